@@ -1,0 +1,262 @@
+"""API routes: parse, call one service, answer. Rules live in the services."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import current_app, jsonify, request, url_for
+from flask_login import current_user
+
+from server import auth, services
+from server.api import bp, schemas
+from server.api.errors import BadRequest
+from server.api.spec import endpoint, openapi_document
+from server.services.sites import AppointmentFileError
+from server.storage.models import User
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _checkin_limit() -> str:
+    return current_app.config["CHECKIN_RATE_LIMIT"]
+
+
+@bp.get("/openapi.json")
+def openapi() -> Any:
+    return jsonify(openapi_document(bp.url_prefix or ""))
+
+
+# --- Staff sessions ---------------------------------------------------------------
+
+
+@endpoint(
+    bp, "/login", "POST", summary="Log in as staff", tag="staff", body=schemas.Login,
+    rate_limit=_login_limit,
+)
+def login(body: schemas.Login) -> Any:
+    user = services.authenticate(body.username, body.password)
+    if user is None:
+        raise auth.NotLoggedIn("The username or password is not right.")
+    auth.start_session(user)
+    return jsonify(_me(user))
+
+
+@endpoint(bp, "/logout", "POST", summary="Log out", tag="staff", body=schemas.Empty)
+def logout(body: schemas.Empty) -> Any:
+    auth.end_session()
+    return jsonify(ok=True)
+
+
+@bp.get("/me")
+def me() -> Any:
+    if not current_user.is_authenticated:
+        raise auth.NotLoggedIn("Please log in as staff.")
+    return jsonify(_me(current_user))
+
+
+def _me(user: User) -> dict[str, Any]:
+    return {"username": user.username, "role": user.role, "sites": [s.slug for s in user.sites]}
+
+
+# --- Kiosk and phone (no login) ---------------------------------------------------
+
+
+@endpoint(bp, "/sites/<site>", "GET", summary="A site's public facts and services", tag="kiosk")
+def site_info(site: str) -> Any:
+    return jsonify(services.site_info(site))
+
+
+@endpoint(
+    bp, "/sites/<site>/checkins/walk-in", "POST", summary="Check in as a walk-in",
+    tag="kiosk", body=schemas.WalkIn, status=201, rate_limit=_checkin_limit,
+)
+def check_in_walk_in(site: str, body: schemas.WalkIn) -> Any:
+    result = services.check_in_walk_in(site, body.service, language=body.language)
+    return _checked_in(result)
+
+
+@endpoint(
+    bp, "/sites/<site>/checkins/appointment", "POST", summary="Check in for an appointment",
+    tag="kiosk", body=schemas.AppointmentCheckIn, status=201, rate_limit=_checkin_limit,
+)
+def check_in_appointment(site: str, body: schemas.AppointmentCheckIn) -> Any:
+    result = services.check_in_appointment(
+        site, code=body.code, last_name=body.last_name, date_of_birth=body.date_of_birth,
+        language=body.language,
+    )
+    return _checked_in(result)
+
+
+def _checked_in(result: services.CheckIn) -> Any:
+    return jsonify(
+        token=result.token,
+        status_url=url_for("api.ticket_status", token=result.token, _external=False),
+        seq=result.seq,
+        ticket=result.ticket,
+    ), 201
+
+
+@endpoint(bp, "/tickets/<token>", "GET", summary="A ticket's status, by its token", tag="phone")
+def ticket_status(token: str) -> Any:
+    response = jsonify(services.ticket_status(token))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@endpoint(
+    bp, "/tickets/<token>/cancel", "POST", summary="The patient leaves the queue",
+    tag="phone", body=schemas.Empty,
+)
+def cancel_own_ticket(token: str, body: schemas.Empty) -> Any:
+    return jsonify(services.cancel_by_patient(token))
+
+
+# --- Front desk -------------------------------------------------------------------
+
+
+@endpoint(bp, "/sites/<site>/queue", "GET", summary="Everything staff see", tag="desk", access="staff")
+def staff_queue(site: str, user: User) -> Any:
+    return jsonify(services.staff_snapshot(site))
+
+
+@endpoint(
+    bp, "/sites/<site>/tickets", "POST", summary="Add a patient by hand", tag="desk",
+    access="staff", body=schemas.DeskAdd, status=201,
+)
+def add_patient(site: str, user: User, body: schemas.DeskAdd) -> Any:
+    result = services.check_in_walk_in(
+        site, body.service, language=body.language, patient_name=body.patient_name, actor_id=user.id
+    )
+    return _checked_in(result)
+
+
+@endpoint(
+    bp, "/sites/<site>/rooms/<room>/call-next", "POST", summary="Call the next patient to a room",
+    tag="desk", access="staff", body=schemas.Empty,
+)
+def call_next(site: str, room: str, user: User, body: schemas.Empty) -> Any:
+    return jsonify(services.call_next(site, room, actor_id=user.id))
+
+
+@endpoint(
+    bp, "/sites/<site>/rooms/<room>/pause", "POST", summary="Pause a room", tag="desk",
+    access="staff", body=schemas.Empty,
+)
+def pause_room(site: str, room: str, user: User, body: schemas.Empty) -> Any:
+    return jsonify(services.pause_room(site, room, actor_id=user.id))
+
+
+@endpoint(
+    bp, "/sites/<site>/rooms/<room>/resume", "POST", summary="Resume a paused room", tag="desk",
+    access="staff", body=schemas.Empty,
+)
+def resume_room(site: str, room: str, user: User, body: schemas.Empty) -> Any:
+    return jsonify(services.resume_room(site, room, actor_id=user.id))
+
+
+@endpoint(
+    bp, "/sites/<site>/tickets/<int:ticket_id>/call", "POST", summary="Call a ticket out of turn",
+    tag="desk", access="staff", body=schemas.CallTicket,
+)
+def call_ticket(site: str, ticket_id: int, user: User, body: schemas.CallTicket) -> Any:
+    return jsonify(services.call_ticket(site, ticket_id, body.room, actor_id=user.id))
+
+
+def _ticket_action(name: str, summary: str, action: Any) -> None:
+    """Routes for the actions that take only the ticket: recall, start, complete, ..."""
+
+    def view(site: str, ticket_id: int, user: User, body: schemas.Empty) -> Any:
+        return jsonify(action(site, ticket_id, actor_id=user.id))
+
+    view.__name__ = name.replace("-", "_")
+    endpoint(
+        bp, f"/sites/<site>/tickets/<int:ticket_id>/{name}", "POST", summary=summary,
+        tag="desk", access="staff", body=schemas.Empty,
+    )(view)
+
+
+_ticket_action("recall", "Announce a called ticket again", services.recall)
+_ticket_action("start", "The patient is in the room", services.start_service)
+_ticket_action("complete", "The visit is over", services.complete)
+_ticket_action("no-show", "The called patient did not come", services.mark_no_show)
+_ticket_action("return", "Return a no-show to the queue", services.return_to_queue)
+_ticket_action("cancel", "Take a ticket out of the queue", services.cancel)
+
+
+@endpoint(
+    bp, "/sites/<site>/tickets/<int:ticket_id>/transfer", "POST",
+    summary="Send a ticket to another service, keeping its place", tag="desk", access="staff",
+    body=schemas.Transfer,
+)
+def transfer(site: str, ticket_id: int, user: User, body: schemas.Transfer) -> Any:
+    return jsonify(services.transfer(site, ticket_id, body.service, actor_id=user.id))
+
+
+@endpoint(
+    bp, "/sites/<site>/tickets/<int:ticket_id>/priority", "POST", summary="Set a ticket's priority",
+    tag="desk", access="staff", body=schemas.Priority,
+)
+def set_priority(site: str, ticket_id: int, user: User, body: schemas.Priority) -> Any:
+    return jsonify(services.set_priority(site, ticket_id, body.level, actor_id=user.id))
+
+
+@endpoint(
+    bp, "/sites/<site>/notices", "POST", summary="Post a delay notice", tag="desk",
+    access="staff", body=schemas.Notice, status=201,
+)
+def post_notice(site: str, user: User, body: schemas.Notice) -> Any:
+    result = services.post_notice(
+        site, scope=body.scope, target=body.target, reason=body.reason,
+        expected_minutes=body.expected_minutes, actor_id=user.id,
+    )
+    return jsonify(result), 201
+
+
+@endpoint(
+    bp, "/sites/<site>/notices/<int:notice_id>/clear", "POST", summary="Clear a delay notice",
+    tag="desk", access="staff", body=schemas.Empty,
+)
+def clear_notice(site: str, notice_id: int, user: User, body: schemas.Empty) -> Any:
+    return jsonify(services.clear_notice(site, notice_id, actor_id=user.id))
+
+
+# --- Administration ---------------------------------------------------------------
+
+
+@endpoint(
+    bp, "/sites/<site>/appointments", "POST", summary="Import appointments from CSV",
+    tag="admin", access="admin", body_media="text/csv",
+)
+def import_appointments(site: str, user: User) -> Any:
+    if request.mimetype != "text/csv":
+        raise BadRequest("Send the appointments as text/csv.")
+    day = _date_arg("date")
+    try:
+        text = request.get_data().decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadRequest("The CSV must be UTF-8 text.") from None
+    try:
+        return jsonify(services.import_appointments(site, text, day))
+    except AppointmentFileError as error:
+        raise BadRequest(str(error)) from None
+
+
+@endpoint(bp, "/sites/<site>/audit", "GET", summary="The audit log, newest first", tag="admin", access="admin")
+def audit_log(site: str, user: User) -> Any:
+    limit = request.args.get("limit", default=100, type=int)
+    if not 1 <= limit <= 1000:
+        raise BadRequest("limit must be between 1 and 1000.")
+    return jsonify(entries=services.audit_log(site, limit))
+
+
+def _date_arg(name: str) -> date | None:
+    value = request.args.get(name)
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise BadRequest(f"{name} must be a date (YYYY-MM-DD).") from None

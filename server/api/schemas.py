@@ -1,0 +1,70 @@
+"""Request bodies. Unknown fields, wrong types and oversized values are refused."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from server.domain.queue import MAX_PRIORITY, NORMAL_PRIORITY
+
+ShortText = Annotated[str, Field(min_length=1, max_length=64)]
+Language = Annotated[str, Field(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")]
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, str_strip_whitespace=True)
+
+
+class Empty(Body):
+    """No fields; send {}."""
+
+
+class Login(Body):
+    username: ShortText
+    password: Annotated[str, Field(min_length=1, max_length=256)]
+
+
+class WalkIn(Body):
+    service: ShortText = Field(description="The service's prefix (e.g. 'B') or code.")
+    language: Language | None = None
+
+
+class AppointmentCheckIn(Body):
+    code: Annotated[str, Field(min_length=1, max_length=32)] | None = None
+    last_name: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    date_of_birth: date | None = None
+    language: Language | None = None
+
+    @model_validator(mode="after")
+    def _one_way_to_find_it(self) -> AppointmentCheckIn:
+        by_name = self.last_name is not None and self.date_of_birth is not None
+        if (self.code is None) == (not by_name):
+            raise ValueError("give either code, or last_name and date_of_birth")
+        return self
+
+
+class DeskAdd(Body):
+    service: ShortText
+    patient_name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    language: Language | None = None
+
+
+class CallTicket(Body):
+    room: ShortText
+
+
+class Transfer(Body):
+    service: ShortText
+
+
+class Priority(Body):
+    level: Annotated[int, Field(ge=NORMAL_PRIORITY, le=MAX_PRIORITY)]
+
+
+class Notice(Body):
+    scope: Literal["site", "service", "room"]
+    target: ShortText | None = None
+    reason: Annotated[str, Field(min_length=1, max_length=200)]
+    expected_minutes: Annotated[int, Field(ge=1, le=480)]

@@ -1,0 +1,69 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, jsonify
+from sqlalchemy import text
+
+from server.config import Config
+from server.extensions import db, limiter, login_manager, socketio
+
+
+def create_app(config: dict[str, Any] | type | None = None) -> Flask:
+    """Build the app. `config` is a Config class or a dict of overrides."""
+    app = Flask(__name__, static_folder=None)
+    app.config.from_object(Config)
+    if isinstance(config, dict):
+        app.config.update(config)
+    elif config is not None:
+        app.config.from_object(config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = Config.secret_key()
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_health(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from server import auth
+    from server.storage.engine import configure_sqlite
+
+    db.init_app(app)
+    with app.app_context():
+        configure_sqlite(db.engine)
+    login_manager.init_app(app)
+    auth.init_login(app)
+    app.config.setdefault("RATELIMIT_ENABLED", True)
+    limiter.init_app(app)
+    socketio.init_app(
+        app,
+        async_mode=app.config["ASYNC_MODE"],
+        message_queue=app.config["REDIS_URL"],
+        # None keeps Socket.IO's same-origin check; never "*".
+        cors_allowed_origins=app.config["SOCKETIO_ORIGINS"] or None,
+        logger=False,
+        engineio_logger=False,
+    )
+
+
+def _register_blueprints(app: Flask) -> None:
+    from server.api import bp as api_bp
+    from server.realtime import handlers
+
+    app.register_blueprint(api_bp)
+    handlers.register(socketio)
+
+
+def _register_health(app: Flask) -> None:
+    @app.get("/healthz")
+    def healthz() -> Any:
+        """Up when the app answers and the database does."""
+        try:
+            db.session.execute(text("SELECT 1"))
+            db.session.rollback()
+        except Exception:  # noqa: BLE001  any database failure means "not healthy"
+            return jsonify(status="error", database="unreachable"), 503
+        return jsonify(status="ok", database="ok")

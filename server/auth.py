@@ -1,0 +1,58 @@
+"""Staff login with Flask-Login; who may act on which site."""
+
+from __future__ import annotations
+
+from flask import Flask, session
+from flask_login import current_user, login_user, logout_user
+
+from server.domain.errors import DomainError
+from server.extensions import db, login_manager
+from server.storage import queries
+from server.storage.models import Site, User
+
+
+class NotLoggedIn(DomainError):
+    code = "login_required"
+    status = 401
+
+
+class Forbidden(DomainError):
+    code = "forbidden"
+    status = 403
+
+
+def init_login(app: Flask) -> None:
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        return db.session.get(User, int(user_id))
+
+    @login_manager.unauthorized_handler
+    def unauthorized() -> None:
+        raise NotLoggedIn("Please log in as staff.")
+
+
+def start_session(user: User) -> None:
+    """Log in with a fresh session, so a session fixed before login is worth nothing."""
+    session.clear()
+    session.permanent = True  # PERMANENT_SESSION_LIFETIME is the idle timeout
+    login_user(user)
+
+
+def end_session() -> None:
+    logout_user()
+    session.clear()
+
+
+def staff_for(site_slug: str, *, admin: bool = False) -> tuple[User, Site]:
+    """The logged-in user and the site, if the user may act there (and is an admin)."""
+    if not current_user.is_authenticated:
+        raise NotLoggedIn("Please log in as staff.")
+    site = queries.get_site(site_slug)
+    user: User = current_user._get_current_object()  # type: ignore[attr-defined]
+    if not user.may_use(site):
+        raise Forbidden("Your account is not for this site.")
+    if admin and user.role != "admin":
+        raise Forbidden("Only an administrator may do this.")
+    return user, site

@@ -1,0 +1,160 @@
+"""The `waitroom` command: serve, load a site, import appointments, add staff."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+ASYNC_MODES = ("gevent", "eventlet", "threading")
+DEMO_DIR = Path(__file__).parent / "sites" / "demo"
+
+
+def _app() -> Any:
+    from server import create_app
+
+    return create_app()
+
+
+def _fail(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(2)
+
+
+@click.group()
+def main() -> None:
+    """Waitroom: a waiting-room queue for clinics and hospitals."""
+
+
+@main.command()
+@click.option("--host", default=lambda: os.environ.get("HOST", "127.0.0.1"), show_default="127.0.0.1 or $HOST")
+@click.option("--port", type=int, default=lambda: int(os.environ.get("PORT", "5000")), show_default="5000 or $PORT")
+@click.option(
+    "--async", "async_mode", type=click.Choice(ASYNC_MODES),
+    default=lambda: os.environ.get("WAITROOM_ASYNC", "gevent"), show_default="gevent",
+)
+def serve(host: str, port: int, async_mode: str) -> None:
+    """Serve HTTP and Socket.IO (gevent by default; eventlet kept for old deployments)."""
+    # The standard library must be patched before Flask, SQLAlchemy and the database
+    # drivers are imported, or they would block the whole process on I/O.
+    if async_mode == "gevent":
+        from gevent import monkey
+
+        monkey.patch_all()
+    elif async_mode == "eventlet":
+        import eventlet
+
+        eventlet.monkey_patch()
+    os.environ["WAITROOM_ASYNC"] = async_mode
+    from server.extensions import socketio
+    from server.storage.migrate import upgrade
+
+    app = _app()
+    with app.app_context():
+        upgrade()
+    click.echo(f"Waitroom serving on http://{host}:{port} ({async_mode})")
+    socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=async_mode == "threading")
+
+
+@main.command("init-db")
+def init_db() -> None:
+    """Create or upgrade the database schema (runs the migrations)."""
+    from server.storage.migrate import upgrade
+
+    with _app().app_context():
+        upgrade()
+    click.echo("database is up to date")
+
+
+@main.command("load-site")
+@click.argument("path", type=click.Path(path_type=Path))
+def load_site(path: Path) -> None:
+    """Create or update a site from its TOML file (tickets are kept)."""
+    from server import services
+    from server.sites.schema import SiteFileError, parse_site_file
+    from server.storage.migrate import upgrade
+
+    try:
+        spec = parse_site_file(path)
+    except SiteFileError as error:
+        _fail(str(error))
+    with _app().app_context():
+        upgrade()
+        result = services.load_site(spec)
+    click.echo(f"site {result['slug']} {'created' if result['created'] else 'updated'}")
+
+
+@main.command("import-appointments")
+@click.argument("site")
+@click.argument("csv_path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), help="Day for rows with no date column (default: the site's today).")
+def import_appointments(site: str, csv_path: Path, day: Any) -> None:
+    """Import a day's appointments from CSV (see the README for the columns)."""
+    from server import services
+    from server.domain.errors import DomainError
+    from server.services.sites import AppointmentFileError
+
+    with _app().app_context():
+        try:
+            result = services.import_appointments(
+                site, csv_path.read_text(encoding="utf-8-sig"), day.date() if day else None
+            )
+        except (AppointmentFileError, DomainError) as error:
+            _fail(f"{csv_path}: {error}")
+    click.echo(f"{result['created']} appointments added, {result['updated']} updated")
+
+
+@main.command("add-user")
+@click.argument("username")
+@click.option("--role", type=click.Choice(["staff", "admin"]), default="staff", show_default=True)
+@click.option("--site", "sites", multiple=True, required=True, help="A site the account may use (repeat for more).")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input instead of generating one.")
+def add_user(username: str, role: str, sites: tuple[str, ...], password_stdin: bool) -> None:
+    """Create a staff account (or reset its password). Prints a generated password."""
+    from server import services
+    from server.domain.errors import DomainError
+
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else services.generate_password()
+    with _app().app_context():
+        try:
+            services.add_user(username, password, role, list(sites))
+        except DomainError as error:
+            _fail(error.message)
+    click.echo(f"user {username} ({role}) for {', '.join(sites)}")
+    if not password_stdin:
+        click.echo(f"password: {password}")
+
+
+@main.command()
+@click.option("--user", "username", default="desk", show_default=True)
+def demo(username: str) -> None:
+    """Load the demo clinic and today's appointments (unless sites exist already), and
+    give the demo account a fresh password, printed once."""
+    from sqlalchemy import select
+
+    from server import services
+    from server.extensions import db
+    from server.sites.schema import parse_site_file
+    from server.storage.migrate import upgrade
+    from server.storage.models import Site
+
+    app = _app()
+    with app.app_context():
+        upgrade()
+        spec = parse_site_file(DEMO_DIR / "site.toml")
+        if db.session.execute(select(Site.id).limit(1)).first() is None:
+            services.load_site(spec)
+            services.import_appointments(
+                spec.site.slug, (DEMO_DIR / "appointments.csv").read_text(), None
+            )
+            click.echo(f"demo site {spec.site.slug} loaded with today's appointments")
+        else:
+            click.echo("the database has sites already: its data is kept")
+        password = services.generate_password()
+        services.add_user(username, password, "admin", [spec.site.slug])
+    click.echo(f"staff login: {username} / {password}")
+
+

@@ -1,0 +1,47 @@
+"""Domain errors: a rule said no. Transports turn them into 4xx answers."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A request that the queue rules refuse. `code` is stable; `message` is for people."""
+
+    code = "domain_error"
+    status = 409
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+
+
+class InvalidTransition(DomainError):
+    code = "invalid_transition"
+
+
+class NotFound(DomainError):
+    code = "not_found"
+    status = 404
+
+
+class Gone(DomainError):
+    """The thing existed but may no longer be used (an expired ticket link)."""
+
+    code = "gone"
+    status = 410
+
+
+class CheckInRefused(DomainError):
+    """The patient cannot check in now; the message says what to do instead."""
+
+    code = "check_in_refused"
+    status = 422
+
+
+class NothingToCall(DomainError):
+    code = "nothing_to_call"
+
+
+class RoomPaused(DomainError):
+    code = "room_paused"

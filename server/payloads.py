@@ -1,0 +1,220 @@
+"""What each audience is shown: plain dicts built from rows, one builder per audience.
+
+The three audiences see different things on purpose (DESIGN.md, "Rooms and privacy"):
+- display: ticket numbers, rooms, counts, waits and notices; nothing about a person;
+- phone: that one ticket, without a name;
+- staff: everything, including the patient's name when one is known.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from server.domain.estimate import Estimate, naive_wait
+from server.domain.queue import TicketStatus, in_call_order
+from server.domain.schedule import site_day
+from server.storage import queries
+from server.storage.models import CallEvent, DelayNotice, Room, Service, Site, Ticket
+
+RECENT_CALLS_SHOWN = 8
+ACTIVE = (TicketStatus.WAITING, TicketStatus.CALLED, TicketStatus.IN_SERVICE)
+OPEN = (*ACTIVE, TicketStatus.NO_SHOW)
+
+
+def iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
+@dataclass
+class QueueView:
+    """The site's waiting lines, computed once per change and shared by every payload."""
+
+    site: Site
+    now: datetime
+    order: dict[int, list[Ticket]]  # service id -> waiting tickets in call order
+    open_rooms: dict[int, int]  # service id -> rooms open for it
+
+    @classmethod
+    def load(cls, site: Site, now: datetime) -> QueueView:
+        by_service: dict[int, list[Ticket]] = defaultdict(list)
+        for ticket in queries.tickets_in(site.id, [TicketStatus.WAITING]):
+            by_service[ticket.service_id].append(ticket)
+        open_rooms: dict[int, int] = defaultdict(int)
+        for room in site.rooms:
+            if room.active and not room.paused:
+                for service in room.services:
+                    open_rooms[service.id] += 1
+        order = {sid: in_call_order(tickets) for sid, tickets in by_service.items()}
+        return cls(site, now, order, open_rooms)
+
+    def position(self, ticket: Ticket) -> int | None:
+        """1 for the next to be called; None unless waiting."""
+        if ticket.status != TicketStatus.WAITING:
+            return None
+        line = self.order.get(ticket.service_id, [])
+        return next((i + 1 for i, t in enumerate(line) if t.id == ticket.id), None)
+
+    def estimate(self, ticket: Ticket) -> Estimate | None:
+        position = self.position(ticket)
+        if position is None:
+            return None
+        service = ticket.service
+        return naive_wait(position - 1, service.typical_minutes, self.open_rooms[service.id])
+
+    def waiting_count(self, service: Service) -> int:
+        return len(self.order.get(service.id, []))
+
+    def waiting_ids(self, service_ids: Iterable[int]) -> set[int]:
+        return {t.id for sid in service_ids for t in self.order.get(sid, [])}
+
+
+# --- Pieces -----------------------------------------------------------------------
+
+
+def service_brief(service: Service) -> dict[str, Any]:
+    return {"code": service.code, "prefix": service.prefix, "names": service.names}
+
+
+def room_brief(room: Room | None) -> dict[str, Any] | None:
+    if room is None:
+        return None
+    return {"code": room.code, "names": room.names}
+
+
+def notice_view(notice: DelayNotice) -> dict[str, Any]:
+    return {
+        "id": notice.id,
+        "scope": notice.scope,
+        "service": notice.service.prefix if notice.service else None,
+        "room": notice.room.code if notice.room else None,
+        "reason": notice.reason,
+        "expected_minutes": notice.expected_minutes,
+        "posted_at": iso(notice.posted_at),
+    }
+
+
+def notice_concerns(notice: DelayNotice, ticket: Ticket) -> bool:
+    if notice.scope == "site":
+        return True
+    if notice.scope == "service":
+        return notice.service_id == ticket.service_id
+    room = notice.room
+    if ticket.room_id is not None:
+        return notice.room_id == ticket.room_id
+    return room is not None and any(s.id == ticket.service_id for s in room.services)
+
+
+def call_view(call: CallEvent) -> dict[str, Any]:
+    number = call.ticket.ticket_number
+    return {
+        "id": call.id,
+        "number": str(number),
+        "spoken": number.spoken(),
+        "room": room_brief(call.room),
+        "at": iso(call.at),
+        "recall": call.recall,
+    }
+
+
+# --- Display ----------------------------------------------------------------------
+
+
+def display_state(view: QueueView, notices: Sequence[DelayNotice]) -> dict[str, Any]:
+    """Display-safe: numbers, rooms, counts, waits and notices only."""
+    site = view.site
+    day = site_day(view.now, site.zone)
+    services = []
+    for service in site.services:
+        if not service.active:
+            continue
+        waiting = view.waiting_count(service)
+        wait = naive_wait(waiting, service.typical_minutes, view.open_rooms[service.id])
+        services.append({**service_brief(service), "waiting": waiting, "typical_wait": wait.central})
+    return {
+        "site": {"slug": site.slug, "name": site.name, "languages": site.languages},
+        "services": services,
+        "calls": [call_view(c) for c in queries.recent_calls(site.id, day, RECENT_CALLS_SHOWN)],
+        "notices": [notice_view(n) for n in notices],
+    }
+
+
+# --- Phone ------------------------------------------------------------------------
+
+
+def ticket_view(ticket: Ticket, view: QueueView, notices: Sequence[DelayNotice]) -> dict[str, Any]:
+    """What the patient's phone shows: their own ticket, with no name."""
+    number = ticket.ticket_number
+    estimate = view.estimate(ticket)
+    return {
+        "number": str(number),
+        "spoken": number.spoken(),
+        "status": str(ticket.status),
+        "service": service_brief(ticket.service),
+        "position": view.position(ticket),
+        "estimate": estimate.as_dict() if estimate else None,
+        "room": room_brief(ticket.room) if ticket.status in ACTIVE else None,
+        "language": ticket.language,
+        "arrived_at": iso(ticket.arrived_at),
+        "called_at": iso(ticket.called_at),
+        "notices": [notice_view(n) for n in notices if notice_concerns(n, ticket)],
+        "site": {"slug": view.site.slug, "name": view.site.name},
+    }
+
+
+# --- Staff ------------------------------------------------------------------------
+
+
+def staff_ticket(ticket: Ticket, view: QueueView) -> dict[str, Any]:
+    number = ticket.ticket_number
+    estimate = view.estimate(ticket)
+    return {
+        "id": ticket.id,
+        "number": str(number),
+        "status": str(ticket.status),
+        "service": service_brief(ticket.service),
+        "priority": ticket.priority,
+        "position": view.position(ticket),
+        "estimate": estimate.as_dict() if estimate else None,
+        "patient_name": ticket.patient_name,
+        "source": ticket.source,
+        "language": ticket.language,
+        "arrived_at": iso(ticket.arrived_at),
+        "queue_at": iso(ticket.queue_at),
+        "appointment_at": iso(ticket.appointment_at),
+        "called_at": iso(ticket.called_at),
+        "started_at": iso(ticket.started_at),
+        "finished_at": iso(ticket.finished_at),
+        "room": room_brief(ticket.room),
+        "recalls": ticket.recalls,
+    }
+
+
+def staff_room(room: Room) -> dict[str, Any]:
+    return {
+        **(room_brief(room) or {}),
+        "paused": room.paused,
+        "services": [s.prefix for s in room.services],
+    }
+
+
+def staff_snapshot(view: QueueView, notices: Sequence[DelayNotice]) -> dict[str, Any]:
+    site = view.site
+    day = site_day(view.now, site.zone)
+    tickets = [t for t in queries.tickets_in(site.id, OPEN) if t.day == day or t.status in ACTIVE]
+    waiting = [t for t in tickets if t.status == TicketStatus.WAITING]
+    others = [t for t in tickets if t.status != TicketStatus.WAITING]
+    return {
+        "site": {"slug": site.slug, "name": site.name, "timezone": site.timezone},
+        "services": [
+            {**service_brief(s), "typical_minutes": s.typical_minutes}
+            for s in site.services
+            if s.active
+        ],
+        "rooms": [staff_room(r) for r in site.rooms if r.active],
+        "tickets": [staff_ticket(t, view) for t in in_call_order(waiting) + others],
+        "notices": [notice_view(n) for n in notices],
+    }

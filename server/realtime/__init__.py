@@ -1,0 +1,1 @@
+"""Socket.IO: room names, publish helpers and the connection handlers."""

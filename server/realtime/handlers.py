@@ -1,0 +1,78 @@
+"""Socket.IO connection handlers, grouped by who connects.
+
+A client says who it is in the connect `auth` payload:
+- a phone: {"ticket": "<token>"}            -> room ticket:<id>
+- a display or kiosk: {"display": "<site>"} -> room display:<site>
+- staff: {"staff": "<site>"} with a login   -> room staff:<site>
+Anything else is refused. On connect each client gets a snapshot at once; it can ask
+for another with the `sync` event whenever it sees a gap in the sequence numbers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request, session
+from flask_socketio import SocketIO, join_room
+from flask_socketio import emit as emit_to_sender
+
+from server import auth, services
+from server.domain.errors import DomainError
+from server.realtime import rooms
+from server.realtime.publish import DISPLAY_UPDATE, STAFF_UPDATE, TICKET_UPDATE
+
+
+def register(socketio: SocketIO) -> None:
+    socketio.on_event("connect", on_connect)
+    socketio.on_event("sync", on_sync)
+
+
+def on_connect(auth_payload: Any = None) -> bool:
+    """Sent by every client when it connects; joins the one room it may see."""
+    try:
+        kind, room, snapshot_event, snapshot = _admit(auth_payload)
+    except DomainError:
+        return False
+    join_room(room)
+    session["waitroom.client"] = [kind, _subject(auth_payload, kind)]
+    emit_to_sender(snapshot_event, snapshot, to=request.sid)
+    return True
+
+
+def on_sync(_payload: Any = None) -> dict[str, Any]:
+    """Sent by a client that reconnected or saw a gap: answers with a fresh snapshot."""
+    kind, subject = session.get("waitroom.client", [None, None])
+    try:
+        if kind == "ticket":
+            return {"event": TICKET_UPDATE, "data": services.ticket_status(subject)}
+        if kind == "display":
+            return {"event": DISPLAY_UPDATE, "data": services.display_snapshot(subject)}
+        if kind == "staff":
+            auth.staff_for(subject)
+            return {"event": STAFF_UPDATE, "data": services.staff_snapshot(subject)}
+    except DomainError as error:
+        return {"error": {"code": error.code, "message": error.message}}
+    return {"error": {"code": "not_connected", "message": "Connect first."}}
+
+
+def _admit(payload: Any) -> tuple[str, str, str, dict[str, Any]]:
+    if not isinstance(payload, dict) or len(payload) != 1:
+        raise DomainError("Say who you are: ticket, display or staff.")
+    kind, subject = next(iter(payload.items()))
+    if not isinstance(subject, str) or not 0 < len(subject) <= 128:
+        raise DomainError("Bad credentials.")
+    if kind == "ticket":
+        status = services.ticket_status(subject)
+        ticket_id = services.ticket_id_for_token(subject)
+        return kind, rooms.ticket_room(ticket_id), TICKET_UPDATE, status
+    if kind == "display":
+        return kind, rooms.display_room(subject), DISPLAY_UPDATE, services.display_snapshot(subject)
+    if kind == "staff":
+        _, site = auth.staff_for(subject)
+        return kind, rooms.staff_room(site.slug), STAFF_UPDATE, services.staff_snapshot(subject)
+    raise DomainError("Say who you are: ticket, display or staff.")
+
+
+def _subject(payload: dict[str, str], kind: str) -> str:
+    return payload[kind]
+

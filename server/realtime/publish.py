@@ -1,0 +1,26 @@
+"""All broadcasts go through here: payloads are dicts, and each names its room."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from server.extensions import socketio
+
+DISPLAY_UPDATE = "display_update"
+STAFF_UPDATE = "staff_update"
+TICKET_UPDATE = "ticket_update"
+
+
+@dataclass(frozen=True)
+class Message:
+    event: str
+    room: str
+    data: dict[str, Any]
+
+
+def publish(messages: Iterable[Message]) -> None:
+    """Send messages built before the commit; call only after it succeeded."""
+    for message in messages:
+        socketio.emit(message.event, message.data, to=message.room)

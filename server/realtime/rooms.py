@@ -1,0 +1,16 @@
+"""The names of Socket.IO rooms. Every emit goes to one of these (or to one client)."""
+
+
+def display_room(site_slug: str) -> str:
+    """Display-safe data for the waiting-room screens and kiosks of a site."""
+    return f"display:{site_slug}"
+
+
+def staff_room(site_slug: str) -> str:
+    """Full details, for logged-in staff of the site only."""
+    return f"staff:{site_slug}"
+
+
+def ticket_room(ticket_id: int) -> str:
+    """One ticket's status, for the phone holding its token."""
+    return f"ticket:{ticket_id}"

@@ -1,0 +1,69 @@
+"""Staff accounts: made with the CLI, checked at login. No default password exists."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+
+from server.domain.errors import DomainError, NotFound
+from server.extensions import db
+from server.storage.models import Site, User
+
+ROLES = ("staff", "admin")
+MIN_PASSWORD_LENGTH = 12
+_hasher = PasswordHasher()
+# Verified against when the username is unknown, so both cases take the same time.
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+def generate_password() -> str:
+    return secrets.token_urlsafe(15)  # 20 characters, 120 bits
+
+
+def add_user(username: str, password: str, role: str, site_slugs: Sequence[str]) -> User:
+    """Create an account, or reset the password, role and sites of an existing one."""
+    if role not in ROLES:
+        raise DomainError(f"Role must be one of {', '.join(ROLES)}.", code="bad_role")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise DomainError(
+            f"The password must have at least {MIN_PASSWORD_LENGTH} characters.",
+            code="weak_password",
+        )
+    sites = [_site(slug) for slug in site_slugs]
+    if not sites:
+        raise DomainError("Give at least one site the account may use.", code="no_sites")
+    user = db.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+    if user is None:
+        user = User(username=username)
+        db.session.add(user)
+    user.password_hash = _hasher.hash(password)
+    user.role = role
+    user.active = True
+    user.sites = sites
+    db.session.commit()
+    return user
+
+
+def authenticate(username: str, password: str) -> User | None:
+    user = db.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+    try:
+        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if user is None or not user.active:
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+        db.session.commit()
+    return user
+
+
+def _site(slug: str) -> Site:
+    site = db.session.execute(select(Site).where(Site.slug == slug)).scalar_one_or_none()
+    if site is None:
+        raise NotFound(f"There is no site called {slug!r}.", code="unknown_site")
+    return site

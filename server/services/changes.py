@@ -1,0 +1,120 @@
+"""The end of every queue change: bump the sequence, audit, commit, then publish."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from server import payloads
+from server.extensions import db
+from server.realtime import rooms
+from server.realtime.publish import (
+    DISPLAY_UPDATE,
+    STAFF_UPDATE,
+    TICKET_UPDATE,
+    Message,
+    publish,
+)
+from server.storage import queries
+from server.storage.models import AuditEntry, Site, Ticket
+
+
+@dataclass
+class SiteChange:
+    """Collects what one use case changed in one site, then finishes it.
+
+    Payloads are built inside the transaction (so they match what is committed) and
+    sent only after the commit succeeds, so nobody is ever told of a change that was
+    rolled back.
+    """
+
+    site: Site
+    now: datetime
+    kind: str
+    actor_id: int | None = None
+    tickets: list[Ticket] = field(default_factory=list)
+    # Services whose waiting lines moved: every waiting ticket in them is re-sent.
+    service_ids: set[int] = field(default_factory=set)
+    announce: dict[str, Any] | None = None
+    _ticket_views: dict[int, dict[str, Any]] = field(default_factory=dict)
+    _staff_views: dict[int, dict[str, Any]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.service_ids = set(self.service_ids)
+
+    def touch(self, ticket: Ticket, *service_ids: int) -> None:
+        self.tickets.append(ticket)
+        self.service_ids.update(service_ids or (ticket.service_id,))
+
+    def audit(self, action: str, ticket: Ticket | None = None, **detail: Any) -> None:
+        """Record who did what; actor None is the patient (kiosk or phone)."""
+        db.session.add(
+            AuditEntry(
+                at=self.now,
+                site_id=self.site.id,
+                user_id=self.actor_id,
+                ticket_id=ticket.id if ticket else None,
+                action=action,
+                detail=detail,
+            )
+        )
+
+    def finish(self) -> int:
+        """Commit and publish; returns the site's new sequence number."""
+        self.site.seq += 1
+        db.session.flush()
+        messages = self._messages()
+        db.session.commit()
+        publish(messages)
+        return messages[0].data["seq"]
+
+    def _messages(self) -> list[Message]:
+        seq, slug = self.site.seq, self.site.slug
+        view = payloads.QueueView.load(self.site, self.now)
+        notices = queries.active_notices(self.site.id)
+        affected = {t.id: t for t in self.tickets}
+        for ticket_id in view.waiting_ids(self.service_ids):
+            affected.setdefault(ticket_id, _find(view, ticket_id))
+        head = {"seq": seq, "kind": self.kind}
+        self._staff_views = {t.id: payloads.staff_ticket(t, view) for t in affected.values()}
+        messages = [
+            Message(
+                DISPLAY_UPDATE,
+                rooms.display_room(slug),
+                {**head, "state": payloads.display_state(view, notices), "announce": self.announce},
+            ),
+            Message(
+                STAFF_UPDATE,
+                rooms.staff_room(slug),
+                {
+                    **head,
+                    "tickets": list(self._staff_views.values()),
+                    "rooms": [payloads.staff_room(r) for r in self.site.rooms if r.active],
+                    "notices": [payloads.notice_view(n) for n in notices],
+                    "announce": self.announce,
+                },
+            ),
+        ]
+        for ticket in affected.values():
+            self._ticket_views[ticket.id] = payloads.ticket_view(ticket, view, notices)
+            messages.append(
+                Message(
+                    TICKET_UPDATE,
+                    rooms.ticket_room(ticket.id),
+                    {**head, "ticket": self._ticket_views[ticket.id]},
+                )
+            )
+        return messages
+
+    def sent_to(self, ticket_id: int) -> dict[str, Any]:
+        """The phone view that finish() sent to a ticket's room."""
+        return self._ticket_views[ticket_id]
+
+    def staff_view(self, ticket_id: int) -> dict[str, Any]:
+        """The staff view that finish() sent to the staff room."""
+        return self._staff_views[ticket_id]
+
+
+def _find(view: payloads.QueueView, ticket_id: int) -> Ticket:
+    return next(t for line in view.order.values() for t in line if t.id == ticket_id)

@@ -1,0 +1,177 @@
+"""Checking in: a walk-in for a service, or a listed appointment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from server import clock
+from server.domain import queue
+from server.domain.errors import CheckInRefused, NotFound
+from server.domain.schedule import AppointmentWindow, site_day
+from server.extensions import db
+from server.services.changes import SiteChange
+from server.sites.settings import SiteSettings
+from server.storage import queries
+from server.storage.models import Appointment, Service, Site, Ticket
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    """The result of a check-in. The token is shown once, on the ticket; we keep only
+    its digest."""
+
+    token: str
+    ticket_id: int
+    seq: int
+    ticket: dict[str, Any]
+
+
+def check_in_walk_in(
+    site_slug: str,
+    service_key: str,
+    *,
+    language: str | None = None,
+    patient_name: str | None = None,
+    actor_id: int | None = None,
+) -> CheckIn:
+    """A walk-in for a service: from the kiosk, or added by hand at the desk (actor)."""
+    now = clock.now()
+    site = queries.get_site(site_slug, lock=True)
+    service = queries.get_service(site, service_key)
+    settings = SiteSettings.of(site)
+    if actor_id is None and not settings.hours.is_open(now.astimezone(site.zone)):
+        raise CheckInRefused(
+            "The clinic is closed for walk-ins now. Please see the front desk.", code="closed"
+        )
+    ticket, token = _issue_ticket(
+        site, service, now, _language(site, language), source="desk" if actor_id else "kiosk"
+    )
+    ticket.patient_name = patient_name
+    return _finish(site, ticket, token, now, actor_id)
+
+
+def check_in_appointment(
+    site_slug: str,
+    *,
+    code: str | None = None,
+    last_name: str | None = None,
+    date_of_birth: date | None = None,
+    language: str | None = None,
+    actor_id: int | None = None,
+) -> CheckIn:
+    """A listed appointment, found by its code or by last name and date of birth."""
+    now = clock.now()
+    site = queries.get_site(site_slug, lock=True)
+    appointment = _find_appointment(site, now, code, last_name, date_of_birth)
+    if appointment.ticket_id is not None:
+        raise CheckInRefused(
+            "This appointment is already checked in. Please see the front desk.",
+            code="already_checked_in",
+        )
+    if actor_id is None:
+        SiteSettings.of(site).appointment_window.check(now, appointment.starts_at)
+    ticket, token = _issue_ticket(
+        site,
+        appointment.service,
+        now,
+        _language(site, language),
+        source="appointment",
+        appointment_at=appointment.starts_at,
+    )
+    ticket.patient_name = f"{appointment.first_name} {appointment.last_name}"
+    db.session.flush()
+    appointment.ticket_id = ticket.id
+    return _finish(site, ticket, token, now, actor_id)
+
+
+def _find_appointment(
+    site: Site,
+    now: datetime,
+    code: str | None,
+    last_name: str | None,
+    date_of_birth: date | None,
+) -> Appointment:
+    query = select(Appointment).where(
+        Appointment.site_id == site.id, Appointment.day == site_day(now, site.zone)
+    )
+    if code:
+        query = query.where(Appointment.code == code.strip().upper())
+    elif last_name and date_of_birth:
+        query = query.where(
+            Appointment.last_name_key == last_name.strip().casefold(),
+            Appointment.date_of_birth == date_of_birth,
+        )
+    else:
+        raise CheckInRefused(
+            "Give the appointment code, or your last name and date of birth.",
+            code="missing_identity",
+        )
+    matches = db.session.execute(query.order_by(Appointment.starts_at)).scalars().all()
+    if not matches:
+        raise NotFound(
+            "We could not find an appointment today with these details. "
+            "Please check them, or see the front desk.",
+            code="appointment_not_found",
+        )
+    # Someone with two appointments today checks in for the next one not yet done.
+    pending = [a for a in matches if a.ticket_id is None]
+    return min(pending or matches, key=lambda a: abs(a.starts_at - now))
+
+
+def _issue_ticket(
+    site: Site,
+    service: Service,
+    now: datetime,
+    language: str,
+    *,
+    source: str,
+    appointment_at: datetime | None = None,
+) -> tuple[Ticket, str]:
+    day = site_day(now, site.zone)
+    grace = timedelta(minutes=SiteSettings.of(site).on_time_grace_minutes)
+    token = queue.new_ticket_token()
+    ticket = Ticket(
+        site_id=site.id,
+        service=service,
+        day=day,
+        number=queue.next_ticket_number(queries.last_number(site.id, service.prefix, day)),
+        number_prefix=service.prefix,
+        token_digest=queue.token_digest(token),
+        status=queue.TicketStatus.WAITING,
+        priority=queue.NORMAL_PRIORITY,
+        source=source,
+        language=language,
+        arrived_at=now,
+        appointment_at=appointment_at,
+        queue_at=queue.queue_anchor(now, appointment_at, grace),
+    )
+    db.session.add(ticket)
+    return ticket, token
+
+
+def _finish(
+    site: Site, ticket: Ticket, token: str, now: datetime, actor_id: int | None
+) -> CheckIn:
+    change = SiteChange(site, now, "checked_in", actor_id)
+    db.session.flush()
+    change.touch(ticket)
+    change.audit("check_in", ticket, number=str(ticket.ticket_number), source=ticket.source)
+    ticket_id = ticket.id
+    seq = change.finish()
+    return CheckIn(token=token, ticket_id=ticket_id, seq=seq, ticket=change.sent_to(ticket_id))
+
+
+def _language(site: Site, asked: str | None) -> str:
+    if asked is None:
+        return site.languages[0]
+    if asked not in site.languages:
+        raise CheckInRefused(
+            f"Language {asked!r} is not offered here; choose one of "
+            f"{', '.join(site.languages)}.",
+            code="unknown_language",
+        )
+    return asked

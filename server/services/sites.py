@@ -1,0 +1,200 @@
+"""Loading a site file and importing the day's appointments."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date, time
+from typing import Any
+
+from sqlalchemy import select
+
+from server import clock
+from server.domain.schedule import local_to_utc, site_day
+from server.extensions import db
+from server.services.changes import SiteChange
+from server.sites.schema import DeviceSpec, SiteFile
+from server.storage import queries
+from server.storage.models import Appointment, Device, Room, Service, Site
+
+
+def load_site(spec: SiteFile) -> dict[str, Any]:
+    """Create the site, or update it in place: tickets and history are kept.
+
+    Services, rooms and devices missing from the file are made inactive, not deleted,
+    because tickets and calls of the past refer to them.
+    """
+    site = db.session.execute(
+        select(Site).where(Site.slug == spec.site.slug).with_for_update()
+    ).scalar_one_or_none()
+    created = site is None
+    if site is None:
+        site = Site(slug=spec.site.slug, seq=0)
+        db.session.add(site)
+    site.name = spec.site.name
+    site.timezone = spec.site.timezone
+    site.languages = list(spec.site.languages)
+    site.settings = spec.site.model_dump(
+        include={"public_url", "on_time_grace_minutes", "early_checkin_minutes",
+                 "late_checkin_minutes", "hours"}
+    )
+    site.__dict__.pop("zone", None)  # the cached ZoneInfo may be stale
+    db.session.flush()
+    services = _sync_services(site, spec)
+    _sync_rooms(site, spec, services)
+    _sync_devices(site, "kiosk", spec.kiosks)
+    _sync_devices(site, "display", spec.displays)
+    db.session.flush()
+    db.session.refresh(site)
+    change = SiteChange(site, clock.now(), "site_loaded", None, service_ids={s.id for s in services.values()})
+    seq = change.finish()
+    return {"slug": spec.site.slug, "created": created, "seq": seq}
+
+
+def _sync_services(site: Site, spec: SiteFile) -> dict[str, Service]:
+    existing = {s.code: s for s in db.session.scalars(select(Service).where(Service.site_id == site.id))}
+    by_key: dict[str, Service] = {}
+    for position, item in enumerate(spec.services):
+        service = existing.pop(item.code, None) or Service(site_id=site.id, code=item.code)
+        service.prefix = item.prefix
+        service.names = dict(item.name)
+        service.typical_minutes = item.typical_minutes
+        service.position = position
+        service.active = True
+        db.session.add(service)
+        by_key[item.code] = by_key[item.prefix] = service
+    for gone in existing.values():
+        gone.active = False
+    return by_key
+
+
+def _sync_rooms(site: Site, spec: SiteFile, services: dict[str, Service]) -> None:
+    existing = {r.code: r for r in db.session.scalars(select(Room).where(Room.site_id == site.id))}
+    for position, item in enumerate(spec.rooms):
+        room = existing.pop(item.code, None) or Room(site_id=site.id, code=item.code, paused=False)
+        room.names = dict(item.name)
+        room.services = list({services[k].id: services[k] for k in item.services}.values())
+        room.position = position
+        room.active = True
+        db.session.add(room)
+    for gone in existing.values():
+        gone.active = False
+
+
+def _sync_devices(site: Site, kind: str, items: list[DeviceSpec]) -> None:
+    existing = {
+        d.code: d
+        for d in db.session.scalars(select(Device).where(Device.site_id == site.id, Device.kind == kind))
+    }
+    for item in items:
+        device = existing.pop(item.code, None) or Device(site_id=site.id, kind=kind, code=item.code)
+        device.name = item.name
+        device.config = {"services": item.services} if item.services else {}
+        device.active = True
+        db.session.add(device)
+    for gone in existing.values():
+        gone.active = False
+
+
+# --- Appointments -----------------------------------------------------------------
+
+APPOINTMENT_COLUMNS = ("code", "last_name", "first_name", "date_of_birth", "service", "time")
+
+
+class AppointmentFileError(ValueError):
+    """A CSV that cannot be imported; nothing of it was saved."""
+
+
+@dataclass(frozen=True)
+class AppointmentRow:
+    code: str
+    last_name: str
+    first_name: str
+    date_of_birth: date
+    service: str
+    day: date
+    at: time
+
+
+def import_appointments(site_slug: str, csv_text: str, day: date | None = None) -> dict[str, int]:
+    """Import appointments from CSV. Rows with a code already known are updated.
+
+    Columns: code, last_name, first_name, date_of_birth (YYYY-MM-DD), service (prefix or
+    code), time (HH:MM, site time), and optionally date (YYYY-MM-DD; else `day`, else
+    the site's today). One bad row refuses the whole file.
+    """
+    site = queries.get_site(site_slug, lock=True)
+    default_day = day or site_day(clock.now(), site.zone)
+    rows = _parse_appointments(csv_text, default_day, {s.prefix for s in site.services} | {s.code for s in site.services})
+    created = updated = 0
+    for row in rows:
+        service = queries.get_service(site, row.service)
+        appointment = db.session.execute(
+            select(Appointment).where(Appointment.site_id == site.id, Appointment.code == row.code)
+        ).scalar_one_or_none()
+        if appointment is None:
+            appointment = Appointment(site_id=site.id, code=row.code)
+            db.session.add(appointment)
+            created += 1
+        else:
+            updated += 1
+        appointment.service_id = service.id
+        appointment.first_name = row.first_name
+        appointment.last_name = row.last_name
+        appointment.last_name_key = row.last_name.casefold()
+        appointment.date_of_birth = row.date_of_birth
+        appointment.day = row.day
+        appointment.starts_at = local_to_utc(row.day, row.at, site.zone)
+    db.session.commit()
+    return {"created": created, "updated": updated}
+
+
+def _parse_appointments(text: str, default_day: date, services: set[str]) -> list[AppointmentRow]:
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    missing = [c for c in APPOINTMENT_COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise AppointmentFileError(f"line 1: missing column(s) {', '.join(missing)}")
+    rows, problems, codes = [], [], set()
+    for line, raw in enumerate(reader, start=2):
+        try:
+            row = _parse_row(raw, default_day, services)
+        except ValueError as error:
+            problems.append(f"line {line}: {error}")
+            continue
+        if row.code in codes:
+            problems.append(f"line {line}: appointment code {row.code!r} appears twice")
+        codes.add(row.code)
+        rows.append(row)
+    if problems:
+        raise AppointmentFileError("; ".join(problems[:20]))
+    return rows
+
+
+def _parse_row(raw: dict[str, str | None], default_day: date, services: set[str]) -> AppointmentRow:
+    def field(name: str, limit: int = 100) -> str:
+        value = (raw.get(name) or "").strip()
+        if not value:
+            raise ValueError(f"{name} is empty")
+        if len(value) > limit:
+            raise ValueError(f"{name} is longer than {limit} characters")
+        return value
+
+    def parsed(name: str, parse: Any, form: str) -> Any:
+        try:
+            return parse(field(name))
+        except ValueError:
+            raise ValueError(f"{name} {raw.get(name)!r} is not {form}") from None
+
+    service = field("service")
+    if service not in services:
+        raise ValueError(f"unknown service {service!r}")
+    return AppointmentRow(
+        code=field("code", 32).upper(),
+        last_name=field("last_name"),
+        first_name=field("first_name"),
+        date_of_birth=parsed("date_of_birth", date.fromisoformat, "a date (YYYY-MM-DD)"),
+        service=service,
+        day=parsed("date", date.fromisoformat, "a date (YYYY-MM-DD)") if raw.get("date") else default_day,
+        at=parsed("time", time.fromisoformat, "a time (HH:MM)"),
+    )

@@ -1,0 +1,243 @@
+"""Staff actions on tickets, and the patient's own view and cancel."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from server import clock, payloads
+from server.domain import queue
+from server.domain.errors import Gone, InvalidTransition, NothingToCall, NotFound, RoomPaused
+from server.domain.queue import Action, TicketStatus
+from server.domain.schedule import site_day
+from server.extensions import db
+from server.services.changes import SiteChange
+from server.storage import queries
+from server.storage.models import CallEvent, Room, Site, Ticket
+
+
+def call_next(site_slug: str, room_code: str, *, actor_id: int) -> dict[str, Any]:
+    """Call the first waiting ticket among the services the room serves."""
+    now = clock.now()
+    site = queries.get_site(site_slug, lock=True)
+    room = _open_room(site, room_code)
+    waiting = queries.tickets_in(
+        site.id, [TicketStatus.WAITING], [s.id for s in room.services if s.active]
+    )
+    ticket = queue.pick_next(waiting)
+    if ticket is None:
+        raise NothingToCall(f"Nobody is waiting for {_room_name(room)}.")
+    return _call(site, ticket, room, now, actor_id, kind="called")
+
+
+def call_ticket(site_slug: str, ticket_id: int, room_code: str, *, actor_id: int) -> dict[str, Any]:
+    """Call one ticket out of turn to a room that serves its service."""
+    now = clock.now()
+    site = queries.get_site(site_slug, lock=True)
+    room = _open_room(site, room_code)
+    ticket = queries.get_ticket(site, ticket_id)
+    if all(s.id != ticket.service_id for s in room.services):
+        raise InvalidTransition(
+            f"{_room_name(room)} does not serve {ticket.service.names[site.languages[0]]}; "
+            "transfer the ticket first."
+        )
+    return _call(site, ticket, room, now, actor_id, kind="called")
+
+
+def recall(site_slug: str, ticket_id: int, *, actor_id: int) -> dict[str, Any]:
+    """Announce a called ticket again, to the same room."""
+    now = clock.now()
+    site = queries.get_site(site_slug, lock=True)
+    ticket = queries.get_ticket(site, ticket_id)
+    ticket.status = queue.next_status(ticket.status, Action.RECALL)
+    ticket.recalls += 1
+    assert ticket.room is not None  # a called ticket always has its room
+    return _announce_call(site, ticket, ticket.room, now, actor_id, kind="recalled", recall=True)
+
+
+def start_service(site_slug: str, ticket_id: int, *, actor_id: int) -> dict[str, Any]:
+    return _move(site_slug, ticket_id, Action.START, actor_id, "started_at")
+
+
+def complete(site_slug: str, ticket_id: int, *, actor_id: int) -> dict[str, Any]:
+    return _move(site_slug, ticket_id, Action.COMPLETE, actor_id, "finished_at")
+
+
+def mark_no_show(site_slug: str, ticket_id: int, *, actor_id: int) -> dict[str, Any]:
+    return _move(site_slug, ticket_id, Action.MARK_NO_SHOW, actor_id, "finished_at")
+
+
+def cancel(site_slug: str, ticket_id: int, *, actor_id: int) -> dict[str, Any]:
+    return _move(site_slug, ticket_id, Action.CANCEL, actor_id, "finished_at")
+
+
+def return_to_queue(site_slug: str, ticket_id: int, *, actor_id: int) -> dict[str, Any]:
+    """A no-show who turns up after all joins the back of the line."""
+
+    def back_of_line(ticket: Ticket, now: datetime) -> None:
+        ticket.queue_at = now
+        ticket.called_at = ticket.finished_at = None
+        ticket.room = None
+
+    return _move(site_slug, ticket_id, Action.RETURN_TO_QUEUE, actor_id, effect=back_of_line)
+
+
+def transfer(
+    site_slug: str, ticket_id: int, service_key: str, *, actor_id: int
+) -> dict[str, Any]:
+    """Send a ticket to another service's line, keeping the place it earned."""
+    now = clock.now()
+    site = queries.get_site(site_slug, lock=True)
+    ticket = queries.get_ticket(site, ticket_id)
+    target = queries.get_service(site, service_key)
+    if target.id == ticket.service_id and ticket.status == TicketStatus.WAITING:
+        raise InvalidTransition("The ticket is already waiting for that service.")
+    ticket.status = queue.next_status(ticket.status, Action.TRANSFER)
+    previous = ticket.service_id
+    ticket.service = target
+    ticket.room = None
+    ticket.called_at = ticket.started_at = None
+    change = SiteChange(site, now, "transferred", actor_id)
+    change.touch(ticket, previous, target.id)
+    change.audit("transfer", ticket, to=target.prefix)
+    return _finish(change, ticket)
+
+
+def set_priority(site_slug: str, ticket_id: int, level: int, *, actor_id: int) -> dict[str, Any]:
+    def raise_to(ticket: Ticket, _now: datetime) -> None:
+        ticket.priority = queue.check_priority(level)
+
+    return _move(
+        site_slug, ticket_id, Action.SET_PRIORITY, actor_id, effect=raise_to, detail={"level": level}
+    )
+
+
+# --- The patient's side -----------------------------------------------------------
+
+
+def ticket_status(token: str) -> dict[str, Any]:
+    """The phone's view of a ticket, opened by its token."""
+    now = clock.now()
+    ticket = _ticket_for_token(token, now)
+    site = ticket.site
+    view = payloads.QueueView.load(site, now)
+    return {
+        "seq": site.seq,
+        "ticket": payloads.ticket_view(ticket, view, queries.active_notices(site.id)),
+    }
+
+
+def ticket_id_for_token(token: str) -> int:
+    return _ticket_for_token(token, clock.now()).id
+
+
+def cancel_by_patient(token: str) -> dict[str, Any]:
+    """The patient leaves the queue from their phone."""
+    now = clock.now()
+    ticket = _ticket_for_token(token, now)
+    site = queries.get_site(ticket.site.slug, lock=True)
+    db.session.refresh(ticket)  # re-read under the lock: a desk may have just called it
+    ticket.status = queue.next_status(ticket.status, Action.CANCEL)
+    ticket.finished_at = now
+    change = SiteChange(site, now, "cancelled", None)
+    change.touch(ticket)
+    change.audit("patient_cancel", ticket)
+    ticket_id = ticket.id
+    seq = change.finish()
+    return {"seq": seq, "ticket": change.sent_to(ticket_id)}
+
+
+def _ticket_for_token(token: str, now: datetime) -> Ticket:
+    """Unknown tokens are 404; tokens of ended visits or past days are 410."""
+    ticket = queries.ticket_by_digest(queue.token_digest(token))
+    if ticket is None:
+        raise NotFound("This ticket is no longer active.", code="unknown_ticket")
+    if not queue.is_open(ticket.status) or ticket.day != site_day(now, ticket.site.zone):
+        raise Gone("This ticket is no longer active.", code="ticket_ended")
+    return ticket
+
+
+# --- Shared steps -----------------------------------------------------------------
+
+
+def _open_room(site: Site, room_code: str) -> Room:
+    room = queries.get_room(site, room_code)
+    if room.paused:
+        raise RoomPaused(f"{_room_name(room)} is paused; resume it first.")
+    return room
+
+
+def _room_name(room: Room) -> str:
+    return room.names.get(room.site.languages[0], room.code)
+
+
+def _call(
+    site: Site, ticket: Ticket, room: Room, now: datetime, actor_id: int, *, kind: str
+) -> dict[str, Any]:
+    ticket.status = queue.next_status(ticket.status, Action.CALL)
+    ticket.room = room
+    return _announce_call(site, ticket, room, now, actor_id, kind=kind, recall=False)
+
+
+def _announce_call(
+    site: Site,
+    ticket: Ticket,
+    room: Room,
+    now: datetime,
+    actor_id: int,
+    *,
+    kind: str,
+    recall: bool,
+) -> dict[str, Any]:
+    ticket.called_at = now
+    db.session.add(
+        CallEvent(
+            site_id=site.id,
+            ticket=ticket,
+            room=room,
+            day=site_day(now, site.zone),
+            at=now,
+            recall=recall,
+        )
+    )
+    number = ticket.ticket_number
+    change = SiteChange(site, now, kind, actor_id)
+    change.announce = {
+        "number": str(number),
+        "spoken": number.spoken(),
+        "room": payloads.room_brief(room),
+    }
+    change.touch(ticket)
+    change.audit("recall" if recall else "call", ticket, room=room.code)
+    return _finish(change, ticket)
+
+
+def _move(
+    site_slug: str,
+    ticket_id: int,
+    action: Action,
+    actor_id: int,
+    stamp: str | None = None,
+    *,
+    effect: Any = None,
+    detail: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The common shape of a staff action: lock, check the transition, apply, finish."""
+    now = clock.now()
+    site = queries.get_site(site_slug, lock=True)
+    ticket = queries.get_ticket(site, ticket_id)
+    ticket.status = queue.next_status(ticket.status, action)
+    if stamp is not None:
+        setattr(ticket, stamp, now)
+    if effect is not None:
+        effect(ticket, now)
+    change = SiteChange(site, now, str(action), actor_id)
+    change.touch(ticket)
+    change.audit(str(action), ticket, **(detail or {}))
+    return _finish(change, ticket)
+
+
+def _finish(change: SiteChange, ticket: Ticket) -> dict[str, Any]:
+    ticket_id = ticket.id
+    seq = change.finish()
+    return {"seq": seq, "ticket": change.staff_view(ticket_id)}

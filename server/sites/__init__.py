@@ -1,0 +1,1 @@
+"""Site files: the text an administrator edits, its schema, and its settings."""

@@ -1,0 +1,42 @@
+"""A site's settings, read from the JSON stored with the site into domain objects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from server.domain.schedule import AppointmentWindow, OpeningHours, parse_interval
+from server.storage.models import Site
+
+DEFAULTS: dict[str, Any] = {
+    "on_time_grace_minutes": 10,
+    "early_checkin_minutes": 60,
+    "late_checkin_minutes": 30,
+    "hours": {},
+    "public_url": None,
+}
+
+
+@dataclass(frozen=True)
+class SiteSettings:
+    on_time_grace_minutes: int
+    appointment_window: AppointmentWindow
+    hours: OpeningHours
+    public_url: str | None
+
+    @classmethod
+    def of(cls, site: Site) -> SiteSettings:
+        raw = {**DEFAULTS, **(site.settings or {})}
+        hours = OpeningHours(
+            {day: tuple(parse_interval(i) for i in spans) for day, spans in raw["hours"].items()}
+        )
+        return cls(
+            on_time_grace_minutes=raw["on_time_grace_minutes"],
+            appointment_window=AppointmentWindow(
+                early=timedelta(minutes=raw["early_checkin_minutes"]),
+                late=timedelta(minutes=raw["late_checkin_minutes"]),
+            ),
+            hours=hours,
+            public_url=raw["public_url"],
+        )

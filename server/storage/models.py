@@ -1,0 +1,236 @@
+"""The tables. Rows are loaded and saved by services; payloads sent out are dicts."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from functools import cached_property
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask_login import UserMixin
+from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from server.domain.queue import TicketNumber, TicketStatus
+from server.extensions import db
+from server.storage.types import UTCDateTime
+
+room_services = Table(
+    "room_services",
+    db.metadata,
+    Column("room_id", ForeignKey("rooms.id", ondelete="CASCADE"), primary_key=True),
+    Column("service_id", ForeignKey("services.id", ondelete="CASCADE"), primary_key=True),
+)
+
+user_sites = Table(
+    "user_sites",
+    db.metadata,
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("site_id", ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Site(db.Model):
+    __tablename__ = "sites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    timezone: Mapped[str] = mapped_column(String(64))
+    languages: Mapped[list[str]] = mapped_column(JSON)
+    # Opening hours, appointment windows, public URL: see sites/schema.py.
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Bumped by every committed change; clients use it to notice a missed update.
+    seq: Mapped[int] = mapped_column(default=0)
+
+    services: Mapped[list[Service]] = relationship(
+        back_populates="site", order_by="Service.position"
+    )
+    rooms: Mapped[list[Room]] = relationship(back_populates="site", order_by="Room.position")
+    devices: Mapped[list[Device]] = relationship(back_populates="site")
+
+    @cached_property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class Service(db.Model):
+    __tablename__ = "services"
+    # Prefixes are unique among a site's active services; the site file checks it.
+    __table_args__ = (UniqueConstraint("site_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    code: Mapped[str] = mapped_column(String(64))
+    prefix: Mapped[str] = mapped_column(String(1))
+    names: Mapped[dict[str, str]] = mapped_column(JSON)
+    typical_minutes: Mapped[float]
+    active: Mapped[bool] = mapped_column(default=True)
+    position: Mapped[int] = mapped_column(default=0)
+
+    site: Mapped[Site] = relationship(back_populates="services")
+
+
+class Room(db.Model):
+    __tablename__ = "rooms"
+    __table_args__ = (UniqueConstraint("site_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    code: Mapped[str] = mapped_column(String(64))
+    names: Mapped[dict[str, str]] = mapped_column(JSON)
+    paused: Mapped[bool] = mapped_column(default=False)
+    active: Mapped[bool] = mapped_column(default=True)
+    position: Mapped[int] = mapped_column(default=0)
+
+    site: Mapped[Site] = relationship(back_populates="rooms")
+    services: Mapped[list[Service]] = relationship(secondary=room_services)
+
+
+class Device(db.Model):
+    """A kiosk or a display named in the site file."""
+
+    __tablename__ = "devices"
+    __table_args__ = (UniqueConstraint("site_id", "kind", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    code: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    config: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    active: Mapped[bool] = mapped_column(default=True)
+
+    site: Mapped[Site] = relationship(back_populates="devices")
+
+
+class Appointment(db.Model):
+    __tablename__ = "appointments"
+    __table_args__ = (UniqueConstraint("site_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id"))
+    code: Mapped[str] = mapped_column(String(32))
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    # Case-folded, so that look-ups by last name ignore case on every database.
+    last_name_key: Mapped[str] = mapped_column(String(100), index=True)
+    date_of_birth: Mapped[date]
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    day: Mapped[date]
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+
+    service: Mapped[Service] = relationship()
+
+
+class Ticket(db.Model):
+    __tablename__ = "tickets"
+    __table_args__ = (
+        # Numbers are per prefix (one per service) and per day; keyed on the prefix so
+        # that a transferred ticket keeps its number without clashing.
+        UniqueConstraint("site_id", "day", "number_prefix", "number"),
+        Index("ix_tickets_site_status", "site_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id"))
+    # `number_prefix` keeps the prefix the ticket was issued with, so a transfer does
+    # not renumber it: the patient keeps the number they were given.
+    day: Mapped[date]
+    number: Mapped[int]
+    number_prefix: Mapped[str] = mapped_column(String(1))
+    token_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    status: Mapped[TicketStatus] = mapped_column(String(16), default=TicketStatus.WAITING)
+    priority: Mapped[int] = mapped_column(default=0)
+    source: Mapped[str] = mapped_column(String(16))
+    language: Mapped[str] = mapped_column(String(8))
+    patient_name: Mapped[str | None] = mapped_column(String(200))
+    arrived_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    queue_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    appointment_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    called_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    room_id: Mapped[int | None] = mapped_column(ForeignKey("rooms.id"))
+    recalls: Mapped[int] = mapped_column(default=0)
+
+    site: Mapped[Site] = relationship()
+    service: Mapped[Service] = relationship()
+    room: Mapped[Room | None] = relationship()
+
+    @property
+    def ticket_number(self) -> TicketNumber:
+        return TicketNumber(self.number_prefix, self.number)
+
+
+class CallEvent(db.Model):
+    """Each call and recall, kept so the display can list recent calls and so visit
+    history survives a ticket moving on to another service."""
+
+    __tablename__ = "call_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"))
+    room_id: Mapped[int] = mapped_column(ForeignKey("rooms.id"))
+    day: Mapped[date]
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    recall: Mapped[bool] = mapped_column(default=False)
+
+    ticket: Mapped[Ticket] = relationship()
+    room: Mapped[Room] = relationship()
+
+    __table_args__ = (Index("ix_call_events_site_day", "site_id", "day", "at"),)
+
+
+class DelayNotice(db.Model):
+    __tablename__ = "delay_notices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    scope: Mapped[str] = mapped_column(String(16))  # site, service or room
+    service_id: Mapped[int | None] = mapped_column(ForeignKey("services.id"))
+    room_id: Mapped[int | None] = mapped_column(ForeignKey("rooms.id"))
+    reason: Mapped[str] = mapped_column(String(200))
+    expected_minutes: Mapped[int]
+    posted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    posted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    cleared_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    service: Mapped[Service | None] = relationship()
+    room: Mapped[Room | None] = relationship()
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))  # staff or admin
+    active: Mapped[bool] = mapped_column(default=True)
+
+    sites: Mapped[list[Site]] = relationship(secondary=user_sites)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
+        return self.active
+
+    def may_use(self, site: Site) -> bool:
+        return any(s.id == site.id for s in self.sites)
+
+
+class AuditEntry(db.Model):
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+    action: Mapped[str] = mapped_column(String(32))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    user: Mapped[User | None] = relationship()

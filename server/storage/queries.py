@@ -1,0 +1,106 @@
+"""Reads that more than one service needs. Each runs in the caller's transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from server.domain.errors import NotFound
+from server.domain.queue import TicketStatus
+from server.extensions import db
+from server.storage.models import CallEvent, DelayNotice, Room, Service, Site, Ticket
+
+
+def get_site(slug: str, *, lock: bool = False) -> Site:
+    """The site, optionally locked for a change.
+
+    Every change to a site's queue locks its row first (SELECT ... FOR UPDATE on
+    PostgreSQL; BEGIN IMMEDIATE already serialises SQLite). Changes to one site then
+    happen one at a time, which is what makes two simultaneous "call next" presses
+    pick two different patients, and keeps the site's sequence number gap-free.
+    """
+    query = select(Site).where(Site.slug == slug)
+    if lock:
+        query = query.with_for_update()
+    site = db.session.execute(query).scalar_one_or_none()
+    if site is None:
+        raise NotFound(f"There is no site called {slug!r}.", code="unknown_site")
+    return site
+
+
+def get_service(site: Site, prefix_or_code: str) -> Service:
+    for service in site.services:
+        if service.active and prefix_or_code in (service.prefix, service.code):
+            return service
+    raise NotFound(f"There is no open service {prefix_or_code!r} here.", code="unknown_service")
+
+
+def get_room(site: Site, code: str) -> Room:
+    for room in site.rooms:
+        if room.active and room.code == code:
+            return room
+    raise NotFound(f"There is no room {code!r} here.", code="unknown_room")
+
+
+def get_ticket(site: Site, ticket_id: int) -> Ticket:
+    ticket = db.session.get(Ticket, ticket_id)
+    if ticket is None or ticket.site_id != site.id:
+        raise NotFound(f"There is no ticket {ticket_id} here.", code="unknown_ticket")
+    return ticket
+
+
+def ticket_by_digest(digest: str) -> Ticket | None:
+    return db.session.execute(
+        select(Ticket).where(Ticket.token_digest == digest)
+    ).scalar_one_or_none()
+
+
+def last_number(site_id: int, prefix: str, day: date) -> int | None:
+    return db.session.execute(
+        select(func.max(Ticket.number)).where(
+            Ticket.site_id == site_id, Ticket.number_prefix == prefix, Ticket.day == day
+        )
+    ).scalar_one()
+
+
+def tickets_in(
+    site_id: int, statuses: Collection[TicketStatus], service_ids: Collection[int] | None = None
+) -> Sequence[Ticket]:
+    query = (
+        select(Ticket)
+        .where(Ticket.site_id == site_id, Ticket.status.in_(list(statuses)))
+        .options(selectinload(Ticket.service), selectinload(Ticket.room))
+    )
+    if service_ids is not None:
+        query = query.where(Ticket.service_id.in_(list(service_ids)))
+    return db.session.execute(query).scalars().all()
+
+
+def recent_calls(site_id: int, day: date, limit: int) -> Sequence[CallEvent]:
+    """Today's calls, newest first; a recall is a call of its own."""
+    return (
+        db.session.execute(
+            select(CallEvent)
+            .where(CallEvent.site_id == site_id, CallEvent.day == day)
+            .order_by(CallEvent.at.desc(), CallEvent.id.desc())
+            .limit(limit)
+            .options(selectinload(CallEvent.ticket), selectinload(CallEvent.room))
+        )
+        .scalars()
+        .all()
+    )
+
+
+def active_notices(site_id: int) -> Sequence[DelayNotice]:
+    return (
+        db.session.execute(
+            select(DelayNotice)
+            .where(DelayNotice.site_id == site_id, DelayNotice.cleared_at.is_(None))
+            .order_by(DelayNotice.posted_at)
+        )
+        .scalars()
+        .all()
+    )
