@@ -17,13 +17,14 @@ def display_snapshot(site_slug: str) -> dict[str, Any]:
     site = queries.get_site(site_slug)
     view = payloads.QueueView.load(site, clock.now())
     state = payloads.display_state(view, queries.active_notices(site.id))
-    return {"seq": site.seq, "state": state}
+    return {"seq": site.seq, "kind": "snapshot", "state": state, "announce": None}
 
 
 def staff_snapshot(site_slug: str) -> dict[str, Any]:
     site = queries.get_site(site_slug)
     view = payloads.QueueView.load(site, clock.now())
-    return {"seq": site.seq, **payloads.staff_snapshot(view, queries.active_notices(site.id))}
+    notices = queries.active_notices(site.id)
+    return {"seq": site.seq, "kind": "snapshot", **payloads.staff_snapshot(view, notices)}
 
 
 def site_info(site_slug: str) -> dict[str, Any]:

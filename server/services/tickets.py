@@ -123,6 +123,7 @@ def ticket_status(token: str) -> dict[str, Any]:
     view = payloads.QueueView.load(site, now)
     return {
         "seq": site.seq,
+        "kind": "snapshot",
         "ticket": payloads.ticket_view(ticket, view, queries.active_notices(site.id)),
     }
 

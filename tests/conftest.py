@@ -1,0 +1,121 @@
+"""Fixtures shared by the integration tests: an app on the demo site, a fixed clock,
+HTTP and Socket.IO clients, and small helpers that act like a kiosk or a desk."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from server import create_app, services
+from server.config import TestConfig
+from server.extensions import db, socketio
+from server.sites.schema import parse_site_file
+
+DEMO_SITE = Path(__file__).parent.parent / "server" / "sites" / "demo" / "site.toml"
+DEMO_APPOINTMENTS = DEMO_SITE.with_name("appointments.csv")
+SITE = "riverside"
+STAFF_PASSWORD = "correct horse battery staple"
+
+
+class FakeClock:
+    """A clock the test moves by hand. Starts on a Tuesday at 09:00 in London."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+def make_app(clock: FakeClock, **overrides: Any) -> Flask:
+    app = create_app({**{k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}, **overrides})
+    app.extensions["waitroom.clock"] = clock
+    return app
+
+
+def seed(app: Flask, *, create: bool = True) -> None:
+    with app.app_context():
+        if create:
+            db.create_all()
+        services.load_site(parse_site_file(DEMO_SITE))
+        services.import_appointments(SITE, DEMO_APPOINTMENTS.read_text(), None)
+        services.add_user("desk", STAFF_PASSWORD, "staff", [SITE])
+        services.add_user("admin", STAFF_PASSWORD, "admin", [SITE])
+
+
+@pytest.fixture
+def app(clock: FakeClock) -> Iterator[Flask]:
+    """The app on a seeded in-memory database.
+
+    No app context is held open during the test on purpose: Flask would reuse it for
+    every request, and `g` (where Flask-Login caches the user) would leak between
+    clients, so an anonymous request could pass as the last logged-in one.
+    """
+    app = make_app(clock)
+    seed(app)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def staff(app: Flask) -> FlaskClient:
+    """An HTTP client logged in as front-desk staff of the demo site."""
+    client = app.test_client()
+    login(client, "desk")
+    return client
+
+
+@pytest.fixture
+def admin(app: Flask) -> FlaskClient:
+    client = app.test_client()
+    login(client, "admin")
+    return client
+
+
+def login(client: FlaskClient, username: str, password: str = STAFF_PASSWORD) -> Any:
+    response = client.post("/api/login", json={"username": username, "password": password})
+    assert response.status_code == 200, response.get_json()
+    return response
+
+
+def walk_in(client: FlaskClient, service: str = "G", **extra: Any) -> dict[str, Any]:
+    response = client.post(f"/api/sites/{SITE}/checkins/walk-in", json={"service": service, **extra})
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()
+
+
+def act(staff: FlaskClient, path: str, body: dict[str, Any] | None = None, status: int = 200) -> Any:
+    """POST a desk action under the demo site and check its status."""
+    response = staff.post(f"/api/sites/{SITE}/{path}", json=body or {})
+    assert response.status_code == status, response.get_json()
+    return response.get_json()
+
+
+def socket(app: Flask, auth: dict[str, str], http: FlaskClient | None = None) -> Any:
+    return socketio.test_client(app, auth=auth, flask_test_client=http)
+
+
+def received(sock: Any, event: str) -> list[dict[str, Any]]:
+    return [m["args"][0] for m in sock.get_received() if m["name"] == event]
