@@ -30,11 +30,21 @@ def main() -> None:
 
 
 @main.command()
-@click.option("--host", default=lambda: os.environ.get("HOST", "127.0.0.1"), show_default="127.0.0.1 or $HOST")
-@click.option("--port", type=int, default=lambda: int(os.environ.get("PORT", "5000")), show_default="5000 or $PORT")
 @click.option(
-    "--async", "async_mode", type=click.Choice(ASYNC_MODES),
-    default=lambda: os.environ.get("WAITROOM_ASYNC", "gevent"), show_default="gevent",
+    "--host", default=lambda: os.environ.get("HOST", "127.0.0.1"), show_default="127.0.0.1 or $HOST"
+)
+@click.option(
+    "--port",
+    type=int,
+    default=lambda: int(os.environ.get("PORT", "5000")),
+    show_default="5000 or $PORT",
+)
+@click.option(
+    "--async",
+    "async_mode",
+    type=click.Choice(ASYNC_MODES),
+    default=lambda: os.environ.get("WAITROOM_ASYNC", "gevent"),
+    show_default="gevent",
 )
 def serve(host: str, port: int, async_mode: str) -> None:
     """Serve HTTP and Socket.IO (gevent by default; eventlet kept for old deployments)."""
@@ -90,7 +100,12 @@ def load_site(path: Path) -> None:
 @main.command("import-appointments")
 @click.argument("site")
 @click.argument("csv_path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), help="Day for rows with no date column (default: the site's today).")
+@click.option(
+    "--date",
+    "day",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="Day for rows with no date column (default: the site's today).",
+)
 def import_appointments(site: str, csv_path: Path, day: Any) -> None:
     """Import a day's appointments from CSV (see the README for the columns)."""
     from server import services
@@ -110,8 +125,18 @@ def import_appointments(site: str, csv_path: Path, day: Any) -> None:
 @main.command("add-user")
 @click.argument("username")
 @click.option("--role", type=click.Choice(["staff", "admin"]), default="staff", show_default=True)
-@click.option("--site", "sites", multiple=True, required=True, help="A site the account may use (repeat for more).")
-@click.option("--password-stdin", is_flag=True, help="Read the password from standard input instead of generating one.")
+@click.option(
+    "--site",
+    "sites",
+    multiple=True,
+    required=True,
+    help="A site the account may use (repeat for more).",
+)
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read the password from standard input instead of generating one.",
+)
 def add_user(username: str, role: str, sites: tuple[str, ...], password_stdin: bool) -> None:
     """Create a staff account (or reset its password). Prints a generated password."""
     from server import services
@@ -156,5 +181,3 @@ def demo(username: str) -> None:
         password = services.generate_password()
         services.add_user(username, password, "admin", [spec.site.slug])
     click.echo(f"staff login: {username} / {password}")
-
-

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from flask import current_app
@@ -12,4 +13,5 @@ def system_now() -> datetime:
 
 
 def now() -> datetime:
-    return current_app.extensions.get("waitroom.clock", system_now)()
+    read: Callable[[], datetime] = current_app.extensions.get("waitroom.clock", system_now)
+    return read()

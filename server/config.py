@@ -27,9 +27,7 @@ def _secret_key(instance: Path) -> str:
 
 class Config:
     VAR_DIR = Path(os.environ.get("WAITROOM_VAR", "var")).resolve()
-    SQLALCHEMY_DATABASE_URI = os.environ.get(
-        "DATABASE_URL", f"sqlite:///{VAR_DIR / 'waitroom.db'}"
-    )
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'waitroom.db'}")
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {"pool_pre_ping": True}
     REDIS_URL = os.environ.get("REDIS_URL")  # Socket.IO message queue for several processes
     ASYNC_MODE = os.environ.get("WAITROOM_ASYNC", "gevent")
@@ -40,9 +38,7 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
-    PERMANENT_SESSION_LIFETIME = timedelta(
-        minutes=int(os.environ.get("STAFF_IDLE_MINUTES", "30"))
-    )
+    PERMANENT_SESSION_LIFETIME = timedelta(minutes=int(os.environ.get("STAFF_IDLE_MINUTES", "30")))
     SESSION_REFRESH_EACH_REQUEST = True  # the lifetime is an idle timeout
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
@@ -58,7 +54,7 @@ class Config:
 
 class TestConfig(Config):
     TESTING = True
-    SECRET_KEY = "test-only-key-not-for-production"
+    SECRET_KEY = "test-only-key-not-for-production"  # noqa: S105  (tests only)
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {}
     REDIS_URL = None

@@ -133,7 +133,9 @@ def display_state(view: QueueView, notices: Sequence[DelayNotice]) -> dict[str, 
             continue
         waiting = view.waiting_count(service)
         wait = naive_wait(waiting, service.typical_minutes, view.open_rooms[service.id])
-        services.append({**service_brief(service), "waiting": waiting, "typical_wait": wait.central})
+        services.append(
+            {**service_brief(service), "waiting": waiting, "typical_wait": wait.central}
+        )
     return {
         "site": {"slug": site.slug, "name": site.name, "languages": site.languages},
         "services": services,

@@ -17,11 +17,11 @@ from server.storage.models import User
 
 
 def _login_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
+    return str(current_app.config["LOGIN_RATE_LIMIT"])
 
 
 def _checkin_limit() -> str:
-    return current_app.config["CHECKIN_RATE_LIMIT"]
+    return str(current_app.config["CHECKIN_RATE_LIMIT"])
 
 
 @bp.get("/openapi.json")
@@ -33,7 +33,12 @@ def openapi() -> Any:
 
 
 @endpoint(
-    bp, "/login", "POST", summary="Log in as staff", tag="staff", body=schemas.Login,
+    bp,
+    "/login",
+    "POST",
+    summary="Log in as staff",
+    tag="staff",
+    body=schemas.Login,
     rate_limit=_login_limit,
 )
 def login(body: schemas.Login) -> Any:
@@ -70,8 +75,14 @@ def site_info(site: str) -> Any:
 
 
 @endpoint(
-    bp, "/sites/<site>/checkins/walk-in", "POST", summary="Check in as a walk-in",
-    tag="kiosk", body=schemas.WalkIn, status=201, rate_limit=_checkin_limit,
+    bp,
+    "/sites/<site>/checkins/walk-in",
+    "POST",
+    summary="Check in as a walk-in",
+    tag="kiosk",
+    body=schemas.WalkIn,
+    status=201,
+    rate_limit=_checkin_limit,
 )
 def check_in_walk_in(site: str, body: schemas.WalkIn) -> Any:
     result = services.check_in_walk_in(site, body.service, language=body.language)
@@ -79,12 +90,21 @@ def check_in_walk_in(site: str, body: schemas.WalkIn) -> Any:
 
 
 @endpoint(
-    bp, "/sites/<site>/checkins/appointment", "POST", summary="Check in for an appointment",
-    tag="kiosk", body=schemas.AppointmentCheckIn, status=201, rate_limit=_checkin_limit,
+    bp,
+    "/sites/<site>/checkins/appointment",
+    "POST",
+    summary="Check in for an appointment",
+    tag="kiosk",
+    body=schemas.AppointmentCheckIn,
+    status=201,
+    rate_limit=_checkin_limit,
 )
 def check_in_appointment(site: str, body: schemas.AppointmentCheckIn) -> Any:
     result = services.check_in_appointment(
-        site, code=body.code, last_name=body.last_name, date_of_birth=body.date_of_birth,
+        site,
+        code=body.code,
+        last_name=body.last_name,
+        date_of_birth=body.date_of_birth,
         language=body.language,
     )
     return _checked_in(result)
@@ -107,8 +127,12 @@ def ticket_status(token: str) -> Any:
 
 
 @endpoint(
-    bp, "/tickets/<token>/cancel", "POST", summary="The patient leaves the queue",
-    tag="phone", body=schemas.Empty,
+    bp,
+    "/tickets/<token>/cancel",
+    "POST",
+    summary="The patient leaves the queue",
+    tag="phone",
+    body=schemas.Empty,
 )
 def cancel_own_ticket(token: str, body: schemas.Empty) -> Any:
     return jsonify(services.cancel_by_patient(token))
@@ -117,14 +141,22 @@ def cancel_own_ticket(token: str, body: schemas.Empty) -> Any:
 # --- Front desk -------------------------------------------------------------------
 
 
-@endpoint(bp, "/sites/<site>/queue", "GET", summary="Everything staff see", tag="desk", access="staff")
+@endpoint(
+    bp, "/sites/<site>/queue", "GET", summary="Everything staff see", tag="desk", access="staff"
+)
 def staff_queue(site: str, user: User) -> Any:
     return jsonify(services.staff_snapshot(site))
 
 
 @endpoint(
-    bp, "/sites/<site>/tickets", "POST", summary="Add a patient by hand", tag="desk",
-    access="staff", body=schemas.DeskAdd, status=201,
+    bp,
+    "/sites/<site>/tickets",
+    "POST",
+    summary="Add a patient by hand",
+    tag="desk",
+    access="staff",
+    body=schemas.DeskAdd,
+    status=201,
 )
 def add_patient(site: str, user: User, body: schemas.DeskAdd) -> Any:
     result = services.check_in_walk_in(
@@ -134,32 +166,52 @@ def add_patient(site: str, user: User, body: schemas.DeskAdd) -> Any:
 
 
 @endpoint(
-    bp, "/sites/<site>/rooms/<room>/call-next", "POST", summary="Call the next patient to a room",
-    tag="desk", access="staff", body=schemas.Empty,
+    bp,
+    "/sites/<site>/rooms/<room>/call-next",
+    "POST",
+    summary="Call the next patient to a room",
+    tag="desk",
+    access="staff",
+    body=schemas.Empty,
 )
 def call_next(site: str, room: str, user: User, body: schemas.Empty) -> Any:
     return jsonify(services.call_next(site, room, actor_id=user.id))
 
 
 @endpoint(
-    bp, "/sites/<site>/rooms/<room>/pause", "POST", summary="Pause a room", tag="desk",
-    access="staff", body=schemas.Empty,
+    bp,
+    "/sites/<site>/rooms/<room>/pause",
+    "POST",
+    summary="Pause a room",
+    tag="desk",
+    access="staff",
+    body=schemas.Empty,
 )
 def pause_room(site: str, room: str, user: User, body: schemas.Empty) -> Any:
     return jsonify(services.pause_room(site, room, actor_id=user.id))
 
 
 @endpoint(
-    bp, "/sites/<site>/rooms/<room>/resume", "POST", summary="Resume a paused room", tag="desk",
-    access="staff", body=schemas.Empty,
+    bp,
+    "/sites/<site>/rooms/<room>/resume",
+    "POST",
+    summary="Resume a paused room",
+    tag="desk",
+    access="staff",
+    body=schemas.Empty,
 )
 def resume_room(site: str, room: str, user: User, body: schemas.Empty) -> Any:
     return jsonify(services.resume_room(site, room, actor_id=user.id))
 
 
 @endpoint(
-    bp, "/sites/<site>/tickets/<int:ticket_id>/call", "POST", summary="Call a ticket out of turn",
-    tag="desk", access="staff", body=schemas.CallTicket,
+    bp,
+    "/sites/<site>/tickets/<int:ticket_id>/call",
+    "POST",
+    summary="Call a ticket out of turn",
+    tag="desk",
+    access="staff",
+    body=schemas.CallTicket,
 )
 def call_ticket(site: str, ticket_id: int, user: User, body: schemas.CallTicket) -> Any:
     return jsonify(services.call_ticket(site, ticket_id, body.room, actor_id=user.id))
@@ -173,8 +225,13 @@ def _ticket_action(name: str, summary: str, action: Any) -> None:
 
     view.__name__ = name.replace("-", "_")
     endpoint(
-        bp, f"/sites/<site>/tickets/<int:ticket_id>/{name}", "POST", summary=summary,
-        tag="desk", access="staff", body=schemas.Empty,
+        bp,
+        f"/sites/<site>/tickets/<int:ticket_id>/{name}",
+        "POST",
+        summary=summary,
+        tag="desk",
+        access="staff",
+        body=schemas.Empty,
     )(view)
 
 
@@ -187,8 +244,12 @@ _ticket_action("cancel", "Take a ticket out of the queue", services.cancel)
 
 
 @endpoint(
-    bp, "/sites/<site>/tickets/<int:ticket_id>/transfer", "POST",
-    summary="Send a ticket to another service, keeping its place", tag="desk", access="staff",
+    bp,
+    "/sites/<site>/tickets/<int:ticket_id>/transfer",
+    "POST",
+    summary="Send a ticket to another service, keeping its place",
+    tag="desk",
+    access="staff",
     body=schemas.Transfer,
 )
 def transfer(site: str, ticket_id: int, user: User, body: schemas.Transfer) -> Any:
@@ -196,28 +257,48 @@ def transfer(site: str, ticket_id: int, user: User, body: schemas.Transfer) -> A
 
 
 @endpoint(
-    bp, "/sites/<site>/tickets/<int:ticket_id>/priority", "POST", summary="Set a ticket's priority",
-    tag="desk", access="staff", body=schemas.Priority,
+    bp,
+    "/sites/<site>/tickets/<int:ticket_id>/priority",
+    "POST",
+    summary="Set a ticket's priority",
+    tag="desk",
+    access="staff",
+    body=schemas.Priority,
 )
 def set_priority(site: str, ticket_id: int, user: User, body: schemas.Priority) -> Any:
     return jsonify(services.set_priority(site, ticket_id, body.level, actor_id=user.id))
 
 
 @endpoint(
-    bp, "/sites/<site>/notices", "POST", summary="Post a delay notice", tag="desk",
-    access="staff", body=schemas.Notice, status=201,
+    bp,
+    "/sites/<site>/notices",
+    "POST",
+    summary="Post a delay notice",
+    tag="desk",
+    access="staff",
+    body=schemas.Notice,
+    status=201,
 )
 def post_notice(site: str, user: User, body: schemas.Notice) -> Any:
     result = services.post_notice(
-        site, scope=body.scope, target=body.target, reason=body.reason,
-        expected_minutes=body.expected_minutes, actor_id=user.id,
+        site,
+        scope=body.scope,
+        target=body.target,
+        reason=body.reason,
+        expected_minutes=body.expected_minutes,
+        actor_id=user.id,
     )
     return jsonify(result), 201
 
 
 @endpoint(
-    bp, "/sites/<site>/notices/<int:notice_id>/clear", "POST", summary="Clear a delay notice",
-    tag="desk", access="staff", body=schemas.Empty,
+    bp,
+    "/sites/<site>/notices/<int:notice_id>/clear",
+    "POST",
+    summary="Clear a delay notice",
+    tag="desk",
+    access="staff",
+    body=schemas.Empty,
 )
 def clear_notice(site: str, notice_id: int, user: User, body: schemas.Empty) -> Any:
     return jsonify(services.clear_notice(site, notice_id, actor_id=user.id))
@@ -227,8 +308,13 @@ def clear_notice(site: str, notice_id: int, user: User, body: schemas.Empty) -> 
 
 
 @endpoint(
-    bp, "/sites/<site>/appointments", "POST", summary="Import appointments from CSV",
-    tag="admin", access="admin", body_media="text/csv",
+    bp,
+    "/sites/<site>/appointments",
+    "POST",
+    summary="Import appointments from CSV",
+    tag="admin",
+    access="admin",
+    body_media="text/csv",
 )
 def import_appointments(site: str, user: User) -> Any:
     if request.mimetype != "text/csv":
@@ -244,7 +330,14 @@ def import_appointments(site: str, user: User) -> Any:
         raise BadRequest(str(error)) from None
 
 
-@endpoint(bp, "/sites/<site>/audit", "GET", summary="The audit log, newest first", tag="admin", access="admin")
+@endpoint(
+    bp,
+    "/sites/<site>/audit",
+    "GET",
+    summary="The audit log, newest first",
+    tag="admin",
+    access="admin",
+)
 def audit_log(site: str, user: User) -> Any:
     limit = request.args.get("limit", default=100, type=int)
     if not 1 <= limit <= 1000:

@@ -78,7 +78,9 @@ def endpoint(
 
 def _raw_json() -> bytes:
     if request.mimetype != "application/json":
-        raise UnsupportedMediaType("Send the request body as JSON (Content-Type: application/json).")
+        raise UnsupportedMediaType(
+            "Send the request body as JSON (Content-Type: application/json)."
+        )
     return request.get_data() or b"{}"
 
 
@@ -142,10 +144,15 @@ def _operation(op: Operation, schemas: dict[str, Any]) -> dict[str, Any]:
         schemas[op.body.__name__] = schema
         doc["requestBody"] = {
             "required": True,
-            "content": {op.body_media: {"schema": {"$ref": f"#/components/schemas/{op.body.__name__}"}}},
+            "content": {
+                op.body_media: {"schema": {"$ref": f"#/components/schemas/{op.body.__name__}"}}
+            },
         }
     elif op.body_media != "application/json":
-        doc["requestBody"] = {"required": True, "content": {op.body_media: {"schema": {"type": "string"}}}}
+        doc["requestBody"] = {
+            "required": True,
+            "content": {op.body_media: {"schema": {"type": "string"}}},
+        }
     return doc
 
 

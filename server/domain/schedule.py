@@ -65,7 +65,6 @@ class AppointmentWindow:
             )
         if now > starts_at + self.late:
             raise CheckInRefused(
-                "It is too late to check in for this appointment. "
-                "Please see the front desk.",
+                "It is too late to check in for this appointment. Please see the front desk.",
                 code="too_late",
             )

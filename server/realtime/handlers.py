@@ -75,4 +75,3 @@ def _admit(payload: Any) -> tuple[str, str, str, dict[str, Any]]:
 
 def _subject(payload: dict[str, str], kind: str) -> str:
     return payload[kind]
-

@@ -63,11 +63,12 @@ class SiteChange:
     def finish(self) -> int:
         """Commit and publish; returns the site's new sequence number."""
         self.site.seq += 1
+        seq = self.site.seq
         db.session.flush()
         messages = self._messages()
         db.session.commit()
         publish(messages)
-        return messages[0].data["seq"]
+        return seq
 
     def _messages(self) -> list[Message]:
         seq, slug = self.site.seq, self.site.slug

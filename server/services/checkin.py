@@ -11,7 +11,7 @@ from sqlalchemy import select
 from server import clock
 from server.domain import queue
 from server.domain.errors import CheckInRefused, NotFound
-from server.domain.schedule import AppointmentWindow, site_day
+from server.domain.schedule import site_day
 from server.extensions import db
 from server.services.changes import SiteChange
 from server.sites.settings import SiteSettings
@@ -153,9 +153,7 @@ def _issue_ticket(
     return ticket, token
 
 
-def _finish(
-    site: Site, ticket: Ticket, token: str, now: datetime, actor_id: int | None
-) -> CheckIn:
+def _finish(site: Site, ticket: Ticket, token: str, now: datetime, actor_id: int | None) -> CheckIn:
     change = SiteChange(site, now, "checked_in", actor_id)
     db.session.flush()
     change.touch(ticket)
@@ -170,8 +168,7 @@ def _language(site: Site, asked: str | None) -> str:
         return site.languages[0]
     if asked not in site.languages:
         raise CheckInRefused(
-            f"Language {asked!r} is not offered here; choose one of "
-            f"{', '.join(site.languages)}.",
+            f"Language {asked!r} is not offered here; choose one of {', '.join(site.languages)}.",
             code="unknown_language",
         )
     return asked

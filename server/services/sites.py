@@ -36,8 +36,13 @@ def load_site(spec: SiteFile) -> dict[str, Any]:
     site.timezone = spec.site.timezone
     site.languages = list(spec.site.languages)
     site.settings = spec.site.model_dump(
-        include={"public_url", "on_time_grace_minutes", "early_checkin_minutes",
-                 "late_checkin_minutes", "hours"}
+        include={
+            "public_url",
+            "on_time_grace_minutes",
+            "early_checkin_minutes",
+            "late_checkin_minutes",
+            "hours",
+        }
     )
     site.__dict__.pop("zone", None)  # the cached ZoneInfo may be stale
     db.session.flush()
@@ -47,13 +52,17 @@ def load_site(spec: SiteFile) -> dict[str, Any]:
     _sync_devices(site, "display", spec.displays)
     db.session.flush()
     db.session.refresh(site)
-    change = SiteChange(site, clock.now(), "site_loaded", None, service_ids={s.id for s in services.values()})
+    change = SiteChange(
+        site, clock.now(), "site_loaded", None, service_ids={s.id for s in services.values()}
+    )
     seq = change.finish()
     return {"slug": spec.site.slug, "created": created, "seq": seq}
 
 
 def _sync_services(site: Site, spec: SiteFile) -> dict[str, Service]:
-    existing = {s.code: s for s in db.session.scalars(select(Service).where(Service.site_id == site.id))}
+    existing = {
+        s.code: s for s in db.session.scalars(select(Service).where(Service.site_id == site.id))
+    }
     by_key: dict[str, Service] = {}
     for position, item in enumerate(spec.services):
         service = existing.pop(item.code, None) or Service(site_id=site.id, code=item.code)
@@ -85,7 +94,9 @@ def _sync_rooms(site: Site, spec: SiteFile, services: dict[str, Service]) -> Non
 def _sync_devices(site: Site, kind: str, items: list[DeviceSpec]) -> None:
     existing = {
         d.code: d
-        for d in db.session.scalars(select(Device).where(Device.site_id == site.id, Device.kind == kind))
+        for d in db.session.scalars(
+            select(Device).where(Device.site_id == site.id, Device.kind == kind)
+        )
     }
     for item in items:
         device = existing.pop(item.code, None) or Device(site_id=site.id, kind=kind, code=item.code)
@@ -126,7 +137,9 @@ def import_appointments(site_slug: str, csv_text: str, day: date | None = None) 
     """
     site = queries.get_site(site_slug, lock=True)
     default_day = day or site_day(clock.now(), site.zone)
-    rows = _parse_appointments(csv_text, default_day, {s.prefix for s in site.services} | {s.code for s in site.services})
+    rows = _parse_appointments(
+        csv_text, default_day, {s.prefix for s in site.services} | {s.code for s in site.services}
+    )
     created = updated = 0
     for row in rows:
         service = queries.get_service(site, row.service)
@@ -195,6 +208,8 @@ def _parse_row(raw: dict[str, str | None], default_day: date, services: set[str]
         first_name=field("first_name"),
         date_of_birth=parsed("date_of_birth", date.fromisoformat, "a date (YYYY-MM-DD)"),
         service=service,
-        day=parsed("date", date.fromisoformat, "a date (YYYY-MM-DD)") if raw.get("date") else default_day,
+        day=parsed("date", date.fromisoformat, "a date (YYYY-MM-DD)")
+        if raw.get("date")
+        else default_day,
         at=parsed("time", time.fromisoformat, "a time (HH:MM)"),
     )

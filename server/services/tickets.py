@@ -7,7 +7,7 @@ from typing import Any
 
 from server import clock, payloads
 from server.domain import queue
-from server.domain.errors import Gone, InvalidTransition, NothingToCall, NotFound, RoomPaused
+from server.domain.errors import Gone, InvalidTransition, NotFound, NothingToCall, RoomPaused
 from server.domain.queue import Action, TicketStatus
 from server.domain.schedule import site_day
 from server.extensions import db
@@ -82,9 +82,7 @@ def return_to_queue(site_slug: str, ticket_id: int, *, actor_id: int) -> dict[st
     return _move(site_slug, ticket_id, Action.RETURN_TO_QUEUE, actor_id, effect=back_of_line)
 
 
-def transfer(
-    site_slug: str, ticket_id: int, service_key: str, *, actor_id: int
-) -> dict[str, Any]:
+def transfer(site_slug: str, ticket_id: int, service_key: str, *, actor_id: int) -> dict[str, Any]:
     """Send a ticket to another service's line, keeping the place it earned."""
     now = clock.now()
     site = queries.get_site(site_slug, lock=True)
@@ -108,7 +106,12 @@ def set_priority(site_slug: str, ticket_id: int, level: int, *, actor_id: int) -
         ticket.priority = queue.check_priority(level)
 
     return _move(
-        site_slug, ticket_id, Action.SET_PRIORITY, actor_id, effect=raise_to, detail={"level": level}
+        site_slug,
+        ticket_id,
+        Action.SET_PRIORITY,
+        actor_id,
+        effect=raise_to,
+        detail={"level": level},
     )
 
 

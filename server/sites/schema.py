@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -51,7 +52,9 @@ class SiteSpec(Strict):
     slug: Code
     name: Annotated[str, Field(min_length=1, max_length=200)]
     timezone: str
-    languages: Annotated[list[Annotated[str, Field(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")]], Field(min_length=1)]
+    languages: Annotated[
+        list[Annotated[str, Field(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")]], Field(min_length=1)
+    ]
     public_url: Annotated[str, Field(pattern=r"^https?://[^\s/]+(/\S*)?$")] | None = None
     on_time_grace_minutes: Annotated[int, Field(ge=0, le=120)] = 10
     early_checkin_minutes: Annotated[int, Field(ge=0, le=720)] = 60
@@ -64,7 +67,9 @@ class SiteSpec(Strict):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r} (use a name like 'Europe/London')") from None
+            raise ValueError(
+                f"unknown time zone {value!r} (use a name like 'Europe/London')"
+            ) from None
         return value
 
     @field_validator("hours")
@@ -114,7 +119,11 @@ class SiteFile(Strict):
     def _unknown_services(self) -> list[str]:
         known = self.service_keys()
         problems = []
-        for kind, items in (("rooms", self.rooms), ("displays", self.displays)):
+        pairs: tuple[tuple[str, Sequence[RoomSpec | DeviceSpec]], ...] = (
+            ("rooms", self.rooms),
+            ("displays", self.displays),
+        )
+        for kind, items in pairs:
             for i, item in enumerate(items):
                 for key in item.services or []:
                     if key not in known:
@@ -123,7 +132,11 @@ class SiteFile(Strict):
 
     def _missing_names(self) -> list[str]:
         problems = []
-        for kind, items in (("services", self.services), ("rooms", self.rooms)):
+        pairs: tuple[tuple[str, Sequence[ServiceSpec | RoomSpec]], ...] = (
+            ("services", self.services),
+            ("rooms", self.rooms),
+        )
+        for kind, items in pairs:
             for i, item in enumerate(items):
                 missing = [lang for lang in self.site.languages if lang not in item.name]
                 if missing:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from flask_login import UserMixin
@@ -12,8 +12,14 @@ from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, UniqueCon
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.domain.queue import TicketNumber, TicketStatus
-from server.extensions import db
+from server.extensions import Base, db
 from server.storage.types import UTCDateTime
+
+# db.Model is Base with Flask-SQLAlchemy's extras; type checkers only know Base.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 
 room_services = Table(
     "room_services",
@@ -30,7 +36,7 @@ user_sites = Table(
 )
 
 
-class Site(db.Model):
+class Site(Model):
     __tablename__ = "sites"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -54,7 +60,7 @@ class Site(db.Model):
         return ZoneInfo(self.timezone)
 
 
-class Service(db.Model):
+class Service(Model):
     __tablename__ = "services"
     # Prefixes are unique among a site's active services; the site file checks it.
     __table_args__ = (UniqueConstraint("site_id", "code"),)
@@ -71,7 +77,7 @@ class Service(db.Model):
     site: Mapped[Site] = relationship(back_populates="services")
 
 
-class Room(db.Model):
+class Room(Model):
     __tablename__ = "rooms"
     __table_args__ = (UniqueConstraint("site_id", "code"),)
 
@@ -87,7 +93,7 @@ class Room(db.Model):
     services: Mapped[list[Service]] = relationship(secondary=room_services)
 
 
-class Device(db.Model):
+class Device(Model):
     """A kiosk or a display named in the site file."""
 
     __tablename__ = "devices"
@@ -104,7 +110,7 @@ class Device(db.Model):
     site: Mapped[Site] = relationship(back_populates="devices")
 
 
-class Appointment(db.Model):
+class Appointment(Model):
     __tablename__ = "appointments"
     __table_args__ = (UniqueConstraint("site_id", "code"),)
 
@@ -124,7 +130,7 @@ class Appointment(db.Model):
     service: Mapped[Service] = relationship()
 
 
-class Ticket(db.Model):
+class Ticket(Model):
     __tablename__ = "tickets"
     __table_args__ = (
         # Numbers are per prefix (one per service) and per day; keyed on the prefix so
@@ -165,7 +171,7 @@ class Ticket(db.Model):
         return TicketNumber(self.number_prefix, self.number)
 
 
-class CallEvent(db.Model):
+class CallEvent(Model):
     """Each call and recall, kept so the display can list recent calls and so visit
     history survives a ticket moving on to another service."""
 
@@ -185,7 +191,7 @@ class CallEvent(db.Model):
     __table_args__ = (Index("ix_call_events_site_day", "site_id", "day", "at"),)
 
 
-class DelayNotice(db.Model):
+class DelayNotice(Model):
     __tablename__ = "delay_notices"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -203,7 +209,7 @@ class DelayNotice(db.Model):
     room: Mapped[Room | None] = relationship()
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -222,7 +228,7 @@ class User(UserMixin, db.Model):
         return any(s.id == site.id for s in self.sites)
 
 
-class AuditEntry(db.Model):
+class AuditEntry(Model):
     __tablename__ = "audit_log"
 
     id: Mapped[int] = mapped_column(primary_key=True)
