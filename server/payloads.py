@@ -41,7 +41,8 @@ class QueueView:
     @classmethod
     def load(cls, site: Site, now: datetime) -> QueueView:
         by_service: dict[int, list[Ticket]] = defaultdict(list)
-        for ticket in queries.tickets_in(site.id, [TicketStatus.WAITING]):
+        today = site_day(now, site.zone)
+        for ticket in queries.tickets_in(site.id, today, [TicketStatus.WAITING]):
             by_service[ticket.service_id].append(ticket)
         open_rooms: dict[int, int] = defaultdict(int)
         for room in site.rooms:
@@ -206,7 +207,7 @@ def staff_room(room: Room) -> dict[str, Any]:
 def staff_snapshot(view: QueueView, notices: Sequence[DelayNotice]) -> dict[str, Any]:
     site = view.site
     day = site_day(view.now, site.zone)
-    tickets = [t for t in queries.tickets_in(site.id, OPEN) if t.day == day or t.status in ACTIVE]
+    tickets = queries.tickets_in(site.id, day, OPEN)
     waiting = [t for t in tickets if t.status == TicketStatus.WAITING]
     others = [t for t in tickets if t.status != TicketStatus.WAITING]
     return {

@@ -121,9 +121,7 @@ def _checked_in(result: services.CheckIn) -> Any:
 
 @endpoint(bp, "/tickets/<token>", "GET", summary="A ticket's status, by its token", tag="phone")
 def ticket_status(token: str) -> Any:
-    response = jsonify(services.ticket_status(token))
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return jsonify(services.ticket_status(token))
 
 
 @endpoint(

@@ -22,7 +22,10 @@ def call_next(site_slug: str, room_code: str, *, actor_id: int) -> dict[str, Any
     site = queries.get_site(site_slug, lock=True)
     room = _open_room(site, room_code)
     waiting = queries.tickets_in(
-        site.id, [TicketStatus.WAITING], [s.id for s in room.services if s.active]
+        site.id,
+        site_day(now, site.zone),
+        [TicketStatus.WAITING],
+        [s.id for s in room.services if s.active],
     )
     ticket = queue.pick_next(waiting)
     if ticket is None:

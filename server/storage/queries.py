@@ -67,11 +67,19 @@ def last_number(site_id: int, prefix: str, day: date) -> int | None:
 
 
 def tickets_in(
-    site_id: int, statuses: Collection[TicketStatus], service_ids: Collection[int] | None = None
+    site_id: int,
+    day: date,
+    statuses: Collection[TicketStatus],
+    service_ids: Collection[int] | None = None,
 ) -> Sequence[Ticket]:
+    """The site's tickets of one day in the given states.
+
+    Always one day: a ticket left waiting when the clinic closed belongs to that day's
+    queue, not today's, and is never called tomorrow.
+    """
     query = (
         select(Ticket)
-        .where(Ticket.site_id == site_id, Ticket.status.in_(list(statuses)))
+        .where(Ticket.site_id == site_id, Ticket.day == day, Ticket.status.in_(list(statuses)))
         .options(selectinload(Ticket.service), selectinload(Ticket.room))
     )
     if service_ids is not None:
