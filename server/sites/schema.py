@@ -102,18 +102,21 @@ class SiteFile(Strict):
 
     def _duplicates(self) -> list[str]:
         problems = []
-        for label, values in (
-            ("service code", [s.code for s in self.services]),
-            ("service prefix", [s.prefix for s in self.services]),
-            ("room code", [r.code for r in self.rooms]),
-            ("kiosk code", [k.code for k in self.kiosks]),
-            ("display code", [d.code for d in self.displays]),
+        for key, label, values in (
+            ("services[{}].code", "service code", [s.code for s in self.services]),
+            ("services[{}].prefix", "service prefix", [s.prefix for s in self.services]),
+            ("rooms[{}].code", "room code", [r.code for r in self.rooms]),
+            ("kiosks[{}].code", "kiosk code", [k.code for k in self.kiosks]),
+            ("displays[{}].code", "display code", [d.code for d in self.displays]),
         ):
-            seen: set[str] = set()
-            for value in values:
-                if value in seen:
-                    problems.append(f"{label} {value!r} is used twice")
-                seen.add(value)
+            first: dict[str, int] = {}
+            for i, value in enumerate(values):
+                if value in first:
+                    problems.append(
+                        f"{key.format(i)}: {label} {value!r} is used twice"
+                        f" (also {key.format(first[value])})"
+                    )
+                first.setdefault(value, i)
         return problems
 
     def _unknown_services(self) -> list[str]:
@@ -166,12 +169,29 @@ def parse_site_text(text: str, source: str = "site file") -> SiteFile:
 def _describe(error: ValidationError, text: str) -> str:
     lines = []
     for problem in error.errors():
-        key = _key_path(problem["loc"])
-        where = _line_of(text, problem["loc"])
-        place = f"{key} (line {where})" if where else key or "the file"
         message = problem["msg"].removeprefix("Value error, ")
-        lines.append(f"{place}: {message}")
+        if problem["loc"]:
+            lines.append(_placed(_key_path(problem["loc"]), problem["loc"], message, text))
+        else:  # a whole-file check: each part of the message starts with its key path
+            lines += [_placed_by_key(part, text) for part in message.split("; ")]
     return "; ".join(lines)
+
+
+def _placed(key: str, loc: tuple[Any, ...], message: str, text: str) -> str:
+    line = _line_of(text, loc)
+    return f"{key} (line {line}): {message}" if line else f"{key}: {message}"
+
+
+_KEY_PATH = re.compile(r"^(\w+)\[(\d+)\]\.(\w+): (.*)$")
+
+
+def _placed_by_key(part: str, text: str) -> str:
+    match = _KEY_PATH.match(part)
+    if not match:
+        return part
+    table, index, key, message = match.groups()
+    loc = (table, int(index), key)
+    return _placed(_key_path(loc), loc, message, text)
 
 
 def _key_path(loc: tuple[Any, ...]) -> str:
@@ -182,11 +202,28 @@ def _key_path(loc: tuple[Any, ...]) -> str:
 
 
 def _line_of(text: str, loc: tuple[Any, ...]) -> int | None:
-    """Best effort: the line where the last named key of `loc` is set."""
-    names = [p for p in loc if isinstance(p, str)]
-    if not names:
+    """The line where `loc` (e.g. ("rooms", 2, "services")) is set, found by reading the
+    TOML tables in order; None when the key is not written in the file (a missing key)."""
+    if not loc or not isinstance(loc[0], str):
         return None
-    pattern = re.compile(rf"^\s*{re.escape(names[-1])}\s*=")
-    hits = [n for n, line in enumerate(text.splitlines(), 1) if pattern.match(line)]
-    index = next((p for p in reversed(loc) if isinstance(p, int)), 0)
-    return hits[index] if len(hits) > index else (hits[0] if hits else None)
+    table, rest = loc[0], list(loc[1:])
+    index = rest.pop(0) if rest and isinstance(rest[0], int) else None
+    key = next((p for p in rest if isinstance(p, str)), None)
+    seen, inside = -1, False
+    for number, line in enumerate(text.splitlines(), 1):
+        stripped = line.strip()
+        if stripped.startswith("["):
+            header = stripped.strip("[]").strip()
+            if stripped.startswith("[[") and header == table:
+                seen += 1
+                inside = index is None or seen == index
+            elif header == table or (inside and header.startswith(f"{table}.")):
+                inside = index is None or header != table
+            else:
+                inside = False
+            if inside and (key is None or header == f"{table}.{key}"):
+                return number
+            continue
+        if inside and key and re.match(rf"{re.escape(key)}\s*=", stripped):
+            return number
+    return None

@@ -36,9 +36,7 @@ def test_negative_patients_ahead_is_treated_as_none():
 
 
 def test_low_central_high_are_ordered_over_a_grid_of_inputs():
-    for ahead, minutes, rooms in itertools.product(
-        range(12), (0.5, 1, 2.5, 6, 15, 45), range(4)
-    ):
+    for ahead, minutes, rooms in itertools.product(range(12), (0.5, 1, 2.5, 6, 15, 45), range(4)):
         estimate = naive_wait(ahead, minutes, rooms)
         assert 0 <= estimate.low <= estimate.central <= estimate.high, (ahead, minutes, rooms)
 

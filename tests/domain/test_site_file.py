@@ -1,0 +1,190 @@
+"""The TOML site file: the demo parses; each fault is refused and says where it is."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from server.sites.schema import SiteFileError, parse_site_file, parse_site_text
+
+DEMO_SITE = Path(__file__).parents[2] / "server" / "sites" / "demo" / "site.toml"
+
+# A small valid site. Each test below breaks one thing in it; the line numbers in the
+# comments are the ones the error messages are expected to point at.
+GOOD = """\
+[site]
+slug = "test"
+name = "Test clinic"
+timezone = "Europe/London"
+languages = ["en", "es"]
+
+[site.hours]
+mon = ["08:00-12:00"]
+
+[[services]]
+code = "general"
+prefix = "G"
+typical_minutes = 15
+name = { en = "General", es = "Medicina general" }
+
+[[services]]
+code = "blood"
+prefix = "B"
+typical_minutes = 6
+name = { en = "Blood tests", es = "Sangre" }
+
+[[rooms]]
+code = "room-1"
+name = { en = "Room 1", es = "Consulta 1" }
+services = ["G"]
+
+[[rooms]]
+code = "lab-1"
+name = { en = "Lab 1", es = "Laboratorio 1" }
+services = ["B", "general"]
+"""
+
+
+def broken(old, new):
+    assert GOOD.count(old) == 1, old
+    return GOOD.replace(old, new)
+
+
+def refusal(text):
+    with pytest.raises(SiteFileError) as caught:
+        parse_site_text(text, source="test.toml")
+    message = str(caught.value)
+    assert message.startswith("test.toml: ")
+    return message
+
+
+def test_the_small_site_used_below_is_valid():
+    site = parse_site_text(GOOD)
+    assert [s.prefix for s in site.services] == ["G", "B"]
+    assert [r.code for r in site.rooms] == ["room-1", "lab-1"]
+
+
+def test_the_demo_site_file_parses_with_four_services_and_six_rooms():
+    site = parse_site_file(DEMO_SITE)
+    assert site.site.slug == "riverside"
+    assert site.site.timezone == "Europe/London"
+    assert [s.prefix for s in site.services] == ["G", "B", "V", "N"]
+    assert [r.code for r in site.rooms] == [
+        "room-1",
+        "room-2",
+        "room-3",
+        "lab-1",
+        "lab-2",
+        "treatment",
+    ]
+    assert all(set(s.name) == {"en", "es"} for s in site.services)
+
+
+def test_broken_toml_is_refused_with_its_line_number():
+    message = refusal(broken('name = "Test clinic"', 'name = "Test clinic'))
+    assert "not valid TOML" in message
+    assert "line 3" in message
+
+
+def test_unknown_key_is_refused_naming_the_key_and_line():
+    message = refusal(broken("typical_minutes = 6\n", 'typical_minutes = 6\ncolour = "red"\n'))
+    assert "services[1].colour (line 20)" in message
+    assert "Extra inputs are not permitted" in message
+
+
+def test_unknown_key_in_the_site_table_is_refused():
+    message = refusal(broken('slug = "test"', 'slug = "test"\nslgu = "typo"'))
+    assert "site.slgu (line 3)" in message
+
+
+def test_lower_case_prefix_is_refused_naming_the_key_and_line():
+    message = refusal(broken('prefix = "B"', 'prefix = "b"'))
+    assert "services[1].prefix (line 18)" in message
+
+
+def test_two_letter_prefix_is_refused():
+    message = refusal(broken('prefix = "G"', 'prefix = "GP"'))
+    assert "services[0].prefix (line 12)" in message
+
+
+def test_duplicate_prefix_is_refused_naming_both_keys():
+    message = refusal(broken('prefix = "B"', 'prefix = "G"'))
+    assert "services[1].prefix (line 18): service prefix 'G' is used twice" in message
+    assert "also services[0].prefix" in message
+
+
+def test_duplicate_room_code_is_refused():
+    message = refusal(broken('code = "lab-1"', 'code = "room-1"'))
+    assert "rooms[1].code (line 28): room code 'room-1' is used twice" in message
+
+
+def test_room_naming_an_unknown_service_is_refused():
+    message = refusal(broken('services = ["B", "general"]', 'services = ["B", "X"]'))
+    assert "rooms[1].services (line 30): unknown service 'X'" in message
+
+
+def test_room_may_name_a_service_by_code_or_prefix():
+    site = parse_site_text(GOOD)
+    assert site.rooms[1].services == ["B", "general"]
+
+
+def test_room_without_a_translation_for_a_site_language_is_refused():
+    message = refusal(broken('{ en = "Lab 1", es = "Laboratorio 1" }', '{ en = "Lab 1" }'))
+    assert "rooms[1].name (line 29): no translation for es" in message
+
+
+def test_service_without_a_translation_for_a_site_language_is_refused():
+    message = refusal(broken('{ en = "General", es = "Medicina general" }', '{ es = "General" }'))
+    assert "services[0].name (line 14): no translation for en" in message
+
+
+def test_unknown_time_zone_is_refused_naming_the_key_and_line():
+    message = refusal(broken('"Europe/London"', '"Mars/Olympus"'))
+    assert "site.timezone (line 4)" in message
+    assert "unknown time zone 'Mars/Olympus'" in message
+
+
+@pytest.mark.parametrize(
+    ("interval", "reason"),
+    [("12:00-08:00", "ends before it starts"), ("0800", "expected HH:MM-HH:MM")],
+)
+def test_bad_hours_interval_is_refused(interval, reason):
+    message = refusal(broken('"08:00-12:00"', f'"{interval}"'))
+    assert "site.hours" in message
+    assert reason in message
+    assert interval in message
+
+
+def test_unknown_weekday_is_refused():
+    message = refusal(broken("mon = ", "monday = "))
+    assert "site.hours" in message
+    assert "unknown day 'monday'" in message
+
+
+def test_several_faults_are_reported_together():
+    text = broken('prefix = "B"', 'prefix = "b"').replace('"Europe/London"', '"Nowhere"')
+    message = refusal(text)
+    assert "site.timezone" in message
+    assert "services[1].prefix" in message
+
+
+def test_site_file_error_is_a_value_error():
+    assert issubclass(SiteFileError, ValueError)
+
+
+def test_missing_site_file_gives_a_clear_error(tmp_path):
+    missing = tmp_path / "nowhere" / "site.toml"
+    with pytest.raises(SiteFileError) as caught:
+        parse_site_file(missing)
+    message = str(caught.value)
+    assert message.startswith(str(missing))
+    assert re.search(r"cannot read it \(.*no such file", message, re.IGNORECASE)
+
+
+def test_parse_site_file_names_the_file_in_its_errors(tmp_path):
+    path = tmp_path / "site.toml"
+    path.write_text(broken('prefix = "B"', 'prefix = "b"'), encoding="utf-8")
+    with pytest.raises(SiteFileError, match=re.escape(f"{path}: services[1].prefix")):
+        parse_site_file(path)
