@@ -66,7 +66,11 @@ def serve(host: str, port: int, async_mode: str) -> None:
     with app.app_context():
         upgrade()
     click.echo(f"Waitroom serving on http://{host}:{port} ({async_mode})")
-    socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=async_mode == "threading")
+    try:
+        socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=async_mode == "threading")
+    except KeyboardInterrupt:  # Ctrl-C is the way to stop it, not an error
+        pass
+    click.echo("Waitroom stopped")
 
 
 @main.command("init-db")

@@ -55,7 +55,7 @@ def logout(body: schemas.Empty) -> Any:
     return jsonify(ok=True)
 
 
-@bp.get("/me")
+@endpoint(bp, "/me", "GET", summary="The logged-in staff account (401 if none)", tag="staff")
 def me() -> Any:
     if not current_user.is_authenticated:
         raise auth.NotLoggedIn("Please log in as staff.")

@@ -91,7 +91,9 @@ def test_call_next_only_calls_services_the_room_serves(client, staff):
 def test_call_next_with_nobody_waiting_is_refused(staff):
     before = queue(staff)
 
-    refused(staff.post(f"/api/sites/{SITE}/rooms/room-1/call-next", json={}), 409, "nothing_to_call")
+    refused(
+        staff.post(f"/api/sites/{SITE}/rooms/room-1/call-next", json={}), 409, "nothing_to_call"
+    )
     assert queue(staff) == before
 
 
@@ -101,7 +103,11 @@ def test_call_a_specific_ticket_out_of_turn(client, staff):
 
     called = act(staff, f"tickets/{ticket_id(staff, 'G-002')}/call", {"room": "room-3"})["ticket"]
 
-    assert (called["number"], called["status"], called["room"]["code"]) == ("G-002", "called", "room-3")
+    assert (called["number"], called["status"], called["room"]["code"]) == (
+        "G-002",
+        "called",
+        "room-3",
+    )
     mine = phone(client, token).get_json()["ticket"]
     assert mine["status"] == "called"
     assert mine["room"]["code"] == "room-3"
@@ -119,7 +125,11 @@ def test_calling_to_a_room_that_does_not_serve_the_service_is_refused(client, st
 
 
 def test_calling_an_unknown_ticket_is_404(staff):
-    refused(staff.post(f"/api/sites/{SITE}/tickets/999/call", json={"room": "room-1"}), 404, "unknown_ticket")
+    refused(
+        staff.post(f"/api/sites/{SITE}/tickets/999/call", json={"room": "room-1"}),
+        404,
+        "unknown_ticket",
+    )
 
 
 def test_recall_counts_each_recall(client, staff):
@@ -277,7 +287,11 @@ def test_patient_cancels_from_the_phone(client, staff):
 
 
 def test_patient_cancel_with_an_unknown_token_is_404(client):
-    refused(client.post("/api/tickets/nobody-has-this-token-at-all-xx/cancel", json={}), 404, "unknown_ticket")
+    refused(
+        client.post("/api/tickets/nobody-has-this-token-at-all-xx/cancel", json={}),
+        404,
+        "unknown_ticket",
+    )
 
 
 # --- Rooms ------------------------------------------------------------------------
@@ -290,7 +304,9 @@ def test_a_paused_room_calls_nobody_until_resumed(client, staff):
     assert paused["paused"] is True
     refused(staff.post(f"/api/sites/{SITE}/rooms/room-1/call-next", json={}), 409, "room_paused")
     refused(
-        staff.post(f"/api/sites/{SITE}/tickets/{ticket_id(staff, 'G-001')}/call", json={"room": "room-1"}),
+        staff.post(
+            f"/api/sites/{SITE}/tickets/{ticket_id(staff, 'G-001')}/call", json={"room": "room-1"}
+        ),
         409,
         "room_paused",
     )
@@ -303,7 +319,9 @@ def test_a_paused_room_calls_nobody_until_resumed(client, staff):
 
 
 def test_resuming_an_open_room_is_refused(staff):
-    refused(staff.post(f"/api/sites/{SITE}/rooms/room-1/resume", json={}), 409, "invalid_transition")
+    refused(
+        staff.post(f"/api/sites/{SITE}/rooms/room-1/resume", json={}), 409, "invalid_transition"
+    )
 
 
 def test_unknown_room_is_404(staff):
@@ -382,7 +400,11 @@ def test_clearing_a_notice_removes_it_and_twice_is_refused(client, staff):
     assert cleared["cleared_at"] == "2026-03-10T09:00:00+00:00"
     assert notices_on(client, token) == []
     assert queue(staff)["notices"] == []
-    refused(staff.post(f"/api/sites/{SITE}/notices/{posted['id']}/clear", json={}), 409, "invalid_transition")
+    refused(
+        staff.post(f"/api/sites/{SITE}/notices/{posted['id']}/clear", json={}),
+        409,
+        "invalid_transition",
+    )
 
 
 def test_clearing_an_unknown_notice_is_404(staff):
@@ -432,7 +454,9 @@ def test_the_audit_log_records_who_did_what(client, staff, admin):
     assert entries[0]["detail"]["notice"] == posted["id"]
     assert entries[4]["detail"] == {"room": "room-1"}
     assert entries[5]["detail"] == {"number": "G-001", "source": "kiosk"}
-    assert [e["action"] for e in admin.get(f"/api/sites/{SITE}/audit?limit=2").get_json()["entries"]] == [
+    assert [
+        e["action"] for e in admin.get(f"/api/sites/{SITE}/audit?limit=2").get_json()["entries"]
+    ] == [
         "post_notice",
         "complete",
     ]
@@ -482,7 +506,9 @@ def test_importing_a_known_code_updates_it(client, admin):
 
 
 def test_import_for_another_day(client, clock, admin):
-    response = import_csv(admin, CSV_HEADER + "NEW002,Quinn,Alex,1980-05-06,G,09:00\n", "?date=2026-03-11")
+    response = import_csv(
+        admin, CSV_HEADER + "NEW002,Quinn,Alex,1980-05-06,G,09:00\n", "?date=2026-03-11"
+    )
     assert response.status_code == 200, response.get_json()
 
     today = client.post(f"/api/sites/{SITE}/checkins/appointment", json={"code": "NEW002"})

@@ -48,7 +48,11 @@ class Waitroom:
         return self.var / "waitroom.db"
 
     def __call__(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-        command = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-c", "from server.cli import main; main()"]
+        command = (
+            [str(SCRIPT)]
+            if SCRIPT.exists()
+            else [sys.executable, "-c", "from server.cli import main; main()"]
+        )
         return subprocess.run(
             [*command, *args],
             cwd=self.root,
@@ -214,7 +218,16 @@ def test_add_user_with_password_stdin_does_not_echo_it(waitroom, clock):
     waitroom.ok("load-site", str(DEMO_SITE))
     password = "a long enough passphrase"
 
-    out = waitroom.ok("add-user", "bob", "--role", "admin", "--site", SITE, "--password-stdin", stdin=password + "\n")
+    out = waitroom.ok(
+        "add-user",
+        "bob",
+        "--role",
+        "admin",
+        "--site",
+        SITE,
+        "--password-stdin",
+        stdin=password + "\n",
+    )
 
     assert password not in out
     assert out.strip() == f"user bob (admin) for {SITE}"

@@ -195,7 +195,9 @@ def test_a_phone_sync_after_the_visit_ended_says_so(app, client, staff):
 
     answer = mine.emit("sync", {}, callback=True)
 
-    assert answer == {"error": {"code": "ticket_ended", "message": "This ticket is no longer active."}}
+    assert answer == {
+        "error": {"code": "ticket_ended", "message": "This ticket is no longer active."}
+    }
 
 
 # --- Phones hear only their own ticket --------------------------------------------
@@ -234,7 +236,12 @@ def test_a_phone_never_gets_display_or_staff_updates(app, client, staff):
 
     walk_in(client, "B")
     act(staff, "rooms/lab-1/call-next")
-    act(staff, "notices", {"scope": "service", "target": "B", "reason": "x", "expected_minutes": 5}, 201)
+    act(
+        staff,
+        "notices",
+        {"scope": "service", "target": "B", "reason": "x", "expected_minutes": 5},
+        201,
+    )
 
     assert mine.get_received() == []
 

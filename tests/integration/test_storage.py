@@ -24,7 +24,9 @@ from tests.conftest import DEMO_SITE, SITE, STAFF_PASSWORD, FakeClock, login, ma
 
 PG_ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/test"
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-ROOM_2_BLOCK = '[[rooms]]\ncode = "room-2"\nname = { en = "Room 2", es = "Consulta 2" }\nservices = ["G"]\n\n'
+ROOM_2_BLOCK = (
+    '[[rooms]]\ncode = "room-2"\nname = { en = "Room 2", es = "Consulta 2" }\nservices = ["G"]\n\n'
+)
 
 
 @pytest.fixture
@@ -153,9 +155,7 @@ def test_tickets_survive_a_restart_on_the_same_database_file(clock, tmp_path):
 def _changed_demo_site() -> str:
     text = DEMO_SITE.read_text(encoding="utf-8")
     assert ROOM_2_BLOCK in text and 'en = "General practice"' in text
-    return text.replace(ROOM_2_BLOCK, "").replace(
-        'en = "General practice"', 'en = "Family doctor"'
-    )
+    return text.replace(ROOM_2_BLOCK, "").replace('en = "General practice"', 'en = "Family doctor"')
 
 
 def test_reloading_the_site_file_keeps_tickets_and_updates_names(app):
