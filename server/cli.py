@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -66,10 +67,8 @@ def serve(host: str, port: int, async_mode: str) -> None:
     with app.app_context():
         upgrade()
     click.echo(f"Waitroom serving on http://{host}:{port} ({async_mode})")
-    try:
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is the way to stop it
         socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=async_mode == "threading")
-    except KeyboardInterrupt:  # Ctrl-C is the way to stop it, not an error
-        pass
     click.echo("Waitroom stopped")
 
 
