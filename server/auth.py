@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import secrets
+
 from flask import Flask, session
 from flask_login import current_user, login_user, logout_user
 
 from server.domain.errors import DomainError
 from server.extensions import db, login_manager
+from server.realtime import publish
 from server.storage import queries
 from server.storage.models import Site, User
+
+LOGIN_ID = "waitroom.login"
 
 
 class NotLoggedIn(DomainError):
@@ -37,12 +42,21 @@ def start_session(user: User) -> None:
     """Log in with a fresh session, so a session fixed before login is worth nothing."""
     session.clear()
     session.permanent = True  # PERMANENT_SESSION_LIFETIME is the idle timeout
+    session[LOGIN_ID] = secrets.token_urlsafe(16)
     login_user(user)
 
 
 def end_session() -> None:
+    """Log out, and end the staff sockets opened under this login too."""
+    login = session.get(LOGIN_ID)
     logout_user()
     session.clear()
+    if login:
+        publish.disconnect_login(login)
+
+
+def login_id() -> str:
+    return str(session.get(LOGIN_ID, ""))
 
 
 def staff_for(site_slug: str, *, admin: bool = False) -> tuple[User, Site]:

@@ -9,12 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
 
 from server import create_app, services
 from server.config import TestConfig
 from server.extensions import db, socketio
+from server.services import accounts
 from server.sites.schema import parse_site_file
 
 DEMO_SITE = Path(__file__).parent.parent / "server" / "sites" / "demo" / "site.toml"
@@ -37,13 +39,24 @@ class FakeClock:
         return self.now
 
 
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Real Argon2 costs ~0.2 s a hash and would dominate the suite; the checks are the
+    same. (The CLI and process tests run the real settings in their own processes.)"""
+    hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    monkeypatch.setattr(accounts, "_hasher", hasher)
+    monkeypatch.setattr(accounts, "_DUMMY_HASH", hasher.hash("not a password"))
+
+
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
 
 
 def make_app(clock: FakeClock, **overrides: Any) -> Flask:
-    app = create_app({**{k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}, **overrides})
+    app = create_app(
+        {**{k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}, **overrides}
+    )
     app.extensions["waitroom.clock"] = clock
     return app
 
@@ -101,12 +114,16 @@ def login(client: FlaskClient, username: str, password: str = STAFF_PASSWORD) ->
 
 
 def walk_in(client: FlaskClient, service: str = "G", **extra: Any) -> dict[str, Any]:
-    response = client.post(f"/api/sites/{SITE}/checkins/walk-in", json={"service": service, **extra})
+    response = client.post(
+        f"/api/sites/{SITE}/checkins/walk-in", json={"service": service, **extra}
+    )
     assert response.status_code == 201, response.get_json()
     return response.get_json()
 
 
-def act(staff: FlaskClient, path: str, body: dict[str, Any] | None = None, status: int = 200) -> Any:
+def act(
+    staff: FlaskClient, path: str, body: dict[str, Any] | None = None, status: int = 200
+) -> Any:
     """POST a desk action under the demo site and check its status."""
     response = staff.post(f"/api/sites/{SITE}/{path}", json=body or {})
     assert response.status_code == status, response.get_json()

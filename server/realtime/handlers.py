@@ -34,6 +34,8 @@ def on_connect(auth_payload: Any = None) -> bool:
     except DomainError:
         return False
     join_room(room)
+    if kind == "staff":
+        join_room(rooms.login_room(auth.login_id()))
     session["waitroom.client"] = [kind, _subject(auth_payload, kind)]
     emit_to_sender(snapshot_event, snapshot, to=request.sid)
     return True

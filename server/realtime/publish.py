@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from server.extensions import socketio
+from server.realtime import rooms
 
 DISPLAY_UPDATE = "display_update"
 STAFF_UPDATE = "staff_update"
@@ -24,3 +25,15 @@ def publish(messages: Iterable[Message]) -> None:
     """Send messages built before the commit; call only after it succeeded."""
     for message in messages:
         socketio.emit(message.event, message.data, to=message.room)
+
+
+def disconnect_login(login_id: str) -> None:
+    """End the staff sockets of a login that logged out (those on this process).
+
+    A socket keeps the login it connected with, so without this a desk that logged
+    out would go on receiving patients' names.
+    """
+    room = rooms.login_room(login_id)
+    sids = [sid for sid, _ in socketio.server.manager.get_participants("/", room)]
+    for sid in sids:
+        socketio.server.disconnect(sid, namespace="/")

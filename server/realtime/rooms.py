@@ -14,3 +14,12 @@ def staff_room(site_slug: str) -> str:
 def ticket_room(ticket_id: int) -> str:
     """One ticket's status, for the phone holding its token."""
     return f"ticket:{ticket_id}"
+
+
+def login_room(login_id: str) -> str:
+    """The staff sockets opened under one browser login, so logging out can end them.
+
+    Per login, not per account: desks often share an account, and one desk logging out
+    must not cut off the others.
+    """
+    return f"login:{login_id}"

@@ -4,27 +4,16 @@ from __future__ import annotations
 
 import re
 
-import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import select
 
 from server import services
 from server.extensions import db
-from server.services import accounts
 from server.sites.schema import parse_site_text
 from server.storage.models import Ticket
 from tests.conftest import DEMO_SITE, SITE, walk_in
 
 APPOINTMENT = f"/api/sites/{SITE}/checkins/appointment"
 WALK_IN = f"/api/sites/{SITE}/checkins/walk-in"
-
-
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch):
-    """Real Argon2 costs ~0.2 s a hash and would dominate these tests; the checks are the same."""
-    hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    monkeypatch.setattr(accounts, "_hasher", hasher)
-    monkeypatch.setattr(accounts, "_DUMMY_HASH", hasher.hash("not a password"))
 
 
 def check_in_appointment(client, status=201, **body):

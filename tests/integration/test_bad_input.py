@@ -3,23 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from argon2 import PasswordHasher
 
-from server.services import accounts
 from tests.conftest import SITE, socket, walk_in
 
 WALK_IN = f"/api/sites/{SITE}/checkins/walk-in"
 APPOINTMENT = f"/api/sites/{SITE}/checkins/appointment"
 DESK_ADD = f"/api/sites/{SITE}/tickets"
 NOTICES = f"/api/sites/{SITE}/notices"
-
-
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch):
-    """Real Argon2 costs ~0.2 s a hash and would dominate these tests; the checks are the same."""
-    hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    monkeypatch.setattr(accounts, "_hasher", hasher)
-    monkeypatch.setattr(accounts, "_DUMMY_HASH", hasher.hash("not a password"))
 
 
 @pytest.fixture

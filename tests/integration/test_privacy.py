@@ -5,22 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
-from argon2 import PasswordHasher
 
-from server.services import accounts
 from tests.conftest import SITE, act, socket
 
 # RV1003 in the demo appointments: Carla Okafor, born 2003-02-12, due 08:50 (on time).
 CARLA = ("Carla", "Okafor", "2003-02-12")
 ZEBEDEE = ("Zebedee", "Quux")
-
-
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch):
-    """Real Argon2 costs ~0.2 s a hash and would dominate these tests; the checks are the same."""
-    hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    monkeypatch.setattr(accounts, "_hasher", hasher)
-    monkeypatch.setattr(accounts, "_DUMMY_HASH", hasher.hash("not a password"))
 
 
 def leaks(payload, secrets):

@@ -5,20 +5,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from argon2 import PasswordHasher
 
 from server import services
-from server.services import accounts
 from server.sites.schema import parse_site_text
 from tests.conftest import DEMO_SITE, SITE, STAFF_PASSWORD, act, login, received, socket, walk_in
-
-
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch):
-    """Real Argon2 costs ~0.2 s a hash and would dominate these tests; the checks are the same."""
-    hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    monkeypatch.setattr(accounts, "_hasher", hasher)
-    monkeypatch.setattr(accounts, "_DUMMY_HASH", hasher.hash("not a password"))
 
 
 @pytest.fixture
@@ -299,6 +289,21 @@ def test_connect_as_staff_without_logging_in_is_refused(app, client):
 def test_connect_as_staff_after_logout_is_refused(app, staff):
     staff.post("/api/logout", json={})
     refused(app, {"staff": SITE}, http=staff)
+
+
+def test_logging_out_ends_that_logins_staff_socket_but_not_another_desks(app, staff):
+    other_desk = app.test_client()
+    login(other_desk, "desk")  # desks often share an account
+    mine = socket(app, {"staff": SITE}, staff)
+    theirs = socket(app, {"staff": SITE}, other_desk)
+    assert mine.is_connected() and theirs.is_connected()
+
+    staff.post("/api/logout", json={})
+
+    assert not mine.is_connected()
+    assert theirs.is_connected()
+    walk_in(app.test_client())
+    assert received(theirs, "staff_update")[-1]["kind"] == "checked_in"
 
 
 def test_connect_as_staff_of_another_site_is_refused(app):
