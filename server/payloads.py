@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -37,6 +37,11 @@ class QueueView:
     now: datetime
     order: dict[int, list[Ticket]]  # service id -> waiting tickets in call order
     open_rooms: dict[int, int]  # service id -> rooms open for it
+    positions: dict[int, int] = field(default_factory=dict)  # ticket id -> place in line
+
+    def __post_init__(self) -> None:
+        for line in self.order.values():
+            self.positions.update((t.id, i + 1) for i, t in enumerate(line))
 
     @classmethod
     def load(cls, site: Site, now: datetime) -> QueueView:
@@ -56,8 +61,7 @@ class QueueView:
         """1 for the next to be called; None unless waiting."""
         if ticket.status != TicketStatus.WAITING:
             return None
-        line = self.order.get(ticket.service_id, [])
-        return next((i + 1 for i, t in enumerate(line) if t.id == ticket.id), None)
+        return self.positions.get(ticket.id)
 
     def estimate(self, ticket: Ticket) -> Estimate | None:
         position = self.position(ticket)
@@ -69,8 +73,8 @@ class QueueView:
     def waiting_count(self, service: Service) -> int:
         return len(self.order.get(service.id, []))
 
-    def waiting_ids(self, service_ids: Iterable[int]) -> set[int]:
-        return {t.id for sid in service_ids for t in self.order.get(sid, [])}
+    def waiting_in(self, service_ids: Iterable[int]) -> list[Ticket]:
+        return [t for sid in service_ids for t in self.order.get(sid, [])]
 
 
 # --- Pieces -----------------------------------------------------------------------

@@ -75,8 +75,8 @@ class SiteChange:
         view = payloads.QueueView.load(self.site, self.now)
         notices = queries.active_notices(self.site.id)
         affected = {t.id: t for t in self.tickets}
-        for ticket_id in view.waiting_ids(self.service_ids):
-            affected.setdefault(ticket_id, _find(view, ticket_id))
+        for ticket in view.waiting_in(self.service_ids):
+            affected.setdefault(ticket.id, ticket)
         head = {"seq": seq, "kind": self.kind}
         self._staff_views = {t.id: payloads.staff_ticket(t, view) for t in affected.values()}
         messages = [
@@ -116,6 +116,3 @@ class SiteChange:
         """The staff view that finish() sent to the staff room."""
         return self._staff_views[ticket_id]
 
-
-def _find(view: payloads.QueueView, ticket_id: int) -> Ticket:
-    return next(t for line in view.order.values() for t in line if t.id == ticket_id)
