@@ -7,7 +7,12 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 export HOST PORT
 
-.PHONY: run test install install-dev lint clean
+# Each surface keeps its own catalogue; `make translations` refreshes them all.
+CATALOGUES = server/templates:server/translations server/phone:server/phone/translations \
+             server/desk:server/desk/translations kiosk:kiosk/translations \
+             display:display/translations
+
+.PHONY: run test install install-dev node compile-translations translations lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,8 +27,27 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@ $(VENV)/.installed
 
-install: $(VENV)/.installed
-install-dev: $(VENV)/.installed-dev
+# Browser files (the Socket.IO client; axe-core for the tests), pinned in package-lock.json.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts
+	touch $@
+
+node: node_modules/.installed
+
+compile-translations: $(VENV)/.installed
+	@for pair in $(CATALOGUES); do dir=$${pair#*:}; \
+	  if ls $$dir/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
+	    $(BIN)/pybabel compile -q -d $$dir || exit 1; fi; done
+
+translations: $(VENV)/.installed
+	@for pair in $(CATALOGUES); do src=$${pair%%:*}; dir=$${pair#*:}; \
+	  $(BIN)/pybabel extract -q -F babel.cfg --no-location -o $$dir/messages.pot $$src || exit 1; \
+	  if [ -f $$dir/es/LC_MESSAGES/messages.po ]; then \
+	    $(BIN)/pybabel update -q -N -i $$dir/messages.pot -d $$dir; \
+	  else $(BIN)/pybabel init -q -i $$dir/messages.pot -d $$dir -l es; fi; done
+
+install: $(VENV)/.installed node compile-translations
+install-dev: $(VENV)/.installed-dev node compile-translations
 
 run: install
 	@mkdir -p var

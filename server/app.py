@@ -8,12 +8,14 @@ from flask import Flask, jsonify
 from sqlalchemy import text
 
 from server.config import Config
-from server.extensions import db, limiter, login_manager, socketio
+from server.extensions import csrf, db, limiter, login_manager, socketio
+from server.i18n import init_i18n
+from server.web import ROOT, init_web
 
 
 def create_app(config: dict[str, Any] | type | None = None) -> Flask:
     """Build the app. `config` is a Config class or a dict of overrides."""
-    app = Flask(__name__, static_folder=None)
+    app = Flask(__name__, static_folder=str(ROOT / "static"), static_url_path="/static")
     app.config.from_object(Config)
     if isinstance(config, dict):
         app.config.update(config)
@@ -38,6 +40,8 @@ def _init_extensions(app: Flask) -> None:
     auth.init_login(app)
     app.config.setdefault("RATELIMIT_ENABLED", True)
     limiter.init_app(app)
+    init_i18n(app)
+    csrf.init_app(app)
     socketio.init_app(
         app,
         async_mode=app.config["ASYNC_MODE"],
@@ -50,10 +54,19 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from display import bp as display_bp
+    from kiosk import bp as kiosk_bp
     from server.api import bp as api_bp
+    from server.desk import bp as desk_bp
+    from server.phone import bp as phone_bp
     from server.realtime import handlers
 
-    app.register_blueprint(api_bp)
+    # The JSON API is not protected by form CSRF tokens: it accepts only JSON bodies,
+    # which another site's page cannot send without a CORS preflight (api/spec.py).
+    csrf.exempt(api_bp)
+    for blueprint in (api_bp, kiosk_bp, phone_bp, display_bp, desk_bp):
+        app.register_blueprint(blueprint)
+    init_web(app)
     handlers.register(socketio)
 
 

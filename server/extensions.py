@@ -1,10 +1,12 @@
 """Extensions made once, unbound, and bound to the app in create_app()."""
 
+from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_socketio import SocketIO
 from flask_sqlalchemy import SQLAlchemy
+from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
@@ -26,3 +28,5 @@ db = SQLAlchemy(model_class=Base)
 socketio = SocketIO()
 login_manager = LoginManager()
 limiter = Limiter(key_func=get_remote_address)
+babel = Babel()
+csrf = CSRFProtect()  # for HTML form posts; the JSON API has its own check (api/spec.py)

@@ -7,166 +7,24 @@ a kiosk, a phone, a display and a desk talk to it over real HTTP and Socket.IO
 
 from __future__ import annotations
 
-import os
 import signal
-import socket
 import subprocess
-import sys
-import threading
-import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from pathlib import Path
-from typing import Any
 
 import pytest
 import requests
 import socketio
 
+from tests.e2e.live import (
+    EVENT_TIMEOUT,
+    SITE,
+    STOP_TIMEOUT,
+    Listener,
+    Server,
+    http,
+)
+
 pytestmark = pytest.mark.process
-
-SITE = "riverside"
-HOST = "127.0.0.1"
-SCRIPT = Path(sys.executable).with_name("waitroom")
-START_TIMEOUT = 45
-STOP_TIMEOUT = 8
-EVENT_TIMEOUT = 10
-
-
-def _command(*args: str) -> list[str]:
-    if SCRIPT.exists():
-        return [str(SCRIPT), *args]
-    return [sys.executable, "-c", "from server.cli import main; main()", *args]
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
-class Server:
-    """`waitroom serve` in a directory of its own; the var/ dir outlives restarts."""
-
-    def __init__(self, root: Path, async_mode: str | None) -> None:
-        self.root = root
-        self.async_mode = async_mode
-        self.port = _free_port()
-        self.base = f"http://{HOST}:{self.port}"
-        self.env = {
-            k: v
-            for k, v in os.environ.items()
-            if k not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "WAITROOM_ASYNC", "PUBLIC_URL"}
-            and "proxy" not in k.lower()
-        }
-        self.env.update(HOST=HOST, PORT=str(self.port), WAITROOM_VAR=str(root / "var"))
-        self.starts = 0
-
-    def demo(self) -> str:
-        """Runs `waitroom demo` and returns the printed staff password."""
-        (self.root / "var").mkdir(exist_ok=True)
-        result = subprocess.run(
-            _command("demo"),
-            cwd=self.root,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-        assert result.returncode == 0, result.stderr
-        line = next(x for x in result.stdout.splitlines() if x.startswith("staff login: desk / "))
-        return line.removeprefix("staff login: desk / ")
-
-    @contextmanager
-    def running(self) -> Iterator[subprocess.Popen[bytes]]:
-        self.starts += 1
-        log_path = self.root / f"serve-{self.starts}.log"
-        args = ["serve"] if self.async_mode is None else ["serve", "--async", self.async_mode]
-        with log_path.open("wb") as log:
-            process = subprocess.Popen(
-                _command(*args), cwd=self.root, env=self.env, stdout=log, stderr=subprocess.STDOUT
-            )
-        try:
-            self._wait_healthy(process, log_path)
-            yield process
-        finally:
-            if process.poll() is None:
-                process.kill()
-                process.wait(timeout=10)
-
-    def log(self) -> str:
-        return "\n".join(
-            p.read_text(errors="replace") for p in sorted(self.root.glob("serve-*.log"))
-        )
-
-    def _wait_healthy(self, process: subprocess.Popen[bytes], log_path: Path) -> None:
-        deadline = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                pytest.fail(f"the server exited with {process.returncode}:\n{log_path.read_text()}")
-            try:
-                response = _http().get(f"{self.base}/healthz", timeout=1)
-            except requests.ConnectionError:
-                time.sleep(0.1)
-                continue
-            assert response.status_code == 200, response.text
-            assert response.json() == {"status": "ok", "database": "ok"}
-            return
-        pytest.fail(
-            f"the server did not answer /healthz in {START_TIMEOUT}s:\n{log_path.read_text()}"
-        )
-
-
-def _http() -> requests.Session:
-    session = requests.Session()
-    session.trust_env = False  # never a proxy: we only talk to 127.0.0.1
-    return session
-
-
-class Listener:
-    """A Socket.IO client that records every event it receives."""
-
-    def __init__(self) -> None:
-        self.client = socketio.Client(reconnection=False, http_session=_http())
-        self.events: list[tuple[str, Any]] = []
-        self._changed = threading.Condition()
-
-        @self.client.on("*")
-        def _any(event: str, data: Any = None) -> None:
-            with self._changed:
-                self.events.append((event, data))
-                self._changed.notify_all()
-
-    def connect(
-        self, base: str, auth: dict[str, str], headers: dict[str, str] | None = None
-    ) -> None:
-        self.client.connect(
-            base,
-            auth=auth,
-            headers=headers or {},
-            transports=["websocket"],
-            wait_timeout=EVENT_TIMEOUT,
-        )
-
-    def wait_for(self, event: str, test: Callable[[Any], bool] = lambda _: True) -> Any:
-        """The first `event` whose data passes `test`, waiting up to EVENT_TIMEOUT."""
-        deadline = time.monotonic() + EVENT_TIMEOUT
-        with self._changed:
-            while True:
-                for name, data in self.events:
-                    if name == event and test(data):
-                        return data
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    names = [name for name, _ in self.events]
-                    pytest.fail(f"no matching {event!r} within {EVENT_TIMEOUT}s; got {names}")
-                self._changed.wait(left)
-
-    def close(self) -> None:
-        if self.client.connected:
-            self.client.disconnect()
-
 
 @pytest.fixture
 def listeners() -> Iterator[Callable[[], Listener]]:
@@ -182,7 +40,7 @@ def listeners() -> Iterator[Callable[[], Listener]]:
 
 
 def _log_in(base: str, password: str) -> requests.Session:
-    staff = _http()
+    staff = http()
     response = staff.post(
         f"{base}/api/login", json={"username": "desk", "password": password}, timeout=10
     )
@@ -197,7 +55,7 @@ def _browser_headers(staff: requests.Session) -> dict[str, str]:
 
 
 def _refused(base: str, auth: dict[str, str] | None, headers: dict[str, str] | None = None) -> bool:
-    client = socketio.Client(reconnection=False, http_session=_http())
+    client = socketio.Client(reconnection=False, http_session=http())
     try:
         client.connect(
             base,
@@ -228,10 +86,10 @@ def test_demo_server_serves_a_call_end_to_end_and_keeps_it_across_a_restart(
 ):
     server = Server(tmp_path, async_mode)
     password = server.demo()
-    http = _http()
+    kiosk = http()
 
     with server.running() as process:
-        checked_in = http.post(
+        checked_in = kiosk.post(
             f"{server.base}/api/sites/{SITE}/checkins/walk-in", json={"service": "G"}, timeout=10
         )
         assert checked_in.status_code == 201, checked_in.text
@@ -272,7 +130,7 @@ def test_demo_server_serves_a_call_end_to_end_and_keeps_it_across_a_restart(
         _stop_with_ctrl_c(process, server)
 
     with server.running() as process:
-        status = http.get(f"{server.base}/api/tickets/{token}", timeout=10)
+        status = kiosk.get(f"{server.base}/api/tickets/{token}", timeout=10)
         assert status.status_code == 200, status.text
         assert status.json()["ticket"]["status"] == "called"
         assert status.json()["ticket"]["number"] == number

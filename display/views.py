@@ -1,0 +1,1 @@
+"""Display pages (issue: the waiting-room display and the front-desk console)."""

@@ -1,0 +1,1 @@
+"""Kiosk pages (issue: the kiosk and the patient's phone)."""

@@ -1,0 +1,56 @@
+"""Languages: every word on every page goes through Babel's message catalogues.
+
+Each surface keeps its own catalogue beside its code (kiosk/translations, ...), and
+Flask-Babel merges them, so the surfaces can be translated independently.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, g, request
+from flask_babel import get_locale
+
+from server.extensions import babel
+
+ROOT = Path(__file__).resolve().parent.parent
+TRANSLATION_DIRS = [
+    ROOT / "server" / "translations",
+    ROOT / "server" / "phone" / "translations",
+    ROOT / "server" / "desk" / "translations",
+    ROOT / "kiosk" / "translations",
+    ROOT / "display" / "translations",
+]
+DEFAULT_LANGUAGE = "en"
+# Languages with catalogues. A site offers a subset of these (its `languages`).
+LANGUAGES = {"en": "English", "es": "Español"}
+
+
+def init_i18n(app: Flask) -> None:
+    app.config.setdefault(
+        "BABEL_TRANSLATION_DIRECTORIES", ";".join(str(d) for d in TRANSLATION_DIRS)
+    )
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
+    babel.init_app(app, locale_selector=select_language)
+    app.jinja_env.globals["LANGUAGES"] = LANGUAGES
+
+    @app.context_processor
+    def _page_language() -> dict[str, str]:
+        return {"page_language": str(get_locale() or DEFAULT_LANGUAGE)}
+
+
+def use_language(language: str | None) -> None:
+    """Pin this request's language, e.g. to the language a ticket was issued in."""
+    if language in LANGUAGES:
+        g.waitroom_language = language
+
+
+def select_language() -> str:
+    """The page's own choice first, then ?lang=, then the browser's preference."""
+    chosen = g.get("waitroom_language")
+    if chosen:
+        return str(chosen)
+    asked = request.args.get("lang")
+    if asked in LANGUAGES:
+        return asked
+    return request.accept_languages.best_match(list(LANGUAGES)) or DEFAULT_LANGUAGE

@@ -1,0 +1,1 @@
+"""Phone pages (issue: the kiosk and the patient's phone)."""
