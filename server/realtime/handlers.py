@@ -57,22 +57,34 @@ def on_sync(_payload: Any = None) -> dict[str, Any]:
     return {"error": {"code": "not_connected", "message": "Connect first."}}
 
 
+KINDS = ("ticket", "display", "staff")
+
+
 def _admit(payload: Any) -> tuple[str, str, str, dict[str, Any]]:
-    if not isinstance(payload, dict) or len(payload) != 1:
-        raise DomainError("Say who you are: ticket, display or staff.")
-    kind, subject = next(iter(payload.items()))
-    if not isinstance(subject, str) or not 0 < len(subject) <= 128:
-        raise DomainError("Bad credentials.")
+    kind, subject = _credentials(payload)
     if kind == "ticket":
         status = services.ticket_status(subject)
         ticket_id = services.ticket_id_for_token(subject)
         return kind, rooms.ticket_room(ticket_id), TICKET_UPDATE, status
     if kind == "display":
         return kind, rooms.display_room(subject), DISPLAY_UPDATE, services.display_snapshot(subject)
-    if kind == "staff":
-        _, site = auth.staff_for(subject)
-        return kind, rooms.staff_room(site.slug), STAFF_UPDATE, services.staff_snapshot(subject)
-    raise DomainError("Say who you are: ticket, display or staff.")
+    _, site = auth.staff_for(subject)
+    return kind, rooms.staff_room(site.slug), STAFF_UPDATE, services.staff_snapshot(subject)
+
+
+def _credentials(payload: Any) -> tuple[str, str]:
+    """Exactly one of ticket/display/staff; a display or kiosk may add its `device` code."""
+    if not isinstance(payload, dict):
+        raise DomainError("Say who you are: ticket, display or staff.")
+    kinds = [k for k in payload if k in KINDS]
+    extra = set(payload) - set(KINDS) - ({"device"} if kinds == ["display"] else set())
+    if len(kinds) != 1 or extra:
+        raise DomainError("Say who you are: ticket, display or staff.")
+    kind = kinds[0]
+    values = [payload[kind], payload.get("device", "x")]
+    if not all(isinstance(v, str) and 0 < len(v) <= 128 for v in values):
+        raise DomainError("Bad credentials.")
+    return kind, payload[kind]
 
 
 def _subject(payload: dict[str, str], kind: str) -> str:
