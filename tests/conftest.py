@@ -3,6 +3,8 @@ HTTP and Socket.IO clients, and small helpers that act like a kiosk or a desk.""
 
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -136,3 +138,30 @@ def socket(app: Flask, auth: dict[str, str], http: FlaskClient | None = None) ->
 
 def received(sock: Any, event: str) -> list[dict[str, Any]]:
     return [m["args"][0] for m in sock.get_received() if m["name"] == event]
+
+
+PG_ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/test"
+PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+@pytest.fixture
+def pg_schema_url() -> Iterator[str]:
+    """A PostgreSQL URL whose tables live in a fresh schema, dropped afterwards.
+
+    In CI (env CI set) PostgreSQL must be there: the test fails rather than skips.
+    """
+    import psycopg
+
+    try:
+        conn = psycopg.connect(PG_ADMIN_DSN, connect_timeout=3, autocommit=True)
+    except psycopg.OperationalError as error:
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL on 127.0.0.1:5432 is required in CI: {error}")
+        pytest.skip(f"PostgreSQL on 127.0.0.1:5432 is not reachable: {error}")
+    schema = f"waitroom_test_{uuid.uuid4().hex[:12]}"
+    with conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+        try:
+            yield f"{PG_URL}?options=-csearch_path%3D{schema}"
+        finally:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')

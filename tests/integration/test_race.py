@@ -7,11 +7,8 @@ Runs on a file SQLite database and on PostgreSQL.
 
 from __future__ import annotations
 
-import os
 import threading
-import uuid
 from collections import Counter
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -24,33 +21,9 @@ from server.extensions import db
 from server.storage.models import CallEvent, Site, Ticket, User
 from tests.conftest import SITE, FakeClock, make_app, seed
 
-PG_ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/test"
-PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 WALK_INS = 12
 G_ROOMS = ("room-1", "room-2", "room-3")  # the demo rooms that serve G
 
-
-@pytest.fixture
-def pg_schema_url() -> Iterator[str]:
-    """A database URL whose tables live in a fresh schema, dropped afterwards.
-
-    In CI (env CI set) PostgreSQL must be there: the test fails rather than skips.
-    """
-    import psycopg
-
-    try:
-        conn = psycopg.connect(PG_ADMIN_DSN, connect_timeout=3, autocommit=True)
-    except psycopg.OperationalError as error:
-        if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL on 127.0.0.1:5432 is required in CI: {error}")
-        pytest.skip(f"PostgreSQL on 127.0.0.1:5432 is not reachable: {error}")
-    schema = f"waitroom_race_{uuid.uuid4().hex[:12]}"
-    with conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-        try:
-            yield f"{PG_URL}?options=-csearch_path%3D{schema}"
-        finally:
-            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
 def _app_on(clock: FakeClock, url: str) -> Flask:

@@ -3,10 +3,6 @@ site file updates it in place."""
 
 from __future__ import annotations
 
-import os
-import uuid
-from collections.abc import Iterator
-
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -22,34 +18,10 @@ from server.storage import migrate
 from server.storage.models import Room, Site, Ticket, User
 from tests.conftest import DEMO_SITE, SITE, STAFF_PASSWORD, FakeClock, login, make_app, seed
 
-PG_ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/test"
-PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 ROOM_2_BLOCK = (
     '[[rooms]]\ncode = "room-2"\nname = { en = "Room 2", es = "Consulta 2" }\nservices = ["G"]\n\n'
 )
 
-
-@pytest.fixture
-def pg_schema_url() -> Iterator[str]:
-    """A database URL whose tables live in a fresh schema, dropped afterwards.
-
-    In CI (env CI set) PostgreSQL must be there: the test fails rather than skips.
-    """
-    import psycopg
-
-    try:
-        conn = psycopg.connect(PG_ADMIN_DSN, connect_timeout=3, autocommit=True)
-    except psycopg.OperationalError as error:
-        if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL on 127.0.0.1:5432 is required in CI: {error}")
-        pytest.skip(f"PostgreSQL on 127.0.0.1:5432 is not reachable: {error}")
-    schema = f"waitroom_storage_{uuid.uuid4().hex[:12]}"
-    with conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-        try:
-            yield f"{PG_URL}?options=-csearch_path%3D{schema}"
-        finally:
-            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
 def _app(clock: FakeClock, url: str) -> Flask:
