@@ -8,9 +8,10 @@ PORT   ?= 5000
 export HOST PORT
 
 # Each surface keeps its own catalogue; `make translations` refreshes them all.
-CATALOGUES = server/templates:server/translations server/phone:server/phone/translations \
+# A source may be several folders joined by + (server/services has patient-facing words).
+CATALOGUES = server/templates+server/services:server/translations server/phone:server/phone/translations \
              server/desk:server/desk/translations kiosk:kiosk/translations \
-             display:display/translations
+             display:display/translations server/wayfinding:server/wayfinding/translations
 
 .PHONY: run test install install-dev node compile-translations translations lint clean
 
@@ -37,14 +38,15 @@ node: node_modules/.installed
 compile-translations: $(VENV)/.installed
 	@for pair in $(CATALOGUES); do dir=$${pair#*:}; \
 	  if ls $$dir/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
-	    $(BIN)/pybabel compile -q -d $$dir || exit 1; fi; done
+	    $(BIN)/pybabel -q compile -d $$dir || exit 1; fi; done
 
 translations: $(VENV)/.installed
 	@for pair in $(CATALOGUES); do src=$${pair%%:*}; dir=$${pair#*:}; \
-	  $(BIN)/pybabel extract -q -F babel.cfg --no-location -o $$dir/messages.pot $$src || exit 1; \
+	  $(BIN)/pybabel -q extract -F babel.cfg --no-location -o $$dir/messages.pot \
+	    $$(echo $$src | tr + ' ') || exit 1; \
 	  if [ -f $$dir/es/LC_MESSAGES/messages.po ]; then \
-	    $(BIN)/pybabel update -q -N -i $$dir/messages.pot -d $$dir; \
-	  else $(BIN)/pybabel init -q -i $$dir/messages.pot -d $$dir -l es; fi; done
+	    $(BIN)/pybabel -q update -N -i $$dir/messages.pot -d $$dir; \
+	  else $(BIN)/pybabel -q init -i $$dir/messages.pot -d $$dir -l es; fi; done
 
 install: $(VENV)/.installed node compile-translations
 install-dev: $(VENV)/.installed-dev node compile-translations

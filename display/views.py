@@ -1,1 +1,94 @@
-"""Display pages (issue: the waiting-room display and the front-desk console)."""
+"""The waiting-room display: a TV that nobody touches, at /display.
+
+The page is rendered once; everything after that arrives over its socket. The server
+hands the page its names and words here, in the page's language, and the spoken
+phrase in every language of the site.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import render_template, request, url_for
+from flask_babel import force_locale, gettext, ngettext
+
+from display import bp
+from server import services
+from server.domain.errors import DomainError
+from server.i18n import LANGUAGES, use_language
+
+MAX_SERVICES_ARG = 32
+
+
+@bp.get("/display")
+def display_page() -> Any:
+    site = request.args.get("site") or services.sole_site()
+    setup = services.display_setup(
+        site, device=request.args.get("device") or None, services=_services_arg()
+    )
+    language = _page_language(setup["site"]["languages"])
+    use_language(language)
+    config = {
+        **setup,
+        "language": language,
+        "strings": _strings(),
+        "speech": _speech(setup["site"]["languages"]),
+        "chime": url_for("static", filename="sounds/chime.wav"),
+    }
+    return render_template("display/display.html", config=config, site=setup["site"])
+
+
+@bp.errorhandler(DomainError)
+def display_error(error: DomainError) -> Any:
+    """A display set up wrongly says what is wrong, on the screen, in plain words."""
+    return render_template("display/error.html", message=error.message), error.status
+
+
+def _services_arg() -> list[str] | None:
+    """?services=B,V -> ["B", "V"]; empty items are ignored."""
+    raw = request.args.get("services", "")[:MAX_SERVICES_ARG]
+    keys = [key.strip() for key in raw.split(",") if key.strip()]
+    return keys or None
+
+
+def _page_language(site_languages: list[str]) -> str:
+    """?lang= if the site offers it, else the site's first language we can show."""
+    asked = request.args.get("lang")
+    offered = [lang for lang in site_languages if lang in LANGUAGES]
+    if asked in offered:
+        return str(asked)
+    return offered[0] if offered else "en"
+
+
+def _strings() -> dict[str, str]:
+    """The words display.js puts on the screen, already in the page's language."""
+    return {
+        # Both plural forms; display.js picks one with Intl.PluralRules.
+        "waiting_one": ngettext("%(count)s waiting", "%(count)s waiting", 1, count="{count}"),
+        "waiting_other": ngettext("%(count)s waiting", "%(count)s waiting", 2, count="{count}"),
+        "no_wait": gettext("No wait"),
+        "about_minutes": gettext("about %(minutes)s min", minutes="{minutes}"),
+        "recall": gettext("Called again"),
+        "nobody_called": gettext("Nobody has been called yet"),
+        "notice_site": gettext("Delay for everyone"),
+        "notice_service": gettext("Delay for %(target)s", target="{target}"),
+        "notice_room": gettext("Delay in %(target)s", target="{target}"),
+        "notice_extra": gettext("About %(minutes)s min longer", minutes="{minutes}"),
+        "sound_blocked": gettext("The browser blocked sound: press Enable sound"),
+    }
+
+
+def _speech(site_languages: list[str]) -> dict[str, str]:
+    """'Ticket {number}, please go to {room}' in each language of the site we can say.
+
+    Formatted with placeholders the page fills in, so one phrase serves every call.
+    """
+    phrases = {}
+    for language in site_languages:
+        if language not in LANGUAGES:
+            continue
+        with force_locale(language):
+            phrases[language] = gettext(
+                "Ticket %(number)s, please go to %(room)s.", number="{number}", room="{room}"
+            )
+    return phrases

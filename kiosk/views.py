@@ -1,1 +1,98 @@
-"""Kiosk pages (issue: the kiosk and the patient's phone)."""
+"""The kiosk page, and the QR code on the tickets it prints."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, render_template, request, url_for
+from flask_babel import force_locale
+
+from kiosk import bp
+from kiosk.texts import kiosk_texts
+from server import services
+from server.domain.errors import DomainError
+from server.i18n import LANGUAGES, use_language
+from server.qr import phone_link, qr_svg, short_link
+
+# Seconds without a touch before the kiosk warns that it will go back to the start,
+# then how long the warning (with "More time") stays up: at least 20 s (WCAG 2.2.1).
+IDLE_SECONDS = (60, 10, 600)  # default, lowest, highest
+WARNING_SECONDS = (30, 20, 120)
+# A URL-safe stand-in for a ticket's token in the addresses kiosk.js completes.
+PLACEHOLDER = "__token__"
+# The on-screen keys, in alphabetical order: easier than QWERTY for people who do not type.
+CODE_KEYS = list("1234567890ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+NAME_KEYS = list("ABCDEFGHIJKLMNÑOPQRSTUVWXYZ-'")
+DIGIT_KEYS = list("1234567890")
+
+
+@bp.get("/kiosk")
+def kiosk_page() -> Any:
+    """The kiosk, for ?site= (else the only site) as ?device= (else its first kiosk)."""
+    try:
+        site_slug = request.args.get("site") or services.sole_site()
+        setup = services.kiosk_setup(site_slug, request.args.get("device"))
+    except DomainError as error:
+        return render_template("kiosk/unavailable.html"), error.status
+    site = setup["site"]
+    # Each patient starts in the site's first language, whatever the browser prefers.
+    use_language(site["languages"][0])
+    return render_template(
+        "kiosk/kiosk.html",
+        site=site,
+        config=_page_config(setup),
+        language_names={lang: LANGUAGES.get(lang, lang) for lang in site["languages"]},
+        keys={"code": CODE_KEYS, "name": NAME_KEYS, "digits": DIGIT_KEYS},
+        t=kiosk_texts(),
+    )
+
+
+@bp.get("/kiosk/tickets/<token>/qr.svg")
+def ticket_qr(token: str) -> Response:
+    """The QR code on a ticket, linking to its phone page (404 or 410 once it ended)."""
+    ticket = services.ticket_status(token)["ticket"]
+    setup = services.kiosk_setup(ticket["site"]["slug"])
+    svg = qr_svg(phone_link(token, setup["public_url"]))
+    return Response(
+        svg,
+        mimetype="image/svg+xml",
+        headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
+    )
+
+
+def _page_config(setup: dict[str, Any]) -> dict[str, Any]:
+    """What kiosk.js needs, handed over as JSON."""
+    site = setup["site"]
+    slug = site["slug"]
+    link = phone_link(PLACEHOLDER, setup["public_url"])
+    return {
+        "site": site,
+        "device": setup["device"],
+        "token_placeholder": PLACEHOLDER,
+        "texts": _texts_by_language(site["languages"]),
+        "idle_seconds": _seconds_arg("idle", IDLE_SECONDS),
+        "warning_seconds": _seconds_arg("warning", WARNING_SECONDS),
+        "urls": {
+            "site": url_for("api.site_info", site=slug),
+            "walk_in": url_for("api.check_in_walk_in", site=slug),
+            "appointment": url_for("api.check_in_appointment", site=slug),
+            "lookup": url_for("api.look_up_appointment", site=slug),
+            "qr": url_for("kiosk.ticket_qr", token=PLACEHOLDER),
+            "phone": link,
+            "phone_short": short_link(link),
+        },
+    }
+
+
+def _texts_by_language(languages: list[str]) -> dict[str, dict[str, str]]:
+    texts = {}
+    for language in languages:
+        with force_locale(language):
+            texts[language] = kiosk_texts()
+    return texts
+
+
+def _seconds_arg(name: str, limits: tuple[int, int, int]) -> int:
+    """A timeout from the kiosk's address (?idle=90), kept within its limits."""
+    default, lowest, highest = limits
+    return max(lowest, min(highest, request.args.get(name, default=default, type=int)))

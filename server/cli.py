@@ -66,10 +66,30 @@ def serve(host: str, port: int, async_mode: str) -> None:
     app = _app()
     with app.app_context():
         upgrade()
+    tick = int(os.environ.get("ESTIMATE_TICK_SECONDS", "60"))
+    if tick > 0:
+        socketio.start_background_task(_refresh_estimates_forever, app, tick)
     click.echo(f"Waitroom serving on http://{host}:{port} ({async_mode})")
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is the way to stop it
         socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=async_mode == "threading")
     click.echo("Waitroom stopped")
+
+
+def _refresh_estimates_forever(app: Any, seconds: int) -> None:
+    """The slow tick: estimates move with time even when no button is pressed."""
+    from server import services
+    from server.extensions import db, socketio
+
+    while True:
+        socketio.sleep(seconds)
+        with app.app_context():
+            for slug in services.site_slugs():
+                try:
+                    services.refresh_estimates(slug)
+                except Exception:
+                    db.session.rollback()
+                    app.logger.exception("estimate refresh failed for %s", slug)
+            db.session.remove()
 
 
 @main.command("init-db")

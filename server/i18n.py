@@ -20,6 +20,7 @@ TRANSLATION_DIRS = [
     ROOT / "server" / "desk" / "translations",
     ROOT / "kiosk" / "translations",
     ROOT / "display" / "translations",
+    ROOT / "server" / "wayfinding" / "translations",
 ]
 DEFAULT_LANGUAGE = "en"
 # Languages with catalogues. A site offers a subset of these (its `languages`).

@@ -12,13 +12,16 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from server.domain.estimate import Estimate, naive_wait
 from server.domain.queue import TicketStatus, in_call_order
 from server.domain.schedule import site_day
 from server.storage import queries
-from server.storage.models import CallEvent, DelayNotice, Room, Service, Site, Ticket
+from server.storage.models import CallEvent, DelayNotice, Device, Room, Service, Site, Ticket
+
+if TYPE_CHECKING:
+    from server.realtime.presence import DevicePresence
 
 RECENT_CALLS_SHOWN = 8
 ACTIVE = (TicketStatus.WAITING, TicketStatus.CALLED, TicketStatus.IN_SERVICE)
@@ -38,6 +41,11 @@ class QueueView:
     order: dict[int, list[Ticket]]  # service id -> waiting tickets in call order
     open_rooms: dict[int, int]  # service id -> rooms open for it
     positions: dict[int, int] = field(default_factory=dict)  # ticket id -> place in line
+    # Filled by services.estimates; without it (estimated False) the naive rule is used.
+    estimated: bool = False
+    estimates: dict[int, Estimate] = field(default_factory=dict)  # ticket id -> shown
+    service_waits: dict[int, Estimate] = field(default_factory=dict)  # for one arriving now
+    delays: dict[int, dict[str, Any]] = field(default_factory=dict)  # ticket id -> notice
 
     def __post_init__(self) -> None:
         for line in self.order.values():
@@ -67,8 +75,19 @@ class QueueView:
         position = self.position(ticket)
         if position is None:
             return None
+        if self.estimated:
+            return self.estimates.get(ticket.id)
         service = ticket.service
         return naive_wait(position - 1, service.typical_minutes, self.open_rooms[service.id])
+
+    def service_wait(self, service: Service) -> Estimate:
+        """The wait of a patient who would join the service's line now."""
+        wait = self.service_waits.get(service.id)
+        if wait is not None:
+            return wait
+        return naive_wait(
+            self.waiting_count(service), service.typical_minutes, self.open_rooms[service.id]
+        )
 
     def waiting_count(self, service: Service) -> int:
         return len(self.order.get(service.id, []))
@@ -119,6 +138,9 @@ def call_view(call: CallEvent) -> dict[str, Any]:
         "id": call.id,
         "number": str(number),
         "spoken": number.spoken(),
+        # The ticket's service (its prefix), so a display for some services only can
+        # tell which calls are for its waiting area; a transferred ticket keeps its number.
+        "service": call.ticket.service.prefix,
         "room": room_brief(call.room),
         "at": iso(call.at),
         "recall": call.recall,
@@ -137,7 +159,7 @@ def display_state(view: QueueView, notices: Sequence[DelayNotice]) -> dict[str, 
         if not service.active:
             continue
         waiting = view.waiting_count(service)
-        wait = naive_wait(waiting, service.typical_minutes, view.open_rooms[service.id])
+        wait = view.service_wait(service)
         services.append(
             {**service_brief(service), "waiting": waiting, "typical_wait": wait.central}
         )
@@ -168,6 +190,8 @@ def ticket_view(ticket: Ticket, view: QueueView, notices: Sequence[DelayNotice])
         "arrived_at": iso(ticket.arrived_at),
         "called_at": iso(ticket.called_at),
         "notices": [notice_view(n) for n in notices if notice_concerns(n, ticket)],
+        # The patient's own delay notice: {reason_code, message (their language), at}.
+        "delay": view.delays.get(ticket.id) if ticket.status == TicketStatus.WAITING else None,
         "site": {"slug": view.site.slug, "name": view.site.name},
     }
 
@@ -224,4 +248,36 @@ def staff_snapshot(view: QueueView, notices: Sequence[DelayNotice]) -> dict[str,
         "rooms": [staff_room(r) for r in site.rooms if r.active],
         "tickets": [staff_ticket(t, view) for t in in_call_order(waiting) + others],
         "notices": [notice_view(n) for n in notices],
+    }
+
+
+def device_list(
+    devices: Iterable[Device], present: Sequence[DevicePresence]
+) -> list[dict[str, Any]]:
+    """The site's kiosks and displays, connected or not, then any unnamed device online.
+
+    A named device that is not connected is listed too: that is how staff notice a
+    dead screen. A socket whose code is not in the site file is listed without a name.
+    Sockets say only their code, so a kiosk and a display sharing one code (the site
+    file allows it) are both shown connected when either is.
+    """
+    online = {p.device: p for p in present}
+    named = sorted((d for d in devices if d.active), key=lambda d: (d.kind, d.name))
+    listed = [_device_entry(d.kind, d.code, d.name, online) for d in named]
+    codes = {d.code for d in named}
+    unnamed = [p.device for p in present if p.device not in codes]
+    return listed + [_device_entry(None, code, None, online) for code in unnamed]
+
+
+def _device_entry(
+    kind: str | None, code: str | None, name: str | None, online: dict[str | None, DevicePresence]
+) -> dict[str, Any]:
+    here = online.get(code)
+    return {
+        "kind": kind,
+        "code": code,
+        "name": name,
+        "connected": here is not None,
+        "since": iso(here.since) if here else None,
+        "sockets": here.sockets if here else 0,
     }

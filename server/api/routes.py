@@ -110,6 +110,23 @@ def check_in_appointment(site: str, body: schemas.AppointmentCheckIn) -> Any:
     return _checked_in(result)
 
 
+@endpoint(
+    bp,
+    "/sites/<site>/appointments/lookup",
+    "POST",
+    summary="Find an appointment for the patient to confirm: first name, time, service",
+    tag="kiosk",
+    body=schemas.AppointmentLookup,
+    rate_limit=_checkin_limit,
+)
+def look_up_appointment(site: str, body: schemas.AppointmentLookup) -> Any:
+    return jsonify(
+        services.lookup_appointment(
+            site, code=body.code, last_name=body.last_name, date_of_birth=body.date_of_birth
+        )
+    )
+
+
 def _checked_in(result: services.CheckIn) -> Any:
     return jsonify(
         token=result.token,
@@ -134,6 +151,34 @@ def ticket_status(token: str) -> Any:
 )
 def cancel_own_ticket(token: str, body: schemas.Empty) -> Any:
     return jsonify(services.cancel_by_patient(token))
+
+
+# --- Wayfinding (no login) ---------------------------------------------------------
+
+
+@endpoint(
+    bp,
+    "/sites/<site>/destinations",
+    "GET",
+    summary="The places the map shows the way to (?lang=)",
+    tag="wayfinding",
+)
+def destinations(site: str) -> Any:
+    query = schemas.DestinationsQuery.model_validate(request.args.to_dict())
+    return jsonify(services.list_destinations(site, query.lang))
+
+
+@endpoint(
+    bp,
+    "/sites/<site>/route",
+    "GET",
+    summary="The way from a kiosk or place to a destination: steps, walking time and a"
+    " drawing per floor (?from=&to=&mode=shortest|step_free&lang=)",
+    tag="wayfinding",
+)
+def route(site: str) -> Any:
+    query = schemas.RouteQuery.model_validate(request.args.to_dict())
+    return jsonify(services.route_between(site, query.start, query.to, query.mode, query.lang))
 
 
 # --- Front desk -------------------------------------------------------------------
@@ -300,6 +345,18 @@ def post_notice(site: str, user: User, body: schemas.Notice) -> Any:
 )
 def clear_notice(site: str, notice_id: int, user: User, body: schemas.Empty) -> Any:
     return jsonify(services.clear_notice(site, notice_id, actor_id=user.id))
+
+
+@endpoint(
+    bp,
+    "/sites/<site>/accuracy",
+    "GET",
+    summary="How accurate the wait estimates shown to patients were (today, or ?date=)",
+    tag="desk",
+    access="staff",
+)
+def estimate_accuracy(site: str, user: User) -> Any:
+    return jsonify(services.accuracy_report(site, _date_arg("date")))
 
 
 # --- Administration ---------------------------------------------------------------

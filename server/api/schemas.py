@@ -31,18 +31,21 @@ class WalkIn(Body):
     language: Language | None = None
 
 
-class AppointmentCheckIn(Body):
+class AppointmentLookup(Body):
     code: Annotated[str, Field(min_length=1, max_length=32)] | None = None
     last_name: Annotated[str, Field(min_length=1, max_length=100)] | None = None
     date_of_birth: date | None = None
-    language: Language | None = None
 
     @model_validator(mode="after")
-    def _one_way_to_find_it(self) -> AppointmentCheckIn:
+    def _one_way_to_find_it(self) -> AppointmentLookup:
         by_name = self.last_name is not None and self.date_of_birth is not None
         if (self.code is None) == (not by_name):
             raise ValueError("give either code, or last_name and date_of_birth")
         return self
+
+
+class AppointmentCheckIn(AppointmentLookup):
+    language: Language | None = None
 
 
 class DeskAdd(Body):
@@ -68,3 +71,22 @@ class Notice(Body):
     target: ShortText | None = None
     reason: Annotated[str, Field(min_length=1, max_length=200)]
     expected_minutes: Annotated[int, Field(ge=1, le=480)]
+
+
+class Query(BaseModel):
+    """Query-string parameters: text, so not strict; unknown parameters are refused."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class DestinationsQuery(Query):
+    lang: Language | None = None
+
+
+class RouteQuery(Query):
+    to: ShortText = Field(description="The destination's code.")
+    start: ShortText | None = Field(
+        default=None, alias="from", description="A kiosk's or destination's code."
+    )
+    mode: Literal["shortest", "step_free"] = "shortest"
+    lang: Language | None = None

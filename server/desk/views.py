@@ -1,1 +1,116 @@
-"""Desk pages (issue: the waiting-room display and the front-desk console)."""
+"""The front-desk console at /desk, and its login page.
+
+The console is one page; every action it takes goes through the JSON API (so through
+the same service functions, checks and audit log as any other client), and it follows
+the queue over the staff socket. The login form calls the same functions as
+POST /api/login.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import current_app, redirect, render_template, request, url_for
+from flask_babel import gettext
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import TooManyRequests
+
+from server import auth, services
+from server.desk import bp
+from server.desk.strings import console_strings
+from server.domain.errors import DomainError
+from server.extensions import limiter
+
+MAX_USERNAME = 64
+MAX_PASSWORD = 256
+
+
+def _login_limit() -> str:
+    return str(current_app.config["LOGIN_RATE_LIMIT"])
+
+
+@bp.get("/desk")
+def console() -> Any:
+    if not current_user.is_authenticated:
+        return redirect(url_for("desk.login", next=_this_page()))
+    user, site = auth.staff_for(request.args.get("site") or _first_site())
+    config = {
+        "site": site.slug,
+        "user": user.username,
+        "room": request.args.get("room"),
+        "idle_minutes": _idle_minutes(),
+        "api": url_for("api.staff_queue", site=site.slug).removesuffix("/queue"),
+        "login_url": url_for("desk.login"),
+        "strings": console_strings(),
+    }
+    return render_template("desk/console.html", config=config, site=site, user=user)
+
+
+@bp.route("/desk/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login() -> Any:
+    if request.method == "GET":
+        return render_template("desk/login.html", expired=request.args.get("expired") == "1")
+    username = request.form.get("username", "").strip()[:MAX_USERNAME]
+    password = request.form.get("password", "")[:MAX_PASSWORD]
+    user = services.authenticate(username, password) if username and password else None
+    if user is None:
+        # The same answer for an unknown user and a wrong password: no hint either way.
+        error = gettext("The username or password is not right.")
+        return render_template("desk/login.html", error=error, username=username), 401
+    auth.start_session(user)
+    return redirect(_safe_next(request.args.get("next")))
+
+
+@bp.post("/desk/logout")
+def logout() -> Any:
+    auth.end_session()
+    return redirect(url_for("desk.login"))
+
+
+@bp.errorhandler(CSRFError)
+def form_expired(_error: CSRFError) -> Any:
+    """A form posted without its token (or from an old page): show it again, fresh."""
+    error = gettext("The form had expired. Please try again.")
+    return render_template("desk/login.html", error=error), 400
+
+
+@bp.errorhandler(TooManyRequests)
+def too_many_attempts(_error: TooManyRequests) -> Any:
+    error = gettext("Too many attempts. Please wait a minute and try again.")
+    return render_template("desk/login.html", error=error), 429
+
+
+@bp.errorhandler(DomainError)
+def refused(error: DomainError) -> Any:
+    """E.g. an account that may not use the site asked for."""
+    return render_template("desk/refused.html", message=error.message), error.status
+
+
+def _first_site() -> str:
+    """The account's first site: most accounts have one, and ?site= picks another."""
+    sites = current_user.sites
+    if not sites:
+        raise auth.Forbidden("Your account is not given any site.")
+    return str(sites[0].slug)
+
+
+def _this_page() -> str:
+    query = request.query_string.decode()
+    return request.path + (f"?{query}" if query else "")
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this server: a login link must not send staff to another site."""
+    parts = urlsplit(target or "")
+    if not target or parts.scheme or parts.netloc or not target.startswith("/"):
+        return url_for("desk.console")
+    if target.startswith("//") or "\\" in target:
+        return url_for("desk.console")
+    return target
+
+
+def _idle_minutes() -> int:
+    return int(current_app.config["PERMANENT_SESSION_LIFETIME"].total_seconds() // 60)

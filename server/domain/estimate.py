@@ -1,9 +1,37 @@
-"""Wait-time predictors: pure functions of a queue snapshot, no clock read inside."""
+"""Wait-time predictors: pure functions of a queue snapshot, no clock read inside.
+
+Three predictors, measured side by side in bench/estimates.py:
+- `naive_estimates`: patients ahead x typical visit length / open rooms, the rule of
+  thumb most clinics display;
+- `queue_length_estimates`: the queue-length predictor of Ibrahim and Whitt: with n
+  patients ahead and all s rooms busy the wait is (n + 1) / (s mu), Erlang distributed;
+  zero while a room is idle;
+- `simulated_estimates`: a Monte Carlo forward simulation of the current queue with
+  the site's learnt pace (history.py): time already spent in the rooms, paused and not
+  yet open rooms, appointments that will come ahead, no-shows, posted delays. Its
+  interval is calibrated so that the 80% range holds about 80% of actual waits.
+"""
 
 from __future__ import annotations
 
+import bisect
+import heapq
 import math
-from dataclasses import dataclass
+import random
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from statistics import NormalDist
+
+from server.domain.history import ClinicModel, minutes
+from server.domain.queue import call_order_key
+
+HORIZON_MINUTES = 720.0  # waits beyond this are reported as this
+DEFAULT_RUNS = 200
+# Bounds the work per estimate: fewer runs when very many patients wait.
+CALL_BUDGET = 20_000
+MIN_RUNS = 60
 
 
 @dataclass(frozen=True)
@@ -16,6 +44,120 @@ class Estimate:
 
     def as_dict(self) -> dict[str, int]:
         return {"central": self.central, "low": self.low, "high": self.high}
+
+
+# --- The snapshot -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WaitingTicket:
+    id: int
+    service: str
+    queue_at: datetime
+    arrived_at: datetime
+    priority: int = 0
+    appointment_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Occupant:
+    """The patient a room has called (started_at None) or is seeing."""
+
+    service: str
+    called_at: datetime
+    started_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class RoomState:
+    code: str
+    services: tuple[str, ...]
+    paused: bool = False
+    paused_since: datetime | None = None
+    occupant: Occupant | None = None
+    # When it last finished a patient in this session; None if it has not called anyone
+    # since the session opened (a room that is late to start looks like this).
+    free_since: datetime | None = None
+
+
+@dataclass(frozen=True)
+class PostedDelay:
+    """A delay notice staff posted: the site, one service or one room, for some minutes."""
+
+    scope: str  # "site", "service" or "room"
+    target: str | None  # the service or room it is about
+    posted_at: datetime
+    minutes: int
+
+    def remaining(self, now: datetime) -> float:
+        return max(0.0, self.minutes - minutes(now, self.posted_at))
+
+
+@dataclass(frozen=True)
+class ExpectedAppointment:
+    """A booked patient who has not checked in yet."""
+
+    service: str
+    starts_at: datetime
+
+
+@dataclass(frozen=True)
+class QueueSnapshot:
+    """A site's queue at one moment: everything the predictors may know."""
+
+    now: datetime
+    waiting: tuple[WaitingTicket, ...]
+    rooms: tuple[RoomState, ...]
+    delays: tuple[PostedDelay, ...] = ()
+    appointments: tuple[ExpectedAppointment, ...] = ()
+    # Later today, times when rooms call nobody (closed for lunch, not yet open).
+    closures: tuple[tuple[datetime, datetime], ...] = ()
+    # When the current session opened (a room not used since is starting late).
+    session_opened_at: datetime | None = None
+    on_time_grace_minutes: float = 10.0
+
+    def lines(self) -> dict[str, list[WaitingTicket]]:
+        """Each service's waiting tickets, in call order."""
+        lines: dict[str, list[WaitingTicket]] = defaultdict(list)
+        for ticket in sorted(self.waiting, key=call_order_key):
+            lines[ticket.service].append(ticket)
+        return lines
+
+    def service_delay(self, service: str) -> float:
+        """Minutes until a posted site or service delay for `service` runs out."""
+        return max(
+            (
+                d.remaining(self.now)
+                for d in self.delays
+                if d.scope == "site" or (d.scope == "service" and d.target == service)
+            ),
+            default=0.0,
+        )
+
+    def room_delay(self, room: str) -> float:
+        return max(
+            (d.remaining(self.now) for d in self.delays if d.scope == "room" and d.target == room),
+            default=0.0,
+        )
+
+    def serving(self, service: str) -> list[RoomState]:
+        """Rooms open for `service` now: not paused and not under a posted room delay."""
+        return [
+            r
+            for r in self.rooms
+            if service in r.services and not r.paused and self.room_delay(r.code) <= 0
+        ]
+
+
+@dataclass
+class Predictions:
+    """Estimates per waiting ticket, and per service for a patient arriving now."""
+
+    tickets: dict[int, Estimate] = field(default_factory=dict)
+    services: dict[str, Estimate] = field(default_factory=dict)
+
+
+# --- Naive ------------------------------------------------------------------------
 
 
 def naive_wait(patients_ahead: int, typical_minutes: float, open_rooms: int) -> Estimate:
@@ -33,3 +175,450 @@ def naive_wait(patients_ahead: int, typical_minutes: float, open_rooms: int) -> 
         low=math.floor(central * 0.6),
         high=math.ceil(central * 1.4),
     )
+
+
+def naive_estimates(snapshot: QueueSnapshot, typical: Mapping[str, float]) -> Predictions:
+    """The naive rule for every waiting ticket. Posted delays are not part of it."""
+    result = Predictions()
+    lines = snapshot.lines()
+    for service, minutes_each in typical.items():
+        line = lines.get(service, [])
+        rooms = len([r for r in snapshot.rooms if service in r.services and not r.paused])
+        for ahead, ticket in enumerate(line):
+            result.tickets[ticket.id] = naive_wait(ahead, minutes_each, rooms)
+        result.services[service] = naive_wait(len(line), minutes_each, rooms)
+    return result
+
+
+# --- Queue length (Ibrahim and Whitt) ---------------------------------------------
+
+_Z = NormalDist()
+
+
+def gamma_quantile(shape: float, scale: float, level: float) -> float:
+    """Wilson-Hilferty approximation of a gamma quantile (close for shape >= 1)."""
+    z = _Z.inv_cdf(level)
+    root = 1 - 1 / (9 * shape) + z / (3 * math.sqrt(shape))
+    return max(0.0, shape * scale * root**3)
+
+
+def queue_length_wait(ahead: int, idle_rooms: int, rooms: int, cycle_minutes: float) -> Estimate:
+    """Ibrahim and Whitt's QL predictor: (n + 1) mean room cycles / rooms, 0 if a room is idle.
+
+    With n patients ahead of the idle rooms, n + 1 rooms must come free in turn; with
+    exponential cycles that is Erlang(n + 1, rooms / cycle), whose quantiles give the range.
+    """
+    rooms = max(rooms, 1)
+    scale = cycle_minutes / rooms
+    beyond = ahead - min(idle_rooms, rooms)
+    if beyond < 0:
+        return Estimate(0, 0, max(1, math.ceil(scale / 2)))
+    shape = beyond + 1
+    return Estimate(
+        central=round(shape * scale),
+        low=math.floor(gamma_quantile(shape, scale, 0.1)),
+        high=math.ceil(gamma_quantile(shape, scale, 0.9)),
+    )
+
+
+def queue_length_estimates(snapshot: QueueSnapshot, model: ClinicModel) -> Predictions:
+    """The QL predictor per waiting ticket, with the service's mean room cycle learnt
+    from the site's history; a posted delay for the service is added to it."""
+    result = Predictions()
+    lines = snapshot.lines()
+    for service in model.visits:
+        line = lines.get(service, [])
+        rooms = snapshot.serving(service)
+        idle = sum(1 for r in rooms if r.occupant is None)
+        cycle = model.cycle_minutes(service)
+        delay = snapshot.service_delay(service)
+        for ahead, ticket in enumerate([*line, None]):
+            estimate = _shifted(queue_length_wait(ahead, idle, len(rooms), cycle), delay)
+            if ticket is None:
+                result.services[service] = estimate
+            else:
+                result.tickets[ticket.id] = estimate
+    return result
+
+
+def _shifted(estimate: Estimate, delay: float) -> Estimate:
+    if delay <= 0:
+        return estimate
+    return Estimate(
+        round(estimate.central + delay),
+        math.floor(estimate.low + delay),
+        math.ceil(estimate.high + delay),
+    )
+
+
+# --- Forward simulation -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Which quantiles of the simulated waits are shown as low, central and high.
+
+    Fitted on calibration days (bench/estimates.py --fit) so that the actual wait falls
+    below `low` 10% of the time, below `central` half the time and above `high` 10% of
+    the time: an 80% interval that means what it says, around a median-unbiased centre.
+    """
+
+    low: float = 0.10
+    central: float = 0.50
+    high: float = 0.90
+
+
+# Fitted on the pooled calibration days (seeds 1000-1029) of the benchmark's three
+# clinics: `python -m bench.estimates --fit`. The levels lie outside 0.10-0.90 because
+# the simulation knows less than it thinks (disruptions it cannot foresee), and the
+# high end leans late on purpose (see fit_calibration).
+DEFAULT_CALIBRATION = Calibration(low=0.13, central=0.505, high=0.955)
+
+
+def quantile(ordered: Sequence[float], level: float) -> float:
+    """Linear-interpolated quantile of sorted values."""
+    if not ordered:
+        return 0.0
+    position = min(max(level, 0.0), 1.0) * (len(ordered) - 1)
+    below = int(position)
+    above = min(below + 1, len(ordered) - 1)
+    return ordered[below] + (ordered[above] - ordered[below]) * (position - below)
+
+
+def summarise(draws: Sequence[float], calibration: Calibration = DEFAULT_CALIBRATION) -> Estimate:
+    ordered = sorted(draws)
+    # To the nearest minute: rounding the ends outwards would widen a range of a few
+    # minutes by a large share, and the interval would cover more than it says.
+    central = round(quantile(ordered, calibration.central))
+    low = min(round(quantile(ordered, calibration.low)), central)
+    high = max(round(quantile(ordered, calibration.high)), central, 1)
+    return Estimate(central, max(low, 0), high)
+
+
+def rank_of(draws: Sequence[float], actual: float) -> float:
+    """Where `actual` falls among the simulated waits, in (0, 1): its PIT value."""
+    ordered = sorted(draws)
+    below = bisect.bisect_left(ordered, actual)
+    equal = bisect.bisect_right(ordered, actual) - below
+    return (below + equal / 2 + 0.5) / (len(ordered) + 1)
+
+
+def fit_calibration(
+    outcomes: Sequence[tuple[Sequence[float], float]],
+    *,
+    below: float = 0.10,
+    above: float = 0.08,
+) -> Calibration:
+    """Quantile levels that held the actual waits as promised on calibration days.
+
+    `outcomes` pairs each estimate's simulated waits with the wait that followed. The
+    levels are chosen on the estimates as shown (whole minutes), so that an actual wait
+    fell below the shown low end `below` of the time and above the shown high end
+    `above` of the time: an 80% range, leaning late, because a wait past the promised
+    end is the broken promise. The central level is the median rank, for an unbiased
+    centre.
+    """
+    if not outcomes:
+        return DEFAULT_CALIBRATION
+    ordered = [(sorted(draws), actual) for draws, actual in outcomes]
+
+    def share_outside(level: float, below: bool) -> float:
+        missed = 0
+        for draws, actual in ordered:
+            bound = round(quantile(draws, level))
+            missed += actual < bound if below else actual > bound
+        return missed / len(ordered)
+
+    grid = [i / 400 for i in range(401)]
+    low = min(grid, key=lambda level: (abs(share_outside(level, True) - below), level))
+    high = min(grid, key=lambda level: (abs(share_outside(level, False) - above), -level))
+    ranks = sorted(rank_of(draws, actual) for draws, actual in ordered)
+    return Calibration(low=low, central=round(quantile(ranks, 0.5), 3), high=high)
+
+
+def simulated_estimates(
+    snapshot: QueueSnapshot,
+    model: ClinicModel,
+    *,
+    runs: int = DEFAULT_RUNS,
+    seed: int = 0,
+    calibration: Calibration = DEFAULT_CALIBRATION,
+) -> Predictions:
+    draws = simulated_waits(snapshot, model, runs=runs, seed=seed)
+    result = Predictions()
+    for key, values in draws.items():
+        if isinstance(key, int):
+            result.tickets[key] = summarise(values, calibration)
+        else:
+            result.services[key] = summarise(values, calibration)
+    return result
+
+
+def simulated_waits(
+    snapshot: QueueSnapshot, model: ClinicModel, *, runs: int = DEFAULT_RUNS, seed: int = 0
+) -> dict[int | str, list[float]]:
+    """Simulated minutes until each waiting ticket is called, over `runs` runs.
+
+    Keys are ticket ids, and service keys for a patient arriving now. The same seed
+    and snapshot give the same draws.
+    """
+    plan = _Plan.of(snapshot, model)
+    runs = max(1, min(runs, max(MIN_RUNS, CALL_BUDGET // max(1, len(snapshot.waiting)))))
+    rng = random.Random(seed)  # noqa: S311  (a simulation, not a secret)
+    draws: dict[int | str, list[float]] = {key: [] for key in plan.targets}
+    for _ in range(runs):
+        for key, wait in _Run(plan, model, rng).waits().items():
+            draws[key].append(wait)
+    return draws
+
+
+@dataclass
+class _Entry:
+    key: tuple[int, float, float, int]
+    target: int | str | None  # ticket id, service (a patient arriving now), or None
+    service: str
+    arrival: float  # minutes from now; <= 0 for those already here
+    probe: bool = False  # a patient arriving now: noted when reached, takes no room time
+
+
+@dataclass
+class _Plan:
+    """What every run starts from: the snapshot turned into minutes from now."""
+
+    snapshot: QueueSnapshot
+    lines: dict[str, list[_Entry]]
+    targets: list[int | str]
+    service_ready: dict[str, float]
+    closures: list[tuple[float, float]]
+    last_queue_minute: float
+    room_starts: list[_RoomStart]
+
+    @classmethod
+    def of(cls, snapshot: QueueSnapshot, model: ClinicModel) -> _Plan:
+        now = snapshot.now
+        services = set(model.visits) | {t.service for t in snapshot.waiting}
+        services |= {s for r in snapshot.rooms for s in r.services}
+        lines: dict[str, list[_Entry]] = {s: [] for s in services}
+        for t in snapshot.waiting:
+            lines[t.service].append(
+                _Entry(
+                    (-t.priority, minutes(t.queue_at, now), minutes(t.arrived_at, now), t.id),
+                    t.id,
+                    t.service,
+                    min(0.0, minutes(t.arrived_at, now)),
+                )
+            )
+        for service in sorted(services):
+            # Someone arriving now is placed after everyone here, before later arrivals.
+            lines[service].append(_Entry((0, 0.0, 0.0, 1 << 62), service, service, 0.0, True))
+        for line in lines.values():
+            line.sort(key=lambda e: e.key)
+        last = max((e.key[1] for line in lines.values() for e in line), default=0.0)
+        ready = {s: snapshot.service_delay(s) for s in services}
+        return cls(
+            snapshot=snapshot,
+            lines=lines,
+            targets=[e.target for line in lines.values() for e in line if e.target is not None],
+            service_ready=ready,
+            closures=sorted(
+                (minutes(a, now), minutes(b, now)) for a, b in snapshot.closures if b > now
+            ),
+            last_queue_minute=last,
+            room_starts=[_RoomStart.of(snapshot, r, ready) for r in snapshot.rooms],
+        )
+
+    def after_closures(self, at: float, model: ClinicModel, rng: random.Random) -> float:
+        for start, end in self.closures:
+            if start <= at < end:
+                at = end + model.session_start.sample(rng)
+        return at
+
+
+def _arrivals(plan: _Plan, model: ClinicModel, rng: random.Random) -> list[_Entry]:
+    """Patients not here yet who may be placed ahead of someone waiting: booked patients
+    arriving on time (placed at their appointment time) and walk-ins arriving before a
+    waiting appointment patient's slot."""
+    snapshot, now = plan.snapshot, plan.snapshot.now
+    grace = snapshot.on_time_grace_minutes
+    found: list[_Entry] = []
+    for n, appointment in enumerate(snapshot.appointments):
+        slot = minutes(appointment.starts_at, now)
+        if slot > plan.last_queue_minute:
+            continue
+        late = -slot  # minutes past the slot already, without them
+        still = model.offsets.share_above(late)
+        p_come = model.show_rate * still / max(1e-9, 1 - model.show_rate + model.show_rate * still)
+        if rng.random() >= p_come:
+            continue
+        arrival = slot + model.offsets.above(rng, late)
+        place = slot if arrival - slot <= grace else arrival
+        if place < plan.last_queue_minute:
+            found.append(
+                _Entry((0, place, arrival, -1 - n), None, appointment.service, max(arrival, 0.0))
+            )
+    for service, per_hour in model.walk_ins_per_hour.items():
+        if per_hour <= 0 or service not in plan.lines:
+            continue
+        at = rng.expovariate(per_hour / 60.0)
+        while at < plan.last_queue_minute:
+            found.append(_Entry((0, at, at, -(1 << 40) - len(found)), None, service, at))
+            at += rng.expovariate(per_hour / 60.0)
+    return found
+
+
+class _Run:
+    """One simulated future of the queue."""
+
+    def __init__(self, plan: _Plan, model: ClinicModel, rng: random.Random) -> None:
+        self.plan, self.model, self.rng = plan, model, rng
+        self.lines = {s: list(line) for s, line in plan.lines.items()}
+        for entry in _arrivals(plan, model, rng):
+            bisect.insort(self.lines[entry.service], entry, key=lambda e: e.key)
+        self.taken = {s: [False] * len(line) for s, line in self.lines.items()}
+        self.heads = dict.fromkeys(self.lines, 0)
+        self.pace = {s: math.exp(rng.gauss(0.0, model.pace_sigma)) for s in self.lines}
+        # Each room draws from its own stream, so that what happens in one room's lines
+        # does not reshuffle the dice of rooms that serve other lines (common random
+        # numbers: a change in one line leaves other lines' estimates exactly as they were).
+        self.room_rngs = [random.Random(rng.getrandbits(64)) for _ in plan.snapshot.rooms]  # noqa: S311
+
+    def waits(self) -> dict[int | str, float]:
+        plan, model = self.plan, self.model
+        rooms = plan.snapshot.rooms
+        waits: dict[int | str, float] = {}
+        free: list[tuple[float, int]] = []
+        for index in range(len(rooms)):
+            rng = self.room_rngs[index]
+            ready = plan.room_starts[index].ready(model, rng, self.pace)
+            heapq.heappush(free, (plan.after_closures(ready, model, rng), index))
+        while free and len(waits) < len(plan.targets):
+            at, index = heapq.heappop(free)
+            if at > HORIZON_MINUTES:
+                break
+            rng = self.room_rngs[index]
+            entry = self.call(rooms[index].services, at, waits)
+            if entry is None:
+                later = self.next_available(rooms[index].services, at)
+                if later is not None:
+                    heapq.heappush(free, (later + model.turnaround.sample(rng), index))
+                continue
+            if rng.random() < model.no_show_rate:
+                busy = model.no_show_minutes.sample(rng)
+            else:
+                visit = model.visit(entry.service).sample(rng) * self.pace[entry.service]
+                busy = model.walk.sample(rng) + visit
+            ready = at + busy + model.turnaround.sample(rng)
+            heapq.heappush(free, (plan.after_closures(ready, model, rng), index))
+        for key in plan.targets:
+            waits.setdefault(key, HORIZON_MINUTES)
+        return waits
+
+    def call(
+        self, services: Sequence[str], at: float, waits: dict[int | str, float]
+    ) -> _Entry | None:
+        """Call the next patient for a room free at `at`; None if nobody is here for it.
+
+        A patient arriving now (a probe) is noted as reached and takes no room time.
+        """
+        while True:
+            entry = self.pick(services, at)
+            if entry is None:
+                return None
+            if entry.target is not None:
+                waits[entry.target] = at
+            if not entry.probe:
+                return entry
+
+    def pick(self, services: Sequence[str], at: float) -> _Entry | None:
+        """The first patient in call order, among the room's services, who is here now."""
+        best: tuple[str, int] | None = None
+        for service in services:
+            if service not in self.lines or self.plan.service_ready.get(service, 0.0) > at:
+                continue
+            line, done = self.lines[service], self.taken[service]
+            head = self.heads[service]
+            while head < len(line) and done[head]:
+                head += 1
+            self.heads[service] = head
+            for position in range(head, len(line)):
+                if not done[position] and line[position].arrival <= at:
+                    if best is None or line[position].key < self.lines[best[0]][best[1]].key:
+                        best = (service, position)
+                    break
+        if best is None:
+            return None
+        self.taken[best[0]][best[1]] = True
+        return self.lines[best[0]][best[1]]
+
+    def next_available(self, services: Sequence[str], at: float) -> float | None:
+        """When someone the room could call will next be here and callable, if ever."""
+        soonest: float | None = None
+        for service in services:
+            ready = self.plan.service_ready.get(service, 0.0)
+            for position, entry in enumerate(self.lines.get(service, [])):
+                if not self.taken[service][position]:
+                    when = max(entry.arrival, ready)
+                    if when > at and (soonest is None or when < soonest):
+                        soonest = when
+        return soonest
+
+
+@dataclass(frozen=True)
+class _RoomStart:
+    """What a room's first availability depends on, in minutes from now."""
+
+    blocked: float  # a posted delay for the room still running
+    paused_for: float | None  # minutes paused so far, if paused
+    occupant: str | None  # the service of the patient called to it or being seen
+    started_for: float | None  # minutes that patient has been in the room
+    called_for: float  # minutes since that patient was called
+    idle_for: float | None  # minutes free while someone it serves waits; None: nobody
+    first_of_session: bool  # not used since the session opened (a late start)
+
+    @classmethod
+    def of(cls, snapshot: QueueSnapshot, room: RoomState, ready: dict[str, float]) -> _RoomStart:
+        now = snapshot.now
+        occupant = room.occupant
+        waiting = [
+            t.arrived_at
+            for t in snapshot.waiting
+            if t.service in room.services and ready.get(t.service, 0.0) <= 0
+        ]
+        idle_for = None
+        if occupant is None and waiting:
+            free = room.free_since or snapshot.session_opened_at or now
+            idle_for = minutes(now, max(free, min(waiting)))
+        return cls(
+            blocked=snapshot.room_delay(room.code),
+            paused_for=minutes(now, room.paused_since or now) if room.paused else None,
+            occupant=occupant.service if occupant else None,
+            started_for=(
+                minutes(now, occupant.started_at) if occupant and occupant.started_at else None
+            ),
+            called_for=minutes(now, occupant.called_at) if occupant else 0.0,
+            idle_for=idle_for,
+            first_of_session=room.free_since is None,
+        )
+
+    def ready(self, model: ClinicModel, rng: random.Random, pace: dict[str, float]) -> float:
+        """Minutes from now until the room can next call someone, in one run."""
+        blocked = self.blocked
+        if self.paused_for is not None and not blocked:
+            # A posted delay for a paused room is staff's word on when it reopens;
+            # else the site's own record of how long pauses last.
+            blocked = model.pause.remaining(rng, self.paused_for)
+        if self.occupant is not None:
+            visit = model.visit(self.occupant)
+            if self.started_for is not None:
+                busy = visit.remaining(rng, self.started_for) * pace.get(self.occupant, 1.0)
+            elif rng.random() < model.no_show_rate:
+                busy = model.no_show_minutes.remaining(rng, self.called_for)
+            else:
+                busy = model.walk.remaining(rng, self.called_for) + visit.sample(rng)
+            return max(blocked, busy + model.turnaround.sample(rng))
+        if blocked > 0:
+            return blocked + model.turnaround.sample(rng)
+        if self.idle_for is None:
+            return 0.0  # it will call the next patient for it soon after they come
+        gaps = model.session_start if self.first_of_session else model.turnaround
+        return gaps.remaining(rng, self.idle_for)

@@ -1,1 +1,44 @@
-"""Phone pages (issue: the kiosk and the patient's phone)."""
+"""The patient's status page, /t/<token>: thin views over services.ticket_status."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import render_template, url_for
+from flask_babel import get_locale
+
+from server import services
+from server.domain.errors import Gone, NotFound
+from server.i18n import use_language
+from server.phone import bp
+from server.phone.texts import phone_texts
+
+# The token in the address is the patient's only key to the page: no cache may keep
+# it, and no other site may learn the address from a Referer header.
+PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+
+
+@bp.get("/t/<token>")
+def ticket_page(token: str) -> Any:
+    try:
+        status = services.ticket_status(token)
+    except (NotFound, Gone) as error:
+        # 404 for a token we never issued, 410 for a visit that ended; nothing else.
+        page = render_template("phone/inactive.html", referrer_policy="no-referrer")
+        return page, error.status, PRIVATE
+    ticket = status["ticket"]
+    use_language(ticket["language"])
+    config = {
+        "token": token,
+        "snapshot": status,
+        "language": str(get_locale()),
+        "texts": phone_texts(),
+        "urls": {
+            "status": url_for("api.ticket_status", token=token),
+            "cancel": url_for("api.cancel_own_ticket", token=token),
+        },
+    }
+    page = render_template(
+        "phone/ticket.html", ticket=ticket, config=config, referrer_policy="no-referrer"
+    )
+    return page, 200, PRIVATE

@@ -2,7 +2,8 @@
 
 A client says who it is in the connect `auth` payload:
 - a phone: {"ticket": "<token>"}            -> room ticket:<id>
-- a display or kiosk: {"display": "<site>"} -> room display:<site>
+- a display or kiosk: {"display": "<site>", "device"?: "<code>"} -> room display:<site>
+  (and desks are told it is connected: see presence.py)
 - staff: {"staff": "<site>"} with a login   -> room staff:<site>
 Anything else is refused. On connect each client gets a snapshot at once; it can ask
 for another with the `sync` event whenever it sees a gap in the sequence numbers.
@@ -16,14 +17,21 @@ from flask import request, session
 from flask_socketio import SocketIO, join_room
 from flask_socketio import emit as emit_to_sender
 
-from server import auth, services
+from server import auth, clock, services
 from server.domain.errors import DomainError
-from server.realtime import rooms
-from server.realtime.publish import DISPLAY_UPDATE, STAFF_UPDATE, TICKET_UPDATE
+from server.realtime import presence, rooms
+from server.realtime.publish import (
+    DISPLAY_UPDATE,
+    STAFF_UPDATE,
+    TICKET_UPDATE,
+    Message,
+    publish,
+)
 
 
 def register(socketio: SocketIO) -> None:
     socketio.on_event("connect", on_connect)
+    socketio.on_event("disconnect", on_disconnect)
     socketio.on_event("sync", on_sync)
 
 
@@ -38,7 +46,26 @@ def on_connect(auth_payload: Any = None) -> bool:
         join_room(rooms.login_room(auth.login_id()))
     session["waitroom.client"] = [kind, _subject(auth_payload, kind)]
     emit_to_sender(snapshot_event, snapshot, to=request.sid)
+    if kind == "display":
+        site = _subject(auth_payload, kind)
+        presence.registry().arrive(request.sid, site, auth_payload.get("device"), clock.now())
+        _tell_desks_who_is_connected(site)
     return True
+
+
+def on_disconnect(_reason: Any = None) -> None:
+    """Sent for every client that goes away; desks hear of kiosks and displays leaving."""
+    site = presence.registry().leave(request.sid)
+    if site is not None:
+        _tell_desks_who_is_connected(site)
+
+
+def _tell_desks_who_is_connected(site: str) -> None:
+    try:
+        update = services.presence_update(site)
+    except DomainError:  # the site is gone; nobody to tell
+        return
+    publish([Message(STAFF_UPDATE, rooms.staff_room(site), update)])
 
 
 def on_sync(_payload: Any = None) -> dict[str, Any]:

@@ -4,10 +4,25 @@ Transports (the API, socket handlers, the CLI and the pages) call only these.
 """
 
 from server.services.accounts import add_user, authenticate, generate_password
-from server.services.checkin import CheckIn, check_in_appointment, check_in_walk_in
+from server.services.checkin import (
+    CheckIn,
+    check_in_appointment,
+    check_in_walk_in,
+    kiosk_setup,
+    lookup_appointment,
+)
+from server.services.estimates import accuracy_report
 from server.services.notices import clear_notice, pause_room, post_notice, resume_room
 from server.services.sites import import_appointments, load_site
-from server.services.snapshots import audit_log, display_snapshot, site_info, staff_snapshot
+from server.services.snapshots import (
+    audit_log,
+    display_setup,
+    display_snapshot,
+    presence_update,
+    site_info,
+    sole_site,
+    staff_snapshot,
+)
 from server.services.tickets import (
     call_next,
     call_ticket,
@@ -23,9 +38,19 @@ from server.services.tickets import (
     ticket_status,
     transfer,
 )
+from server.services.ticks import refresh_estimates, site_slugs
+from server.services.wayfinding import (
+    floor_plan_image,
+    list_destinations,
+    room_hint,
+    room_hints,
+    route_between,
+    waiting_area_for,
+)
 
 __all__ = [
     "CheckIn",
+    "accuracy_report",
     "add_user",
     "audit_log",
     "authenticate",
@@ -37,21 +62,34 @@ __all__ = [
     "check_in_walk_in",
     "clear_notice",
     "complete",
+    "display_setup",
     "display_snapshot",
+    "floor_plan_image",
     "generate_password",
     "import_appointments",
+    "kiosk_setup",
+    "list_destinations",
     "load_site",
+    "lookup_appointment",
     "mark_no_show",
     "pause_room",
     "post_notice",
+    "presence_update",
     "recall",
+    "refresh_estimates",
     "resume_room",
     "return_to_queue",
+    "room_hint",
+    "room_hints",
+    "route_between",
     "set_priority",
     "site_info",
+    "site_slugs",
+    "sole_site",
     "staff_snapshot",
     "start_service",
     "ticket_id_for_token",
     "ticket_status",
     "transfer",
+    "waiting_area_for",
 ]

@@ -16,6 +16,7 @@ from server.realtime.publish import (
     Message,
     publish,
 )
+from server.services import estimates
 from server.storage import queries
 from server.storage.models import AuditEntry, Site, Ticket
 
@@ -37,6 +38,8 @@ class SiteChange:
     # Services whose waiting lines moved: every waiting ticket in them is re-sent.
     service_ids: set[int] = field(default_factory=set)
     announce: dict[str, Any] | None = None
+    # Built by the caller when it has estimated the queue already (the slow tick).
+    view: payloads.QueueView | None = None
     _ticket_views: dict[int, dict[str, Any]] = field(default_factory=dict)
     _staff_views: dict[int, dict[str, Any]] = field(default_factory=dict)
 
@@ -72,10 +75,16 @@ class SiteChange:
 
     def _messages(self) -> list[Message]:
         seq, slug = self.site.seq, self.site.slug
-        view = payloads.QueueView.load(self.site, self.now)
+        view = self.view
+        moved: list[Ticket] = []
+        if view is None:
+            # Estimates are recorded here, in the change's transaction; any waiting
+            # ticket whose shown estimate moved (or who got a delay notice) is re-sent.
+            estimated = estimates.queue_view(self.site, self.now, record=True)
+            view, moved = estimated.view, estimated.moved
         notices = queries.active_notices(self.site.id)
         affected = {t.id: t for t in self.tickets}
-        for ticket in view.waiting_in(self.service_ids):
+        for ticket in [*view.waiting_in(self.service_ids), *moved]:
             affected.setdefault(ticket.id, ticket)
         head = {"seq": seq, "kind": self.kind}
         self._staff_views = {t.id: payloads.staff_ticket(t, view) for t in affected.values()}

@@ -8,12 +8,13 @@ from typing import Any
 
 from sqlalchemy import select
 
-from server import clock
+from server import clock, payloads
 from server.domain import queue
 from server.domain.errors import CheckInRefused, NotFound
 from server.domain.schedule import site_day
 from server.extensions import db
 from server.services.changes import SiteChange
+from server.services.snapshots import site_info
 from server.sites.settings import SiteSettings
 from server.storage import queries
 from server.storage.models import Appointment, Service, Site, Ticket
@@ -67,13 +68,7 @@ def check_in_appointment(
     now = clock.now()
     site = queries.get_site(site_slug, lock=True)
     appointment = _find_appointment(site, now, code, last_name, date_of_birth)
-    if appointment.ticket_id is not None:
-        raise CheckInRefused(
-            "This appointment is already checked in. Please see the front desk.",
-            code="already_checked_in",
-        )
-    if actor_id is None:
-        SiteSettings.of(site).appointment_window.check(now, appointment.starts_at)
+    _check_can_check_in(site, appointment, now, at_kiosk=actor_id is None)
     ticket, token = _issue_ticket(
         site,
         appointment.service,
@@ -86,6 +81,56 @@ def check_in_appointment(
     db.session.flush()
     appointment.ticket_id = ticket.id
     return _finish(site, ticket, token, now, actor_id)
+
+
+def lookup_appointment(
+    site_slug: str,
+    *,
+    code: str | None = None,
+    last_name: str | None = None,
+    date_of_birth: date | None = None,
+) -> dict[str, Any]:
+    """An appointment the kiosk may check in, shown to the patient to confirm it's theirs.
+
+    Only what a patient needs to recognise it (first name, time, service): whoever
+    stands at the kiosk may not be that patient. Refused exactly as the check-in would
+    be (not found, too early, too late, already checked in), so the kiosk says so
+    before asking the patient to confirm. Changes nothing.
+    """
+    now = clock.now()
+    site = queries.get_site(site_slug)
+    appointment = _find_appointment(site, now, code, last_name, date_of_birth)
+    _check_can_check_in(site, appointment, now, at_kiosk=True)
+    return {
+        "first_name": appointment.first_name,
+        "time": appointment.starts_at.astimezone(site.zone).strftime("%H:%M"),
+        "service": payloads.service_brief(appointment.service),
+    }
+
+
+def kiosk_setup(site_slug: str, device: str | None = None) -> dict[str, Any]:
+    """What a kiosk page starts with: the site's public facts, the device code it
+    connects as (the site's first kiosk unless told), and the site's public_url."""
+    site = queries.get_site(site_slug)
+    kiosks = sorted((d for d in site.devices if d.kind == "kiosk" and d.active), key=lambda d: d.id)
+    return {
+        "site": site_info(site_slug),
+        "device": device or (kiosks[0].code if kiosks else None),
+        "public_url": SiteSettings.of(site).public_url,
+    }
+
+
+def _check_can_check_in(
+    site: Site, appointment: Appointment, now: datetime, *, at_kiosk: bool
+) -> None:
+    if appointment.ticket_id is not None:
+        raise CheckInRefused(
+            "This appointment is already checked in. Please see the front desk.",
+            code="already_checked_in",
+        )
+    # The desk may check a patient in at any time; the kiosk only within the window.
+    if at_kiosk:
+        SiteSettings.of(site).appointment_window.check(now, appointment.starts_at)
 
 
 def _find_appointment(

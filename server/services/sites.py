@@ -41,9 +41,12 @@ def load_site(spec: SiteFile) -> dict[str, Any]:
             "on_time_grace_minutes",
             "early_checkin_minutes",
             "late_checkin_minutes",
+            "delay_notice_minutes",
             "hours",
         }
     )
+    # The walking map for wayfinding, as checked with the file (None: the file has none).
+    site.settings = {**site.settings, "map": spec.map_data()}
     site.__dict__.pop("zone", None)  # the cached ZoneInfo may be stale
     db.session.flush()
     services = _sync_services(site, spec)

@@ -2,29 +2,94 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
 
 from server import clock, payloads
+from server.domain.errors import DomainError, NotFound
 from server.extensions import db
+from server.realtime import presence
+from server.services import estimates
 from server.sites.settings import SiteSettings
 from server.storage import queries
-from server.storage.models import AuditEntry
+from server.storage.models import AuditEntry, Site
 
 
 def display_snapshot(site_slug: str) -> dict[str, Any]:
     site = queries.get_site(site_slug)
-    view = payloads.QueueView.load(site, clock.now())
+    view = estimates.queue_view(site, clock.now(), record=False).view
     state = payloads.display_state(view, queries.active_notices(site.id))
     return {"seq": site.seq, "kind": "snapshot", "state": state, "announce": None}
 
 
 def staff_snapshot(site_slug: str) -> dict[str, Any]:
     site = queries.get_site(site_slug)
-    view = payloads.QueueView.load(site, clock.now())
+    view = estimates.queue_view(site, clock.now(), record=False).view
     notices = queries.active_notices(site.id)
-    return {"seq": site.seq, "kind": "snapshot", **payloads.staff_snapshot(view, notices)}
+    return {
+        "seq": site.seq,
+        "kind": "snapshot",
+        **payloads.staff_snapshot(view, notices),
+        "devices": _devices(site),
+    }
+
+
+def presence_update(site_slug: str) -> dict[str, Any]:
+    """For the desks: the site's kiosks and displays changed connection.
+
+    It carries the current `seq` unchanged: presence is not a queue change, so it is
+    not numbered, and a desk that applies it has missed nothing.
+    """
+    site = queries.get_site(site_slug)
+    return {"seq": site.seq, "kind": "presence", "devices": _devices(site)}
+
+
+def _devices(site: Site) -> list[dict[str, Any]]:
+    return payloads.device_list(site.devices, presence.registry().of_site(site.slug))
+
+
+def display_setup(
+    site_slug: str, *, device: str | None = None, services: Sequence[str] | None = None
+) -> dict[str, Any]:
+    """What a display page needs before its socket connects: names, and what it shows.
+
+    A display shows every service unless told some: by `services` (prefixes or codes),
+    or by its `device` code when the site file gives that display a list. An unknown
+    device code is allowed (it shows everything, and desks list it as unnamed).
+    """
+    site = queries.get_site(site_slug)
+    active = [s for s in site.services if s.active]
+    named = next((d for d in site.devices if d.active and d.code == device), None)
+    wanted = services or (named.config.get("services") if named else None)
+    shown = [queries.get_service(site, key).prefix for key in wanted] if wanted else None
+    return {
+        "site": {"slug": site.slug, "name": site.name, "languages": site.languages},
+        "services": [payloads.service_brief(s) for s in active],
+        "rooms": {
+            r.code: {"names": r.names, "services": [s.prefix for s in r.services]}
+            for r in site.rooms
+            if r.active
+        },
+        "shown_services": shown,
+        "device": {"code": device, "name": named.name if named else None} if device else None,
+    }
+
+
+class SiteRequired(DomainError):
+    code = "site_required"
+    status = 400
+
+
+def sole_site() -> str:
+    """The slug of the only site, so a one-site install needs no ?site= in its URLs."""
+    slugs = db.session.scalars(select(Site.slug).order_by(Site.id).limit(2)).all()
+    if not slugs:
+        raise NotFound("No site is set up yet.", code="unknown_site")
+    if len(slugs) > 1:
+        raise SiteRequired("This server runs several sites: say which, with ?site=.")
+    return slugs[0]
 
 
 def site_info(site_slug: str) -> dict[str, Any]:

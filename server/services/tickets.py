@@ -11,6 +11,7 @@ from server.domain.errors import Gone, InvalidTransition, NotFound, NothingToCal
 from server.domain.queue import Action, TicketStatus
 from server.domain.schedule import site_day
 from server.extensions import db
+from server.services import estimates
 from server.services.changes import SiteChange
 from server.storage import queries
 from server.storage.models import CallEvent, Room, Site, Ticket
@@ -126,7 +127,7 @@ def ticket_status(token: str) -> dict[str, Any]:
     now = clock.now()
     ticket = _ticket_for_token(token, now)
     site = ticket.site
-    view = payloads.QueueView.load(site, now)
+    view = estimates.queue_view(site, now, record=False).view
     return {
         "seq": site.seq,
         "kind": "snapshot",

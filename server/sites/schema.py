@@ -10,12 +10,22 @@ import re
 import tomllib
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from server.domain.schedule import WEEKDAYS, parse_interval
+from server.domain.wayfinding import COMPASS, DestinationKind, Mode, SiteMap
 
 Code = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
 Names = dict[str, Annotated[str, Field(min_length=1, max_length=200)]]
@@ -59,6 +69,8 @@ class SiteSpec(Strict):
     on_time_grace_minutes: Annotated[int, Field(ge=0, le=120)] = 10
     early_checkin_minutes: Annotated[int, Field(ge=0, le=720)] = 60
     late_checkin_minutes: Annotated[int, Field(ge=0, le=240)] = 30
+    # A patient is told their wait grew when its upper bound moves out by more than this.
+    delay_notice_minutes: Annotated[int, Field(ge=1, le=120)] = 10
     hours: dict[str, list[str]] = Field(default_factory=dict)
 
     @field_validator("timezone")
@@ -83,19 +95,323 @@ class SiteSpec(Strict):
         return value
 
 
+# --- The site map (wayfinding) ------------------------------------------------------
+# Coordinates are metres on the floor's plan: x grows to the right, y down the plan,
+# and "north" is the top of the plan. See server/domain/wayfinding.py.
+
+EdgeKindName = Literal["walk", "door", "stairs", "elevator", "ramp", "escalator"]
+DestinationKindName = Literal[
+    "room", "waiting", "restroom", "exit", "lab", "pharmacy", "desk", "other"
+]
+Metres = Annotated[float, Field(ge=0, le=10_000)]
+FLOOR_CHANGING = {"stairs", "elevator", "escalator", "ramp"}
+NEVER_STEP_FREE = {"stairs", "escalator"}
+PLAN_IMAGES = {".png", ".jpg", ".jpeg", ".svg", ".webp"}
+MAX_PLAN_IMAGE_BYTES = 5_000_000
+
+
+class FloorSpec(Strict):
+    code: Code
+    level: Annotated[int, Field(ge=-20, le=200)]  # orders the floors: up and down
+    name: Names
+    width: Annotated[float, Field(gt=0, le=10_000)]  # the plan's extent, in metres
+    height: Annotated[float, Field(gt=0, le=10_000)]
+    image: Annotated[str, Field(min_length=1, max_length=500)] | None = None
+
+
+class NodeSpec(Strict):
+    id: Code
+    floor: str
+    x: Metres
+    y: Metres
+    landmark: Names | None = None  # what one sees there, said in a sentence: "the pharmacy"
+
+
+class EdgeSpec(Strict):
+    start: Annotated[str, Field(alias="from")]
+    end: Annotated[str, Field(alias="to")]
+    kind: EdgeKindName = "walk"
+    length: Metres | None = None  # default: the straight line between the two nodes
+    seconds: Annotated[float, Field(gt=0, le=1800)] | None = None  # elevators only
+    step_free: bool | None = None  # default: yes, except stairs and escalators
+    one_way: bool = False
+
+
+class DestinationSpec(Strict):
+    code: Code
+    kind: DestinationKindName
+    node: str
+    name: Names | None = None  # a room's defaults to its name in [[rooms]]
+    landmarks: list[Names] = Field(default_factory=list, max_length=10)
+    services: list[str] | None = None  # the services that wait in a waiting area
+    step_free: bool = True  # false: the map knows there is no step-free way there
+    area: Annotated[list[Metres], Field(min_length=4, max_length=4)] | None = None
+
+
+class KioskPlacement(Strict):
+    code: Code
+    node: str
+    facing: float  # the way the screen faces: degrees from north, or a compass word
+
+    @field_validator("facing", mode="before")
+    @classmethod
+    def _direction(cls, value: Any) -> float:
+        if isinstance(value, str) and value in COMPASS:
+            return COMPASS[value]
+        if isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value < 360:
+            return float(value)
+        raise ValueError(
+            f"{value!r} is not a direction: give degrees from north (0 to 359)"
+            f" or one of {', '.join(COMPASS)}"
+        )
+
+
+class MapSpec(Strict):
+    floors: Annotated[list[FloorSpec], Field(min_length=1)]
+    nodes: Annotated[list[NodeSpec], Field(min_length=1)]
+    edges: list[EdgeSpec] = Field(default_factory=list)
+    destinations: list[DestinationSpec] = Field(default_factory=list)
+    kiosks: list[KioskPlacement] = Field(default_factory=list)
+
+
+class MapChecks:
+    """The site map's faults, each "map.<key>: what is wrong", checked against the rest
+    of the site file: its rooms, kiosks, services and languages."""
+
+    def __init__(self, site: SiteFile, spec: MapSpec, folder: Path | None) -> None:
+        self.site, self.spec, self.folder = site, spec, folder
+        self.floors = {f.code: f for f in spec.floors}
+        self.nodes = {n.id: n for n in spec.nodes}
+
+    def problems(self) -> list[str]:
+        found = [
+            *self._duplicates(),
+            *self._places(),
+            *self._edges(),
+            *self._destinations(),
+            *self._kiosks(),
+            *self._translations(),
+            *self._images(),
+        ]
+        return [f"map.{problem}" for problem in found]
+
+    def _duplicates(self) -> list[str]:
+        problems = []
+        for key, values in (
+            ("floors[{}].code", [f.code for f in self.spec.floors]),
+            ("nodes[{}].id", [n.id for n in self.spec.nodes]),
+            ("destinations[{}].code", [d.code for d in self.spec.destinations]),
+            ("kiosks[{}].code", [k.code for k in self.spec.kiosks]),
+        ):
+            first: dict[str, int] = {}
+            for i, value in enumerate(values):
+                if value in first:
+                    also = key.format(first[value])
+                    problems.append(f"{key.format(i)}: {value!r} is used twice (also {also})")
+                first.setdefault(value, i)
+        return problems
+
+    def _places(self) -> list[str]:
+        problems = []
+        for i, node in enumerate(self.spec.nodes):
+            floor = self.floors.get(node.floor)
+            if floor is None:
+                problems.append(f"nodes[{i}].floor: no floor {node.floor!r}")
+                continue
+            for axis, value, limit in (("x", node.x, floor.width), ("y", node.y, floor.height)):
+                if value > limit:
+                    problems.append(
+                        f"nodes[{i}].{axis}: {value:g} is off floor {floor.code!r}"
+                        f" (0 to {limit:g} m)"
+                    )
+        placements: tuple[tuple[str, Sequence[DestinationSpec | KioskPlacement]], ...] = (
+            ("destinations", self.spec.destinations),
+            ("kiosks", self.spec.kiosks),
+        )
+        for table, items in placements:
+            for i, item in enumerate(items):
+                if item.node not in self.nodes:
+                    problems.append(f"{table}[{i}].node: no node {item.node!r}")
+        return problems
+
+    def _edges(self) -> list[str]:
+        problems = []
+        for i, edge in enumerate(self.spec.edges):
+            ends = [self.nodes.get(edge.start), self.nodes.get(edge.end)]
+            for key, name, node in (("from", edge.start, ends[0]), ("to", edge.end, ends[1])):
+                if node is None:
+                    problems.append(f"edges[{i}].{key}: no node {name!r}")
+            if edge.start == edge.end:
+                problems.append(f"edges[{i}]: it joins node {edge.start!r} to itself")
+            if edge.kind in NEVER_STEP_FREE and edge.step_free:
+                problems.append(f"edges[{i}].step_free: {edge.kind} are never step-free")
+            if edge.kind == "elevator" and edge.length is not None:
+                problems.append(f"edges[{i}].length: an elevator takes a time (seconds)")
+            if edge.kind != "elevator" and edge.seconds is not None:
+                problems.append(f"edges[{i}].seconds: only an elevator takes a fixed time")
+            a, b = ends
+            if a is None or b is None or a.floor == b.floor:
+                continue
+            if edge.kind not in FLOOR_CHANGING:
+                problems.append(
+                    f"edges[{i}]: a {edge.kind} edge joins floors {a.floor!r} and {b.floor!r},"
+                    " but only stairs, elevator, escalator or ramp may change floor"
+                )
+            elif edge.kind != "elevator" and edge.length is None:
+                problems.append(f"edges[{i}]: {edge.kind} between floors need a length")
+        return problems
+
+    def _destinations(self) -> list[str]:
+        problems = []
+        known = self.site.service_keys()
+        placed = {d.code for d in self.spec.destinations if d.kind == "room"}
+        for i, place in enumerate(self.spec.destinations):
+            # A room destination whose room left [[rooms]] is simply left out (stored()).
+            if place.kind != "room" and place.name is None:
+                problems.append(f"destinations[{i}]: it needs a name")
+            if place.services is not None and place.kind != "waiting":
+                problems.append(f"destinations[{i}].services: only a waiting area has services")
+            for key in place.services or []:
+                if key not in known:
+                    problems.append(f"destinations[{i}].services: unknown service {key!r}")
+            if place.area and (place.area[2] <= 0 or place.area[3] <= 0):
+                problems.append(f"destinations[{i}].area: give x, y, width, height")
+        for i, room in enumerate(self.site.rooms):
+            if room.code not in placed:
+                problems.append(f"destinations: room {room.code!r} (rooms[{i}]) has no destination")
+        return problems
+
+    def _kiosks(self) -> list[str]:
+        problems = []
+        kiosks = {k.code for k in self.site.kiosks}
+        destinations = {d.code for d in self.spec.destinations}
+        for i, kiosk in enumerate(self.spec.kiosks):
+            if kiosk.code not in kiosks:
+                problems.append(f"kiosks[{i}].code: no kiosk {kiosk.code!r} in [[kiosks]]")
+            if kiosk.code in destinations:
+                problems.append(f"kiosks[{i}].code: {kiosk.code!r} is a destination's code too")
+        placed = {k.code for k in self.spec.kiosks}
+        for i, device in enumerate(self.site.kiosks):
+            if device.code not in placed:
+                problems.append(f"kiosks: kiosk {device.code!r} (kiosks[{i}]) is not on the map")
+        return problems
+
+    def _translations(self) -> list[str]:
+        languages = self.site.site.languages
+        named: list[tuple[str, Names | None]] = [
+            *((f"floors[{i}].name", f.name) for i, f in enumerate(self.spec.floors)),
+            *((f"nodes[{i}].landmark", n.landmark) for i, n in enumerate(self.spec.nodes)),
+            *((f"destinations[{i}].name", d.name) for i, d in enumerate(self.spec.destinations)),
+        ]
+        for i, place in enumerate(self.spec.destinations):
+            named += [(f"destinations[{i}].landmarks", names) for names in place.landmarks]
+        problems = []
+        for key, names in named:
+            missing = [lang for lang in languages if names is not None and lang not in names]
+            if missing:
+                problems.append(f"{key}: no translation for {', '.join(missing)}")
+        return problems
+
+    def _images(self) -> list[str]:
+        problems = []
+        for i, floor in enumerate(self.spec.floors):
+            if floor.image is None:
+                continue
+            path = (self.folder or Path.cwd()) / floor.image
+            if path.suffix.lower() not in PLAN_IMAGES:
+                problems.append(
+                    f"floors[{i}].image: use a {', '.join(sorted(PLAN_IMAGES))} picture"
+                )
+            elif not path.is_file():
+                problems.append(f"floors[{i}].image: no file {str(path)!r}")
+            elif path.stat().st_size > MAX_PLAN_IMAGE_BYTES:
+                problems.append(f"floors[{i}].image: larger than 5 MB")
+        return problems
+
+    def stored(self) -> dict[str, Any]:
+        """The map as kept with the site: JSON, rooms named, plan pictures found."""
+        data = self.spec.model_dump(mode="json", by_alias=True)
+        for floor in data["floors"]:
+            if floor["image"]:
+                floor["image"] = str(((self.folder or Path.cwd()) / floor["image"]).resolve())
+        names = {r.code: dict(r.name) for r in self.site.rooms}
+        prefixes = {key: s.prefix for s in self.site.services for key in (s.code, s.prefix)}
+        kept = []
+        for place in data["destinations"]:
+            if place["kind"] == "room" and place["code"] in names:
+                place["room"] = place["code"]
+                place["name"] = place["name"] or names[place["code"]]
+            elif place["kind"] == "room" and not place["name"]:
+                continue  # a room the site no longer uses (taken out of [[rooms]])
+            if place["services"] is not None:
+                place["services"] = [prefixes[key] for key in place["services"]]
+            kept.append(place)
+        data["destinations"] = kept
+        return data
+
+    def reachability(self, data: dict[str, Any]) -> list[str]:
+        """Every destination and kiosk can be reached from every kiosk, and every room
+        from every waiting area; step-free too, unless a destination says it cannot be."""
+        site_map = SiteMap.from_data(data)
+        starts = [(f"kiosk {k.code!r}", k.node) for k in site_map.kiosks.values()]
+        waits = [
+            (f"waiting area {d.code!r}", d.node)
+            for d in site_map.destinations.values()
+            if d.kind is DestinationKind.WAITING
+        ]
+        reach = {
+            (node, mode): site_map.reachable(node, mode)
+            for _, node in starts + waits
+            for mode in Mode
+        }
+        problems = []
+        index = {d.code: i for i, d in enumerate(self.spec.destinations)}
+        targets = [
+            (f"destinations[{index[d.code]}]", d.node, d.step_free, d.kind is DestinationKind.ROOM)
+            for d in site_map.destinations.values()
+        ] + [(f"kiosks[{i}]", k.node, False, False) for i, k in enumerate(site_map.kiosks.values())]
+        for key, node, step_free, room in targets:
+            froms = starts + (waits if room else [])
+            lost = [name for name, start in froms if node not in reach[start, Mode.SHORTEST]]
+            if lost:
+                problems.append(f"map.{key}: it cannot be reached from {', '.join(lost)}")
+                continue
+            steps = [name for name, start in froms if node not in reach[start, Mode.STEP_FREE]]
+            if step_free and steps:
+                problems.append(
+                    f"map.{key}: no step-free way from {', '.join(steps)}"
+                    " (add one, or set step_free = false to say there is none)"
+                )
+        return problems
+
+
 class SiteFile(Strict):
     site: SiteSpec
     services: Annotated[list[ServiceSpec], Field(min_length=1)]
     rooms: Annotated[list[RoomSpec], Field(min_length=1)]
     kiosks: list[DeviceSpec] = Field(default_factory=list)
     displays: list[DeviceSpec] = Field(default_factory=list)
+    map: MapSpec | None = None  # the walking map, for wayfinding
+    _map_data: dict[str, Any] | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
-    def _consistent(self) -> SiteFile:
+    def _consistent(self, info: ValidationInfo) -> SiteFile:
         problems = [*self._duplicates(), *self._unknown_services(), *self._missing_names()]
+        if self.map is not None:
+            folder = (info.context or {}).get("folder")
+            checks = MapChecks(self, self.map, folder)
+            map_problems = checks.problems()
+            if not map_problems:
+                self._map_data = checks.stored()
+                map_problems = checks.reachability(self._map_data)
+            problems += map_problems
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+    def map_data(self) -> dict[str, Any] | None:
+        """The checked map as JSON, to be stored with the site (None: no map)."""
+        return self._map_data
 
     def service_keys(self) -> set[str]:
         return {s.code for s in self.services} | {s.prefix for s in self.services}
@@ -152,16 +468,17 @@ def parse_site_file(path: Path) -> SiteFile:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise SiteFileError(f"{path}: cannot read it ({error.strerror})") from None
-    return parse_site_text(text, source=str(path))
+    return parse_site_text(text, source=str(path), folder=path.parent)
 
 
-def parse_site_text(text: str, source: str = "site file") -> SiteFile:
+def parse_site_text(text: str, source: str = "site file", folder: Path | None = None) -> SiteFile:
+    """`folder` is where files the site file names (floor plans) are found; default: here."""
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise SiteFileError(f"{source}: not valid TOML: {error}") from None
     try:
-        return SiteFile.model_validate(raw)
+        return SiteFile.model_validate(raw, context={"folder": folder})
     except ValidationError as error:
         raise SiteFileError(f"{source}: " + _describe(error, text)) from None
 
@@ -182,7 +499,7 @@ def _placed(key: str, loc: tuple[Any, ...], message: str, text: str) -> str:
     return f"{key} (line {line}): {message}" if line else f"{key}: {message}"
 
 
-_KEY_PATH = re.compile(r"^(\w+)\[(\d+)\]\.(\w+): (.*)$")
+_KEY_PATH = re.compile(r"^([\w.]+)\[(\d+)\](?:\.(\w+))?: (.*)$")
 
 
 def _placed_by_key(part: str, text: str) -> str:
@@ -190,7 +507,7 @@ def _placed_by_key(part: str, text: str) -> str:
     if not match:
         return part
     table, index, key, message = match.groups()
-    loc = (table, int(index), key)
+    loc = (*table.split("."), int(index), *([key] if key else []))
     return _placed(_key_path(loc), loc, message, text)
 
 
@@ -202,25 +519,32 @@ def _key_path(loc: tuple[Any, ...]) -> str:
 
 
 def _line_of(text: str, loc: tuple[Any, ...]) -> int | None:
-    """The line where `loc` (e.g. ("rooms", 2, "services")) is set, found by reading the
-    TOML tables in order; None when the key is not written in the file (a missing key)."""
-    if not loc or not isinstance(loc[0], str):
+    """The line where `loc` (e.g. ("rooms", 2, "services") or ("map", "nodes", 3, "x"))
+    is set, found by reading the TOML tables in order; None when the key is not written
+    in the file (a missing key)."""
+    lines = text.splitlines()
+    headers = {ln.strip().strip("[]").strip() for ln in lines if ln.strip().startswith("[")}
+    table, rest = "", list(loc)
+    while rest and isinstance(rest[0], str):  # the longest table path the file has
+        longer = f"{table}.{rest[0]}" if table else rest[0]
+        if longer not in headers and not any(h.startswith(f"{longer}.") for h in headers):
+            break
+        table = longer
+        rest.pop(0)
+    if not table:
         return None
-    table, rest = loc[0], list(loc[1:])
     index = rest.pop(0) if rest and isinstance(rest[0], int) else None
     key = next((p for p in rest if isinstance(p, str)), None)
     seen, inside = -1, False
-    for number, line in enumerate(text.splitlines(), 1):
+    for number, line in enumerate(lines, 1):
         stripped = line.strip()
         if stripped.startswith("["):
             header = stripped.strip("[]").strip()
-            if stripped.startswith("[[") and header == table:
-                seen += 1
+            if header == table:
+                seen += stripped.startswith("[[")
                 inside = index is None or seen == index
-            elif header == table or (inside and header.startswith(f"{table}.")):
-                inside = index is None or header != table
-            else:
-                inside = False
+            else:  # a sub-table stays inside the table (or array element) it belongs to
+                inside = inside and header.startswith(f"{table}.")
             if inside and (key is None or header == f"{table}.{key}"):
                 return number
             continue

@@ -13,6 +13,7 @@ DEFAULTS: dict[str, Any] = {
     "on_time_grace_minutes": 10,
     "early_checkin_minutes": 60,
     "late_checkin_minutes": 30,
+    "delay_notice_minutes": 10,
     "hours": {},
     "public_url": None,
 }
@@ -24,6 +25,7 @@ class SiteSettings:
     appointment_window: AppointmentWindow
     hours: OpeningHours
     public_url: str | None
+    delay_notice_minutes: int = 10
 
     @classmethod
     def of(cls, site: Site) -> SiteSettings:
@@ -39,4 +41,5 @@ class SiteSettings:
             ),
             hours=hours,
             public_url=raw["public_url"],
+            delay_notice_minutes=raw["delay_notice_minutes"],
         )

@@ -240,3 +240,49 @@ class AuditEntry(Model):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     user: Mapped[User | None] = relationship()
+
+
+class ShownEstimate(Model):
+    """An estimate shown to a patient, kept so that what we told real patients can be
+    scored after the fact. A row is written when the shown estimate changes (the
+    promise moves by a couple of minutes), not on every push: see services/estimates.py."""
+
+    __tablename__ = "shown_estimates"
+    __table_args__ = (
+        Index("ix_shown_estimates_site_day", "site_id", "day"),
+        Index("ix_shown_estimates_ticket", "ticket_id", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"))
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id"))
+    day: Mapped[date]
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    central: Mapped[int]
+    low: Mapped[int]
+    high: Mapped[int]
+
+
+class TicketPromise(Model):
+    """Per ticket: the estimate it was last shown and the promise the patient holds.
+
+    `expected_at`, `earliest_at` and `latest_at` are the last shown estimate as clock
+    times; `deadline` is the latest call time the patient was last told (what a delay
+    notice is measured against); the notice fields are the last delay notice sent.
+    """
+
+    __tablename__ = "ticket_promises"
+
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), primary_key=True)
+    # The line the promise was made for: a ticket transferred or returned to the queue
+    # starts a new wait, and a new promise.
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id"))
+    queue_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    shown_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expected_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    earliest_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    latest_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    deadline: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    notice_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    notice_reason: Mapped[str | None] = mapped_column(String(32))

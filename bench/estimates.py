@@ -1,0 +1,483 @@
+"""How accurate are the wait estimates? Three simulated clinics, three predictors.
+
+    python -m bench.estimates                 # the full run (a few minutes on 2 cores)
+    python -m bench.estimates --quick         # a smoke run
+    python -m bench.estimates --fit           # also print the calibration fitted
+
+Each scenario is simulated over many days with fixed seeds: calibration days (seeds
+1000+) fit the forward simulation's interval, test days (seeds 2000+) are scored. Every
+day's history (the five days before it) is simulated too. The predictors see only the
+event log the server would keep (bench/clinic.py), replayed up to each check-in; each
+patient's estimate at check-in is compared with the minutes until they were called.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import statistics
+import sys
+import time
+import zlib
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from bench.clinic import DayLog, Event, Scenario, ServiceSpec, hm, simulate_day
+from server.domain.estimate import (
+    Calibration,
+    Estimate,
+    ExpectedAppointment,
+    Occupant,
+    PostedDelay,
+    QueueSnapshot,
+    RoomState,
+    WaitingTicket,
+    fit_calibration,
+    naive_estimates,
+    queue_length_estimates,
+    simulated_waits,
+    summarise,
+)
+from server.domain.history import (
+    History,
+    PastAppointment,
+    PastVisit,
+    learn,
+    minutes,
+    walk_in_rate,
+)
+
+HISTORY_DAYS = 5
+PREDICTORS = ("naive", "queue length", "simulation")
+
+
+def _steps(*pairs: tuple[str, float]) -> object:
+    """A rate per hour that changes at given clock times: ('08:00', 9), ('10:00', 7)..."""
+    points = sorted((hm(t), rate) for t, rate in pairs)
+
+    def rate(minute: float) -> float:
+        current = 0.0
+        for start, value in points:
+            if minute >= start:
+                current = value
+        return current
+
+    return rate
+
+
+URGENT_CARE = Scenario(
+    name="walk-in urgent care",
+    services=(
+        ServiceSpec(
+            "U", 20, median=16, sigma=0.55,
+            walk_ins=_steps(("08:00", 13), ("10:00", 11), ("12:00", 8), ("14:00", 9),
+                            ("17:00", 12), ("19:00", 7), ("20:00", 0)),
+        ),
+        ServiceSpec("X", 10, median=8, sigma=0.5, walk_ins=_steps(("08:00", 3), ("20:00", 0))),
+    ),
+    rooms=(("u1", ("U",)), ("u2", ("U",)), ("u3", ("U",)), ("u4", ("U", "X")), ("x1", ("X",))),
+    sessions=((hm("08:00"), hm("20:00")),),
+)
+
+_MIXED = dict(
+    services=(
+        ServiceSpec("G", 15, median=13, sigma=0.45, walk_ins=_steps(("08:00", 1.5), ("17:00", 0)),
+                    slot_minutes=15, booked_share=0.95),
+        ServiceSpec("N", 12, median=10, sigma=0.5, walk_ins=_steps(("08:00", 1.5), ("17:00", 0)),
+                    slot_minutes=20, booked_share=0.8),
+        ServiceSpec("B", 6, median=5, sigma=0.45,
+                    walk_ins=_steps(("08:00", 14), ("10:00", 8), ("13:30", 6), ("17:00", 0))),
+    ),
+    rooms=(("g1", ("G",)), ("g2", ("G",)), ("g3", ("G",)), ("n1", ("N",)), ("lab1", ("B",)),
+           ("lab2", ("B", "N"))),
+    sessions=((hm("08:00"), hm("12:30")), (hm("13:30"), hm("17:00"))),
+    booked_rooms={"G": ("g1", "g2", "g3"), "N": ("n1",)},
+)
+MIXED = Scenario(name="mixed clinic", **_MIXED)  # type: ignore[arg-type]
+DISRUPTED = Scenario(name="mixed, disrupted", disrupted=True, **_MIXED)  # type: ignore[arg-type]
+SCENARIOS = (URGENT_CARE, MIXED, DISRUPTED)
+
+
+# --- What the server would know --------------------------------------------------
+
+
+@dataclass
+class _Ticket:
+    service: str
+    arrived: datetime
+    queue_at: datetime
+    appointment_at: datetime | None
+    status: str = "waiting"
+    room: str | None = None
+    called_at: datetime | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+
+
+@dataclass
+class _Room:
+    services: tuple[str, ...]
+    paused_since: datetime | None = None
+    ticket: int | None = None
+    free_since: datetime | None = None
+
+
+@dataclass
+class ServerView:
+    """The queue as the server sees it, rebuilt from the day's log event by event."""
+
+    log: DayLog
+    tickets: dict[int, _Ticket] = field(default_factory=dict)
+    rooms: dict[str, _Room] = field(default_factory=dict)
+    notices: dict[int, PostedDelay] = field(default_factory=dict)
+    pauses: list[float] = field(default_factory=list)
+    arrived_appointments: dict[tuple[str, datetime], datetime] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.rooms = {code: _Room(services) for code, services in self.log.scenario.rooms}
+
+    def apply(self, event: Event) -> None:
+        kind, at = event.kind, event.at
+        ticket = self.tickets.get(event.ticket) if event.ticket is not None else None
+        if kind == "check_in":
+            assert event.ticket is not None and event.service and event.queue_at
+            self.tickets[event.ticket] = _Ticket(
+                event.service, at, event.queue_at, event.appointment_at
+            )
+            if event.appointment_at is not None:
+                self.arrived_appointments[(event.service, event.appointment_at)] = at
+        elif kind == "call" and ticket is not None:
+            assert event.room is not None
+            ticket.status, ticket.room, ticket.called_at = "called", event.room, at
+            self.rooms[event.room].ticket = event.ticket
+        elif kind == "start" and ticket is not None:
+            ticket.status, ticket.started_at = "in_service", at
+        elif kind in ("complete", "no_show") and ticket is not None:
+            ticket.status, ticket.finished_at = ("done" if kind == "complete" else kind), at
+            if ticket.room is not None:
+                room = self.rooms[ticket.room]
+                room.ticket, room.free_since = None, at
+        elif kind == "cancel" and ticket is not None:
+            ticket.status, ticket.finished_at = "cancelled", at
+        elif kind == "pause":
+            assert event.room is not None
+            self.rooms[event.room].paused_since = at
+        elif kind == "resume":
+            assert event.room is not None
+            room = self.rooms[event.room]
+            if room.paused_since is not None:
+                self.pauses.append(minutes(at, room.paused_since))
+            room.paused_since = None
+        elif kind == "notice":
+            assert event.notice is not None and event.scope and event.minutes is not None
+            self.notices[event.notice] = PostedDelay(event.scope, event.room, at, event.minutes)
+        elif kind == "clear" and event.notice is not None:
+            self.notices.pop(event.notice, None)
+
+    def sessions(self) -> list[tuple[datetime, datetime]]:
+        return [(self.log.at(a), self.log.at(b)) for a, b in self.log.scenario.sessions]
+
+    def snapshot(self, now: datetime) -> QueueSnapshot:
+        sessions = self.sessions()
+        opened = max((a for a, _ in sessions if a <= now), default=None)
+        closures = [(now, sessions[0][0])] if now < sessions[0][0] else []
+        closures += [(b, a2) for (_, b), (a2, _) in itertools.pairwise(sessions)]
+        rooms = []
+        for code, room in self.rooms.items():
+            occupant = None
+            if room.ticket is not None:
+                t = self.tickets[room.ticket]
+                assert t.called_at is not None
+                occupant = Occupant(t.service, t.called_at, t.started_at)
+            free = room.free_since
+            if free is None or opened is None or free < opened:
+                free = None  # not used since this session opened
+            rooms.append(
+                RoomState(code, room.services, room.paused_since is not None, room.paused_since,
+                          occupant, free)
+            )
+        return QueueSnapshot(
+            now=now,
+            waiting=tuple(
+                WaitingTicket(i, t.service, t.queue_at, t.arrived, 0, t.appointment_at)
+                for i, t in self.tickets.items()
+                if t.status == "waiting"
+            ),
+            rooms=tuple(rooms),
+            delays=tuple(self.notices.values()),
+            appointments=tuple(
+                ExpectedAppointment(s, at)
+                for s, at in self.log.appointments
+                if (s, at) not in self.arrived_appointments
+            ),
+            closures=tuple((a, b) for a, b in closures if b > now),
+            session_opened_at=opened,
+            on_time_grace_minutes=self.log.scenario.grace,
+        )
+
+    def visits(self) -> list[PastVisit]:
+        return [
+            PastVisit(t.service, t.room, t.arrived, t.called_at, t.started_at, t.finished_at,
+                      t.status == "no_show")
+            for t in self.tickets.values()
+        ]
+
+    def walk_ins_between(self, start: datetime, end: datetime) -> dict[str, int]:
+        counts: dict[str, int] = defaultdict(int)
+        for t in self.tickets.values():
+            if t.appointment_at is None and start <= t.arrived < end:
+                counts[t.service] += 1
+        return counts
+
+
+@dataclass
+class PastDay:
+    view: ServerView  # at the end of the day
+
+    @classmethod
+    def of(cls, log: DayLog) -> PastDay:
+        view = ServerView(log)
+        for event in log.events:
+            view.apply(event)
+        return cls(view)
+
+
+def history_at(now: datetime, today: ServerView, past: Sequence[PastDay]) -> History:
+    scenario = today.log.scenario
+    visits = [v for day in past for v in day.view.visits()] + today.visits()
+    starts = [a for day in [*(p.view for p in past), today] for a, _ in day.sessions() if a <= now]
+    appointments = [
+        PastAppointment(at, day.view.arrived_appointments.get((s, at)))
+        for day in past
+        for s, at in day.view.log.appointments
+    ]
+    rates = {}
+    for spec in scenario.services:
+        recent = today.walk_ins_between(now - timedelta(hours=1), now).get(spec.key, 0)
+        earlier = sum(
+            day.view.walk_ins_between(
+                now - timedelta(hours=1) - (today.log.day - day.view.log.day),
+                now - (today.log.day - day.view.log.day),
+            ).get(spec.key, 0)
+            for day in past
+        )
+        rates[spec.key] = walk_in_rate(recent, 60.0, earlier, len(past))
+    return History(
+        typical_minutes={s.key: s.typical_minutes for s in scenario.services},
+        visits=visits,
+        session_starts=starts,
+        pause_minutes=[m for day in past for m in day.view.pauses] + today.pauses,
+        appointments=appointments,
+        walk_ins_per_hour=rates,
+    )
+
+
+# --- One scored day --------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    """One patient: the three estimates at check-in, and the wait that followed."""
+
+    actual: float
+    estimates: dict[str, Estimate]
+    draws: tuple[float, ...] = ()  # the simulated waits, kept on calibration days
+
+
+def score_day(
+    scenario: Scenario, seed: int, calibration: Calibration, runs: int, keep_draws: bool = False
+) -> list[Row]:
+    day_index = seed % 1000
+    past = [
+        PastDay.of(simulate_day(scenario, day_index - k, seed * 100 + k))
+        for k in range(HISTORY_DAYS, 0, -1)
+    ]
+    log = simulate_day(scenario, day_index, seed)
+    calls: dict[int, datetime] = {}
+    for event in log.events:
+        if event.kind == "call" and event.ticket is not None:
+            calls.setdefault(event.ticket, event.at)
+    typical = {s.key: s.typical_minutes for s in scenario.services}
+    view = ServerView(log)
+    rows = []
+    for event in log.events:
+        view.apply(event)
+        if event.kind != "check_in" or event.ticket not in calls:
+            continue
+        ticket = event.ticket
+        now = event.at
+        snapshot = view.snapshot(now)
+        model = learn(history_at(now, view, past))
+        run_seed = zlib.crc32(f"{seed}:{ticket}".encode())
+        draws = simulated_waits(snapshot, model, runs=runs, seed=run_seed)
+        rows.append(
+            Row(
+                actual=minutes(calls[ticket], now),
+                estimates={
+                    "naive": naive_estimates(snapshot, typical).tickets[ticket],
+                    "queue length": queue_length_estimates(snapshot, model).tickets[ticket],
+                    "simulation": summarise(draws[ticket], calibration),
+                },
+                draws=tuple(draws[ticket]) if keep_draws else (),
+            )
+        )
+    return rows
+
+
+# --- Scores and the table --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Score:
+    patients: int
+    mean_wait: float
+    mae: float
+    bias: float  # estimate minus actual: negative means waits were underestimated
+    within_10: float
+    coverage: float
+    past_high: float
+
+
+def score(rows: Sequence[Row], predictor: str) -> Score:
+    errors = [r.estimates[predictor].central - r.actual for r in rows]
+    n = max(1, len(rows))
+    return Score(
+        patients=len(rows),
+        mean_wait=statistics.fmean(r.actual for r in rows) if rows else 0.0,
+        mae=statistics.fmean(abs(e) for e in errors) if rows else 0.0,
+        bias=statistics.fmean(errors) if rows else 0.0,
+        within_10=sum(abs(e) <= 10 for e in errors) / n,
+        coverage=sum(
+            r.estimates[predictor].low <= r.actual <= r.estimates[predictor].high for r in rows
+        ) / n,
+        past_high=sum(r.actual > r.estimates[predictor].high for r in rows) / n,
+    )
+
+
+def table(results: dict[str, list[Row]]) -> str:
+    header = (
+        f"| {'scenario':<20} | {'predictor':<12} | {'patients':>8} | {'mean wait':>9} | "
+        f"{'MAE':>5} | {'bias':>6} | {'within ±10':>10} | {'coverage':>8} | {'past high':>9} |"
+    )
+    lines = [header, "|" + "|".join("-" * (len(c)) for c in header.split("|")[1:-1]) + "|"]
+    pooled = [r for rows in results.values() for r in rows]
+    for name, rows in [*results.items(), ("all, pooled", pooled)]:
+        for predictor in PREDICTORS:
+            s = score(rows, predictor)
+            lines.append(
+                f"| {name:<20} | {predictor:<12} | {s.patients:>8} | {s.mean_wait:>9.1f} | "
+                f"{s.mae:>5.1f} | {s.bias:>+6.1f} | {s.within_10:>10.0%} | {s.coverage:>8.0%} | "
+                f"{s.past_high:>9.0%} |"
+            )
+    return "\n".join(lines)
+
+
+def targets(results: dict[str, list[Row]]) -> list[tuple[str, bool]]:
+    """The issue's targets, each with whether this run met it."""
+    checks = []
+    pooled = [r for rows in results.values() for r in rows]
+    sim, naive = score(pooled, "simulation"), score(pooled, "naive")
+    checks.append((f"pooled MAE {sim.mae:.1f} <= 0.75 x naive {naive.mae:.1f} "
+                   f"(ratio {sim.mae / naive.mae:.2f})", sim.mae <= 0.75 * naive.mae))
+    for name, rows in results.items():
+        s, n, q = (score(rows, p) for p in ("simulation", "naive", "queue length"))
+        if "disrupted" in name:
+            checks.append((f"{name}: MAE {s.mae:.1f} <= 0.65 x naive {n.mae:.1f} "
+                           f"(ratio {s.mae / n.mae:.2f})", s.mae <= 0.65 * n.mae))
+        checks.append((f"{name}: MAE {s.mae:.1f} <= 1.05 x queue length {q.mae:.1f} "
+                       f"(ratio {s.mae / q.mae:.2f})", s.mae <= 1.05 * q.mae))
+        checks.append((f"{name}: coverage {s.coverage:.1%} in [78%, 85%]",
+                       0.78 <= s.coverage <= 0.85))
+        checks.append((f"{name}: past the upper bound {s.past_high:.1%} <= 12%",
+                       s.past_high <= 0.12))
+    checks.append((f"pooled within ±10 min {sim.within_10:.1%} >= 70%", sim.within_10 >= 0.70))
+    return checks
+
+
+# --- Running it ------------------------------------------------------------------
+
+
+def _score_job(job: tuple[int, int, Calibration | None, int]) -> tuple[int, list[Row]]:
+    """One day; with no calibration it is a calibration day and keeps the draws."""
+    index, seed, calibration, runs = job
+    rows = score_day(SCENARIOS[index], seed, calibration or Calibration(), runs, not calibration)
+    return index, rows
+
+
+def run_days(
+    seeds: Iterable[tuple[int, int]], calibration: Calibration | None, runs: int, jobs: int
+) -> dict[int, list[Row]]:
+    work = [(index, seed, calibration, runs) for index, seed in seeds]
+    found: dict[int, list[Row]] = defaultdict(list)
+    if jobs <= 1:
+        results = map(_score_job, work)
+        for index, rows in results:
+            found[index].extend(rows)
+    else:
+        with ProcessPoolExecutor(jobs) as pool:
+            for index, rows in pool.map(_score_job, work, chunksize=1):
+                found[index].extend(rows)
+    return found
+
+
+@dataclass
+class Benchmark:
+    calibration: Calibration
+    results: dict[str, list[Row]]
+
+
+def run_benchmark(
+    calibration_days: int, test_days: int, runs: int = 200, jobs: int = 1,
+    scenarios: Sequence[int] = (0, 1, 2), test_seed: int = 2000,
+) -> Benchmark:
+    """Fit the interval on calibration days (pooled over the scenarios), then score
+    every predictor on the test days with it."""
+    cal_seeds = [(i, 1000 + d) for i in scenarios for d in range(calibration_days)]
+    calibrating = run_days(cal_seeds, None, runs, jobs)
+    calibration = fit_calibration(
+        [(r.draws, r.actual) for rows in calibrating.values() for r in rows]
+    )
+    test_seeds = [(i, test_seed + d) for i in scenarios for d in range(test_days)]
+    tested = run_days(test_seeds, calibration, runs, jobs)
+    return Benchmark(calibration, {SCENARIOS[i].name: tested[i] for i in scenarios})
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--calibration-days", type=int, default=30)
+    parser.add_argument("--test-days", type=int, default=60)
+    parser.add_argument("--runs", type=int, default=200, help="simulation runs per estimate")
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--quick", action="store_true", help="2 + 3 days, 100 runs")
+    parser.add_argument("--fit", action="store_true", help="print the fitted calibration")
+    parser.add_argument(
+        "--dev", action="store_true", help="score development days (seeds 3000+), not test days"
+    )
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.calibration_days, args.test_days, args.runs = 2, 3, 100
+    started = time.perf_counter()
+    first = 3000 if args.dev else 2000
+    bench = run_benchmark(
+        args.calibration_days, args.test_days, args.runs, args.jobs, test_seed=first
+    )
+    print(f"{args.calibration_days} calibration days (seeds 1000+), {args.test_days} "
+          f"{'development' if args.dev else 'test'} days (seeds {first}+) per scenario; "
+          f"{args.runs} simulation runs per estimate")
+    print()
+    print(table(bench.results))
+    print()
+    checks = targets(bench.results)
+    for text, met in checks:
+        print(f"[{'met' if met else 'MISSED'}] {text}")
+    if args.fit:
+        print(f"\ncalibration fitted: {bench.calibration}")
+    print(f"\n{time.perf_counter() - started:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,150 @@
+"""Every word the kiosk shows, in the language Babel is set to when this runs.
+
+The kiosk switches language without reloading (it must keep working when the network
+drops), so the page gets these texts for each of the site's languages at once, and
+kiosk.js puts them in place. Placeholders in braces ({seconds}) are filled in there.
+"""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+
+
+def kiosk_texts() -> dict[str, str]:
+    return {
+        **_everywhere(),
+        **_start(),
+        **_appointment(),
+        **_walk_in(),
+        **_ticket(),
+        **_problems(),
+        **_idle(),
+    }
+
+
+def _everywhere() -> dict[str, str]:
+    return {
+        "page_title": _("Check in"),
+        "larger_text": _("Larger text"),
+        "high_contrast": _("High contrast"),
+        "start_again": _("Start again"),
+        "reading_options": _("Reading options"),
+        "offline": _(
+            "This kiosk is offline. You cannot check in here now: please see the front desk."
+        ),
+        "delete": _("Delete"),
+        "space": _("Space"),
+        "keyboard": _("On-screen keyboard"),
+    }
+
+
+def _start() -> dict[str, str]:
+    return {
+        "welcome": _("Welcome. Check in here."),
+        "choose_language": _("Language"),
+        "have_appointment": _("I have an appointment"),
+        "walk_in": _("Walk-in"),
+        "walk_in_hint": _("No appointment"),
+    }
+
+
+def _appointment() -> dict[str, str]:
+    return {
+        "code_title": _("Type your appointment code"),
+        "code_hint": _("It is on your appointment letter or message, for example RV1001."),
+        "code_label": _("Appointment code"),
+        "find_appointment": _("Find my appointment"),
+        "no_code": _("I do not have a code"),
+        "name_title": _("Type your last name"),
+        "name_hint": _("Your family name, as the clinic has it."),
+        "name_label": _("Last name"),
+        "next": _("Next"),
+        "dob_title": _("Type your date of birth"),
+        "dob_hint": _("Day, month, then year. For example 05 03 1941 for 5 March 1941."),
+        "dob_legend": _("Date of birth"),
+        "day": _("Day"),
+        "month": _("Month"),
+        "year": _("Year"),
+        "dob_incomplete": _("Please type the whole date: day, month and year."),
+        "dob_invalid": _("This date is not right. Please check it."),
+        "code_empty": _("Please type your appointment code first."),
+        "name_empty": _("Please type your last name first."),
+        "confirm_title": _("Is this your appointment?"),
+        "confirm_name": _("Name"),
+        "confirm_time": _("Time"),
+        "confirm_service": _("Service"),
+        "confirm_yes": _("Yes, check me in"),
+        "confirm_no": _("No, this is not me"),
+    }
+
+
+def _walk_in() -> dict[str, str]:
+    return {
+        "walk_in_title": _("What are you here for?"),
+        "walk_in_choose": _("Tap one. You are checked in at once."),
+        "service_wait": _("About {minutes} min wait"),
+        "service_no_wait": _("Little or no wait"),
+    }
+
+
+def _ticket() -> dict[str, str]:
+    return {
+        "ticket_title": _("You are checked in"),
+        "your_number": _("Your number"),
+        "place": _("You are number {position} in line."),
+        "place_next": _("You are next in line."),
+        "estimate": _("Estimated wait: about {central} min ({low} to {high} min)."),
+        "estimate_next": _("Estimated wait: up to {high} min."),
+        "where_to_wait": _(
+            "Please take a seat in the waiting area. "
+            "The screens there show your number when it is your turn."
+        ),
+        "scan": _("Scan with your phone camera to follow your place in line."),
+        "qr_alt": _("QR code that opens your place in line on your phone"),
+        "or_open": _("Or open this address on your phone:"),
+        "checked_in_at": _("Checked in at {time}"),
+        "print": _("Print my ticket"),
+        "done": _("Done"),
+    }
+
+
+def _problems() -> dict[str, str]:
+    front_desk = _("Please see the front desk. They will help you.")
+    return {
+        "try_again": _("Try again"),
+        "back_to_start": _("Back to start"),
+        "appointment_not_found_title": _("We could not find your appointment"),
+        "appointment_not_found_text": _(
+            "Please check what you typed and try again, or see the front desk."
+        ),
+        "too_early_title": _("It is too early to check in"),
+        "too_early_text": _(
+            "Please come back closer to your appointment time, or see the front desk."
+        ),
+        "too_late_title": _("It is too late to check in here"),
+        "too_late_text": front_desk,
+        "already_checked_in_title": _("You are already checked in"),
+        "already_checked_in_text": _("If you need your ticket again, please see the front desk."),
+        "closed_title": _("The clinic is closed for walk-ins now"),
+        "closed_text": front_desk,
+        "rate_limited_title": _("Too many tries"),
+        "rate_limited_text": _("Please wait a minute and try again, or see the front desk."),
+        "offline_title": _("This kiosk is offline"),
+        "offline_text": _(
+            "You have not been checked in. Please see the front desk, "
+            "or try again when this message is gone."
+        ),
+        "lost_title": _("We could not finish checking you in"),
+        "lost_text": _("The connection was lost. Please see the front desk."),
+        "unknown_title": _("Something went wrong"),
+        "unknown_text": front_desk,
+    }
+
+
+def _idle() -> dict[str, str]:
+    return {
+        "idle_title": _("Do you need more time?"),
+        "idle_text": _("This screen will go back to the start in {seconds} seconds."),
+        "more_time": _("More time"),
+        "start_now": _("Start again now"),
+    }

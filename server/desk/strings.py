@@ -1,0 +1,112 @@
+"""The words desk.js writes into the console, in the page's language.
+
+They are translated here, on the server, and handed to the page as JSON, so the
+console's script holds no text of its own. `{name}` placeholders are filled in by
+desk.js.
+"""
+
+from __future__ import annotations
+
+from flask_babel import gettext
+
+
+def console_strings() -> dict[str, str]:
+    return {**_actions(), **_feedback(), **_tickets(), **_notices(), **_devices()}
+
+
+def _actions() -> dict[str, str]:
+    return {
+        "call_here": gettext("Call now"),
+        "priority": gettext("Priority…"),
+        "transfer": gettext("Transfer…"),
+        "cancel": gettext("Cancel…"),
+        "recall": gettext("Recall"),
+        "start": gettext("Start"),
+        "complete": gettext("Complete"),
+        "no_show": gettext("No-show"),
+        "return": gettext("Back to queue"),
+        "pause": gettext("Pause room"),
+        "resume": gettext("Resume room"),
+        "clear": gettext("Clear"),
+    }
+
+
+def _feedback() -> dict[str, str]:
+    return {
+        "called": gettext("Called %(number)s to %(room)s.", number="{number}", room="{room}"),
+        "recalled": gettext("Called %(number)s again.", number="{number}"),
+        "started": gettext("%(number)s is in the room.", number="{number}"),
+        "completed": gettext("%(number)s is done.", number="{number}"),
+        "no_showed": gettext("%(number)s is marked as a no-show.", number="{number}"),
+        "returned": gettext("%(number)s is back in the queue.", number="{number}"),
+        "cancelled": gettext("%(number)s is cancelled.", number="{number}"),
+        "transferred": gettext(
+            "%(number)s is now waiting for %(service)s.", number="{number}", service="{service}"
+        ),
+        "prioritised": gettext(
+            "%(number)s now has priority: %(level)s.", number="{number}", level="{level}"
+        ),
+        "paused": gettext("%(room)s is paused.", room="{room}"),
+        "resumed": gettext("%(room)s is open again.", room="{room}"),
+        "added": gettext("Added %(number)s.", number="{number}"),
+        "notice_posted": gettext("The delay notice is posted."),
+        "notice_cleared": gettext("The delay notice is cleared."),
+        "network_error": gettext("The server cannot be reached. Try again in a moment."),
+        "failed": gettext("That did not work. Try again."),
+    }
+
+
+def _tickets() -> dict[str, str]:
+    return {
+        "nobody_waiting": gettext("Nobody is waiting for this room."),
+        "nobody_called": gettext("Nobody is called to this room."),
+        "room_paused": gettext("This room is paused: resume it to call patients."),
+        "called_at": gettext("Called at %(time)s", time="{time}"),
+        "in_room_since": gettext("In the room since %(time)s", time="{time}"),
+        "recalls": gettext("recalls: %(count)s", count="{count}"),
+        "no_show_at": gettext("Did not come (called at %(time)s)", time="{time}"),
+        "appointment_at": gettext("appointment at %(time)s", time="{time}"),
+        "minutes": gettext("%(minutes)s min", minutes="{minutes}"),
+        "estimate": gettext(
+            "about %(central)s min (%(low)s to %(high)s)",
+            central="{central}",
+            low="{low}",
+            high="{high}",
+        ),
+        "next": gettext("next"),
+        "no_name": gettext("no name given"),
+        "paused_option": gettext("%(room)s (paused)", room="{room}"),
+        "priority_0": gettext("Normal"),
+        "priority_1": gettext("Raised"),
+        "priority_2": gettext("High"),
+        "priority_3": gettext("Urgent"),
+        "priority_title": gettext("Priority for %(number)s", number="{number}"),
+        "transfer_title": gettext("Transfer %(number)s", number="{number}"),
+        "cancel_title": gettext("Cancel %(number)s?", number="{number}"),
+    }
+
+
+def _notices() -> dict[str, str]:
+    return {
+        "notice_site": gettext("Whole site"),
+        "notice_line": gettext(
+            "%(target)s: %(reason)s (about %(minutes)s min)",
+            target="{target}",
+            reason="{reason}",
+            minutes="{minutes}",
+        ),
+        "posted_at": gettext("posted at %(time)s", time="{time}"),
+    }
+
+
+def _devices() -> dict[str, str]:
+    return {
+        "kind_display": gettext("Display"),
+        "kind_kiosk": gettext("Kiosk"),
+        "kind_unknown": gettext("Unnamed screen"),
+        "unnamed": gettext("code %(code)s, not in the site file", code="{code}"),
+        "no_code": gettext("no device code"),
+        "connected_since": gettext("Connected since %(time)s", time="{time}"),
+        "not_connected": gettext("Not connected"),
+        "no_devices": gettext("No kiosk or display is set up or connected."),
+    }

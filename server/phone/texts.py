@@ -1,0 +1,35 @@
+"""The words phone.js puts on the page as the ticket changes, in the page's language.
+
+Placeholders in braces ({position}) are filled in by phone.js.
+"""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+
+
+def phone_texts() -> dict[str, str]:
+    return {
+        "place": _("You are number {position} in line."),
+        "place_next": _("You are next in line."),
+        "estimate": _("Estimated wait: about {central} min ({low} to {high} min)."),
+        "estimate_next": _("Estimated wait: up to {high} min."),
+        "called": _("It's your turn: go to {room}"),
+        "called_hint": _("Please go there now."),
+        "in_service": _("Your visit has started."),
+        "no_show": _(
+            "You were called, but the clinic could not find you. Please see the front desk."
+        ),
+        "done": _("Your visit is over. Thank you for coming."),
+        "left": _("You have left the queue. You can close this page."),
+        "cancelled": _(
+            "This ticket was cancelled. If you did not expect this, please see the front desk."
+        ),
+        "ended": _("This ticket is no longer active."),
+        "notice": _("Delay of about {minutes} min: {reason}"),
+        "live": _("This page updates by itself."),
+        "reconnecting": _("Reconnecting… What you see may be out of date."),
+        "leave_failed": _(
+            "You could not leave the queue. Please try again, or see the front desk."
+        ),
+    }

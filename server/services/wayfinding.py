@@ -1,0 +1,283 @@
+"""Wayfinding: the site's destinations, a route between two places, a called room's hint.
+
+The map is stored with the site when its file is loaded (site.settings["map"], checked
+by server/sites/schema.py); each call builds the walking graph from it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import has_request_context, url_for
+
+from server.domain.errors import DomainError, NotFound
+from server.domain.wayfinding import (
+    DestinationKind,
+    EdgeKind,
+    Mode,
+    NoRoute,
+    Route,
+    SiteMap,
+)
+from server.storage import queries
+from server.storage.models import Site
+from server.wayfinding.drawing import draw_route
+from server.wayfinding.texts import Words
+
+# Kinds in the order a list of destinations shows them.
+KIND_ORDER = list(DestinationKind)
+
+
+class InvalidRouteRequest(DomainError):
+    code = "invalid_input"
+    status = 400
+
+
+def site_map_of(site: Site) -> SiteMap:
+    data = (site.settings or {}).get("map")
+    if not data:
+        raise NotFound("This site has no map yet.", code="no_site_map")
+    return SiteMap.from_data(data)
+
+
+def route_language(site: Site, language: str | None) -> str:
+    """The language to tell a route in: the one asked for if the site speaks it."""
+    return language if language in site.languages else site.languages[0]
+
+
+def parse_mode(mode: str | Mode | None) -> Mode:
+    try:
+        return Mode(mode or Mode.SHORTEST)
+    except ValueError:
+        raise InvalidRouteRequest("mode must be 'shortest' or 'step_free'.") from None
+
+
+def list_destinations(site_slug: str, language: str | None = None) -> dict[str, Any]:
+    """Every place a patient can be shown the way to, for a list or a search."""
+    site = queries.get_site(site_slug)
+    site_map = site_map_of(site)
+    lang = route_language(site, language)
+    words = Words(lang, site.languages)
+    places = sorted(
+        site_map.destinations.values(),
+        key=lambda d: (KIND_ORDER.index(d.kind), words.name(d.names).casefold()),
+    )
+    return {
+        "site": site.slug,
+        "language": lang,
+        "floors": [
+            {"code": f.code, "name": words.name(f.names), "level": f.level}
+            for f in sorted(site_map.floors.values(), key=lambda f: f.level)
+        ],
+        "kiosks": [
+            {
+                "code": k.code,
+                "name": _place_name(site, site_map, k.code, words),
+                "floor": site_map.nodes[k.node].floor,
+            }
+            for k in site_map.kiosks.values()
+        ],
+        "destinations": [_destination(site_map, d.code, words) for d in places],
+    }
+
+
+def _destination(site_map: SiteMap, code: str, words: Words) -> dict[str, Any]:
+    place = site_map.destinations[code]
+    floor = site_map.floor_of(place.node)
+    return {
+        "code": place.code,
+        "kind": place.kind.value,
+        "kind_name": words.kind(place.kind),
+        "name": words.name(place.names),
+        "names": dict(place.names),
+        "floor": floor.code,
+        "floor_name": words.name(floor.names),
+        "landmarks": [words.name(landmark) for landmark in place.landmarks],
+        "room": place.room,
+        "services": list(place.services) if place.services is not None else None,
+        "step_free": place.step_free,
+    }
+
+
+def route_between(
+    site_slug: str,
+    from_: str | None,
+    to: str,
+    mode: str | Mode | None = Mode.SHORTEST,
+    language: str | None = None,
+    *,
+    id_prefix: str = "route",
+) -> dict[str, Any]:
+    """The way from a kiosk or destination (`from_`; default: the site's first kiosk)
+    to a destination, told in `language` (default: the site's first), with the walking
+    time, the steps in words and an SVG drawing per floor."""
+    site = queries.get_site(site_slug)
+    site_map = site_map_of(site)
+    chosen = parse_mode(mode)
+    lang = route_language(site, language)
+    words = Words(lang, site.languages)
+    start_code = from_ or _first_kiosk(site_map)
+    start_node, heading = site_map.place(start_code)
+    target = site_map.destination(to)
+    route = site_map.route(start_node, target.node, chosen, heading)
+    at_kiosk = start_code in site_map.kiosks
+    start_name = _place_name(site, site_map, start_code, words)
+    floors = {code: floor.names for code, floor in site_map.floors.items()}
+    end_name = words.name(target.names)
+    drawings = draw_route(
+        site_map,
+        route,
+        words,
+        start_label=words.you_are_here() if at_kiosk else start_name,
+        end_label=end_name,
+        plan_url=lambda floor: _plan_url(site.slug, floor),
+        id_prefix=id_prefix,
+    )
+    return {
+        "site": site.slug,
+        "language": lang,
+        "mode": chosen.value,
+        "from": {
+            "code": start_code,
+            "kind": "kiosk" if at_kiosk else site_map.destinations[start_code].kind.value,
+            "name": start_name,
+            "floor": site_map.nodes[start_node].floor,
+        },
+        "to": _destination(site_map, target.code, words),
+        "metres": round(route.metres),
+        "seconds": round(route.seconds),
+        "minutes": route.minutes,
+        "duration": words.duration(route.minutes),
+        "uses": sorted(kind.value for kind in route.kinds if kind not in _PLAIN),
+        "steps": [
+            {
+                "action": step.action.value,
+                "text": words.step(step, floors, start_name),
+                "floor": step.floor,
+                "metres": round(step.metres),
+                "turn": step.turn.value if step.turn else None,
+                "via": step.via.value if step.via else None,
+                "to_floor": step.to_floor,
+                "side": step.side.value if step.side else None,
+                "ordinal": step.ordinal,
+                "landmark": words.name(step.landmark) or None,
+            }
+            for step in route.steps
+        ],
+        "drawings": [{"floor": d.floor, "name": d.name, "svg": d.svg} for d in drawings],
+        "url": route_link(site.slug, start_code, target.code, chosen, lang),
+    }
+
+
+_PLAIN = {EdgeKind.WALK, EdgeKind.DOOR}
+
+
+def _first_kiosk(site_map: SiteMap) -> str:
+    if not site_map.kiosks:
+        raise InvalidRouteRequest("Say where the route starts (from=).")
+    return next(iter(site_map.kiosks))
+
+
+def _place_name(site: Site, site_map: SiteMap, code: str, words: Words) -> str:
+    if code in site_map.destinations:
+        return words.name(site_map.destinations[code].names)
+    device = next((d for d in site.devices if d.kind == "kiosk" and d.code == code), None)
+    return device.name if device else code
+
+
+def route_link(site: str, from_: str | None, to: str, mode: Mode, language: str) -> str:
+    """The address of the route page, for a link or a QR code (relative to the server)."""
+    query: dict[str, Any] = {"site": site, "from": from_, "to": to, "mode": mode.value}
+    query = {key: value for key, value in {**query, "lang": language}.items() if value}
+    if has_request_context():
+        return url_for("wayfinding.route_page", **query)
+    return "/route?" + urlencode(query)
+
+
+def _plan_url(site: str, floor: str) -> str:
+    if has_request_context():
+        return url_for("wayfinding.floor_plan", site=site, floor=floor)
+    return f"/route/plans/{site}/{floor}"
+
+
+def floor_plan_image(site_slug: str, floor: str) -> Path:
+    """The picture of a floor's plan, as named in the site file."""
+    site = queries.get_site(site_slug)
+    site_map = site_map_of(site)
+    plan = site_map.floors.get(floor)
+    if plan is None or not plan.image or not Path(plan.image).is_file():
+        raise NotFound(f"There is no plan of floor {floor!r}.", code="no_floor_plan")
+    return Path(plan.image)
+
+
+def waiting_area_for(site_slug: str, service: str) -> str | None:
+    """The waiting area where a service's patients wait: the first that lists the
+    service (by prefix or code), else the first that lists none; None without a map."""
+    site = queries.get_site(site_slug)
+    prefix = queries.get_service(site, service).prefix
+    try:
+        site_map = site_map_of(site)
+    except NotFound:
+        return None
+    areas = [d for d in site_map.destinations.values() if d.kind is DestinationKind.WAITING]
+    listed = [d for d in areas if d.services is not None and prefix in d.services]
+    for_all = [d for d in areas if d.services is None]
+    chosen = listed or for_all
+    return chosen[0].code if chosen else None
+
+
+def room_hint(
+    site_slug: str, room: str, language: str | None = None, from_: str | None = None
+) -> str | None:
+    """A called room in one line ("Room 3, Level 1, take the elevator"), for the display.
+
+    The way is judged from `from_` (default: the first waiting area, else the first
+    kiosk), step-free where there is such a way, so that the hint suits everyone.
+    None when the site has no map.
+    """
+    site = queries.get_site(site_slug)
+    try:
+        site_map = site_map_of(site)
+    except NotFound:
+        return None
+    words = Words(route_language(site, language), site.languages)
+    target = site_map.destination(room)
+    floor = site_map.floor_of(target.node)
+    start = from_ or _default_hint_start(site_map)
+    via = None
+    if start is not None:
+        node, _ = site_map.place(start)
+        route = _step_free_if_possible(site_map, node, target.node)
+        via = next((s.via for s in route.steps if s.via and s.to_floor), None) if route else None
+    return words.hint(words.name(target.names), words.name(floor.names), via)
+
+
+def room_hints(site_slug: str, rooms: Sequence[str], language: str | None = None) -> dict[str, str]:
+    """Hints for several rooms at once (rooms missing from the map are left out)."""
+    hints = {}
+    for room in rooms:
+        try:
+            hint = room_hint(site_slug, room, language)
+        except NotFound:
+            continue
+        if hint:
+            hints[room] = hint
+    return hints
+
+
+def _default_hint_start(site_map: SiteMap) -> str | None:
+    waiting = [d.code for d in site_map.destinations.values() if d.kind is DestinationKind.WAITING]
+    starts = waiting or list(site_map.kiosks)
+    return starts[0] if starts else None
+
+
+def _step_free_if_possible(site_map: SiteMap, start: str, end: str) -> Route | None:
+    for mode in (Mode.STEP_FREE, Mode.SHORTEST):
+        try:
+            return site_map.route(start, end, mode)
+        except NoRoute:
+            continue
+    return None
