@@ -55,9 +55,12 @@ run: install
 	@mkdir -p var
 	@$(BIN)/waitroom demo
 	@echo
+	@echo "  Kiosk:    http://$(HOST):$(PORT)/kiosk"
+	@echo "  Display:  http://$(HOST):$(PORT)/display"
+	@echo "  Desk:     http://$(HOST):$(PORT)/desk"
+	@echo "  Way:      http://$(HOST):$(PORT)/route"
 	@echo "  API:      http://$(HOST):$(PORT)/api/openapi.json"
-	@echo "  Health:   http://$(HOST):$(PORT)/healthz"
-	@echo "  Site:     http://$(HOST):$(PORT)/api/sites/riverside"
+	@echo "  (phones reach the server at PUBLIC_URL; set it to this machine's LAN address)"
 	@echo
 	@exec $(BIN)/waitroom serve --host $(HOST) --port $(PORT)
 

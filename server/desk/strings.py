@@ -11,7 +11,14 @@ from flask_babel import gettext
 
 
 def console_strings() -> dict[str, str]:
-    return {**_actions(), **_feedback(), **_tickets(), **_notices(), **_devices()}
+    return {
+        **_actions(),
+        **_feedback(),
+        **_tickets(),
+        **_notices(),
+        **_devices(),
+        **_accuracy(),
+    }
 
 
 def _actions() -> dict[str, str]:
@@ -109,4 +116,17 @@ def _devices() -> dict[str, str]:
         "connected_since": gettext("Connected since %(time)s", time="{time}"),
         "not_connected": gettext("Not connected"),
         "no_devices": gettext("No kiosk or display is set up or connected."),
+    }
+
+
+def _accuracy() -> dict[str, str]:
+    return {
+        "accuracy": gettext(
+            "%(share)s%% of estimates within 10 minutes, %(coverage)s%% inside the range "
+            "shown (%(patients)s patients called so far).",
+            share="{share}",
+            coverage="{coverage}",
+            patients="{patients}",
+        ),
+        "accuracy_none": gettext("Nobody with an estimate has been called yet today."),
     }

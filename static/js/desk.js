@@ -11,6 +11,7 @@
   var OPEN = ["waiting", "called", "in_service", "no_show"];
   var ROOM_KEY = "waitroom.desk.room";
   var RETRY_MS = 5000;
+  var ACCURACY_DELAY_MS = 3000; // calls often come in bursts: score once after them
   var CLOCK_TICK_MS = 30000; // "waiting for 12 min" moves on by itself
 
   var el = {
@@ -37,6 +38,7 @@
     noticeTargetField: document.getElementById("notice-target-field"),
     noticeTarget: document.getElementById("notice-target"),
     deviceList: document.getElementById("device-list"),
+    accuracy: document.getElementById("accuracy-text"),
     priorityDialog: document.getElementById("priority-dialog"),
     transferDialog: document.getElementById("transfer-dialog"),
     cancelDialog: document.getElementById("cancel-dialog"),
@@ -642,6 +644,7 @@
     }
     if (state.seq === null || update.seq <= state.seq) return; // already in the snapshot
     applyChange(update);
+    if (update.kind === "called") refreshAccuracySoon();
   }
 
   function applySnapshot(snapshot) {
@@ -664,6 +667,38 @@
     state.rooms = update.rooms;
     state.notices = update.notices;
     renderSoon();
+  }
+
+  // Today's accuracy changes only when someone is called, so it is fetched then (and
+  // at start), not polled.
+  var accuracyTimer = null;
+
+  function refreshAccuracySoon() {
+    if (accuracyTimer) return;
+    accuracyTimer = setTimeout(function () {
+      accuracyTimer = null;
+      refreshAccuracy();
+    }, ACCURACY_DELAY_MS);
+  }
+
+  function refreshAccuracy() {
+    fetch(config.api + "/accuracy", { credentials: "same-origin" }).then(function (response) {
+      return response.ok ? response.json() : null;
+    }).then(function (report) {
+      if (report) showAccuracy(report.first);
+    }, function () { /* offline: the connection banner says so already */ });
+  }
+
+  function showAccuracy(figures) {
+    if (!figures || !figures.patients) {
+      el.accuracy.textContent = strings.accuracy_none;
+      return;
+    }
+    el.accuracy.textContent = fill(strings.accuracy, {
+      share: Math.round(figures.within_10 * 100),
+      coverage: Math.round(figures.coverage * 100),
+      patients: figures.patients,
+    });
   }
 
   function resync() {
@@ -691,7 +726,10 @@
   }
 
   var socket = io({ auth: { staff: config.site }, transports: ["websocket", "polling"] });
-  socket.on("connect", function () { showConnected(true); });
+  socket.on("connect", function () {
+    showConnected(true);
+    refreshAccuracy();
+  });
   socket.on("disconnect", function (reason) {
     showConnected(false);
     if (reason === "io server disconnect") checkLoginThenRetry(); // e.g. logged out elsewhere

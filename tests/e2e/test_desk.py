@@ -242,6 +242,10 @@ def test_call_next_shows_the_call_on_the_display_and_the_phone(
     expect(display.locator("#now-number")).to_have_text(number, timeout=WITHIN_A_SECOND)
     expect(display.locator("#now-room")).to_have_text(ROOM_NAME)
     expect(phone_page.locator("#called")).to_contain_text(ROOM_NAME, timeout=WITHIN_A_SECOND)
+    # The patient was shown an estimate and is now called: today's accuracy has a score.
+    expect(desk.locator("#accuracy-text")).to_contain_text(
+        re.compile(r"\d+% of estimates within 10 minutes"), timeout=8000
+    )
 
 
 def test_recall_no_show_and_back_to_the_queue(open_desk, open_display, api, live_server, phone):
