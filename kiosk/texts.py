@@ -17,6 +17,7 @@ def kiosk_texts() -> dict[str, str]:
         **_appointment(),
         **_walk_in(),
         **_ticket(),
+        **_find_your_way(),
         **_problems(),
         **_idle(),
     }
@@ -105,6 +106,37 @@ def _ticket() -> dict[str, str]:
         "checked_in_at": _("Checked in at {time}"),
         "print": _("Print my ticket"),
         "done": _("Done"),
+    }
+
+
+def _find_your_way() -> dict[str, str]:
+    return {
+        "find_way": _("Find your way"),
+        "find_way_hint": _("Rooms, restrooms, exits"),
+        "find_title": _("Where do you want to go?"),
+        "find_hint": _("Type part of the name on the keys, or choose from the list."),
+        "search_label": _("Search for a place"),
+        "places_found": _("Places found: {count}"),
+        "no_places": _("No place matches. Delete a letter, or see the front desk."),
+        "near": _("Near {landmarks}"),
+        "places_failed": _("The list of places cannot be shown now. Please see the front desk."),
+        "route_title": _("The way to {place}"),
+        "route_floor": _("Floor: {floor}"),
+        "steps_title": _("Step by step"),
+        "map_title": _("Map"),
+        "step_free": _("Step-free route"),
+        "step_free_hint": _("No stairs or escalators. Choose this if you use a wheelchair."),
+        "step_free_on": _("Step-free route: no stairs or escalators"),
+        "route_phone_title": _("Take this way with you"),
+        "route_scan": _("Scan with your phone camera to see this way on your phone."),
+        "route_qr_alt": _("QR code that opens this way on your phone"),
+        "other_place": _("Choose another place"),
+        "no_step_free_route": _(
+            "There is no step-free way there. Please ask at the front desk for help."
+        ),
+        "route_failed": _("The way cannot be shown now. Please see the front desk."),
+        "show_way": _("Show the way"),
+        "show_less": _("Show less"),
     }
 
 

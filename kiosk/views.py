@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, render_template, request, url_for
+from flask import Response, abort, render_template, request, url_for
 from flask_babel import force_locale
 
 from kiosk import bp
 from kiosk.texts import kiosk_texts
 from server import services
-from server.domain.errors import DomainError
+from server.domain.errors import DomainError, NotFound
 from server.i18n import LANGUAGES, use_language
-from server.qr import phone_link, qr_svg, short_link
+from server.qr import phone_link, public_base_url, qr_svg, short_link
 
 # Seconds without a touch before the kiosk warns that it will go back to the start,
 # then how long the warning (with "More time") stays up: at least 20 s (WCAG 2.2.1).
@@ -24,6 +24,11 @@ PLACEHOLDER = "__token__"
 CODE_KEYS = list("1234567890ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 NAME_KEYS = list("ABCDEFGHIJKLMNÑOPQRSTUVWXYZ-'")
 DIGIT_KEYS = list("1234567890")
+# Searching for a place: letters and digits ("Room 3"); accents and Ñ are matched
+# without their marks, so they need no keys of their own.
+SEARCH_KEYS = CODE_KEYS
+# The longest value a route's QR code takes from its address (codes, not free text).
+ROUTE_ARG_LENGTH = 64
 
 
 @bp.get("/kiosk")
@@ -42,7 +47,7 @@ def kiosk_page() -> Any:
         site=site,
         config=_page_config(setup),
         language_names={lang: LANGUAGES.get(lang, lang) for lang in site["languages"]},
-        keys={"code": CODE_KEYS, "name": NAME_KEYS, "digits": DIGIT_KEYS},
+        keys={"code": CODE_KEYS, "name": NAME_KEYS, "digits": DIGIT_KEYS, "search": SEARCH_KEYS},
         t=kiosk_texts(),
     )
 
@@ -60,6 +65,39 @@ def ticket_qr(token: str) -> Response:
     )
 
 
+@bp.get("/kiosk/route/qr.svg")
+def route_qr() -> Response:
+    """The QR code that carries a route from the kiosk to a phone: it opens the route
+    page (/route?...) at the clinic's public address. ?site=&from=&to=&mode=&lang=."""
+    args = {key: request.args.get(key) or None for key in ("site", "from", "to", "mode", "lang")}
+    if not args["to"] or any(len(value or "") > ROUTE_ARG_LENGTH for value in args.values()):
+        abort(400)
+    try:
+        site = args["site"] or services.sole_site()
+        route = services.route_between(site, args["from"], args["to"], args["mode"], args["lang"])
+        public_url = services.kiosk_setup(site)["public_url"]
+    except DomainError as error:
+        abort(error.status)
+    svg = qr_svg(route_link(route["url"], public_url))
+    return Response(svg, mimetype="image/svg+xml", headers={"Cache-Control": "no-store"})
+
+
+def route_link(path: str, site_public_url: str | None) -> str:
+    """A route page's full address, as a phone on the clinic's network opens it."""
+    # A configured address already names any path prefix the app is mounted under.
+    return public_base_url(site_public_url) + path[len(request.script_root) :]
+
+
+def _wayfinding(site: str, device: str | None) -> dict[str, Any] | None:
+    """What "Find your way" needs, or None when the site has no map: the kiosk's own
+    place on the map (routes start there), if the map has it."""
+    try:
+        kiosks = services.list_destinations(site)["kiosks"]
+    except NotFound:
+        return None
+    return {"from": device if any(k["code"] == device for k in kiosks) else None}
+
+
 def _page_config(setup: dict[str, Any]) -> dict[str, Any]:
     """What kiosk.js needs, handed over as JSON."""
     site = setup["site"]
@@ -72,6 +110,10 @@ def _page_config(setup: dict[str, Any]) -> dict[str, Any]:
         "texts": _texts_by_language(site["languages"]),
         "idle_seconds": _seconds_arg("idle", IDLE_SECONDS),
         "warning_seconds": _seconds_arg("warning", WARNING_SECONDS),
+        "wayfinding": _wayfinding(slug, setup["device"]),
+        # A route's page at the address phones use: public_base + its path after script_root.
+        "public_base": public_base_url(setup["public_url"]),
+        "script_root": request.script_root,
         "urls": {
             "site": url_for("api.site_info", site=slug),
             "walk_in": url_for("api.check_in_walk_in", site=slug),
@@ -80,6 +122,9 @@ def _page_config(setup: dict[str, Any]) -> dict[str, Any]:
             "qr": url_for("kiosk.ticket_qr", token=PLACEHOLDER),
             "phone": link,
             "phone_short": short_link(link),
+            "destinations": url_for("api.destinations", site=slug),
+            "route": url_for("api.route", site=slug),
+            "route_qr": url_for("kiosk.route_qr"),
         },
     }
 

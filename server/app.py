@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Flask, jsonify
 from sqlalchemy import text
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from server.config import Config
 from server.extensions import csrf, db, limiter, login_manager, socketio
@@ -23,6 +24,8 @@ def create_app(config: dict[str, Any] | type | None = None) -> Flask:
         app.config.from_object(config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = Config.secret_key()
+    if hops := app.config.get("PROXY_HOPS"):  # behind nginx: the client's own address
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     _init_extensions(app)
     _register_blueprints(app)
     _register_health(app)
@@ -46,6 +49,7 @@ def _init_extensions(app: Flask) -> None:
         app,
         async_mode=app.config["ASYNC_MODE"],
         message_queue=app.config["REDIS_URL"],
+        channel=f"{app.config['REDIS_PREFIX']}-socketio",
         # None keeps Socket.IO's same-origin check; never "*".
         cors_allowed_origins=app.config["SOCKETIO_ORIGINS"] or None,
         logger=False,

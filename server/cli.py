@@ -66,30 +66,39 @@ def serve(host: str, port: int, async_mode: str) -> None:
     app = _app()
     with app.app_context():
         upgrade()
-    tick = int(os.environ.get("ESTIMATE_TICK_SECONDS", "60"))
-    if tick > 0:
-        socketio.start_background_task(_refresh_estimates_forever, app, tick)
+    stop_background_work = _start_background_work(app, socketio)
     click.echo(f"Waitroom serving on http://{host}:{port} ({async_mode})")
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is the way to stop it
         socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=async_mode == "threading")
+    stop_background_work()
     click.echo("Waitroom stopped")
 
 
-def _refresh_estimates_forever(app: Any, seconds: int) -> None:
-    """The slow tick: estimates move with time even when no button is pressed."""
-    from server import services
-    from server.extensions import db, socketio
+def _start_background_work(app: Any, socketio: Any) -> Any:
+    """The slow estimate tick (once per deployment, whoever holds the lease) and, with
+    several processes, this process's share of who is connected. Returns how to stop."""
+    from server.extensions import db
+    from server.realtime import presence
+    from server.services.ticks import tick_forever
+    from server.storage.locks import LocalLease, deployment_lease
 
-    while True:
-        socketio.sleep(seconds)
-        with app.app_context():
-            for slug in services.site_slugs():
-                try:
-                    services.refresh_estimates(slug)
-                except Exception:
-                    db.session.rollback()
-                    app.logger.exception("estimate refresh failed for %s", slug)
-            db.session.remove()
+    lease: Any = LocalLease()
+    tick = int(os.environ.get("ESTIMATE_TICK_SECONDS", "60"))
+    with app.app_context():
+        if tick > 0:
+            lease = deployment_lease(app.config, db.engine, "estimate-tick", ttl=3 * tick)
+            socketio.start_background_task(tick_forever, app, tick, lease, socketio.sleep)
+        registry = presence.registry()
+    if isinstance(registry, presence.SharedPresence):
+        socketio.start_background_task(registry.beat_forever, socketio.sleep)
+
+    def stop() -> None:
+        """Let another process take the tick, and take our screens out of the count."""
+        lease.release()
+        if isinstance(registry, presence.SharedPresence):
+            registry.stop()
+
+    return stop
 
 
 @main.command("init-db")

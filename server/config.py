@@ -30,6 +30,12 @@ class Config:
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'waitroom.db'}")
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {"pool_pre_ping": True}
     REDIS_URL = os.environ.get("REDIS_URL")  # Socket.IO message queue for several processes
+    # Names everything one deployment keeps in Redis (the Socket.IO channel, locks,
+    # presence, rate limits), so two deployments, or two test runs, can share a server.
+    REDIS_PREFIX = os.environ.get("REDIS_PREFIX", "waitroom")
+    # How many proxies (e.g. nginx) stand in front and set X-Forwarded-For; behind one,
+    # set 1, or every client would share the proxy's address and its rate limits.
+    PROXY_HOPS = int(os.environ.get("PROXY_HOPS", "0"))
     ASYNC_MODE = os.environ.get("WAITROOM_ASYNC", "gevent")
     # The address phones on the clinic network use to reach us (for the QR code link);
     # a site file's public_url takes precedence.
@@ -41,6 +47,7 @@ class Config:
     PERMANENT_SESSION_LIFETIME = timedelta(minutes=int(os.environ.get("STAFF_IDLE_MINUTES", "30")))
     SESSION_REFRESH_EACH_REQUEST = True  # the lifetime is an idle timeout
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_KEY_PREFIX = REDIS_PREFIX
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
     CHECKIN_RATE_LIMIT = os.environ.get("CHECKIN_RATE_LIMIT", "20 per minute")
@@ -58,5 +65,6 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {}
     REDIS_URL = None
+    PROXY_HOPS = 0
     ASYNC_MODE = "threading"
     RATELIMIT_ENABLED = False

@@ -9,7 +9,7 @@ The three audiences see different things on purpose (DESIGN.md, "Rooms and priva
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -19,6 +19,7 @@ from server.domain.queue import TicketStatus, in_call_order
 from server.domain.schedule import site_day
 from server.storage import queries
 from server.storage.models import CallEvent, DelayNotice, Device, Room, Service, Site, Ticket
+from server.wayfinding import hints as wayfinding_hints
 
 if TYPE_CHECKING:
     from server.realtime.presence import DevicePresence
@@ -132,7 +133,7 @@ def notice_concerns(notice: DelayNotice, ticket: Ticket) -> bool:
     return room is not None and any(s.id == ticket.service_id for s in room.services)
 
 
-def call_view(call: CallEvent) -> dict[str, Any]:
+def call_view(call: CallEvent, hints: Mapping[str, str] | None = None) -> dict[str, Any]:
     number = call.ticket.ticket_number
     return {
         "id": call.id,
@@ -144,6 +145,9 @@ def call_view(call: CallEvent) -> dict[str, Any]:
         "room": room_brief(call.room),
         "at": iso(call.at),
         "recall": call.recall,
+        # Where the room is, one line per language of the site ("Room 3, Level 1, take
+        # the elevator"), from server/wayfinding/hints.py: rooms and floors only.
+        "hints": dict(hints or {}),
     }
 
 
@@ -163,10 +167,15 @@ def display_state(view: QueueView, notices: Sequence[DelayNotice]) -> dict[str, 
         services.append(
             {**service_brief(service), "waiting": waiting, "typical_wait": wait.central}
         )
+    calls = queries.recent_calls(site.id, day, RECENT_CALLS_SHOWN)
+    where = [(c.room.code, c.ticket.service.prefix) for c in calls]
+    hints = wayfinding_hints.call_hints(
+        wayfinding_hints.map_of(site.settings), site.languages, where
+    )
     return {
         "site": {"slug": site.slug, "name": site.name, "languages": site.languages},
         "services": services,
-        "calls": [call_view(c) for c in queries.recent_calls(site.id, day, RECENT_CALLS_SHOWN)],
+        "calls": [call_view(c, hints.get(key)) for c, key in zip(calls, where, strict=True)],
         "notices": [notice_view(n) for n in notices],
     }
 
@@ -187,6 +196,8 @@ def ticket_view(ticket: Ticket, view: QueueView, notices: Sequence[DelayNotice])
         "estimate": estimate.as_dict() if estimate else None,
         "room": room_brief(ticket.room) if ticket.status in ACTIVE else None,
         "language": ticket.language,
+        # The way to the room is shown without stairs or escalators (asked at check-in).
+        "step_free": ticket.step_free,
         "arrived_at": iso(ticket.arrived_at),
         "called_at": iso(ticket.called_at),
         "notices": [notice_view(n) for n in notices if notice_concerns(n, ticket)],
@@ -213,6 +224,7 @@ def staff_ticket(ticket: Ticket, view: QueueView) -> dict[str, Any]:
         "patient_name": ticket.patient_name,
         "source": ticket.source,
         "language": ticket.language,
+        "step_free": ticket.step_free,
         "arrived_at": iso(ticket.arrived_at),
         "queue_at": iso(ticket.queue_at),
         "appointment_at": iso(ticket.appointment_at),

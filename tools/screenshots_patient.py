@@ -1,7 +1,7 @@
 """Take the README's screenshots of the kiosk and the phone page.
 
 Starts its own demo server (as `make run` does, in a temporary folder), drives the pages
-in Chromium and writes docs/screenshots/kiosk-*.png and phone-*.png:
+in Chromium and writes docs/screenshots/kiosk-*.png, phone-*.png and route-page.png:
 
     .venv/bin/python tools/screenshots_patient.py
 """
@@ -40,6 +40,12 @@ class Desk:
 
     def post(self, path: str, body: dict | None = None) -> dict:
         response = self.session.post(f"{self.base}/api/sites/{SITE}/{path}", json=body or {})
+        response.raise_for_status()
+        return response.json()
+
+    def walk_in(self, body: dict) -> dict:
+        """A check-in as the kiosk makes it (the kiosk's API, not the desk's)."""
+        response = self.session.post(f"{self.base}/api/sites/{SITE}/checkins/walk-in", json=body)
         response.raise_for_status()
         return response.json()
 
@@ -115,15 +121,14 @@ def kiosk_screens(browser: Browser, server: Server, desk: Desk) -> tuple[str, st
     expect(page.locator("#confirm-name")).not_to_be_empty()
     shoot(page, "kiosk-confirm")
     tap(page, "Yes, check me in")
-    # An <img> with no src yet also counts as complete: wait for the number first.
-    expect(page.locator("#ticket-number")).to_be_visible()
-    expect(page.locator("#ticket-number")).not_to_be_empty()
-    expect(page.locator("#ticket-qr")).to_have_js_property("complete", True)
+    wait_for_ticket(page)
     shoot(page, "kiosk-ticket")
     number = page.locator("#ticket-number").inner_text()
     path = page.locator("#ticket-link").inner_text().removeprefix(PUBLIC_URL.split("//")[1])
 
     tap(page, "Done")
+    find_your_way(page)
+    tap(page, "Start again")
     tap(page, "Walk-in No appointment")
     shoot(page, "kiosk-walk-in")
     # Real time, not the page's fake clock: a minute skipped would drop the socket too.
@@ -144,6 +149,28 @@ def kiosk_screens(browser: Browser, server: Server, desk: Desk) -> tuple[str, st
     return number, path
 
 
+def wait_for_ticket(page: Page) -> None:
+    """The ticket screen, whole: number, QR code and the way to the waiting area."""
+    # An <img> with no src yet also counts as complete: wait for the number first.
+    expect(page.locator("#ticket-number")).to_be_visible()
+    expect(page.locator("#ticket-number")).not_to_be_empty()
+    expect(page.locator("#ticket-qr")).to_have_js_property("complete", True)
+    expect(page.locator("#ticket-way")).to_be_visible()
+
+
+def find_your_way(page: Page) -> None:
+    """The list of places, then the step-free way to Room 3 with its QR code."""
+    tap(page, "Find your way Rooms, restrooms, exits")
+    expect(page.locator("#place-list li").first).to_be_visible()
+    shoot(page, "kiosk-find-your-way")
+    type_keys(page, "ROOM 3")
+    page.get_by_role("button", name="Room 3 Level 1 · Near the water fountain").click()
+    tap(page, "Step-free route")
+    expect(page.locator("#route-steps li").first).to_contain_text("Turn right")
+    expect(page.locator("#route-qr")).to_have_js_property("complete", True)
+    shoot(page, "kiosk-route")
+
+
 def phone_screens(browser: Browser, server: Server, desk: Desk, number: str, path: str) -> None:
     context = browser.new_context(**PHONE)
     page = context.new_page()
@@ -159,7 +186,23 @@ def phone_screens(browser: Browser, server: Server, desk: Desk, number: str, pat
 
     desk.post(f"tickets/{desk.ticket_id(number)}/call", {"room": "room-2"})
     expect(page.locator("#called")).not_to_be_empty()
+    expect(page.locator("#way-steps li").first).to_be_visible()
     shoot(page, "phone-called")
+
+    # A walk-in who asked for the step-free way at the kiosk, called upstairs; the page
+    # drawn taller, down to the map.
+    page.set_viewport_size({"width": PHONE["viewport"]["width"], "height": 1600})
+    step_free = desk.walk_in({"service": "G", "step_free": True})
+    page.goto(f"{server.base}/t/{step_free['token']}")
+    expect(page.locator("#connection")).not_to_be_empty()
+    desk.post(f"tickets/{desk.ticket_id(step_free['ticket']['number'])}/call", {"room": "room-3"})
+    expect(page.locator("#way-steps li").first).to_be_visible()
+    shoot(page, "phone-called-route")
+
+    page.goto(f"{server.base}/route?site={SITE}&to=room-3&mode=step_free")
+    expect(page.locator(".route-steps li").first).to_be_visible()
+    shoot(page, "route-page")
+    page.set_viewport_size(PHONE["viewport"])
 
     context2 = browser.new_context(**PHONE)
     other = context2.new_page()

@@ -85,7 +85,9 @@ def site_info(site: str) -> Any:
     rate_limit=_checkin_limit,
 )
 def check_in_walk_in(site: str, body: schemas.WalkIn) -> Any:
-    result = services.check_in_walk_in(site, body.service, language=body.language)
+    result = services.check_in_walk_in(
+        site, body.service, language=body.language, step_free=body.step_free
+    )
     return _checked_in(result)
 
 
@@ -106,6 +108,7 @@ def check_in_appointment(site: str, body: schemas.AppointmentCheckIn) -> Any:
         last_name=body.last_name,
         date_of_birth=body.date_of_birth,
         language=body.language,
+        step_free=body.step_free,
     )
     return _checked_in(result)
 
@@ -133,6 +136,7 @@ def _checked_in(result: services.CheckIn) -> Any:
         status_url=url_for("api.ticket_status", token=result.token, _external=False),
         seq=result.seq,
         ticket=result.ticket,
+        waiting_area=result.waiting_area,
     ), 201
 
 
@@ -151,6 +155,18 @@ def ticket_status(token: str) -> Any:
 )
 def cancel_own_ticket(token: str, body: schemas.Empty) -> Any:
     return jsonify(services.cancel_by_patient(token))
+
+
+@endpoint(
+    bp,
+    "/tickets/<token>/route",
+    "GET",
+    summary="A called ticket's way from its waiting area to its room, in its language and"
+    " route mode (409 not_called until it is called)",
+    tag="phone",
+)
+def ticket_route(token: str) -> Any:
+    return jsonify(services.route_for_ticket(token))
 
 
 # --- Wayfinding (no login) ---------------------------------------------------------

@@ -26,9 +26,15 @@ class Login(Body):
     password: Annotated[str, Field(min_length=1, max_length=256)]
 
 
+StepFree = Annotated[
+    bool, Field(description="Show this patient ways without stairs or escalators.")
+]
+
+
 class WalkIn(Body):
     service: ShortText = Field(description="The service's prefix (e.g. 'B') or code.")
     language: Language | None = None
+    step_free: StepFree = False
 
 
 class AppointmentLookup(Body):
@@ -46,6 +52,7 @@ class AppointmentLookup(Body):
 
 class AppointmentCheckIn(AppointmentLookup):
     language: Language | None = None
+    step_free: StepFree = False
 
 
 class DeskAdd(Body):

@@ -32,4 +32,10 @@ def phone_texts() -> dict[str, str]:
         "leave_failed": _(
             "You could not leave the queue. Please try again, or see the front desk."
         ),
+        "way_title": _("The way to {place}"),
+        "way_floor": _("Floor: {floor}"),
+        "step_free_on": _("Step-free route: no stairs or escalators"),
+        "no_step_free_route": _(
+            "There is no step-free way to this room. Please ask a member of staff for help."
+        ),
     }

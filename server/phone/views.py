@@ -36,6 +36,8 @@ def ticket_page(token: str) -> Any:
         "urls": {
             "status": url_for("api.ticket_status", token=token),
             "cancel": url_for("api.cancel_own_ticket", token=token),
+            # Fetched when the ticket is called, rather than sent in every ticket_update.
+            "route": url_for("api.ticket_route", token=token),
         },
     }
     page = render_template(

@@ -45,6 +45,7 @@ from server.services.wayfinding import (
     room_hint,
     room_hints,
     route_between,
+    route_for_ticket,
     waiting_area_for,
 )
 
@@ -82,6 +83,7 @@ __all__ = [
     "room_hint",
     "room_hints",
     "route_between",
+    "route_for_ticket",
     "set_priority",
     "site_info",
     "site_slugs",

@@ -18,6 +18,7 @@ from server.services.snapshots import site_info
 from server.sites.settings import SiteSettings
 from server.storage import queries
 from server.storage.models import Appointment, Service, Site, Ticket
+from server.wayfinding import hints
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,8 @@ class CheckIn:
     ticket_id: int
     seq: int
     ticket: dict[str, Any]
+    # Where the patient waits (a destination of the site's map), for the way there.
+    waiting_area: str | None = None
 
 
 def check_in_walk_in(
@@ -37,9 +40,11 @@ def check_in_walk_in(
     *,
     language: str | None = None,
     patient_name: str | None = None,
+    step_free: bool = False,
     actor_id: int | None = None,
 ) -> CheckIn:
-    """A walk-in for a service: from the kiosk, or added by hand at the desk (actor)."""
+    """A walk-in for a service: from the kiosk, or added by hand at the desk (actor).
+    `step_free`: the patient asked to be shown ways without stairs or escalators."""
     now = clock.now()
     site = queries.get_site(site_slug, lock=True)
     service = queries.get_service(site, service_key)
@@ -52,6 +57,7 @@ def check_in_walk_in(
         site, service, now, _language(site, language), source="desk" if actor_id else "kiosk"
     )
     ticket.patient_name = patient_name
+    ticket.step_free = step_free
     return _finish(site, ticket, token, now, actor_id)
 
 
@@ -62,6 +68,7 @@ def check_in_appointment(
     last_name: str | None = None,
     date_of_birth: date | None = None,
     language: str | None = None,
+    step_free: bool = False,
     actor_id: int | None = None,
 ) -> CheckIn:
     """A listed appointment, found by its code or by last name and date of birth."""
@@ -78,6 +85,7 @@ def check_in_appointment(
         appointment_at=appointment.starts_at,
     )
     ticket.patient_name = f"{appointment.first_name} {appointment.last_name}"
+    ticket.step_free = step_free
     db.session.flush()
     appointment.ticket_id = ticket.id
     return _finish(site, ticket, token, now, actor_id)
@@ -204,8 +212,16 @@ def _finish(site: Site, ticket: Ticket, token: str, now: datetime, actor_id: int
     change.touch(ticket)
     change.audit("check_in", ticket, number=str(ticket.ticket_number), source=ticket.source)
     ticket_id = ticket.id
+    site_map = hints.map_of(site.settings)
+    area = hints.waiting_area(site_map, ticket.service.prefix) if site_map else None
     seq = change.finish()
-    return CheckIn(token=token, ticket_id=ticket_id, seq=seq, ticket=change.sent_to(ticket_id))
+    return CheckIn(
+        token=token,
+        ticket_id=ticket_id,
+        seq=seq,
+        ticket=change.sent_to(ticket_id),
+        waiting_area=area,
+    )
 
 
 def _language(site: Site, asked: str | None) -> str:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from flask import Flask, current_app
 from sqlalchemy import select
 
 from server import clock
@@ -9,6 +12,7 @@ from server.extensions import db
 from server.services import estimates
 from server.services.changes import SiteChange
 from server.storage import queries
+from server.storage.locks import Lease, LocalLease
 from server.storage.models import Site
 
 
@@ -31,3 +35,38 @@ def refresh_estimates(site_slug: str) -> int | None:
 
 def site_slugs() -> list[str]:
     return list(db.session.scalars(select(Site.slug).order_by(Site.id)))
+
+
+def refresh_all_estimates() -> None:
+    """One slow tick over every site; a site that fails is logged and skipped."""
+    for slug in site_slugs():
+        try:
+            refresh_estimates(slug)
+        except Exception:
+            db.session.rollback()
+            current_app.logger.exception("estimate refresh failed for %s", slug)
+
+
+def tick_forever(app: Flask, seconds: float, lease: Lease, sleep: Callable[[float], None]) -> None:
+    """The slow tick, run by the one process of the deployment that holds `lease`.
+
+    Every process runs this loop; on each turn only the holder refreshes, and when it
+    dies another process takes the lease on its next turn.
+    """
+    holding = False
+    shared = not isinstance(lease, LocalLease)
+    while True:
+        sleep(seconds)
+        with app.app_context():
+            try:
+                held = lease.hold()
+                if held != holding and shared:
+                    who = "this process runs it" if held else "another process runs it"
+                    app.logger.warning("estimate tick: %s", who)
+                holding = held
+                if held:
+                    refresh_all_estimates()
+            except Exception:  # the tick must outlive any one bad turn
+                app.logger.exception("estimate tick failed")
+            finally:
+                db.session.remove()

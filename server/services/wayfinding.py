@@ -14,16 +14,13 @@ from urllib.parse import urlencode
 from flask import has_request_context, url_for
 
 from server.domain.errors import DomainError, NotFound
-from server.domain.wayfinding import (
-    DestinationKind,
-    EdgeKind,
-    Mode,
-    NoRoute,
-    Route,
-    SiteMap,
-)
+from server.domain.queue import TicketStatus
+from server.domain.wayfinding import DestinationKind, EdgeKind, Mode, SiteMap
+from server.extensions import db
+from server.services.tickets import ticket_id_for_token
 from server.storage import queries
-from server.storage.models import Site
+from server.storage.models import Site, Ticket
+from server.wayfinding import hints
 from server.wayfinding.drawing import draw_route
 from server.wayfinding.texts import Words
 
@@ -213,20 +210,34 @@ def floor_plan_image(site_slug: str, floor: str) -> Path:
     return Path(plan.image)
 
 
+class NotCalled(DomainError):
+    code = "not_called"
+    status = 409
+
+
+def route_for_ticket(token: str) -> dict[str, Any]:
+    """The way from where a called ticket's patient waits to the room they are called
+    to, in the ticket's language, step-free when they asked for it at check-in.
+
+    Only while the ticket is called, and only from its token: it tells the phone
+    nothing the phone's own ticket view does not (its service, its room).
+    """
+    ticket = db.session.get_one(Ticket, ticket_id_for_token(token))
+    if ticket.status != TicketStatus.CALLED or ticket.room is None:
+        raise NotCalled("The way to the room is shown once the ticket is called.")
+    site = ticket.site.slug
+    mode = Mode.STEP_FREE if ticket.step_free else Mode.SHORTEST
+    start = waiting_area_for(site, ticket.service.prefix)
+    return route_between(site, start, ticket.room.code, mode, ticket.language)
+
+
 def waiting_area_for(site_slug: str, service: str) -> str | None:
     """The waiting area where a service's patients wait: the first that lists the
     service (by prefix or code), else the first that lists none; None without a map."""
     site = queries.get_site(site_slug)
     prefix = queries.get_service(site, service).prefix
-    try:
-        site_map = site_map_of(site)
-    except NotFound:
-        return None
-    areas = [d for d in site_map.destinations.values() if d.kind is DestinationKind.WAITING]
-    listed = [d for d in areas if d.services is not None and prefix in d.services]
-    for_all = [d for d in areas if d.services is None]
-    chosen = listed or for_all
-    return chosen[0].code if chosen else None
+    site_map = hints.map_of(site.settings)
+    return hints.waiting_area(site_map, prefix) if site_map else None
 
 
 def room_hint(
@@ -239,45 +250,21 @@ def room_hint(
     None when the site has no map.
     """
     site = queries.get_site(site_slug)
-    try:
-        site_map = site_map_of(site)
-    except NotFound:
+    site_map = hints.map_of(site.settings)
+    if site_map is None:
         return None
     words = Words(route_language(site, language), site.languages)
-    target = site_map.destination(room)
-    floor = site_map.floor_of(target.node)
-    start = from_ or _default_hint_start(site_map)
-    via = None
-    if start is not None:
-        node, _ = site_map.place(start)
-        route = _step_free_if_possible(site_map, node, target.node)
-        via = next((s.via for s in route.steps if s.via and s.to_floor), None) if route else None
-    return words.hint(words.name(target.names), words.name(floor.names), via)
+    return hints.room_hint(site_map, words, room, from_)
 
 
 def room_hints(site_slug: str, rooms: Sequence[str], language: str | None = None) -> dict[str, str]:
     """Hints for several rooms at once (rooms missing from the map are left out)."""
-    hints = {}
+    found = {}
     for room in rooms:
         try:
             hint = room_hint(site_slug, room, language)
         except NotFound:
             continue
         if hint:
-            hints[room] = hint
-    return hints
-
-
-def _default_hint_start(site_map: SiteMap) -> str | None:
-    waiting = [d.code for d in site_map.destinations.values() if d.kind is DestinationKind.WAITING]
-    starts = waiting or list(site_map.kiosks)
-    return starts[0] if starts else None
-
-
-def _step_free_if_possible(site_map: SiteMap, start: str, end: str) -> Route | None:
-    for mode in (Mode.STEP_FREE, Mode.SHORTEST):
-        try:
-            return site_map.route(start, end, mode)
-        except NoRoute:
-            continue
-    return None
+            found[room] = hint
+    return found

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.domain.queue import TicketNumber, TicketStatus
@@ -161,6 +161,9 @@ class Ticket(Model):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     room_id: Mapped[int | None] = mapped_column(ForeignKey("rooms.id"))
     recalls: Mapped[int] = mapped_column(default=0)
+    # Asked for at check-in: the way to the room is shown without stairs or escalators.
+    # The server default fills the rows of tickets made before the column existed.
+    step_free: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     site: Mapped[Site] = relationship()
     service: Mapped[Service] = relationship()

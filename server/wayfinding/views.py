@@ -24,11 +24,12 @@ def route_page() -> Any:
     try:
         site = args.get("site") or services.sole_site()
         places = services.list_destinations(site, select_language())
-    except DomainError as error:
-        return render_template("wayfinding/unavailable.html", message=_message(error)), error.status
+    except DomainError as refused:
+        page = render_template("wayfinding/unavailable.html", message=_message(refused))
+        return page, refused.status
     language = places["language"]
     use_language(language)  # the page speaks the language its steps are told in
-    choice = {
+    choice: dict[str, Any] = {
         "site": site,
         "from": args.get("from") or (places["kiosks"][0]["code"] if places["kiosks"] else ""),
         "to": args.get("to", ""),
@@ -78,7 +79,7 @@ def floor_plan(site: str, floor: str) -> Any:
     return response
 
 
-def _query(choice: dict[str, str]) -> dict[str, str]:
+def _query(choice: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in choice.items() if value}
 
 
@@ -100,4 +101,4 @@ def _message(error: DomainError) -> str:
         "no_route": _("There is no way there on the map. Please ask at the front desk."),
         "invalid_input": _("Please choose where you want to go, and how."),
     }
-    return messages.get(error.code, _("Something went wrong. Please ask at the front desk."))
+    return str(messages.get(error.code, _("Something went wrong. Please ask at the front desk.")))

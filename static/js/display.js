@@ -22,6 +22,7 @@
     nowCall: document.getElementById("now-call"),
     nowNumber: document.getElementById("now-number"),
     nowRoom: document.getElementById("now-room"),
+    nowHint: document.getElementById("now-hint"),
     nowRoomOther: document.getElementById("now-room-other"),
     recent: document.getElementById("recent-calls"),
     waits: document.getElementById("service-waits"),
@@ -71,6 +72,12 @@
     return room ? inLanguage(room.names, language) : "";
   }
 
+  // "Room 3, Level 1, take the elevator": made by the server in each of the site's
+  // languages (none when the site has no map).
+  function hintFor(call, language) {
+    return (call.hints && call.hints[language]) || "";
+  }
+
   function serviceName(prefix) {
     var service = config.services.find(function (s) { return s.prefix === prefix; });
     return service ? inLanguage(service.names, config.language) : prefix;
@@ -109,17 +116,22 @@
     if (!call) {
       el.nowNumber.textContent = "–";
       el.nowRoom.textContent = strings.nobody_called;
+      el.nowHint.textContent = "";
       el.nowRoomOther.textContent = "";
       delete el.nowCall.dataset.callId;
       return;
     }
     el.nowNumber.textContent = call.number;
     el.nowRoom.textContent = roomName(call.room, config.language);
-    // The room in the site's other languages too, for patients who read those better.
+    el.nowHint.textContent = hintFor(call, config.language);
+    // The room (its hint, where there is one) in the site's other languages too, for
+    // patients who read those better.
     var others = config.site.languages
       .filter(function (lang) { return lang !== config.language; })
-      .map(function (lang) { return roomName(call.room, lang); })
-      .filter(function (name) { return name && name !== el.nowRoom.textContent; });
+      .map(function (lang) { return hintFor(call, lang) || roomName(call.room, lang); })
+      .filter(function (name) {
+        return name && name !== el.nowRoom.textContent && name !== el.nowHint.textContent;
+      });
     el.nowRoomOther.textContent = others.join(" · ");
     el.nowCall.dataset.callId = String(call.id);
     if (previous !== undefined && previous !== String(call.id)) flash(el.nowCall);
@@ -137,6 +149,8 @@
       item.dataset.callId = String(call.id);
       item.append(make("span", "recent-number", call.number));
       item.append(make("span", "recent-room", roomName(call.room, config.language)));
+      var hint = hintFor(call, config.language);
+      if (hint) item.append(make("span", "recent-hint", hint));
       if (call.recall) item.append(make("span", "recent-recall", strings.recall));
       return item;
     }));

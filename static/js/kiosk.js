@@ -28,6 +28,8 @@
   let connection = "connecting"; // then "online" or "offline"
   let busy = false; // a request is on its way: a second tap must not check in twice
   const idle = { timer: 0, ticker: 0, deadline: 0 };
+  // The places the map shows the way to, per language (the site's, not a patient's).
+  const places = {};
 
   function newPatient() {
     return {
@@ -36,6 +38,9 @@
       retryScreen: "start", // where "Try again" goes back to
       dobPart: "day",
       appointment: null, // how the confirmed appointment was found: {code} or name + birth date
+      stepFree: false, // ways without stairs or escalators; remembered for the ticket
+      place: null, // the destination chosen under "Find your way"
+      wayOpen: false, // the ticket's way to the waiting area, shown in full
     };
   }
 
@@ -72,6 +77,7 @@
     document.title = t("page_title") + " · " + config.site.name;
     renderServices();
     renderConnection();
+    renderStepFree();
   }
 
   function chooseLanguage(language) {
@@ -147,10 +153,13 @@
     const input = target === "dob" ? byId("dob-" + patient.dobPart) : byId(target);
     const key = button.dataset.key;
     showEntryError(null);
-    if (key === "delete") return deleteKey(input, target === "dob");
-    if (input.value.length >= input.maxLength) return;
-    input.value += key;
-    if (target === "dob" && input.value.length === input.maxLength) moveDobPart(1);
+    if (key === "delete") {
+      deleteKey(input, target === "dob");
+    } else if (input.value.length < input.maxLength) {
+      input.value += key;
+      if (target === "dob" && input.value.length === input.maxLength) moveDobPart(1);
+    }
+    if (target === "find-entry") filterPlaces();
   }
 
   function deleteKey(input, inDateOfBirth) {
@@ -218,13 +227,16 @@
   }
 
   async function checkInAppointment() {
-    const body = Object.assign({}, patient.appointment, { language: patient.language });
+    const body = Object.assign({}, patient.appointment, {
+      language: patient.language,
+      step_free: patient.stepFree,
+    });
     const checkedIn = await send(config.urls.appointment, body, true);
     if (checkedIn) showTicket(checkedIn);
   }
 
   async function checkInWalkIn(service) {
-    const body = { service: service, language: patient.language };
+    const body = { service: service, language: patient.language, step_free: patient.stepFree };
     const checkedIn = await send(config.urls.walk_in, body, true);
     if (checkedIn) showTicket(checkedIn);
   }
@@ -292,6 +304,7 @@
     byId("ticket-link").textContent = config.urls.phone_short.replace(placeholder, token);
     byId("ticket-time").textContent = t("checked_in_at", { time: localTime(ticket.arrived_at) });
     show("ticket");
+    if (config.wayfinding && checkedIn.waiting_area) showWayToWaitingArea(checkedIn.waiting_area);
   }
 
   function placeInLine(position) {
@@ -315,6 +328,280 @@
     return format.format(new Date(iso));
   }
 
+  // --- Find your way ----------------------------------------------------------------
+  //
+  // Anyone may look up a place; the route starts at this kiosk. The list comes from
+  // the destinations API in the patient's language, the route from the route API; the
+  // drawings are SVG made by the server, and the QR code too (/kiosk/route/qr.svg).
+
+  async function openFind() {
+    show("find");
+    const asking = patient;
+    const language = patient.language;
+    const answer = await getJson(config.urls.destinations + "?" + query({ lang: language }));
+    if (patient !== asking) return;
+    if (answer && answer.ok) places[language] = answer.body.destinations;
+    renderPlaces();
+  }
+
+  function renderPlaces() {
+    const list = places[patient.language];
+    const container = byId("place-list");
+    if (!list) {
+      container.replaceChildren();
+      byId("find-count").textContent = t("places_failed");
+      return;
+    }
+    const groups = [];
+    for (const place of list) {
+      let group = groups[groups.length - 1];
+      if (!group || group.kind !== place.kind_name) {
+        group = { kind: place.kind_name, places: [] };
+        groups.push(group);
+      }
+      group.places.push(place);
+    }
+    container.replaceChildren(...groups.map(placeGroup));
+    filterPlaces();
+  }
+
+  function placeGroup(group) {
+    const section = document.createElement("section");
+    section.className = "place-group";
+    const heading = document.createElement("h2");
+    heading.textContent = group.kind;
+    const items = document.createElement("ul");
+    for (const place of group.places) {
+      const item = document.createElement("li");
+      item.append(placeButton(place));
+      items.append(item);
+    }
+    section.append(heading, items);
+    return section;
+  }
+
+  function placeButton(place) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "place";
+    button.dataset.place = place.code;
+    button.dataset.name = place.name;
+    const details = [place.floor_name];
+    if (place.landmarks.length) details.push(t("near", { landmarks: place.landmarks.join(", ") }));
+    button.append(textSpan(place.name, "place-name"), textSpan(details.join(" · "), "sub"));
+    button.dataset.search = plain([place.name, place.kind_name, ...details].join(" "));
+    return button;
+  }
+
+  /* Show the places whose name, kind, floor or landmarks hold every word typed. */
+  function filterPlaces() {
+    const words = plain(byId("find-entry").value).split(/\s+/).filter(Boolean);
+    let found = 0;
+    document.querySelectorAll("#place-list .place-group").forEach((group) => {
+      let shown = 0;
+      group.querySelectorAll("li").forEach((item) => {
+        const text = item.firstElementChild.dataset.search;
+        item.hidden = !words.every((word) => text.includes(word));
+        if (!item.hidden) shown += 1;
+      });
+      group.hidden = shown === 0;
+      found += shown;
+    });
+    if (!places[patient.language]) return;
+    byId("find-count").textContent = found ? t("places_found", { count: found }) : t("no_places");
+  }
+
+  /* Lower case, without accents: "Á" and "a" match, so do "ñ" and "n". */
+  function plain(text) {
+    return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  }
+
+  function choosePlace(button) {
+    patient.place = { code: button.dataset.place, name: button.dataset.name };
+    showRoute();
+  }
+
+  async function showRoute() {
+    const place = patient.place;
+    byId("route-title").textContent = t("route_title", { place: place.name });
+    ["route-facts", "route-problem", "route-steps", "route-maps", "route-link"].forEach((id) => {
+      forget(byId(id));
+    });
+    forget(byId("route-qr"));
+    byId("route-body").hidden = true;
+    byId("route-phone").hidden = true;
+    if (patient.screen !== "route") show("route");
+    const asking = patient;
+    const found = await fetchRoute(place.code);
+    if (patient !== asking || patient.place !== place) return;
+    if (found.problem) {
+      byId("route-problem").textContent = t(found.problem);
+      return;
+    }
+    const route = found.route;
+    byId("route-title").textContent = t("route_title", { place: route.to.name });
+    byId("route-facts").textContent = routeFacts(route);
+    fillSteps(byId("route-steps"), route.steps);
+    fillDrawings(byId("route-maps"), route.drawings, "find-");
+    const qr = byId("route-qr");
+    const qrQuery = Object.assign({ site: config.site.slug }, routeQuery(place.code, route.mode));
+    qr.src = config.urls.route_qr + "?" + query(qrQuery);
+    qr.alt = t("route_qr_alt");
+    // The address the QR code holds: the route page at the address phones use.
+    const link = config.public_base + route.url.slice(config.script_root.length);
+    const written = byId("route-link");
+    written.textContent = link.split("://").pop();
+    written.dataset.link = link;
+    byId("route-body").hidden = false;
+    byId("route-phone").hidden = false;
+  }
+
+  /* The way from this kiosk: {route} or {problem: the key of a text that says why not}. */
+  async function fetchRoute(to) {
+    const answer = await getJson(config.urls.route + "?" + query(routeQuery(to)));
+    if (answer && answer.ok) return { route: answer.body };
+    const code = answer && answer.body && answer.body.error ? answer.body.error.code : "";
+    return { problem: code === "no_step_free_route" ? "no_step_free_route" : "route_failed" };
+  }
+
+  function routeQuery(to, mode) {
+    return {
+      from: config.wayfinding.from,
+      to: to,
+      mode: mode || (patient.stepFree ? "step_free" : "shortest"),
+      lang: patient.language,
+    };
+  }
+
+  function routeFacts(route) {
+    const facts = [route.duration, t("route_floor", { floor: route.to.floor_name })];
+    if (route.mode === "step_free") facts.push(t("step_free_on"));
+    return facts.join(" · ");
+  }
+
+  function fillSteps(list, steps) {
+    list.replaceChildren(
+      ...steps.map((step) => {
+        const item = document.createElement("li");
+        item.textContent = step.text;
+        return item;
+      })
+    );
+  }
+
+  function fillDrawings(container, drawings, prefix) {
+    container.replaceChildren(
+      ...drawings.map((drawing) => {
+        const figure = document.createElement("figure");
+        figure.className = "route-figure";
+        const caption = document.createElement("figcaption");
+        caption.textContent = drawing.name;
+        figure.append(caption, svgDrawing(drawing.svg, prefix));
+        return figure;
+      })
+    );
+  }
+
+  /* A drawing from the server, as an element. Its ids (title, description, arrow) get
+   * a prefix, so that two routes on one page never share one. */
+  function svgDrawing(text, prefix) {
+    const parsed = new DOMParser().parseFromString(text, "image/svg+xml");
+    const svg = document.importNode(parsed.documentElement, true);
+    if (svg.localName !== "svg") return document.createElement("span");
+    svg.querySelectorAll("[id]").forEach((node) => {
+      node.id = prefix + node.id;
+    });
+    const labels = (svg.getAttribute("aria-labelledby") || "").split(" ").filter(Boolean);
+    svg.setAttribute("aria-labelledby", labels.map((id) => prefix + id).join(" "));
+    svg.querySelectorAll("[marker-end]").forEach((node) => {
+      node.setAttribute("marker-end", node.getAttribute("marker-end").replace("url(#", "url(#" + prefix));
+    });
+    return svg;
+  }
+
+  // --- Step-free ---------------------------------------------------------------------
+
+  function toggleStepFree() {
+    patient.stepFree = !patient.stepFree;
+    renderStepFree();
+    if (patient.screen === "route" && patient.place) showRoute();
+  }
+
+  function renderStepFree() {
+    document.querySelectorAll('[data-action="step-free"]').forEach((button) => {
+      button.setAttribute("aria-pressed", String(patient.stepFree));
+    });
+  }
+
+  // --- The way to the waiting area, on the ticket ----------------------------------------
+
+  const SHORT_WAY_STEPS = 2; // then "Show the way" shows the rest, and the map
+
+  async function showWayToWaitingArea(area) {
+    const asking = patient;
+    const found = await fetchRoute(area);
+    if (patient !== asking || !found.route) return;
+    const route = found.route;
+    byId("way-title").textContent = t("route_title", { place: route.to.name });
+    byId("way-facts").textContent = routeFacts(route);
+    fillSteps(byId("way-steps"), route.steps);
+    fillDrawings(byId("way-maps"), route.drawings, "way-");
+    renderWay();
+    byId("ticket-way").hidden = false;
+  }
+
+  function toggleWay() {
+    patient.wayOpen = !patient.wayOpen;
+    renderWay();
+  }
+
+  function renderWay() {
+    const open = patient.wayOpen;
+    byId("way-steps").querySelectorAll("li").forEach((item, index) => {
+      item.hidden = !open && index >= SHORT_WAY_STEPS;
+    });
+    byId("way-maps").hidden = !open;
+    const toggle = byId("way-toggle");
+    toggle.setAttribute("aria-expanded", String(open));
+    toggle.textContent = open ? t("show_less") : t("show_way");
+  }
+
+  function forgetWay() {
+    const way = byId("ticket-way");
+    if (!way) return;
+    way.hidden = true;
+    byId("way-maps").hidden = true;
+    byId("way-toggle").setAttribute("aria-expanded", "false");
+  }
+
+  // --- Reading from the server ---------------------------------------------------------
+
+  /* GET JSON: {ok, status, body}, or null when the network failed. */
+  async function getJson(url) {
+    if (connection === "offline" || !navigator.onLine) return null;
+    document.body.setAttribute("aria-busy", "true");
+    try {
+      const response = await fetch(url, {
+        cache: "no-store",
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      });
+      const body = await response.json().catch(() => ({}));
+      return { ok: response.ok, status: response.status, body: body };
+    } catch (networkError) {
+      return null;
+    } finally {
+      document.body.removeAttribute("aria-busy");
+    }
+  }
+
+  function query(values) {
+    const params = new URLSearchParams();
+    for (const [name, value] of Object.entries(values)) {
+      if (value) params.set(name, value);
+    }
+    return params.toString();
+  }
+
   // --- The next patient ------------------------------------------------------------
 
   function startOver() {
@@ -322,6 +609,7 @@
     patient = newPatient();
     document.querySelectorAll("[data-patient]").forEach(forget);
     document.querySelectorAll(".entry.active").forEach((box) => box.classList.remove("active"));
+    forgetWay();
     setMode("text", false);
     setMode("contrast", false);
     applyLanguage();
@@ -338,6 +626,7 @@
     } else {
       node.textContent = "";
     }
+    delete node.dataset.link;
   }
 
   async function refreshSite() {
@@ -465,6 +754,9 @@
     "name-next": nameNext,
     "find-by-name": findByName,
     "check-in-appointment": checkInAppointment,
+    find: openFind,
+    "step-free": toggleStepFree,
+    "toggle-way": toggleWay,
     "not-me": () => {
       const foundByCode = Boolean(patient.appointment && patient.appointment.code);
       patient.appointment = null;
@@ -485,6 +777,7 @@
     if (button.dataset.language) return chooseLanguage(button.dataset.language);
     if (button.dataset.mode) return toggleMode(button);
     if (button.dataset.service) return checkInWalkIn(button.dataset.service);
+    if (button.dataset.place) return choosePlace(button);
     const action = ACTIONS[button.dataset.action];
     if (action) action();
   });

@@ -19,6 +19,7 @@
   let lastSeq = -1;
   let ended = false;
   let leaving = false; // this phone asked to leave: "you have left", not "cancelled"
+  let wayTo = null; // the room whose way is on screen (or on its way)
 
   function byId(id) {
     return document.getElementById(id);
@@ -48,6 +49,7 @@
     const waiting = ticket.status === "waiting";
     byId("service").textContent = nameIn(ticket.service.names);
     renderCall(ticket);
+    renderWay(ticket);
     byId("place").textContent = waiting ? placeInLine(ticket.position) : "";
     byId("estimate").textContent = waiting ? waitEstimate(ticket) : "";
     byId("state").textContent = stateText(ticket.status);
@@ -73,6 +75,75 @@
     alert.replaceChildren(headline, paragraph(t("called_hint"), "called-hint"));
     document.title = headline.textContent;
     if (navigator.vibrate) navigator.vibrate([400, 200, 400]);
+  }
+
+  // --- The way to the room ---------------------------------------------------------
+  //
+  // Asked for once per call (GET /api/tickets/<token>/route), not carried by every
+  // ticket_update: the steps and drawings are several kilobytes and change only when
+  // the room does. The server picks the start (where the ticket's service waits), the
+  // room, the language and whether the way must be step-free.
+
+  function renderWay(ticket) {
+    const room = ticket.status === "called" && ticket.room ? ticket.room.code : null;
+    if (room === wayTo) return;
+    wayTo = room;
+    clearWay();
+    if (room) loadWay(room);
+  }
+
+  function clearWay() {
+    byId("way").hidden = true;
+    ["way-title", "way-facts", "way-problem", "way-steps", "way-maps"].forEach((id) => {
+      byId(id).replaceChildren();
+    });
+  }
+
+  async function loadWay(room) {
+    try {
+      const response = await fetch(config.urls.route, {
+        cache: "no-store",
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      });
+      const answer = await response.json().catch(() => ({}));
+      if (wayTo !== room) return; // called to another room meanwhile, or no longer called
+      if (response.ok) return showWay(answer);
+      if (answer.error && answer.error.code === "no_step_free_route") {
+        byId("way-problem").textContent = t("no_step_free_route");
+        byId("way-body").hidden = true;
+        byId("way").hidden = false;
+        return;
+      }
+    } catch (networkError) {
+      // Tried again with the next update or snapshot (after a lost signal, for one).
+    }
+    if (wayTo === room) wayTo = null;
+  }
+
+  function showWay(route) {
+    byId("way-title").textContent = t("way_title", { place: route.to.name });
+    const facts = [route.duration, t("way_floor", { floor: route.to.floor_name })];
+    if (route.mode === "step_free") facts.push(t("step_free_on"));
+    byId("way-facts").textContent = facts.join(" · ");
+    byId("way-steps").replaceChildren(...route.steps.map((step) => listItem(step.text)));
+    byId("way-maps").replaceChildren(...route.drawings.map(figure));
+    byId("way-link").href = route.url;
+    byId("way-body").hidden = false;
+    byId("way").hidden = false;
+  }
+
+  /* A floor's drawing: SVG made (and escaped) by the server, parsed as SVG, not HTML. */
+  function figure(drawing) {
+    const node = document.createElement("figure");
+    node.className = "route-figure";
+    const caption = document.createElement("figcaption");
+    caption.textContent = drawing.name;
+    node.append(caption);
+    const parsed = new DOMParser().parseFromString(drawing.svg, "image/svg+xml");
+    if (parsed.documentElement.localName === "svg") {
+      node.append(document.importNode(parsed.documentElement, true));
+    }
+    return node;
   }
 
   function placeInLine(position) {
@@ -124,6 +195,8 @@
 
   function showNoLongerActive() {
     byId("called").replaceChildren();
+    wayTo = null;
+    clearWay();
     byId("place").textContent = "";
     byId("estimate").textContent = "";
     renderDelays(null);

@@ -101,7 +101,9 @@ def test_the_display_shows_calls_waits_and_delays_accessibly(new_page, live_serv
 
         expect(now_number(display)).to_have_text(number)
         expect(display.locator("#now-room")).to_have_text("Lab counter 1")
-        expect(display.locator("#now-room-other")).to_have_text("Laboratorio 1")
+        # Where the room is, in the page's language, then in the site's other one.
+        expect(display.locator("#now-hint")).to_have_text("Lab counter 1, Ground floor")
+        expect(display.locator("#now-room-other")).to_have_text("Laboratorio 1, Planta baja")
         waits = display.locator("#service-waits tr")
         expect(waits).to_have_count(4)
         expect(waits.first).to_contain_text(re.compile(r"General practice\s*\d+ waiting"))
@@ -181,7 +183,7 @@ def test_a_display_for_some_services_shows_only_their_calls_and_waits(
     new_page, live_server, api
 ):
     base = live_server.base
-    clear_service(api, base)
+    clear_service(api, base, "B", "V", "N")  # the treatment room calls nurse patients too
     blood = add_patient(api, base)
     vaccine = add_patient(api, base, "V")
     display = open_display(new_page, base, "?services=V")

@@ -152,7 +152,11 @@ def test_walk_in_checks_in_with_one_tap_and_shows_the_ticket(new_page, live_serv
     assert re.fullmatch(r"127\.0\.0\.1:\d+/t/[A-Za-z0-9_-]{32}", link)
     qr = page.locator("#ticket-qr")
     expect(qr).to_have_attribute("alt", re.compile("QR code"))
-    assert qr.evaluate("img => img.complete && img.naturalWidth > 0")
+    # The picture loads after the ticket is on screen: wait for it, not just look once.
+    page.wait_for_function(
+        "() => { const img = document.getElementById('ticket-qr');"
+        " return img.complete && img.naturalWidth > 0; }"
+    )
     ticket = staff_ticket(desk, number)
     assert (ticket["source"], ticket["language"], ticket["status"]) == ("kiosk", "en", "waiting")
 

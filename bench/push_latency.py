@@ -1,0 +1,364 @@
+"""Push latency: how long after "call next" every affected phone has its new place.
+
+    python -m bench.push_latency                      # 1,000 phones, 50 screens, 30 rounds
+    python -m bench.push_latency --phones 200 --rounds 5   # a smoke run
+
+One `waitroom serve` (gevent, SQLite, the demo site, no estimate tick) pinned to one
+core with taskset; this load generator pinned to another. The load is light clients
+speaking raw Engine.IO/Socket.IO frames over the `websockets` package (the
+python-socketio client is too heavy to load a server):
+
+- N phones, each holding a waiting walk-in ticket of service G (so every call moves
+  every phone's place: the worst case);
+- 45 displays and 5 logged-in desks.
+
+Each round calls the next patient to one of the three G rooms over HTTP and times, for
+every phone, the moment its ticket_update carrying that call's sequence number arrives
+(a new position and estimate, or "called"). Between rounds a probe measures round
+trips on an idle socket: a WebSocket ping frame (answered by the server's WebSocket
+layer) and a Socket.IO `sync` with its acknowledgement (through a handler and the
+database). The table gives p50/p99 of the phone latencies and their ratio to each
+probe's median, measured in the same run so machine noise cancels.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import requests
+import websockets
+
+HOST = "127.0.0.1"
+SITE = "riverside"
+G_ROOMS = ["room-1", "room-2", "room-3"]
+SERVER_CORE, CLIENT_CORE = 0, 1
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--phones", type=int, default=1000)
+    parser.add_argument("--displays", type=int, default=45)
+    parser.add_argument("--desks", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=30)
+    parser.add_argument("--pings", type=int, default=10, help="probe round trips per round")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="waitroom-bench-") as root:
+        server = Server(Path(root))
+        try:
+            password = server.start()
+            _pin(CLIENT_CORE)
+            result = asyncio.run(run(server.base, password, args))
+        finally:
+            server.stop()
+    report(result, args)
+
+
+class Server:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.port = _free_port()
+        self.base = f"http://{HOST}:{self.port}"
+        self.env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
+        for key in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY"):
+            self.env.pop(key, None)
+        self.env.update(
+            WAITROOM_VAR=str(root / "var"),
+            ESTIMATE_TICK_SECONDS="0",
+            CHECKIN_RATE_LIMIT="100000 per minute",
+            LOGIN_RATE_LIMIT="1000 per minute",
+        )
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> str:
+        script = str(Path(sys.executable).with_name("waitroom"))
+        demo = subprocess.run(
+            [script, "demo"],
+            cwd=self.root,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        password = demo.stdout.rsplit("staff login: desk / ", 1)[1].strip()
+        command = [script, "serve", "--host", HOST, "--port", str(self.port)]
+        if shutil.which("taskset") and os.cpu_count() and os.cpu_count() > 1:  # type: ignore[operator]
+            command = ["taskset", "-c", str(SERVER_CORE), *command]
+        self.log = (self.root / "serve.log").open("wb")
+        self.process = subprocess.Popen(
+            command, cwd=self.root, env=self.env, stdout=self.log, stderr=subprocess.STDOUT
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if _http().get(f"{self.base}/healthz", timeout=1).ok:
+                    return password
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        raise SystemExit(f"the server did not start:\n{(self.root / 'serve.log').read_text()}")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+
+class Client:
+    """One Socket.IO client over a raw WebSocket: Engine.IO v4, default namespace."""
+
+    def __init__(self, ws: Any) -> None:
+        self.ws = ws
+        self.arrivals: dict[int, float] = {}  # seq -> when this client had it
+        self.last: dict[str, Any] | None = None
+        self.acks: dict[int, asyncio.Future[Any]] = {}
+        self.next_ack = 0
+        self.noop: asyncio.Future[float] | None = None
+        self.reader: asyncio.Task[None] | None = None
+
+    @classmethod
+    async def connect(
+        cls, base: str, auth: dict[str, str], headers: dict[str, str] | None = None
+    ) -> Client:
+        url = base.replace("http://", "ws://") + "/socket.io/?EIO=4&transport=websocket"
+        ws = await websockets.connect(
+            url,
+            additional_headers=headers or {},
+            max_size=None,
+            ping_interval=None,
+            open_timeout=60,
+        )
+        opened = await ws.recv()
+        assert opened.startswith("0"), opened
+        await ws.send("40" + json.dumps(auth))
+        client = cls(ws)
+        while True:
+            frame = await ws.recv()
+            if frame.startswith("40"):
+                break
+            if frame.startswith("44"):
+                raise SystemExit(f"refused: {frame}")
+        client.reader = asyncio.create_task(client.read())
+        return client
+
+    async def read(self) -> None:
+        try:
+            async for frame in self.ws:
+                now = time.perf_counter()
+                if frame == "2":  # Engine.IO ping from the server
+                    await self.ws.send("3")
+                elif frame == "6" and self.noop and not self.noop.done():
+                    self.noop.set_result(now)  # the answer to our Engine.IO probe
+                elif frame.startswith("42"):
+                    _event, data = json.loads(frame[2:])
+                    self.last = data
+                    if isinstance(data, dict) and "seq" in data:
+                        self.arrivals.setdefault(data["seq"], now)
+                elif frame.startswith("43"):
+                    ack_id, _, body = frame[2:].partition("[")
+                    future = self.acks.pop(int(ack_id), None)
+                    if future and not future.done():
+                        future.set_result(json.loads("[" + body))
+        except websockets.ConnectionClosed:
+            pass
+
+    async def call(self, event: str) -> Any:
+        self.next_ack += 1
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self.acks[self.next_ack] = future
+        await self.ws.send(f"42{self.next_ack}" + json.dumps([event]))
+        return await future
+
+    async def close(self) -> None:
+        await self.ws.close()
+        if self.reader:
+            await self.reader
+
+
+async def run(base: str, password: str, args: argparse.Namespace) -> dict[str, Any]:
+    print(f"checking in {args.phones} walk-ins...", file=sys.stderr)
+    tokens = await asyncio.to_thread(_walk_ins, base, args.phones)
+    desk_http = _http()
+    response = desk_http.post(
+        f"{base}/api/login", json={"username": "desk", "password": password}, timeout=10
+    )
+    response.raise_for_status()
+    cookie = "; ".join(f"{c.name}={c.value}" for c in desk_http.cookies)
+
+    print("connecting...", file=sys.stderr)
+    phones: list[Client] = []
+    for start in range(0, len(tokens), 100):  # in batches, as a waiting room fills
+        phones += await asyncio.gather(
+            *(Client.connect(base, {"ticket": t}) for t in tokens[start : start + 100])
+        )
+    screens = list(
+        await asyncio.gather(
+            *(Client.connect(base, {"display": SITE}) for _ in range(args.displays))
+        )
+    )
+    screens += await asyncio.gather(
+        *(Client.connect(base, {"staff": SITE}, {"Cookie": cookie}) for _ in range(args.desks))
+    )
+    probe = await Client.connect(base, {"ticket": tokens[-1]})
+    await asyncio.sleep(1)
+
+    latencies: list[float] = []
+    screen_latencies: list[float] = []
+    ws_pings: list[float] = []
+    eio_rtts: list[float] = []
+    sync_rtts: list[float] = []
+    missing = 0
+    expected_total = 0
+    round_times: list[float] = []
+    for number in range(args.rounds):
+        for _ in range(args.pings):
+            ws_pings.append(await _ws_ping(probe))
+            eio_rtts.append(await _engineio_rtt(probe))
+            sync_rtts.append(await _sync_rtt(probe))
+        waiting = [p for p in phones if p.last and p.last["ticket"]["status"] == "waiting"]
+        room = G_ROOMS[number % len(G_ROOMS)]
+        started = time.perf_counter()
+        answer = await asyncio.to_thread(
+            desk_http.post, f"{base}/api/sites/{SITE}/rooms/{room}/call-next", json={}, timeout=30
+        )
+        answer.raise_for_status()
+        seq = answer.json()["seq"]
+        deadline = time.perf_counter() + 10
+        while time.perf_counter() < deadline:
+            if all(seq in p.arrivals for p in waiting) and all(seq in s.arrivals for s in screens):
+                break
+            await asyncio.sleep(0.002)
+        arrived = [p.arrivals[seq] - started for p in waiting if seq in p.arrivals]
+        expected_total += len(waiting)
+        missing += len(waiting) - len(arrived)
+        latencies += arrived
+        screen_latencies += [s.arrivals[seq] - started for s in screens if seq in s.arrivals]
+        round_times.append(max(arrived, default=0))
+        await asyncio.sleep(0.2)
+
+    await asyncio.gather(*(c.close() for c in [*phones, *screens, probe]))
+    return {
+        "latencies": latencies,
+        "screens": screen_latencies,
+        "ws_pings": ws_pings,
+        "eio_rtts": eio_rtts,
+        "sync_rtts": sync_rtts,
+        "missing": missing,
+        "expected": expected_total,
+        "rounds": round_times,
+    }
+
+
+async def _ws_ping(client: Client) -> float:
+    started = time.perf_counter()
+    waiter = await client.ws.ping()
+    await waiter
+    return time.perf_counter() - started
+
+
+async def _engineio_rtt(client: Client) -> float:
+    """An UPGRADE packet on an open WebSocket: Engine.IO answers NOOP, in the server's
+    own packet loop (the lightest round trip through the server's Python code)."""
+    client.noop = asyncio.get_running_loop().create_future()
+    started = time.perf_counter()
+    await client.ws.send("5")
+    return await client.noop - started
+
+
+async def _sync_rtt(client: Client) -> float:
+    started = time.perf_counter()
+    await client.call("sync")
+    return time.perf_counter() - started
+
+
+def report(result: dict[str, Any], args: argparse.Namespace) -> None:
+    lat = sorted(result["latencies"])
+    scr = sorted(result["screens"])
+    ws_ping = statistics.median(result["ws_pings"])
+    ping = statistics.median(result["eio_rtts"])
+    sync = statistics.median(result["sync_rtts"])
+
+    def pct(values: list[float], q: float) -> float:
+        return (
+            values[min(len(values) - 1, round(q * (len(values) - 1)))] if values else float("nan")
+        )
+
+    print()
+    print(
+        f"push latency: {args.phones} phones, {args.displays} displays + {args.desks} desks, "
+        f"{args.rounds} rounds of call next"
+    )
+    print(
+        f"server pinned to core {SERVER_CORE}, load generator to core {CLIENT_CORE}; gevent, SQLite"
+    )
+    print("probes (idle socket, between rounds): ws = WebSocket ping frame, eio = Engine.IO")
+    print("UPGRADE -> NOOP (the 'ping' for the target), sync = Socket.IO sync + ack (database)")
+    print()
+    print(f"{'measure':<40}{'ms':>10}{'x ws':>9}{'x eio':>9}{'x sync':>9}")
+    rows = [
+        ("probe ws: WebSocket ping (median)", ws_ping),
+        ("probe eio: Engine.IO round trip (median)", ping),
+        ("probe sync: sync + ack (median)", sync),
+        ("phones: call -> new place, p50", pct(lat, 0.50)),
+        ("phones: call -> new place, p99", pct(lat, 0.99)),
+        ("phones: call -> new place, max", lat[-1] if lat else float("nan")),
+        ("screens: call -> update, p50", pct(scr, 0.50)),
+        ("screens: call -> update, p99", pct(scr, 0.99)),
+        ("round: call -> last phone (median)", statistics.median(result["rounds"])),
+    ]
+    for name, value in rows:
+        print(
+            f"{name:<40}{value * 1000:>10.2f}{value / ws_ping:>9.1f}{value / ping:>9.1f}"
+            f"{value / sync:>9.1f}"
+        )
+    print()
+    delivered = result["expected"] - result["missing"]
+    print(f"phone updates delivered: {delivered} of {result['expected']}")
+    ratio = pct(lat, 0.99) / ping
+    verdict = "met" if ratio <= 40 else "MISSED"
+    print(f"target p99 <= 40 x ping (eio) round trip: {ratio:.1f} x -> {verdict}")
+    print(f"target every update delivered: {'met' if result['missing'] == 0 else 'MISSED'}")
+
+
+def _walk_ins(base: str, count: int) -> list[str]:
+    def one(_: int) -> str:
+        response = _http().post(
+            f"{base}/api/sites/{SITE}/checkins/walk-in", json={"service": "G"}, timeout=30
+        )
+        response.raise_for_status()
+        return response.json()["token"]
+
+    with ThreadPoolExecutor(8) as pool:
+        return list(pool.map(one, range(count)))
+
+
+def _http() -> requests.Session:
+    session = requests.Session()
+    session.trust_env = False
+    return session
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def _pin(core: int) -> None:
+    if hasattr(os, "sched_setaffinity") and (os.cpu_count() or 1) > 1:
+        os.sched_setaffinity(0, {core})
+
+
+if __name__ == "__main__":
+    main()
