@@ -219,7 +219,12 @@ def staff_queue(site: str, user: User) -> Any:
 )
 def add_patient(site: str, user: User, body: schemas.DeskAdd) -> Any:
     result = services.check_in_walk_in(
-        site, body.service, language=body.language, patient_name=body.patient_name, actor_id=user.id
+        site,
+        body.service,
+        language=body.language,
+        patient_name=body.patient_name,
+        step_free=body.step_free,
+        actor_id=user.id,
     )
     return _checked_in(result)
 

@@ -59,6 +59,7 @@ class DeskAdd(Body):
     service: ShortText
     patient_name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
     language: Language | None = None
+    step_free: bool = False
 
 
 class CallTicket(Body):

@@ -129,4 +129,5 @@ def _accuracy() -> dict[str, str]:
             patients="{patients}",
         ),
         "accuracy_none": gettext("Nobody with an estimate has been called yet today."),
+        "step_free": gettext("♿ step-free"),
     }

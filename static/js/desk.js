@@ -255,6 +255,7 @@
     var name = String(form.get("patient_name") || "").trim();
     if (name) body.patient_name = name;
     if (form.get("language")) body.language = form.get("language");
+    if (form.get("step_free")) body.step_free = true;
     act("/tickets", body, function (data) {
       return fill(strings.added, { number: data.ticket.number });
     }).then(function (data) {
@@ -394,9 +395,13 @@
   }
 
   // Staff see the name when one is known; "no name given" is set apart from names.
+  // A patient who asked for a step-free route is marked, so staff can help them along.
   function patientName(ticket, tag) {
-    if (ticket.patient_name) return make(tag, "patient-name", ticket.patient_name);
-    return make(tag, "patient-name unknown", strings.no_name);
+    var node = ticket.patient_name
+      ? make(tag, "patient-name", ticket.patient_name)
+      : make(tag, "patient-name unknown", strings.no_name);
+    if (ticket.step_free) node.append(" ", make("span", "step-free-tag", strings.step_free));
+    return node;
   }
 
   function renderRooms() {

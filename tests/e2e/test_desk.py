@@ -163,6 +163,8 @@ def test_the_desk_goes_to_the_login_page_when_its_login_ends(open_desk):
 
 def test_an_action_refused_for_want_of_a_login_goes_to_the_login_page(open_desk):
     desk = open_desk()
+    # The form needs the services the staff socket brings; then the login expires.
+    expect(desk.locator("#add-service option").first).to_be_attached()
     desk.context.clear_cookies()  # as when the session has expired
 
     desk.get_by_role("button", name="Add to the queue").click()  # harmless if it went through
@@ -435,11 +437,13 @@ def test_a_patient_added_by_hand_shows_their_name_to_staff_only(
 
     desk.get_by_label("Service", exact=True).select_option(SERVICE)
     desk.get_by_label("Patient's name (optional)").fill("Ottilie Fairweather")
+    desk.get_by_label("Needs a step-free route").check()
     desk.get_by_role("button", name="Add to the queue").click()
 
     expect(desk.locator("#feedback")).to_have_text(re.compile(r"^Added B-\d{3}\.$"))
     number = desk.locator("#feedback").inner_text().removeprefix("Added ").rstrip(".")
     expect(row(desk, number)).to_contain_text("Ottilie Fairweather")
+    expect(row(desk, number)).to_contain_text("step-free")
     expect(display.locator("body")).not_to_contain_text("Ottilie")
 
 
