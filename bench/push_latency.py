@@ -143,12 +143,13 @@ class Client:
         assert opened.startswith("0"), opened
         await ws.send("40" + json.dumps(auth))
         client = cls(ws)
-        while True:
+        while True:  # the snapshot the connect handler sends may come before the "40"
             frame = await ws.recv()
             if frame.startswith("40"):
                 break
             if frame.startswith("44"):
                 raise SystemExit(f"refused: {frame}")
+            client.handle(frame, time.perf_counter())
         client.reader = asyncio.create_task(client.read())
         return client
 
@@ -158,20 +159,24 @@ class Client:
                 now = time.perf_counter()
                 if frame == "2":  # Engine.IO ping from the server
                     await self.ws.send("3")
-                elif frame == "6" and self.noop and not self.noop.done():
-                    self.noop.set_result(now)  # the answer to our Engine.IO probe
-                elif frame.startswith("42"):
-                    _event, data = json.loads(frame[2:])
-                    self.last = data
-                    if isinstance(data, dict) and "seq" in data:
-                        self.arrivals.setdefault(data["seq"], now)
-                elif frame.startswith("43"):
-                    ack_id, _, body = frame[2:].partition("[")
-                    future = self.acks.pop(int(ack_id), None)
-                    if future and not future.done():
-                        future.set_result(json.loads("[" + body))
+                else:
+                    self.handle(frame, now)
         except websockets.ConnectionClosed:
             pass
+
+    def handle(self, frame: str, now: float) -> None:
+        if frame == "6" and self.noop and not self.noop.done():
+            self.noop.set_result(now)  # the answer to our Engine.IO probe
+        elif frame.startswith("42"):
+            _event, data = json.loads(frame[2:])
+            self.last = data
+            if isinstance(data, dict) and "seq" in data:
+                self.arrivals.setdefault(data["seq"], now)
+        elif frame.startswith("43"):
+            ack_id, _, body = frame[2:].partition("[")
+            future = self.acks.pop(int(ack_id), None)
+            if future and not future.done():
+                future.set_result(json.loads("[" + body))
 
     async def call(self, event: str) -> Any:
         self.next_ack += 1
