@@ -165,3 +165,22 @@ def pg_schema_url() -> Iterator[str]:
             yield f"{PG_URL}?options=-csearch_path%3D{schema}"
         finally:
             conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+@pytest.fixture
+def redis_client() -> Iterator[Any]:
+    """A client of the Redis on 127.0.0.1:6379; in CI it must be there (fail, not skip)."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3)
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError as error:
+        if os.environ.get("CI"):
+            pytest.fail(f"Redis on 127.0.0.1:6379 is required in CI: {error}")
+        pytest.skip(f"Redis on 127.0.0.1:6379 is not reachable: {error}")
+    yield client
+    client.close()

@@ -16,35 +16,13 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import assert_accessible
+from tests.e2e.kiosk_actions import KIOSK_SCREEN, on_screen, open_kiosk, tap, type_keys
 from tests.e2e.live import SITE
 
-KIOSK_SCREEN = {"viewport": {"width": 1080, "height": 1920}}
 LONDON = ZoneInfo("Europe/London")
 
 
 # --- Helpers ---------------------------------------------------------------------
-
-
-def open_kiosk(new_page, live_server, query="", **context):
-    page = new_page(**{**KIOSK_SCREEN, **context})
-    page.goto(live_server.url(f"/kiosk{query}"))
-    expect(page.locator("body")).to_have_attribute("data-connection", "online")
-    return page
-
-
-def tap(page, name):
-    page.get_by_role("button", name=name, exact=True).click()
-
-
-def type_keys(page, text):
-    """Tap the on-screen keys of the screen showing, one character at a time."""
-    keys = page.locator(".screen:not([hidden]) .keyboard")
-    for character in text:
-        keys.locator(f'[data-key="{character}"]').click()
-
-
-def on_screen(page, screen):
-    expect(page.locator("body")).to_have_attribute("data-showing", screen)
 
 
 def tap_service(page, service):

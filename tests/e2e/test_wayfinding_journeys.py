@@ -14,9 +14,9 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import assert_accessible
+from tests.e2e.kiosk_actions import on_screen, open_kiosk, tap, type_keys
 from tests.e2e.live import SITE
 
-KIOSK_SCREEN = {"viewport": {"width": 1080, "height": 1920}}
 PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True}
 READING_MODES = ((None, None), ("large", None), (None, "high"))
 
@@ -37,27 +37,6 @@ def desk(live_server):
 
 def staff_ticket(desk, number):
     return next(t for t in desk.queue()["tickets"] if t["number"] == number)
-
-
-def open_kiosk(new_page, live_server):
-    page = new_page(**KIOSK_SCREEN)
-    page.goto(live_server.url("/kiosk"))
-    expect(page.locator("body")).to_have_attribute("data-connection", "online")
-    return page
-
-
-def tap(page, name):
-    page.get_by_role("button", name=name, exact=True).click()
-
-
-def type_keys(page, text):
-    keys = page.locator(".screen:not([hidden]) .keyboard")
-    for character in text:
-        keys.locator(f'[data-key="{character}"]').click()
-
-
-def on_screen(page, screen):
-    expect(page.locator("body")).to_have_attribute("data-showing", screen)
 
 
 def places_shown(page):

@@ -6,7 +6,6 @@ Two holders stand for two server processes: only one wins; when the holder dies
 
 from __future__ import annotations
 
-import os
 import secrets
 import time
 
@@ -14,23 +13,7 @@ import pytest
 from sqlalchemy import create_engine
 
 from server.storage.locks import LocalLease, PostgresLease, RedisLease, deployment_lease
-
-REDIS_URL = "redis://127.0.0.1:6379/0"
-
-
-@pytest.fixture
-def redis_client():
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3)
-    try:
-        client.ping()
-    except redis.exceptions.ConnectionError as error:
-        if os.environ.get("CI"):
-            pytest.fail(f"Redis on 127.0.0.1:6379 is required in CI: {error}")
-        pytest.skip(f"Redis on 127.0.0.1:6379 is not reachable: {error}")
-    yield client
-    client.close()
+from tests.conftest import REDIS_URL
 
 
 @pytest.fixture

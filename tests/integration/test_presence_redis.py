@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import secrets
 import time
 from datetime import UTC, datetime, timedelta
@@ -11,26 +10,12 @@ import pytest
 
 from server.realtime import presence
 from server.realtime.presence import DevicePresence, SharedPresence
+from tests.conftest import REDIS_URL
 
 pytestmark = pytest.mark.redis
 
-REDIS_URL = "redis://127.0.0.1:6379/0"
 T0 = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
 
-
-@pytest.fixture
-def redis_client():
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3)
-    try:
-        client.ping()
-    except redis.exceptions.ConnectionError as error:
-        if os.environ.get("CI"):
-            pytest.fail(f"Redis on 127.0.0.1:6379 is required in CI: {error}")
-        pytest.skip(f"Redis on 127.0.0.1:6379 is not reachable: {error}")
-    yield client
-    client.close()
 
 
 @pytest.fixture
