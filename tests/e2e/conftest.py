@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.e2e.live import Server, http
+from tests.e2e.live import Server, log_in
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("WAITROOM_CHROMIUM", "/usr/bin/chromium")
@@ -38,12 +38,7 @@ class Live:
 
     def staff(self) -> requests.Session:
         """An HTTP session logged in as the demo's desk account."""
-        session = http()
-        response = session.post(
-            self.url("/api/login"), json={"username": "desk", "password": self.password}, timeout=10
-        )
-        assert response.status_code == 200, response.text
-        return session
+        return log_in(self.base, self.password)
 
 
 @pytest.fixture(scope="session")

@@ -167,3 +167,17 @@ class Listener:
             self.client.disconnect()
 
 
+def log_in(base: str, password: str) -> requests.Session:
+    """An HTTP session logged in as the demo's desk account."""
+    staff = http()
+    response = staff.post(
+        f"{base}/api/login", json={"username": "desk", "password": password}, timeout=10
+    )
+    assert response.status_code == 200, response.text
+    return staff
+
+
+def browser_headers(staff: requests.Session) -> dict[str, str]:
+    """What a logged-in browser sends when it opens the socket: its cookie and agent."""
+    cookie = "; ".join(f"{c.name}={c.value}" for c in staff.cookies)
+    return {"Cookie": cookie, "User-Agent": staff.headers["User-Agent"]}

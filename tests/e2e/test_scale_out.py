@@ -30,7 +30,16 @@ import pytest
 import requests
 import socketio
 
-from tests.e2e.live import EVENT_TIMEOUT, HOST, SITE, Server, _free_port, http
+from tests.e2e.live import (
+    EVENT_TIMEOUT,
+    HOST,
+    SITE,
+    Server,
+    _free_port,
+    browser_headers,
+    http,
+    log_in,
+)
 
 pytestmark = [pytest.mark.process, pytest.mark.postgres, pytest.mark.scale]
 
@@ -234,20 +243,6 @@ def _listening(port: int) -> bool:
         return sock.connect_ex((HOST, port)) == 0
 
 
-def _log_in(base: str, password: str) -> requests.Session:
-    staff = http()
-    response = staff.post(
-        f"{base}/api/login", json={"username": "desk", "password": password}, timeout=10
-    )
-    assert response.status_code == 200, response.text
-    return staff
-
-
-def _cookie_headers(staff: requests.Session) -> dict[str, str]:
-    cookie = "; ".join(f"{c.name}={c.value}" for c in staff.cookies)
-    return {"Cookie": cookie, "User-Agent": staff.headers["User-Agent"]}
-
-
 def _post(session: requests.Session, url: str, body: dict[str, Any] | None = None) -> Any:
     response = session.post(url, json=body or {}, timeout=10)
     assert response.status_code in (200, 201), response.text
@@ -308,7 +303,7 @@ def test_two_processes_behind_nginx_share_every_change_and_survive_losing_one(
         behind_port = nginx.backend_for_this_client()
         behind = next(i for i, s in enumerate(servers) if s.port == behind_port)
         direct = servers[1 - behind]
-        desk_http = _log_in(direct.base, password)  # the session is good on both processes
+        desk_http = log_in(direct.base, password)  # the session is good on both processes
 
         # Three walk-ins through the direct process; the phone holds the third ticket.
         tickets = [
@@ -317,7 +312,7 @@ def test_two_processes_behind_nginx_share_every_change_and_survive_losing_one(
         ]
         numbers = [t["ticket"]["number"] for t in tickets]
 
-        desk = clients().connect(direct.base, {"staff": SITE}, _cookie_headers(desk_http))
+        desk = clients().connect(direct.base, {"staff": SITE}, browser_headers(desk_http))
         display_direct = clients().connect(direct.base, {"display": SITE, "device": "main-hall"})
         display_behind = clients().connect(nginx.base, {"display": SITE, "device": "entrance"})
         phone = clients().connect(nginx.base, {"ticket": tickets[2]["token"]})

@@ -12,7 +12,6 @@ import subprocess
 from collections.abc import Callable, Iterator
 
 import pytest
-import requests
 import socketio
 
 from tests.e2e.live import (
@@ -21,10 +20,13 @@ from tests.e2e.live import (
     STOP_TIMEOUT,
     Listener,
     Server,
+    browser_headers,
     http,
+    log_in,
 )
 
 pytestmark = pytest.mark.process
+
 
 @pytest.fixture
 def listeners() -> Iterator[Callable[[], Listener]]:
@@ -37,21 +39,6 @@ def listeners() -> Iterator[Callable[[], Listener]]:
     yield make
     for listener in made:
         listener.close()
-
-
-def _log_in(base: str, password: str) -> requests.Session:
-    staff = http()
-    response = staff.post(
-        f"{base}/api/login", json={"username": "desk", "password": password}, timeout=10
-    )
-    assert response.status_code == 200, response.text
-    return staff
-
-
-def _browser_headers(staff: requests.Session) -> dict[str, str]:
-    """What a logged-in browser sends when it opens the socket: its cookie and agent."""
-    cookie = "; ".join(f"{c.name}={c.value}" for c in staff.cookies)
-    return {"Cookie": cookie, "User-Agent": staff.headers["User-Agent"]}
 
 
 def _refused(base: str, auth: dict[str, str] | None, headers: dict[str, str] | None = None) -> bool:
@@ -94,12 +81,12 @@ def test_demo_server_serves_a_call_end_to_end_and_keeps_it_across_a_restart(
         )
         assert checked_in.status_code == 201, checked_in.text
         token, number = checked_in.json()["token"], checked_in.json()["ticket"]["number"]
-        staff = _log_in(server.base, password)
+        staff = log_in(server.base, password)
 
         phone, display, desk = listeners(), listeners(), listeners()
         phone.connect(server.base, {"ticket": token})
         display.connect(server.base, {"display": SITE})
-        desk.connect(server.base, {"staff": SITE}, headers=_browser_headers(staff))
+        desk.connect(server.base, {"staff": SITE}, headers=browser_headers(staff))
         # Each got its snapshot on connect, so each has joined its room.
         assert phone.wait_for("ticket_update")["ticket"]["status"] == "waiting"
         display.wait_for("display_update")
@@ -136,5 +123,5 @@ def test_demo_server_serves_a_call_end_to_end_and_keeps_it_across_a_restart(
         assert status.json()["ticket"]["number"] == number
         assert status.json()["ticket"]["room"]["code"] == "room-1"
         # The staff password printed by `demo` still works after the restart.
-        _log_in(server.base, password)
+        log_in(server.base, password)
         _stop_with_ctrl_c(process, server)
