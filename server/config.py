@@ -37,6 +37,10 @@ class Config:
     # set 1, or every client would share the proxy's address and its rate limits.
     PROXY_HOPS = int(os.environ.get("PROXY_HOPS", "0"))
     ASYNC_MODE = os.environ.get("WAITROOM_ASYNC", "gevent")
+    # "background": estimates are refreshed after each change, off its request
+    # (services/refresher.py); "inline": at once, in the request, for tests;
+    # "off": only on the slow tick.
+    ESTIMATE_REFRESH = os.environ.get("ESTIMATE_REFRESH", "background")
     # The address phones on the clinic network use to reach us (for the QR code link);
     # a site file's public_url takes precedence.
     PUBLIC_URL = os.environ.get("PUBLIC_URL")
@@ -67,4 +71,7 @@ class TestConfig(Config):
     REDIS_URL = None
     PROXY_HOPS = 0
     ASYNC_MODE = "threading"
+    # Transport tests see exactly one message per change; the estimate tests set
+    # "inline" to have the refresh follow each change as the server does.
+    ESTIMATE_REFRESH = "off"
     RATELIMIT_ENABLED = False

@@ -207,6 +207,17 @@ def ticket_view(ticket: Ticket, view: QueueView, notices: Sequence[DelayNotice])
     }
 
 
+def ticket_place(ticket: Ticket, view: QueueView) -> dict[str, Any]:
+    """A waiting ticket's place and estimate, the part of its view a change behind or
+    ahead of it moves (the phone keeps the rest from its last whole view)."""
+    estimate = view.estimate(ticket)
+    return {
+        "position": view.position(ticket),
+        "estimate": estimate.as_dict() if estimate else None,
+        "delay": view.delays.get(ticket.id),
+    }
+
+
 # --- Staff ------------------------------------------------------------------------
 
 
@@ -233,6 +244,16 @@ def staff_ticket(ticket: Ticket, view: QueueView) -> dict[str, Any]:
         "finished_at": iso(ticket.finished_at),
         "room": room_brief(ticket.room),
         "recalls": ticket.recalls,
+    }
+
+
+def staff_place(ticket: Ticket, view: QueueView) -> dict[str, Any]:
+    """The desk's copy of ticket_place: which ticket, its place and estimate."""
+    estimate = view.estimate(ticket)
+    return {
+        "id": ticket.id,
+        "position": view.position(ticket),
+        "estimate": estimate.as_dict() if estimate else None,
     }
 
 

@@ -74,14 +74,20 @@ def seed(app: Flask, *, create: bool = True) -> None:
 
 
 @pytest.fixture
-def app(clock: FakeClock) -> Iterator[Flask]:
+def app_config() -> dict[str, Any]:
+    """Settings a test module's `app` is made with; a module overrides this fixture."""
+    return {}
+
+
+@pytest.fixture
+def app(clock: FakeClock, app_config: dict[str, Any]) -> Iterator[Flask]:
     """The app on a seeded in-memory database.
 
     No app context is held open during the test on purpose: Flask would reuse it for
     every request, and `g` (where Flask-Login caches the user) would leak between
     clients, so an anonymous request could pass as the last logged-in one.
     """
-    app = make_app(clock)
+    app = make_app(clock, **app_config)
     seed(app)
     yield app
     with app.app_context():

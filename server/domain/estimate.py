@@ -19,7 +19,7 @@ import heapq
 import math
 import random
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from statistics import NormalDist
@@ -343,8 +343,9 @@ def simulated_estimates(
     runs: int = DEFAULT_RUNS,
     seed: int = 0,
     calibration: Calibration = DEFAULT_CALIBRATION,
+    between_runs: Callable[[], None] | None = None,
 ) -> Predictions:
-    draws = simulated_waits(snapshot, model, runs=runs, seed=seed)
+    draws = simulated_waits(snapshot, model, runs=runs, seed=seed, between_runs=between_runs)
     result = Predictions()
     for key, values in draws.items():
         if isinstance(key, int):
@@ -355,12 +356,19 @@ def simulated_estimates(
 
 
 def simulated_waits(
-    snapshot: QueueSnapshot, model: ClinicModel, *, runs: int = DEFAULT_RUNS, seed: int = 0
+    snapshot: QueueSnapshot,
+    model: ClinicModel,
+    *,
+    runs: int = DEFAULT_RUNS,
+    seed: int = 0,
+    between_runs: Callable[[], None] | None = None,
 ) -> dict[int | str, list[float]]:
     """Simulated minutes until each waiting ticket is called, over `runs` runs.
 
     Keys are ticket ids, and service keys for a patient arriving now. The same seed
-    and snapshot give the same draws.
+    and snapshot give the same draws. `between_runs` is called after each run: a server
+    on one event loop passes a yield there, so that a long simulation does not stall
+    every other client.
     """
     plan = _Plan.of(snapshot, model)
     runs = max(1, min(runs, max(MIN_RUNS, CALL_BUDGET // max(1, len(snapshot.waiting)))))
@@ -369,6 +377,8 @@ def simulated_waits(
     for _ in range(runs):
         for key, wait in _Run(plan, model, rng).waits().items():
             draws[key].append(wait)
+        if between_runs is not None:
+            between_runs()
     return draws
 
 

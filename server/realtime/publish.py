@@ -12,6 +12,8 @@ from server.realtime import rooms
 DISPLAY_UPDATE = "display_update"
 STAFF_UPDATE = "staff_update"
 TICKET_UPDATE = "ticket_update"
+# Only a waiting ticket's place, estimate and delay notice: see services/changes.py.
+TICKET_PLACE = "ticket_place"
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,12 @@ from server.realtime import rooms
 from server.realtime.publish import (
     DISPLAY_UPDATE,
     STAFF_UPDATE,
+    TICKET_PLACE,
     TICKET_UPDATE,
     Message,
     publish,
 )
-from server.services import estimates
+from server.services import estimates, refresher
 from server.storage import queries
 from server.storage.models import AuditEntry, Site, Ticket
 
@@ -28,6 +29,12 @@ class SiteChange:
     Payloads are built inside the transaction (so they match what is committed) and
     sent only after the commit succeeds, so nobody is ever told of a change that was
     rolled back.
+
+    Phones hear of a change in two sizes. A ticket the change touched gets its whole
+    view (`ticket_update`); the others whose place or estimate moved (everyone behind a
+    called patient) get only those few fields (`ticket_place`), and the desks get them
+    as `places`. With a thousand phones in one line that is the difference between a
+    few hundred kilobytes built and sent per call and a few dozen.
     """
 
     site: Site
@@ -35,10 +42,16 @@ class SiteChange:
     kind: str
     actor_id: int | None = None
     tickets: list[Ticket] = field(default_factory=list)
-    # Services whose waiting lines moved: every waiting ticket in them is re-sent.
+    # Services whose waiting lines moved: every waiting ticket in them hears its place.
     service_ids: set[int] = field(default_factory=set)
+    # Waiting tickets whose estimate or delay notice moved (from the estimate refresh).
+    moved: list[Ticket] = field(default_factory=list)
+    # What the lines' tickets see besides their place changed (a notice was posted):
+    # every ticket in them gets its whole view.
+    whole_views: bool = False
     announce: dict[str, Any] | None = None
-    # Built by the caller when it has estimated the queue already (the slow tick).
+    # Built by the estimate refresh, which has estimated the queue already; a change
+    # without one shows the promises patients hold and asks for a refresh after it.
     view: payloads.QueueView | None = None
     _ticket_views: dict[int, dict[str, Any]] = field(default_factory=dict)
     _staff_views: dict[int, dict[str, Any]] = field(default_factory=dict)
@@ -67,27 +80,29 @@ class SiteChange:
         """Commit and publish; returns the site's new sequence number."""
         self.site.seq += 1
         seq = self.site.seq
+        refresh_after = self.view is None
         db.session.flush()
         messages = self._messages()
         db.session.commit()
         publish(messages)
+        if refresh_after:
+            refresher.refresh_soon(self.site.slug)
         return seq
 
     def _messages(self) -> list[Message]:
         seq, slug = self.site.seq, self.site.slug
-        view = self.view
-        moved: list[Ticket] = []
-        if view is None:
-            # Estimates are recorded here, in the change's transaction; any waiting
-            # ticket whose shown estimate moved (or who got a delay notice) is re-sent.
-            estimated = estimates.queue_view(self.site, self.now, record=True)
-            view, moved = estimated.view, estimated.moved
+        view = self.view or estimates.shown_view(self.site, self.now, record=True)
         notices = queries.active_notices(self.site.id)
-        affected = {t.id: t for t in self.tickets}
-        for ticket in [*view.waiting_in(self.service_ids), *moved]:
-            affected.setdefault(ticket.id, ticket)
+        whole = {t.id: t for t in self.tickets}
+        placed: dict[int, Ticket] = {}
+        for ticket in [*view.waiting_in(self.service_ids), *self.moved]:
+            if ticket.id not in whole:
+                placed.setdefault(ticket.id, ticket)
+        if self.whole_views:
+            whole.update(placed)
+            placed = {}
         head = {"seq": seq, "kind": self.kind}
-        self._staff_views = {t.id: payloads.staff_ticket(t, view) for t in affected.values()}
+        self._staff_views = {t.id: payloads.staff_ticket(t, view) for t in whole.values()}
         messages = [
             Message(
                 DISPLAY_UPDATE,
@@ -100,13 +115,14 @@ class SiteChange:
                 {
                     **head,
                     "tickets": list(self._staff_views.values()),
+                    "places": [payloads.staff_place(t, view) for t in placed.values()],
                     "rooms": [payloads.staff_room(r) for r in self.site.rooms if r.active],
                     "notices": [payloads.notice_view(n) for n in notices],
                     "announce": self.announce,
                 },
             ),
         ]
-        for ticket in affected.values():
+        for ticket in whole.values():
             self._ticket_views[ticket.id] = payloads.ticket_view(ticket, view, notices)
             messages.append(
                 Message(
@@ -115,6 +131,12 @@ class SiteChange:
                     {**head, "ticket": self._ticket_views[ticket.id]},
                 )
             )
+        messages += [
+            Message(
+                TICKET_PLACE, rooms.ticket_room(t.id), {**head, **payloads.ticket_place(t, view)}
+            )
+            for t in placed.values()
+        ]
         return messages
 
     def sent_to(self, ticket_id: int) -> dict[str, Any]:
@@ -124,4 +146,3 @@ class SiteChange:
     def staff_view(self, ticket_id: int) -> dict[str, Any]:
         """The staff view that finish() sent to the staff room."""
         return self._staff_views[ticket_id]
-

@@ -1,8 +1,10 @@
 """Wait estimates for a site: built from the database, shown, recorded, and scored.
 
-On every queue change (SiteChange) and on a slow tick, the site's queue is turned into
-a domain snapshot, the site's pace is learnt from its own history, and the forward
-simulation estimates every waiting ticket's wait.
+After every queue change (refresher.py) and on a slow tick, the site's queue is turned
+into a domain snapshot, the site's pace is learnt from its own history, and the forward
+simulation estimates every waiting ticket's wait. The change itself does not wait for
+that: it shows the promises patients already hold (`shown_view`), so the desk's answer
+and every phone's new place go out at once.
 
 What patients are shown is a *promise*: the estimate as clock times. A ticket keeps
 the promise it was shown until a new estimate moves it by PROMISE_MOVES or more; then
@@ -19,7 +21,7 @@ from __future__ import annotations
 import itertools
 import statistics
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -39,6 +41,7 @@ from server.domain.estimate import (
     QueueSnapshot,
     RoomState,
     WaitingTicket,
+    naive_wait,
     simulated_estimates,
 )
 from server.domain.history import (
@@ -77,54 +80,134 @@ class Estimated:
     moved: list[Ticket]  # waiting tickets whose shown estimate or delay notice changed
 
 
-def queue_view(site: Site, now: datetime, *, record: bool) -> Estimated:
-    """The site's queue with every waiting ticket's estimate.
+@dataclass(frozen=True)
+class Forecast:
+    """What the simulation needs, read from the database; plain data, so the read can
+    end before the simulation runs and no lock is held while it does."""
 
-    With `record` (inside a change's transaction) new estimates replace shown ones whose
-    promise moved, are recorded, and delay notices are decided; without it (a read) the
-    shown promises are only re-read, so what a phone reads is what was pushed.
+    seq: int
+    snapshot: QueueSnapshot
+    model: ClinicModel
+
+
+def shown_view(site: Site, now: datetime, *, record: bool) -> payloads.QueueView:
+    """The site's queue with the estimates its patients hold, without a simulation.
+
+    Each waiting ticket shows its promise in minutes from now. A ticket with none yet
+    (just checked in, or starting a new wait after a transfer) is shown its line's last
+    simulated wait when it is last in line, else the naive rule. With `record` (inside a
+    change's transaction) that first estimate becomes its promise and is recorded, so
+    what the kiosk printed is what was shown. The refresh that follows every change
+    (refresher.py) moves the promises that the simulation moves.
     """
     view = payloads.QueueView.load(site, now)
     waiting = [t for line in view.order.values() for t in line]
-    predictions = _predict(site, now, view)
+    promises = _promises([t.id for t in waiting])
+    stored = _stored_waits(site)
+    for ticket in waiting:
+        promise = _current(promises.get(ticket.id), ticket, record=record)
+        if promise is None:
+            shown = _first_estimate(view, ticket, stored)
+            if record:
+                _show(site, ticket, shown, now, None)
+        else:
+            shown = _relative(promise, now)
+            _note_delay(view, ticket, promise)
+        view.estimates[ticket.id] = shown
+    view.service_waits.update(stored)
+    view.estimated = True
+    return view
+
+
+def forecast(site: Site, now: datetime) -> Forecast:
+    view = payloads.QueueView.load(site, now)
+    return Forecast(site.seq, build_snapshot(site, now, view), _model(site, now))
+
+
+def predict(forecast: Forecast, between_runs: Callable[[], None] | None = None) -> Predictions:
+    """The forward simulation: pure CPU, the expensive part of an estimate."""
+    return simulated_estimates(forecast.snapshot, forecast.model, seed=SEED,
+                               between_runs=between_runs)
+
+
+def apply_predictions(site: Site, now: datetime, predictions: Predictions) -> Estimated:
+    """Inside a change's transaction: show the simulation's estimates whose promise
+    moved, record them, decide delay notices, and keep the lines' waits on the site."""
+    view = payloads.QueueView.load(site, now)
+    waiting = [t for line in view.order.values() for t in line]
     promises = _promises([t.id for t in waiting])
     settings = SiteSettings.of(site)
     notices = queries.active_notices(site.id)
     moved: list[Ticket] = []
     for ticket in waiting:
         fresh = predictions.tickets.get(ticket.id)
-        if fresh is None:
+        promise = _current(promises.get(ticket.id), ticket, record=True)
+        if fresh is None:  # joined after the forecast was read: its next refresh has it
+            view.estimates[ticket.id] = (
+                _relative(promise, now) if promise else _first_estimate(view, ticket, {})
+            )
             continue
-        promise = promises.get(ticket.id)
-        if promise is not None and (promise.service_id, promise.queue_at) != (
-            ticket.service_id,
-            ticket.queue_at,
-        ):
-            if record:
-                _new_wait(promise)
-            promise = None
         if promise is None or _moved(promise, fresh, now):
-            if record:
-                promise = _show(site, ticket, fresh, now, promise)
-                moved.append(ticket)
+            promise = _show(site, ticket, fresh, now, promise)
+            moved.append(ticket)
             shown = fresh
         else:
             shown = _relative(promise, now)
-        told = record and _review(
-            site, ticket, promise, shown, now, settings=settings, notices=notices
-        )
+        told = _review(site, ticket, promise, shown, now, settings=settings, notices=notices)
         if told and ticket not in moved:
             moved.append(ticket)
         view.estimates[ticket.id] = shown
-        if promise is not None and promise.notice_reason and promise.notice_at:
-            view.delays[ticket.id] = delay_view(promise.notice_reason, promise.notice_at,
-                                                ticket.language)
-    for service in site.services:
-        wait = predictions.services.get(str(service.id))
-        if wait is not None:
-            view.service_waits[service.id] = wait
+        _note_delay(view, ticket, promise)
+    waits = {
+        service.id: wait
+        for service in site.services
+        if (wait := predictions.services.get(str(service.id))) is not None
+    }
+    view.service_waits.update(waits)
+    site.service_waits = {str(sid): [w.central, w.low, w.high] for sid, w in waits.items()}
     view.estimated = True
     return Estimated(view, moved)
+
+
+def _current(
+    promise: TicketPromise | None, ticket: Ticket, *, record: bool
+) -> TicketPromise | None:
+    """The ticket's promise if it was made for the wait it is in now."""
+    if promise is None or (promise.service_id, promise.queue_at) == (
+        ticket.service_id,
+        ticket.queue_at,
+    ):
+        return promise
+    if record:
+        _new_wait(promise)
+    return None
+
+
+def _first_estimate(
+    view: payloads.QueueView, ticket: Ticket, stored: dict[int, Estimate]
+) -> Estimate:
+    line = view.order.get(ticket.service_id, [])
+    if line and line[-1].id == ticket.id and ticket.service_id in stored:
+        # The last simulation's wait for one joining the line now: this is that patient.
+        return stored[ticket.service_id]
+    position = view.position(ticket) or 1
+    service = ticket.service
+    return naive_wait(position - 1, service.typical_minutes, view.open_rooms[service.id])
+
+
+def _stored_waits(site: Site) -> dict[int, Estimate]:
+    active = {s.id for s in site.services if s.active}
+    return {
+        int(sid): Estimate(*wait)
+        for sid, wait in (site.service_waits or {}).items()
+        if int(sid) in active
+    }
+
+
+def _note_delay(view: payloads.QueueView, ticket: Ticket, promise: TicketPromise) -> None:
+    if promise.notice_reason and promise.notice_at:
+        view.delays[ticket.id] = delay_view(promise.notice_reason, promise.notice_at,
+                                            ticket.language)
 
 
 # --- Patient-facing words --------------------------------------------------------
@@ -251,11 +334,6 @@ def _review(
 
 
 # --- The snapshot and the history ------------------------------------------------
-
-
-def _predict(site: Site, now: datetime, view: payloads.QueueView) -> Predictions:
-    snapshot = build_snapshot(site, now, view)
-    return simulated_estimates(snapshot, _model(site, now), seed=SEED)
 
 
 def _model(site: Site, now: datetime) -> ClinicModel:

@@ -37,7 +37,9 @@ def post_notice(
     affected = _attach_target(site, notice, scope, target)
     db.session.add(notice)
     db.session.flush()
-    change = SiteChange(site, now, "notice_posted", actor_id, service_ids=affected)
+    change = SiteChange(
+        site, now, "notice_posted", actor_id, service_ids=affected, whole_views=True
+    )
     change.audit("post_notice", None, notice=notice.id, scope=scope, target=target, reason=reason)
     notice_id = notice.id
     seq = change.finish()
@@ -53,7 +55,9 @@ def clear_notice(site_slug: str, notice_id: int, *, actor_id: int) -> dict[str, 
     if notice.cleared_at is not None:
         raise InvalidTransition("This notice is already cleared.")
     notice.cleared_at = now
-    change = SiteChange(site, now, "notice_cleared", actor_id, service_ids=_services_of(notice))
+    change = SiteChange(
+        site, now, "notice_cleared", actor_id, service_ids=_services_of(notice), whole_views=True
+    )
     change.audit("clear_notice", None, notice=notice_id)
     seq = change.finish()
     return {"seq": seq, "notice": _notice(notice_id)}

@@ -56,7 +56,12 @@ def load_site(spec: SiteFile) -> dict[str, Any]:
     db.session.flush()
     db.session.refresh(site)
     change = SiteChange(
-        site, clock.now(), "site_loaded", None, service_ids={s.id for s in services.values()}
+        site,
+        clock.now(),
+        "site_loaded",
+        None,
+        service_ids={s.id for s in services.values()},
+        whole_views=True,  # names and languages may have changed
     )
     seq = change.finish()
     return {"slug": spec.site.slug, "created": created, "seq": seq}

@@ -19,14 +19,14 @@ from server.storage.models import AuditEntry, Site
 
 def display_snapshot(site_slug: str) -> dict[str, Any]:
     site = queries.get_site(site_slug)
-    view = estimates.queue_view(site, clock.now(), record=False).view
+    view = estimates.shown_view(site, clock.now(), record=False)
     state = payloads.display_state(view, queries.active_notices(site.id))
     return {"seq": site.seq, "kind": "snapshot", "state": state, "announce": None}
 
 
 def staff_snapshot(site_slug: str) -> dict[str, Any]:
     site = queries.get_site(site_slug)
-    view = estimates.queue_view(site, clock.now(), record=False).view
+    view = estimates.shown_view(site, clock.now(), record=False)
     notices = queries.active_notices(site.id)
     return {
         "seq": site.seq,

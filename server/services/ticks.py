@@ -1,4 +1,5 @@
-"""The slow tick: estimates move as time passes even when nobody presses a button."""
+"""Refreshing estimates: after every change (refresher.py), and on a slow tick, since
+estimates move as time passes even when nobody presses a button."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from flask import Flask, current_app
 from sqlalchemy import select
 
 from server import clock
-from server.extensions import db
+from server.extensions import db, socketio
 from server.services import estimates
 from server.services.changes import SiteChange
 from server.storage import queries
@@ -17,20 +18,35 @@ from server.storage.models import Site
 
 
 def refresh_estimates(site_slug: str) -> int | None:
-    """Re-estimate a site's queue and publish if any shown estimate moved.
+    """Re-estimate a site's queue and publish what moved.
 
-    Returns the new sequence number, or None when nothing moved (then nothing is sent
-    and the sequence is not bumped).
+    The forecast is read, then the simulation runs with no transaction open (so it
+    holds up no other change), then the result is applied under the site's lock. If
+    the queue changed meanwhile, the result is dropped: that change asked for a refresh
+    of its own. Returns the new sequence number, or None when nothing was sent.
     """
     now = clock.now()
+    forecast = estimates.forecast(queries.get_site(site_slug), now)
+    db.session.rollback()  # end the read before the long part
+    predictions = estimates.predict(forecast, between_runs=_let_others_run)
     site = queries.get_site(site_slug, lock=True)
-    estimated = estimates.queue_view(site, now, record=True)
-    if not estimated.moved:
+    if site.seq != forecast.seq:
+        db.session.rollback()
+        return None
+    waits_before = site.service_waits
+    estimated = estimates.apply_predictions(site, now, predictions)
+    if not estimated.moved and site.service_waits == waits_before:
         db.session.commit()  # delay-rule bookkeeping may have changed
         return None
-    change = SiteChange(site, now, "estimates", None, tickets=list(estimated.moved))
+    change = SiteChange(site, now, "estimates", None, moved=estimated.moved)
     change.view = estimated.view
     return change.finish()
+
+
+def _let_others_run() -> None:
+    # Under gevent the simulation would otherwise hold the one event loop for its
+    # whole length (a tenth of a second with hundreds waiting).
+    socketio.sleep(0)
 
 
 def site_slugs() -> list[str]:

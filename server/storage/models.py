@@ -48,6 +48,10 @@ class Site(Model):
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # Bumped by every committed change; clients use it to notice a missed update.
     seq: Mapped[int] = mapped_column(default=0)
+    # The last forward simulation's wait for one who would join each line now
+    # ({service id: [central, low, high]}): what a new ticket is first promised and
+    # what displays show, without running the simulation on the request that asks.
+    service_waits: Mapped[dict[str, list[int]] | None] = mapped_column(JSON)
 
     services: Mapped[list[Service]] = relationship(
         back_populates="site", order_by="Service.position"

@@ -669,6 +669,11 @@
       if (OPEN.indexOf(ticket.status) === -1) state.tickets.delete(ticket.id);
       else state.tickets.set(ticket.id, ticket);
     });
+    // Tickets the change did not touch, whose place or estimate it moved.
+    (update.places || []).forEach(function (place) {
+      var known = state.tickets.get(place.id);
+      if (known) state.tickets.set(place.id, Object.assign({}, known, place));
+    });
     state.rooms = update.rooms;
     state.notices = update.notices;
     renderSoon();

@@ -1,7 +1,9 @@
 /* The patient's phone page: their ticket, kept up to date over Socket.IO.
  *
  * Each ticket_update carries the whole ticket as the phone may see it (never a name),
- * so the page simply shows the newest. The ticket's room hears only changes to this
+ * so the page simply shows the newest. A ticket_place carries only the place, the
+ * estimate and the delay notice of a waiting ticket (sent when the line moved around
+ * it), and is laid over the last whole ticket. The ticket's room hears only changes to this
  * ticket, so gaps in `seq` are normal here and mean nothing was missed; after a sleep
  * or a lost signal the page asks for a fresh snapshot instead.
  */
@@ -17,6 +19,7 @@
   const pageTitle = document.title;
 
   let lastSeq = -1;
+  let current = null; // the last whole ticket, with any later places laid over it
   let ended = false;
   let leaving = false; // this phone asked to leave: "you have left", not "cancelled"
   let wayTo = null; // the room whose way is on screen (or on its way)
@@ -42,7 +45,19 @@
   function apply(update) {
     if (ended || update.seq < lastSeq) return;
     lastSeq = update.seq;
-    render(update.ticket);
+    current = update.ticket;
+    render(current);
+  }
+
+  function applyPlace(update) {
+    if (ended || !current || current.status !== "waiting" || update.seq < lastSeq) return;
+    lastSeq = update.seq;
+    current = Object.assign({}, current, {
+      position: update.position,
+      estimate: update.estimate,
+      delay: update.delay,
+    });
+    render(current);
   }
 
   function render(ticket) {
@@ -243,6 +258,7 @@
     if (!socket.active) stillActive(); // refused by the server, not a network failure
   });
   socket.on("ticket_update", apply);
+  socket.on("ticket_place", applyPlace);
   // A phone that slept may not have noticed that its connection died.
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState !== "visible" || ended) return;

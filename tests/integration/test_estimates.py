@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from server import services
@@ -10,6 +11,12 @@ from server.storage.models import ShownEstimate, TicketPromise
 from tests.conftest import SITE, act, received, socket, walk_in
 
 G_ROOMS = ("room-1", "room-2", "room-3")
+
+
+@pytest.fixture
+def app_config():
+    """Estimates refreshed after each change, as the server does (inline, to follow)."""
+    return {"ESTIMATE_REFRESH": "inline"}
 
 
 def shown_rows(app, ticket_id=None):
@@ -56,9 +63,10 @@ def test_waiting_tickets_whose_estimate_moved_are_pushed_on_any_event(app, clien
     last.get_received()
     for room in G_ROOMS:
         act(staff, f"rooms/{room}/pause")
-    updates = received(last, "ticket_update")
+    updates = received(last, "ticket_place")
     assert updates, "the last in line heard that its wait grew"
-    assert updates[-1]["ticket"]["estimate"]["high"] > tickets[-1]["ticket"]["estimate"]["high"]
+    assert set(updates[-1]) == {"seq", "kind", "position", "estimate", "delay"}
+    assert updates[-1]["estimate"]["high"] > tickets[-1]["ticket"]["estimate"]["high"]
 
 
 def test_pausing_every_room_sends_a_delay_notice_in_the_patients_language(app, client, staff):
@@ -68,8 +76,8 @@ def test_pausing_every_room_sends_a_delay_notice_in_the_patients_language(app, c
     phone.get_received()
     for room in G_ROOMS:
         act(staff, f"rooms/{room}/pause")
-    updates = received(phone, "ticket_update")
-    delays = [u["ticket"]["delay"] for u in updates if u["ticket"]["delay"]]
+    updates = received(phone, "ticket_place")
+    delays = [u["delay"] for u in updates if u["delay"]]
     assert delays, "a delay notice reached the phone"
     assert delays[-1]["reason_code"] == "room_paused"
     assert delays[-1]["message"].startswith("Su espera es más larga")
@@ -127,7 +135,7 @@ def test_the_slow_tick_pushes_estimates_that_time_has_moved(app, client, staff, 
     with app.app_context():
         seq = services.refresh_estimates(SITE)
     assert seq is not None
-    assert received(phone, "ticket_update")[-1]["kind"] == "estimates"
+    assert received(phone, "ticket_place")[-1]["kind"] == "estimates"
 
 
 def test_todays_accuracy_is_scored_from_what_patients_were_shown(app, client, staff, clock):

@@ -123,8 +123,12 @@ def test_people_behind_hear_that_the_line_moved(app, client, staff):
 
     act(staff, "rooms/room-1/call-next")
 
-    [status] = received(second, "ticket_update")
-    assert (status["ticket"]["number"], status["ticket"]["position"]) == ("G-002", 1)
+    # Only what moved: the place and estimate, not the whole ticket again.
+    [place] = received(second, "ticket_place")
+    assert place["position"] == 1
+    assert place["kind"] == "called"
+    assert set(place) == {"seq", "kind", "position", "estimate", "delay"}
+    assert received(second, "ticket_update") == []
 
 
 def test_every_change_carries_the_next_sequence_number(app, client, staff, display, desk):
@@ -215,8 +219,11 @@ def test_a_phone_hears_only_its_own_ticket_in_a_shared_line(app, client, staff):
 
     to_first = first.get_received()
     to_second = second.get_received()
-    assert {m["name"] for m in to_first + to_second} == {"ticket_update"}
-    assert {m["args"][0]["ticket"]["number"] for m in to_first} == {"G-001"}
+    # The first hears only that its place held (no number, nothing of the other ticket).
+    assert {m["name"] for m in to_first} == {"ticket_place"}
+    assert all(set(m["args"][0]) == {"seq", "kind", "position", "estimate", "delay"}
+               for m in to_first)
+    assert {m["name"] for m in to_second} == {"ticket_update"}
     assert [m["args"][0]["ticket"]["number"] for m in to_second] == ["G-002", "G-002"]
     assert [m["args"][0]["ticket"]["status"] for m in to_second] == ["called", "cancelled"]
 
