@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import sys
 from pathlib import Path
@@ -67,6 +68,9 @@ def serve(host: str, port: int, async_mode: str) -> None:
     with app.app_context():
         upgrade()
     stop_background_work = _start_background_work(app, socketio)
+    # What start-up made lives as long as the process: keep it out of the collector's
+    # full passes, which otherwise walk it all again while a change is fanned out.
+    gc.freeze()
     click.echo(f"Waitroom serving on http://{host}:{port} ({async_mode})")
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is the way to stop it
         socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=async_mode == "threading")

@@ -24,7 +24,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from flask import current_app
 from flask_babel import force_locale, gettext
@@ -102,7 +102,7 @@ def shown_view(site: Site, now: datetime, *, record: bool) -> payloads.QueueView
     """
     view = payloads.QueueView.load(site, now)
     waiting = [t for line in view.order.values() for t in line]
-    promises = _promises([t.id for t in waiting])
+    promises = _held_promises([t.id for t in waiting])
     stored = _stored_waits(site)
     for ticket in waiting:
         promise = _current(promises.get(ticket.id), ticket, record=record)
@@ -169,9 +169,7 @@ def apply_predictions(site: Site, now: datetime, predictions: Predictions) -> Es
     return Estimated(view, moved)
 
 
-def _current(
-    promise: TicketPromise | None, ticket: Ticket, *, record: bool
-) -> TicketPromise | None:
+def _current(promise: P | None, ticket: Ticket, *, record: bool) -> P | None:
     """The ticket's promise if it was made for the wait it is in now."""
     if promise is None or (promise.service_id, promise.queue_at) == (
         ticket.service_id,
@@ -179,7 +177,7 @@ def _current(
     ):
         return promise
     if record:
-        _new_wait(promise)
+        _new_wait(ticket.id)
     return None
 
 
@@ -204,7 +202,7 @@ def _stored_waits(site: Site) -> dict[int, Estimate]:
     }
 
 
-def _note_delay(view: payloads.QueueView, ticket: Ticket, promise: TicketPromise) -> None:
+def _note_delay(view: payloads.QueueView, ticket: Ticket, promise: HeldPromise) -> None:
     if promise.notice_reason and promise.notice_at:
         view.delays[ticket.id] = delay_view(promise.notice_reason, promise.notice_at,
                                             ticket.language)
@@ -235,6 +233,50 @@ def _delay_message(reason: str) -> str:
 # --- Showing and telling ---------------------------------------------------------
 
 
+class HeldPromise(Protocol):
+    """A promise as read: a TicketPromise, or the same columns as a plain row."""
+
+    @property
+    def service_id(self) -> int: ...
+    @property
+    def queue_at(self) -> datetime: ...
+    @property
+    def expected_at(self) -> datetime: ...
+    @property
+    def earliest_at(self) -> datetime: ...
+    @property
+    def latest_at(self) -> datetime: ...
+    @property
+    def notice_at(self) -> datetime | None: ...
+    @property
+    def notice_reason(self) -> str | None: ...
+
+
+P = TypeVar("P", bound=HeldPromise)
+
+_HELD_COLUMNS = (
+    TicketPromise.ticket_id,
+    TicketPromise.service_id,
+    TicketPromise.queue_at,
+    TicketPromise.expected_at,
+    TicketPromise.earliest_at,
+    TicketPromise.latest_at,
+    TicketPromise.notice_at,
+    TicketPromise.notice_reason,
+)
+
+
+def _held_promises(ticket_ids: Sequence[int]) -> dict[int, HeldPromise]:
+    """The promises to show, as plain rows: a change reads every waiting ticket's, and
+    a thousand ORM objects would cost more than the rest of the change."""
+    if not ticket_ids:
+        return {}
+    rows = db.session.execute(
+        select(*_HELD_COLUMNS).where(TicketPromise.ticket_id.in_(ticket_ids))
+    )
+    return {row.ticket_id: row for row in rows}
+
+
 def _promises(ticket_ids: Sequence[int]) -> dict[int, TicketPromise]:
     if not ticket_ids:
         return {}
@@ -242,11 +284,13 @@ def _promises(ticket_ids: Sequence[int]) -> dict[int, TicketPromise]:
     return {p.ticket_id: p for p in rows}
 
 
-def _new_wait(promise: TicketPromise) -> None:
+def _new_wait(ticket_id: int) -> None:
     """The ticket waits in a new line (transferred, or back after a no-show): what it
     was promised before no longer holds, and is not a delay."""
-    db.session.delete(promise)
-    db.session.flush()
+    promise = db.session.get(TicketPromise, ticket_id)
+    if promise is not None:
+        db.session.delete(promise)
+        db.session.flush()
 
 
 def _moved(promise: TicketPromise, fresh: Estimate, now: datetime) -> bool:
@@ -263,7 +307,7 @@ def _clock_times(estimate: Estimate, now: datetime) -> tuple[datetime, datetime,
     )
 
 
-def _relative(promise: TicketPromise, now: datetime) -> Estimate:
+def _relative(promise: HeldPromise, now: datetime) -> Estimate:
     """A shown promise in minutes from now (never negative)."""
 
     def left(at: datetime) -> int:
