@@ -25,12 +25,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
-import os
-import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -38,13 +33,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-import requests
-import websockets
+from bench.harness import CLIENT_CORE, SERVER_CORE, Client, Server, http_session, pin
 
-HOST = "127.0.0.1"
 SITE = "riverside"
 G_ROOMS = ["room-1", "room-2", "room-3"]
-SERVER_CORE, CLIENT_CORE = 0, 1
 QUIET = 0.5  # seconds without an update: the round's estimates have settled
 
 
@@ -60,145 +52,17 @@ def main() -> None:
         server = Server(Path(root))
         try:
             password = server.start()
-            _pin(CLIENT_CORE)
+            pin(CLIENT_CORE)
             result = asyncio.run(run(server.base, password, args))
         finally:
             server.stop()
     report(result, args)
 
 
-class Server:
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.port = _free_port()
-        self.base = f"http://{HOST}:{self.port}"
-        self.env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
-        for key in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY"):
-            self.env.pop(key, None)
-        self.env.update(
-            WAITROOM_VAR=str(root / "var"),
-            ESTIMATE_TICK_SECONDS="0",
-            CHECKIN_RATE_LIMIT="100000 per minute",
-            LOGIN_RATE_LIMIT="1000 per minute",
-        )
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> str:
-        script = str(Path(sys.executable).with_name("waitroom"))
-        demo = subprocess.run(
-            [script, "demo"],
-            cwd=self.root,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        password = demo.stdout.rsplit("staff login: desk / ", 1)[1].strip()
-        command = [script, "serve", "--host", HOST, "--port", str(self.port)]
-        if shutil.which("taskset") and os.cpu_count() and os.cpu_count() > 1:  # type: ignore[operator]
-            command = ["taskset", "-c", str(SERVER_CORE), *command]
-        self.log = (self.root / "serve.log").open("wb")
-        self.process = subprocess.Popen(
-            command, cwd=self.root, env=self.env, stdout=self.log, stderr=subprocess.STDOUT
-        )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if _http().get(f"{self.base}/healthz", timeout=1).ok:
-                    return password
-            except requests.ConnectionError:
-                time.sleep(0.1)
-        raise SystemExit(f"the server did not start:\n{(self.root / 'serve.log').read_text()}")
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-
-
-class Client:
-    """One Socket.IO client over a raw WebSocket: Engine.IO v4, default namespace."""
-
-    def __init__(self, ws: Any) -> None:
-        self.ws = ws
-        self.arrivals: dict[int, float] = {}  # seq -> when this client first had it
-        self.latest = 0.0  # when the last numbered update arrived
-        self.status: str | None = None  # a phone's ticket status, from its whole views
-        self.acks: dict[int, asyncio.Future[Any]] = {}
-        self.next_ack = 0
-        self.noop: asyncio.Future[float] | None = None
-        self.reader: asyncio.Task[None] | None = None
-
-    @classmethod
-    async def connect(
-        cls, base: str, auth: dict[str, str], headers: dict[str, str] | None = None
-    ) -> Client:
-        url = base.replace("http://", "ws://") + "/socket.io/?EIO=4&transport=websocket"
-        ws = await websockets.connect(
-            url,
-            additional_headers=headers or {},
-            max_size=None,
-            ping_interval=None,
-            open_timeout=60,
-        )
-        opened = await ws.recv()
-        assert opened.startswith("0"), opened
-        await ws.send("40" + json.dumps(auth))
-        client = cls(ws)
-        while True:  # the snapshot the connect handler sends may come before the "40"
-            frame = await ws.recv()
-            if frame.startswith("40"):
-                break
-            if frame.startswith("44"):
-                raise SystemExit(f"refused: {frame}")
-            client.handle(frame, time.perf_counter())
-        client.reader = asyncio.create_task(client.read())
-        return client
-
-    async def read(self) -> None:
-        try:
-            async for frame in self.ws:
-                now = time.perf_counter()
-                if frame == "2":  # Engine.IO ping from the server
-                    await self.ws.send("3")
-                else:
-                    self.handle(frame, now)
-        except websockets.ConnectionClosed:
-            pass
-
-    def handle(self, frame: str, now: float) -> None:
-        if frame == "6" and self.noop and not self.noop.done():
-            self.noop.set_result(now)  # the answer to our Engine.IO probe
-        elif frame.startswith("42"):
-            _event, data = json.loads(frame[2:])
-            if isinstance(data, dict) and "seq" in data:
-                self.arrivals.setdefault(data["seq"], now)
-                self.latest = now
-                if "ticket" in data:
-                    self.status = data["ticket"]["status"]
-        elif frame.startswith("43"):
-            ack_id, _, body = frame[2:].partition("[")
-            future = self.acks.pop(int(ack_id), None)
-            if future and not future.done():
-                future.set_result(json.loads("[" + body))
-
-    async def call(self, event: str) -> Any:
-        self.next_ack += 1
-        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self.acks[self.next_ack] = future
-        await self.ws.send(f"42{self.next_ack}" + json.dumps([event]))
-        return await future
-
-    async def close(self) -> None:
-        await self.ws.close()
-        if self.reader:
-            await self.reader
-
-
 async def run(base: str, password: str, args: argparse.Namespace) -> dict[str, Any]:
     print(f"checking in {args.phones} walk-ins...", file=sys.stderr)
     tokens = await asyncio.to_thread(_walk_ins, base, args.phones)
-    desk_http = _http()
+    desk_http = http_session()
     response = desk_http.post(
         f"{base}/api/login", json={"username": "desk", "password": password}, timeout=10
     )
@@ -361,7 +225,7 @@ def report(result: dict[str, Any], args: argparse.Namespace) -> None:
 
 def _walk_ins(base: str, count: int) -> list[str]:
     def one(_: int) -> str:
-        response = _http().post(
+        response = http_session().post(
             f"{base}/api/sites/{SITE}/checkins/walk-in", json={"service": "G"}, timeout=30
         )
         response.raise_for_status()
@@ -369,23 +233,6 @@ def _walk_ins(base: str, count: int) -> list[str]:
 
     with ThreadPoolExecutor(8) as pool:
         return list(pool.map(one, range(count)))
-
-
-def _http() -> requests.Session:
-    session = requests.Session()
-    session.trust_env = False
-    return session
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
-def _pin(core: int) -> None:
-    if hasattr(os, "sched_setaffinity") and (os.cpu_count() or 1) > 1:
-        os.sched_setaffinity(0, {core})
 
 
 if __name__ == "__main__":
