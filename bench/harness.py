@@ -152,6 +152,14 @@ class Client:
             if future and not future.done():
                 future.set_result(json.loads("[" + body))
 
+    async def engineio_rtt(self) -> float:
+        """An UPGRADE packet on an open WebSocket: Engine.IO answers NOOP, in the
+        server's own packet loop (the lightest round trip through its Python code)."""
+        self.noop = asyncio.get_running_loop().create_future()
+        started = time.perf_counter()
+        await self.ws.send("5")
+        return await self.noop - started
+
     async def call(self, event: str) -> Any:
         self.next_ack += 1
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()

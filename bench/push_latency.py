@@ -53,13 +53,14 @@ def main() -> None:
         try:
             password = server.start()
             pin(CLIENT_CORE)
-            result = asyncio.run(run(server.base, password, args))
+            result = asyncio.run(run(server, password, args))
         finally:
             server.stop()
     report(result, args)
 
 
-async def run(base: str, password: str, args: argparse.Namespace) -> dict[str, Any]:
+async def run(server: Server, password: str, args: argparse.Namespace) -> dict[str, Any]:
+    base = server.base
     print(f"checking in {args.phones} walk-ins...", file=sys.stderr)
     tokens = await asyncio.to_thread(_walk_ins, base, args.phones)
     desk_http = http_session()
@@ -71,10 +72,14 @@ async def run(base: str, password: str, args: argparse.Namespace) -> dict[str, A
 
     print("connecting...", file=sys.stderr)
     phones: list[Client] = []
+    await asyncio.sleep(1)  # let the check-ins' estimate refreshes finish
+    rss_before = server.rss_kb()
     for start in range(0, len(tokens), 100):  # in batches, as a waiting room fills
         phones += await asyncio.gather(
             *(Client.connect(base, {"ticket": t}) for t in tokens[start : start + 100])
         )
+    await asyncio.sleep(1)
+    rss_phones = server.rss_kb()
     screens = list(
         await asyncio.gather(
             *(Client.connect(base, {"display": SITE}) for _ in range(args.displays))
@@ -98,7 +103,7 @@ async def run(base: str, password: str, args: argparse.Namespace) -> dict[str, A
     for number in range(args.rounds):
         for _ in range(args.pings):
             ws_pings.append(await _ws_ping(probe))
-            eio_rtts.append(await _engineio_rtt(probe))
+            eio_rtts.append(await probe.engineio_rtt())
             sync_rtts.append(await _sync_rtt(probe))
         waiting = [p for p in phones if p.status == "waiting"]
         room = G_ROOMS[number % len(G_ROOMS)]
@@ -137,6 +142,8 @@ async def run(base: str, password: str, args: argparse.Namespace) -> dict[str, A
         "missing": missing,
         "expected": expected_total,
         "rounds": round_times,
+        "rss_before_kb": rss_before,
+        "rss_phones_kb": rss_phones,
     }
 
 
@@ -153,15 +160,6 @@ async def _ws_ping(client: Client) -> float:
     waiter = await client.ws.ping()
     await waiter
     return time.perf_counter() - started
-
-
-async def _engineio_rtt(client: Client) -> float:
-    """An UPGRADE packet on an open WebSocket: Engine.IO answers NOOP, in the server's
-    own packet loop (the lightest round trip through the server's Python code)."""
-    client.noop = asyncio.get_running_loop().create_future()
-    started = time.perf_counter()
-    await client.ws.send("5")
-    return await client.noop - started
 
 
 async def _sync_rtt(client: Client) -> float:
@@ -221,6 +219,13 @@ def report(result: dict[str, Any], args: argparse.Namespace) -> None:
         verdict = "met" if ratio <= 40 else "MISSED"
         print(f"target p99 <= 40 x ping (eio), {what}: {ratio:.1f} x -> {verdict}")
     print(f"target every update delivered: {'met' if result['missing'] == 0 else 'MISSED'}")
+    grown = result["rss_phones_kb"] - result["rss_before_kb"]
+    per_phone = grown / max(1, args.phones)
+    print()
+    print(f"server resident memory: {result['rss_before_kb'] / 1024:.1f} MB before the phones,"
+          f" {result['rss_phones_kb'] / 1024:.1f} MB with {args.phones} connected")
+    verdict = "met" if per_phone < 100 else "MISSED"
+    print(f"target memory per connected phone < 100 KB: {per_phone:.1f} KB -> {verdict}")
 
 
 def _walk_ins(base: str, count: int) -> list[str]:
