@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from server import auth
 from server.domain.errors import DomainError
 from server.extensions import limiter
+from server.services.turns import write_turn
 
 Access = Literal["public", "staff", "admin"]
 
@@ -67,7 +68,10 @@ def endpoint(
                 kwargs["user"], _ = auth.staff_for(kwargs["site"], admin=access == "admin")
             if body is not None:
                 kwargs["body"] = body.model_validate_json(_raw_json())
-            return view(**kwargs)
+            if method == "GET":
+                return view(**kwargs)
+            with write_turn():
+                return view(**kwargs)
 
         routed = limiter.limit(rate_limit)(wrapper) if rate_limit else wrapper
         bp.add_url_rule(rule, view.__name__, routed, methods=[method])

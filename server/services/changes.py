@@ -95,7 +95,7 @@ class SiteChange:
         notices = queries.active_notices(self.site.id)
         whole = {t.id: t for t in self.tickets}
         placed: dict[int, Ticket] = {}
-        for ticket in [*view.waiting_in(self.service_ids), *self.moved]:
+        for ticket in [*self._moved_places(view, whole), *self.moved]:
             if ticket.id not in whole:
                 placed.setdefault(ticket.id, ticket)
         if self.whole_views:
@@ -138,6 +138,21 @@ class SiteChange:
             for t in placed.values()
         ]
         return messages
+
+    def _moved_places(self, view: payloads.QueueView, touched: dict[int, Ticket]) -> list[Ticket]:
+        """The waiting tickets of the changed lines whose place may have moved.
+
+        In a line that a touched ticket joined or moved within (a check-in, a return
+        to the queue, a transfer in, a raised priority), only those behind it moved;
+        in a line someone left (called, cancelled, sent on), everyone behind moved up,
+        and where they stood is no longer known: the whole line is sent.
+        """
+        moved: list[Ticket] = []
+        for service_id in self.service_ids:
+            line = view.order.get(service_id, [])
+            first = next((i for i, t in enumerate(line) if t.id in touched), None)
+            moved += line if first is None else line[first + 1 :]
+        return moved
 
     def sent_to(self, ticket_id: int) -> dict[str, Any]:
         """The phone view that finish() sent to a ticket's room."""

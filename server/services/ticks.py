@@ -4,14 +4,17 @@ estimates move as time passes even when nobody presses a button."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
 from flask import Flask, current_app
 from sqlalchemy import select
 
 from server import clock
-from server.extensions import db, socketio
+from server.domain.estimate import Predictions
+from server.extensions import db
 from server.services import estimates
 from server.services.changes import SiteChange
+from server.services.turns import let_others_run, write_turn
 from server.storage import queries
 from server.storage.locks import Lease, LocalLease
 from server.storage.models import Site
@@ -28,9 +31,18 @@ def refresh_estimates(site_slug: str) -> int | None:
     now = clock.now()
     forecast = estimates.forecast(queries.get_site(site_slug), now)
     db.session.rollback()  # end the read before the long part
-    predictions = estimates.predict(forecast, between_runs=_let_others_run)
+    # Under gevent the simulation would otherwise hold the one event loop for its whole
+    # length (a tenth of a second with hundreds waiting): it pauses after each run.
+    predictions = estimates.predict(forecast, between_runs=let_others_run)
+    with write_turn():
+        return _publish_predictions(site_slug, now, forecast.seq, predictions)
+
+
+def _publish_predictions(
+    site_slug: str, now: datetime, seen_seq: int, predictions: Predictions
+) -> int | None:
     site = queries.get_site(site_slug, lock=True)
-    if site.seq != forecast.seq:
+    if site.seq != seen_seq:
         db.session.rollback()
         return None
     waits_before = site.service_waits
@@ -41,12 +53,6 @@ def refresh_estimates(site_slug: str) -> int | None:
     change = SiteChange(site, now, "estimates", None, moved=estimated.moved)
     change.view = estimated.view
     return change.finish()
-
-
-def _let_others_run() -> None:
-    # Under gevent the simulation would otherwise hold the one event loop for its
-    # whole length (a tenth of a second with hundreds waiting).
-    socketio.sleep(0)
 
 
 def site_slugs() -> list[str]:
