@@ -90,6 +90,7 @@ async def run(server: Server, password: str, args: argparse.Namespace) -> dict[s
     )
     probe = await Client.connect(base, {"ticket": tokens[-1]})
     await asyncio.sleep(1)
+    print(f"calling ({args.rounds} rounds)...", file=sys.stderr)
 
     latencies: list[float] = []
     settled: list[float] = []

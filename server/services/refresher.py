@@ -22,6 +22,7 @@ from flask import Flask, current_app
 from server.extensions import db, socketio
 
 Refresh = Callable[[str], object]
+SETTLE_SECONDS = 0.05
 
 
 class Refresher:
@@ -43,6 +44,9 @@ class Refresher:
         socketio.start_background_task(self._work, site_slug)
 
     def _work(self, site_slug: str) -> None:
+        # The change's own pushes go out first (the phones' new places), and changes
+        # close behind it fold into this run.
+        socketio.sleep(SETTLE_SECONDS)
         while True:
             self._refresh_once(site_slug)
             with self._lock:

@@ -127,7 +127,7 @@ def ticket_status(token: str) -> dict[str, Any]:
     now = clock.now()
     ticket = _ticket_for_token(token, now)
     site = ticket.site
-    view = estimates.shown_view(site, now, record=False)
+    view = estimates.view_for_ticket(site, now, ticket)
     return {
         "seq": site.seq,
         "kind": "snapshot",

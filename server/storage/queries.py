@@ -77,10 +77,11 @@ def tickets_in(
     Always one day: a ticket left waiting when the clinic closed belongs to that day's
     queue, not today's, and is never called tomorrow.
     """
-    query = (
-        select(Ticket)
-        .where(Ticket.site_id == site_id, Ticket.day == day, Ticket.status.in_(list(statuses)))
-        .options(selectinload(Ticket.service), selectinload(Ticket.room))
+    # No eager loading of service and room: a change has its site's services and rooms
+    # loaded already, and a many-to-one lazy load finds them in the session without a
+    # query (with a thousand waiting, the two extra queries were a fifth of a change).
+    query = select(Ticket).where(
+        Ticket.site_id == site_id, Ticket.day == day, Ticket.status.in_(list(statuses))
     )
     if service_ids is not None:
         query = query.where(Ticket.service_id.in_(list(service_ids)))

@@ -76,3 +76,24 @@ def _wait_idle(refresher: Refresher) -> None:
                 return
         threading.Event().wait(0.01)
     raise AssertionError("the refresher did not finish")
+
+
+def test_a_phones_read_sees_a_change_made_by_another_process(clock, tmp_path):
+    """Reads between changes share one load of the queue per process, keyed by the
+    site's sequence number: a change made by another process shows at once."""
+    url = f"sqlite:///{tmp_path / 'shared.db'}"
+    here, there = (
+        make_app(clock, SQLALCHEMY_DATABASE_URI=url, SQLALCHEMY_ENGINE_OPTIONS={})
+        for _ in range(2)
+    )
+    seed(here)
+    phone, other = here.test_client(), there.test_client()
+    first = walk_in(phone, "G")
+    second = walk_in(phone, "G")
+    assert phone.get(f"/api/tickets/{second['token']}").get_json()["ticket"]["position"] == 2
+    cached = here.extensions["waitroom.held_places"]
+    assert len(cached) == 1
+    other.post(f"/api/tickets/{first['token']}/cancel", json={})  # through the other app
+    now = phone.get(f"/api/tickets/{second['token']}").get_json()["ticket"]
+    assert now["position"] == 1
+    assert now["estimate"] is not None
