@@ -45,11 +45,17 @@ def _init_extensions(app: Flask) -> None:
     limiter.init_app(app)
     init_i18n(app)
     csrf.init_app(app)
+    from server.realtime.fanout import FanOutRedisManager
+
+    redis_url = app.config["REDIS_URL"]
+    queue = {}
+    if redis_url:
+        channel = f"{app.config['REDIS_PREFIX']}-socketio"
+        queue = {"client_manager": FanOutRedisManager(redis_url, channel=channel)}
     socketio.init_app(
         app,
         async_mode=app.config["ASYNC_MODE"],
-        message_queue=app.config["REDIS_URL"],
-        channel=f"{app.config['REDIS_PREFIX']}-socketio",
+        **queue,
         # None keeps Socket.IO's same-origin check; never "*".
         cors_allowed_origins=app.config["SOCKETIO_ORIGINS"] or None,
         logger=False,

@@ -8,6 +8,7 @@ from typing import Any
 
 from server.extensions import socketio
 from server.realtime import rooms
+from server.realtime.fanout import FanOutRedisManager
 
 DISPLAY_UPDATE = "display_update"
 STAFF_UPDATE = "staff_update"
@@ -24,18 +25,29 @@ class Message:
 
 
 def publish(messages: Iterable[Message]) -> None:
-    """Send messages built before the commit; call only after it succeeded."""
+    """Send messages built before the commit; call only after it succeeded.
+
+    With Redis they travel to the other processes as one batch (fanout.py).
+    """
+    manager = socketio.server.manager
+    if isinstance(manager, FanOutRedisManager):
+        manager.emit_batch((m.event, m.room, m.data) for m in messages)
+        return
     for message in messages:
         socketio.emit(message.event, message.data, to=message.room)
 
 
 def disconnect_login(login_id: str) -> None:
-    """End the staff sockets of a login that logged out (those on this process).
+    """End the staff sockets of a login that logged out, on every process.
 
     A socket keeps the login it connected with, so without this a desk that logged
     out would go on receiving patients' names.
     """
     room = rooms.login_room(login_id)
-    sids = [sid for sid, _ in socketio.server.manager.get_participants("/", room)]
+    manager = socketio.server.manager
+    if isinstance(manager, FanOutRedisManager):
+        manager.disconnect_room(room)
+        return
+    sids = [sid for sid, _ in manager.get_participants("/", room)]
     for sid in sids:
         socketio.server.disconnect(sid, namespace="/")

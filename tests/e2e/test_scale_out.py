@@ -85,6 +85,7 @@ class Client:
         )
         self.events: list[tuple[str, Any]] = []
         self.connects = 0
+        self.disconnects = 0
         self._changed = threading.Condition()
 
         @self.client.on("*")
@@ -97,6 +98,12 @@ class Client:
         def connect() -> None:
             with self._changed:
                 self.connects += 1
+                self._changed.notify_all()
+
+        @self.client.event
+        def disconnect(_reason: Any = None) -> None:
+            with self._changed:
+                self.disconnects += 1
                 self._changed.notify_all()
 
     def connect(self, base: str, auth: dict[str, str], headers: dict[str, str] | None = None):
@@ -114,6 +121,9 @@ class Client:
             lambda: next((d for n, d in reversed(self.events) if n == event and test(d)), None),
             f"a matching {event!r}",
         )
+
+    def wait_disconnected(self) -> None:
+        self._wait(lambda: self.disconnects > 0 or None, "a disconnect")
 
     def wait_connects(self, count: int) -> None:
         self._wait(lambda: self.connects >= count or None, f"connection number {count}")
@@ -325,6 +335,18 @@ def test_two_processes_behind_nginx_share_every_change_and_survive_losing_one(
             return {"main-hall", "entrance"} <= online
 
         desk.wait_for("staff_update", lambda d: d["kind"] == "presence" and both_screens(d))
+
+        # Logging out through one process ends that login's staff socket on the other,
+        # and it cannot come back: a desk that logged out hears no more names.
+        other_http = log_in(direct.base, password)
+        other_desk = clients().connect(nginx.base, {"staff": SITE}, browser_headers(other_http))
+        other_desk.wait_for("staff_update")
+        _post(other_http, f"{direct.base}/api/logout")
+        other_desk.wait_disconnected()
+        time.sleep(1.5)  # its reconnection attempts are refused
+        assert not other_desk.client.connected
+        assert other_desk.connects == 1
+        other_desk.close()
 
         # The estimate tick runs in exactly one process of the two.
         _wait_until(
