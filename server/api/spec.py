@@ -64,14 +64,19 @@ def endpoint(
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(view)
         def wrapper(**kwargs: Any) -> Any:
+            if method == "GET":
+                return checked(**kwargs)
+            # The turn comes before the access check, which reads the database: a
+            # change must not wait for its turn inside a transaction (turns.py).
+            with write_turn():
+                return checked(**kwargs)
+
+        def checked(**kwargs: Any) -> Any:
             if access != "public":
                 kwargs["user"], _ = auth.staff_for(kwargs["site"], admin=access == "admin")
             if body is not None:
                 kwargs["body"] = body.model_validate_json(_raw_json())
-            if method == "GET":
-                return view(**kwargs)
-            with write_turn():
-                return view(**kwargs)
+            return view(**kwargs)
 
         routed = limiter.limit(rate_limit)(wrapper) if rate_limit else wrapper
         bp.add_url_rule(rule, view.__name__, routed, methods=[method])

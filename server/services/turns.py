@@ -17,7 +17,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from server.extensions import socketio
+from server.extensions import db, socketio
 
 # Long enough to be a timer, so the loop polls its sockets before this change runs
 # (a zero sleep only switches to greenlets that are already runnable).
@@ -30,8 +30,15 @@ _turn = threading.RLock()
 
 @contextmanager
 def write_turn() -> Iterator[None]:
+    """Take the process's write turn; enter it before the request reads anything.
+
+    Never pause inside a transaction: on SQLite every transaction holds the database's
+    write lock (BEGIN IMMEDIATE), and another greenlet beginning one meanwhile would
+    wait inside SQLite, blocking the whole process, for the very greenlet it stopped.
+    """
     with _turn:
-        socketio.sleep(LET_THE_LOOP_GO_ROUND)
+        if not db.session().in_transaction():
+            socketio.sleep(LET_THE_LOOP_GO_ROUND)
         yield
 
 
