@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import resource
 import shutil
 import socket
 import subprocess
@@ -23,6 +24,8 @@ import websockets
 
 HOST = "127.0.0.1"
 SERVER_CORE, CLIENT_CORE = 0, 1
+WAITROOM = str(Path(sys.executable).with_name("waitroom"))
+DEMO_SITE = Path(__file__).parent.parent / "server" / "sites" / "demo" / "site.toml"
 
 
 class Server:
@@ -46,17 +49,23 @@ class Server:
             self.env["DATABASE_URL"] = database_url
         self.process: subprocess.Popen[bytes] | None = None
 
-    def start(self) -> str:
-        script = str(Path(sys.executable).with_name("waitroom"))
-        demo = subprocess.run(
-            [script, "demo"],
-            cwd=self.root,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            check=True,
+    def waitroom(self, *args: str, stdin: str | None = None) -> str:
+        """Run a `waitroom` command against this server's database; its output."""
+        done = subprocess.run(
+            [WAITROOM, *args], cwd=self.root, env=self.env, input=stdin,
+            capture_output=True, text=True, check=True,
         )
-        password = demo.stdout.rsplit("staff login: desk / ", 1)[1].strip()
+        return done.stdout
+
+    def start(self, *, demo: bool = True) -> str:
+        """Load the demo (unless another process of the deployment did), then serve;
+        returns the demo desk's password."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        password = ""
+        if demo:
+            out = self.waitroom("demo")
+            password = out.rsplit("staff login: desk / ", 1)[1].strip()
+        script = WAITROOM
         command = [script, "serve", "--host", HOST, "--port", str(self.port)]
         if shutil.which("taskset") and os.cpu_count() and os.cpu_count() > 1:  # type: ignore[operator]
             command = ["taskset", "-c", str(SERVER_CORE), *command]
@@ -89,8 +98,9 @@ class Server:
 class Client:
     """One Socket.IO client over a raw WebSocket: Engine.IO v4, default namespace."""
 
-    def __init__(self, ws: Any) -> None:
+    def __init__(self, ws: Any, site: str | None = None) -> None:
         self.ws = ws
+        self.site = site
         self.arrivals: dict[int, float] = {}  # seq -> when this client first had it
         self.latest = 0.0  # when the last numbered update arrived
         self.status: str | None = None  # a phone's ticket status, from its whole views
@@ -101,7 +111,11 @@ class Client:
 
     @classmethod
     async def connect(
-        cls, base: str, auth: dict[str, str], headers: dict[str, str] | None = None
+        cls,
+        base: str,
+        auth: dict[str, str],
+        headers: dict[str, str] | None = None,
+        site: str | None = None,
     ) -> Client:
         url = base.replace("http://", "ws://") + "/socket.io/?EIO=4&transport=websocket"
         ws = await websockets.connect(
@@ -114,7 +128,7 @@ class Client:
         opened = await ws.recv()
         assert opened.startswith("0"), opened
         await ws.send("40" + json.dumps(auth))
-        client = cls(ws)
+        client = cls(ws, site)
         while True:  # the snapshot the connect handler sends may come before the "40"
             frame = await ws.recv()
             if frame.startswith("40"):
@@ -201,3 +215,22 @@ def fresh_postgres(name: str = "waitroom_bench") -> str:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.execute(f'CREATE DATABASE "{name}"')
     return f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+
+
+def load_copies_of_the_demo(server: Server, count: int) -> list[str]:
+    """Sites site-01 ... site-NN, each a copy of the demo clinic; returns their slugs."""
+    text = DEMO_SITE.read_text()
+    slugs = []
+    for n in range(1, count + 1):
+        slug = f"site-{n:02d}"
+        path = server.root / f"{slug}.toml"
+        path.write_text(text.replace('slug = "riverside"', f'slug = "{slug}"', 1))
+        server.waitroom("load-site", str(path))
+        slugs.append(slug)
+    return slugs
+
+
+def raise_open_file_limit() -> None:
+    """Thousands of sockets: as many file descriptors as this machine allows."""
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
