@@ -3,6 +3,8 @@ site file updates it in place."""
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -57,6 +59,37 @@ def test_migrations_on_empty_sqlite_create_the_models_schema(clock, tmp_path):
         _assert_migrations_match_models(app)
     finally:
         _dispose(app)
+
+
+@pytest.mark.postgres
+def test_processes_starting_together_migrate_an_empty_postgres_once(clock, pg_schema_url):
+    apps = [_app(clock, pg_schema_url) for _ in range(3)]
+    barrier = threading.Barrier(len(apps))
+    failures: list[BaseException] = []
+
+    def start(app: Flask) -> None:
+        with app.app_context():
+            barrier.wait(timeout=30)
+            try:
+                migrate.upgrade()  # what each `waitroom serve` does as it starts
+            except BaseException as error:  # noqa: BLE001  (reported below)
+                failures.append(error)
+
+    threads = [threading.Thread(target=start, args=(app,)) for app in apps]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    try:
+        assert failures == []
+        with apps[0].app_context():
+            with db.engine.connect() as connection:
+                current = MigrationContext.configure(connection).get_current_revision()
+            head = ScriptDirectory.from_config(migrate.alembic_config()).get_current_head()
+            assert current == head
+    finally:
+        for app in apps:
+            _dispose(app)
 
 
 @pytest.mark.postgres
