@@ -19,7 +19,7 @@ def test_changes_during_a_refresh_fold_into_one_more_run(app):
         started.set()
         release.wait(10)
 
-    refresher = Refresher(app, slow_refresh)
+    refresher = Refresher(app, slow_refresh, gap_seconds=0.01)
     refresher.refresh_soon(SITE)
     assert started.wait(10)
     for _ in range(50):  # a burst of changes while the first run is under way
