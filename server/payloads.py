@@ -53,11 +53,19 @@ class QueueView:
             self.positions.update((t.id, i + 1) for i, t in enumerate(line))
 
     @classmethod
-    def load(cls, site: Site, now: datetime) -> QueueView:
+    def load(
+        cls, site: Site, now: datetime, waiting: Sequence[Ticket] | None = None
+    ) -> QueueView:
+        """The site's lines now. `waiting`: the site's waiting tickets as this
+        transaction read them already (under the site's lock, so no other change has
+        added one since); those it changed out of waiting are left out here."""
         by_service: dict[int, list[Ticket]] = defaultdict(list)
         today = site_day(now, site.zone)
-        for ticket in queries.tickets_in(site.id, today, [TicketStatus.WAITING]):
-            by_service[ticket.service_id].append(ticket)
+        if waiting is None:
+            waiting = queries.tickets_in(site.id, today, [TicketStatus.WAITING])
+        for ticket in waiting:
+            if ticket.status == TicketStatus.WAITING:
+                by_service[ticket.service_id].append(ticket)
         open_rooms: dict[int, int] = defaultdict(int)
         for room in site.rooms:
             if room.active and not room.paused:

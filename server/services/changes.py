@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -50,6 +51,9 @@ class SiteChange:
     # every ticket in them gets its whole view.
     whole_views: bool = False
     announce: dict[str, Any] | None = None
+    # The site's waiting tickets, when the use case read them all under the lock
+    # already ("call next" does, to pick): read once, not twice (QueueView.load).
+    waiting: Sequence[Ticket] | None = None
     # Built by the estimate refresh, which has estimated the queue already; a change
     # without one shows the promises patients hold and asks for a refresh after it.
     view: payloads.QueueView | None = None
@@ -91,7 +95,9 @@ class SiteChange:
 
     def _messages(self) -> list[Message]:
         seq, slug = self.site.seq, self.site.slug
-        view = self.view or estimates.shown_view(self.site, self.now, record=True)
+        view = self.view or estimates.shown_view(
+            self.site, self.now, record=True, waiting=self.waiting
+        )
         notices = queries.active_notices(self.site.id)
         whole = {t.id: t for t in self.tickets}
         placed: dict[int, Ticket] = {}

@@ -90,7 +90,9 @@ class Forecast:
     model: ClinicModel
 
 
-def shown_view(site: Site, now: datetime, *, record: bool) -> payloads.QueueView:
+def shown_view(
+    site: Site, now: datetime, *, record: bool, waiting: Sequence[Ticket] | None = None
+) -> payloads.QueueView:
     """The site's queue with the estimates its patients hold, without a simulation.
 
     Each waiting ticket shows its promise in minutes from now. A ticket with none yet
@@ -98,9 +100,10 @@ def shown_view(site: Site, now: datetime, *, record: bool) -> payloads.QueueView
     simulated wait when it is last in line, else the naive rule. With `record` (inside a
     change's transaction) that first estimate becomes its promise and is recorded, so
     what the kiosk printed is what was shown. The refresh that follows every change
-    (refresher.py) moves the promises that the simulation moves.
+    (refresher.py) moves the promises that the simulation moves. `waiting`: see
+    QueueView.load.
     """
-    view = payloads.QueueView.load(site, now)
+    view = payloads.QueueView.load(site, now, waiting)
     waiting = [t for line in view.order.values() for t in line]
     promises = _held_promises([t.id for t in waiting])
     stored = _stored_waits(site)

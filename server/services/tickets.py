@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -22,16 +23,13 @@ def call_next(site_slug: str, room_code: str, *, actor_id: int) -> dict[str, Any
     now = clock.now()
     site = queries.get_site(site_slug, lock=True)
     room = _open_room(site, room_code)
-    waiting = queries.tickets_in(
-        site.id,
-        site_day(now, site.zone),
-        [TicketStatus.WAITING],
-        [s.id for s in room.services if s.active],
-    )
-    ticket = queue.pick_next(waiting)
+    # The whole site's line, not only the room's services: the change places everyone.
+    waiting = queries.tickets_in(site.id, site_day(now, site.zone), [TicketStatus.WAITING])
+    served = {s.id for s in room.services if s.active}
+    ticket = queue.pick_next(t for t in waiting if t.service_id in served)
     if ticket is None:
         raise NothingToCall(f"Nobody is waiting for {_room_name(room)}.")
-    return _call(site, ticket, room, now, actor_id, kind="called")
+    return _call(site, ticket, room, now, actor_id, kind="called", waiting=waiting)
 
 
 def call_ticket(site_slug: str, ticket_id: int, room_code: str, *, actor_id: int) -> dict[str, Any]:
@@ -180,11 +178,20 @@ def _room_name(room: Room) -> str:
 
 
 def _call(
-    site: Site, ticket: Ticket, room: Room, now: datetime, actor_id: int, *, kind: str
+    site: Site,
+    ticket: Ticket,
+    room: Room,
+    now: datetime,
+    actor_id: int,
+    *,
+    kind: str,
+    waiting: Sequence[Ticket] | None = None,
 ) -> dict[str, Any]:
     ticket.status = queue.next_status(ticket.status, Action.CALL)
     ticket.room = room
-    return _announce_call(site, ticket, room, now, actor_id, kind=kind, recall=False)
+    return _announce_call(
+        site, ticket, room, now, actor_id, kind=kind, recall=False, waiting=waiting
+    )
 
 
 def _announce_call(
@@ -196,6 +203,7 @@ def _announce_call(
     *,
     kind: str,
     recall: bool,
+    waiting: Sequence[Ticket] | None = None,
 ) -> dict[str, Any]:
     ticket.called_at = now
     db.session.add(
@@ -209,7 +217,7 @@ def _announce_call(
         )
     )
     number = ticket.ticket_number
-    change = SiteChange(site, now, kind, actor_id)
+    change = SiteChange(site, now, kind, actor_id, waiting=waiting)
     change.announce = {
         "number": str(number),
         "spoken": number.spoken(),
