@@ -165,6 +165,9 @@ def test_an_action_refused_for_want_of_a_login_goes_to_the_login_page(open_desk)
     desk = open_desk()
     # The form needs the services the staff socket brings; then the login expires.
     expect(desk.locator("#add-service option").first).to_be_attached()
+    # The page's own first request (today's accuracy) must be answered first: its
+    # answer refreshes the session cookie, and would put back the one cleared here.
+    expect(desk.locator("#accuracy-text")).not_to_have_text("")
     desk.context.clear_cookies()  # as when the session has expired
 
     desk.get_by_role("button", name="Add to the queue").click()  # harmless if it went through
