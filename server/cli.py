@@ -71,11 +71,29 @@ def serve(host: str, port: int, async_mode: str) -> None:
     # What start-up made lives as long as the process: keep it out of the collector's
     # full passes, which otherwise walk it all again while a change is fanned out.
     gc.freeze()
+    if async_mode == "gevent":
+        _stop_on_ctrl_c(socketio)
     click.echo(f"Waitroom serving on http://{host}:{port} ({async_mode})")
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is the way to stop it
         socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=async_mode == "threading")
     stop_background_work()
     click.echo("Waitroom stopped")
+
+
+def _stop_on_ctrl_c(socketio: Any) -> None:
+    """Under gevent, Ctrl-C stops the server in an orderly way. Left to itself, the
+    KeyboardInterrupt lands in whichever greenlet is running (often a connection's
+    handler), which then dies and the server goes on serving."""
+    import signal
+
+    import gevent
+
+    def stop_serving() -> None:
+        server = getattr(socketio, "wsgi_server", None)
+        if server is not None:
+            server.stop(timeout=2)  # open WebSockets get two seconds, then are closed
+
+    gevent.signal_handler(signal.SIGINT, stop_serving)
 
 
 def _start_background_work(app: Any, socketio: Any) -> Any:
