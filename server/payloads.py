@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from server.domain.estimate import Estimate, naive_wait
 from server.domain.queue import TicketStatus, in_call_order
@@ -33,13 +33,25 @@ def iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.isoformat()
 
 
+class Waiting(Protocol):
+    """A ticket as a queue view places it: a Ticket, or a waiting one as plain data
+    (services/lines.py)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def service_id(self) -> int: ...
+    @property
+    def status(self) -> TicketStatus: ...
+
+
 @dataclass
 class QueueView:
     """The site's waiting lines, computed once per change and shared by every payload."""
 
     site: Site
     now: datetime
-    order: dict[int, list[Ticket]]  # service id -> waiting tickets in call order
+    order: dict[int, list[Waiting]]  # service id -> waiting tickets in call order
     open_rooms: dict[int, int]  # service id -> rooms open for it
     positions: dict[int, int] = field(default_factory=dict)  # ticket id -> place in line
     # Filled by services.estimates; without it (estimated False) the naive rule is used.
@@ -49,45 +61,45 @@ class QueueView:
     delays: dict[int, dict[str, Any]] = field(default_factory=dict)  # ticket id -> notice
 
     def __post_init__(self) -> None:
-        for line in self.order.values():
-            self.positions.update((t.id, i + 1) for i, t in enumerate(line))
+        if not self.positions:
+            for line in self.order.values():
+                self.positions.update((t.id, i + 1) for i, t in enumerate(line))
 
     @classmethod
-    def load(
-        cls, site: Site, now: datetime, waiting: Sequence[Ticket] | None = None
+    def of(
+        cls,
+        site: Site,
+        now: datetime,
+        order: Mapping[int, Sequence[Waiting]],
+        positions: Mapping[int, int] | None = None,
     ) -> QueueView:
-        """The site's lines now. `waiting`: the site's waiting tickets as this
-        transaction read them already (under the site's lock, so no other change has
-        added one since); those it changed out of waiting are left out here."""
-        by_service: dict[int, list[Ticket]] = defaultdict(list)
-        today = site_day(now, site.zone)
-        if waiting is None:
-            waiting = queries.tickets_in(site.id, today, [TicketStatus.WAITING])
-        for ticket in waiting:
-            if ticket.status == TicketStatus.WAITING:
-                by_service[ticket.service_id].append(ticket)
+        """The view of lines already in call order (services/lines.py reads them)."""
         open_rooms: dict[int, int] = defaultdict(int)
         for room in site.rooms:
             if room.active and not room.paused:
                 for service in room.services:
                     open_rooms[service.id] += 1
-        order = {sid: in_call_order(tickets) for sid, tickets in by_service.items()}
-        return cls(site, now, order, open_rooms)
+        lines = {sid: list(line) for sid, line in order.items()}
+        return cls(site, now, lines, open_rooms, dict(positions or {}))
 
-    def position(self, ticket: Ticket) -> int | None:
+    def position(self, ticket: Waiting) -> int | None:
         """1 for the next to be called; None unless waiting."""
         if ticket.status != TicketStatus.WAITING:
             return None
         return self.positions.get(ticket.id)
 
-    def estimate(self, ticket: Ticket) -> Estimate | None:
+    def estimate(self, ticket: Waiting) -> Estimate | None:
         position = self.position(ticket)
         if position is None:
             return None
         if self.estimated:
             return self.estimates.get(ticket.id)
-        service = ticket.service
-        return naive_wait(position - 1, service.typical_minutes, self.open_rooms[service.id])
+        return self.naive_wait(ticket.service_id, position - 1)
+
+    def naive_wait(self, service_id: int, ahead: int) -> Estimate:
+        """The rule of thumb, for a ticket with `ahead` patients before it."""
+        service = next(s for s in self.site.services if s.id == service_id)
+        return naive_wait(ahead, service.typical_minutes, self.open_rooms[service_id])
 
     def service_wait(self, service: Service) -> Estimate:
         """The wait of a patient who would join the service's line now."""
@@ -100,9 +112,6 @@ class QueueView:
 
     def waiting_count(self, service: Service) -> int:
         return len(self.order.get(service.id, []))
-
-    def waiting_in(self, service_ids: Iterable[int]) -> list[Ticket]:
-        return [t for sid in service_ids for t in self.order.get(sid, [])]
 
 
 # --- Pieces -----------------------------------------------------------------------
@@ -130,7 +139,7 @@ def notice_view(notice: DelayNotice) -> dict[str, Any]:
     }
 
 
-def notice_concerns(notice: DelayNotice, ticket: Ticket) -> bool:
+def notice_concerns(notice: DelayNotice, ticket: Ticket | Any) -> bool:
     if notice.scope == "site":
         return True
     if notice.scope == "service":
@@ -215,7 +224,7 @@ def ticket_view(ticket: Ticket, view: QueueView, notices: Sequence[DelayNotice])
     }
 
 
-def ticket_place(ticket: Ticket, view: QueueView) -> dict[str, Any]:
+def ticket_place(ticket: Waiting, view: QueueView) -> dict[str, Any]:
     """A waiting ticket's place and estimate, the part of its view a change behind or
     ahead of it moves (the phone keeps the rest from its last whole view)."""
     estimate = view.estimate(ticket)
@@ -255,7 +264,7 @@ def staff_ticket(ticket: Ticket, view: QueueView) -> dict[str, Any]:
     }
 
 
-def staff_place(ticket: Ticket, view: QueueView) -> dict[str, Any]:
+def staff_place(ticket: Waiting, view: QueueView) -> dict[str, Any]:
     """The desk's copy of ticket_place: which ticket, its place and estimate."""
     estimate = view.estimate(ticket)
     return {

@@ -7,8 +7,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
+
 from server import payloads
+from server.domain.schedule import site_day
 from server.extensions import db
+from server.payloads import Waiting
 from server.realtime import rooms
 from server.realtime.publish import (
     DISPLAY_UPDATE,
@@ -18,7 +22,7 @@ from server.realtime.publish import (
     Message,
     publish,
 )
-from server.services import estimates, refresher
+from server.services import estimates, lines, refresher
 from server.storage import queries
 from server.storage.models import AuditEntry, Site, Ticket
 
@@ -46,14 +50,11 @@ class SiteChange:
     # Services whose waiting lines moved: every waiting ticket in them hears its place.
     service_ids: set[int] = field(default_factory=set)
     # Waiting tickets whose estimate or delay notice moved (from the estimate refresh).
-    moved: list[Ticket] = field(default_factory=list)
+    moved: Sequence[Waiting] = ()
     # What the lines' tickets see besides their place changed (a notice was posted):
     # every ticket in them gets its whole view.
     whole_views: bool = False
     announce: dict[str, Any] | None = None
-    # The site's waiting tickets, when the use case read them all under the lock
-    # already ("call next" does, to pick): read once, not twice (QueueView.load).
-    waiting: Sequence[Ticket] | None = None
     # Built by the estimate refresh, which has estimated the queue already; a change
     # without one shows the promises patients hold and asks for a refresh after it.
     view: payloads.QueueView | None = None
@@ -82,12 +83,18 @@ class SiteChange:
 
     def finish(self) -> int:
         """Commit and publish; returns the site's new sequence number."""
+        day = site_day(self.now, self.site.zone)
+        # The lines at the seq this transaction read (kept since the last change, or
+        # read now), before the seq moves on: lines.py.
+        lines.read(self.site, day)
         self.site.seq += 1
         seq = self.site.seq
         refresh_after = self.view is None
         db.session.flush()
         messages = self._messages()
+        left = lines.read(self.site, day)  # with the promises the messages recorded
         db.session.commit()
+        lines.keep(left, seq)
         publish(messages)
         if refresh_after:
             refresher.refresh_soon(self.site.slug)
@@ -95,17 +102,15 @@ class SiteChange:
 
     def _messages(self) -> list[Message]:
         seq, slug = self.site.seq, self.site.slug
-        view = self.view or estimates.shown_view(
-            self.site, self.now, record=True, waiting=self.waiting
-        )
+        view = self.view or estimates.shown_view(self.site, self.now, record=True)
         notices = queries.active_notices(self.site.id)
-        whole = {t.id: t for t in self.tickets}
-        placed: dict[int, Ticket] = {}
+        whole: dict[int, Ticket] = {t.id: t for t in self.tickets}
+        placed: dict[int, Waiting] = {}
         for ticket in [*self._moved_places(view, whole), *self.moved]:
             if ticket.id not in whole:
                 placed.setdefault(ticket.id, ticket)
         if self.whole_views:
-            whole.update(placed)
+            whole.update((t.id, t) for t in _tickets(placed))
             placed = {}
         head = {"seq": seq, "kind": self.kind}
         self._staff_views = {t.id: payloads.staff_ticket(t, view) for t in whole.values()}
@@ -145,7 +150,9 @@ class SiteChange:
         ]
         return messages
 
-    def _moved_places(self, view: payloads.QueueView, touched: dict[int, Ticket]) -> list[Ticket]:
+    def _moved_places(
+        self, view: payloads.QueueView, touched: dict[int, Ticket]
+    ) -> list[Waiting]:
         """The waiting tickets of the changed lines whose place may have moved.
 
         In a line that a touched ticket joined or moved within (a check-in, a return
@@ -153,7 +160,7 @@ class SiteChange:
         in a line someone left (called, cancelled, sent on), everyone behind moved up,
         and where they stood is no longer known: the whole line is sent.
         """
-        moved: list[Ticket] = []
+        moved: list[Waiting] = []
         for service_id in self.service_ids:
             line = view.order.get(service_id, [])
             first = next((i for i, t in enumerate(line) if t.id in touched), None)
@@ -167,3 +174,10 @@ class SiteChange:
     def staff_view(self, ticket_id: int) -> dict[str, Any]:
         """The staff view that finish() sent to the staff room."""
         return self._staff_views[ticket_id]
+
+
+def _tickets(waiting: dict[int, Waiting]) -> list[Ticket]:
+    """The tickets themselves, for their whole views (a notice was posted: rare)."""
+    if not waiting:
+        return []
+    return list(db.session.scalars(select(Ticket).where(Ticket.id.in_(list(waiting)))))

@@ -21,7 +21,7 @@ from __future__ import annotations
 import itertools
 import statistics
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, Protocol, TypeVar
@@ -41,7 +41,6 @@ from server.domain.estimate import (
     QueueSnapshot,
     RoomState,
     WaitingTicket,
-    naive_wait,
     simulated_estimates,
 )
 from server.domain.history import (
@@ -55,6 +54,7 @@ from server.domain.history import (
 from server.domain.queue import TicketStatus
 from server.domain.schedule import WEEKDAYS, local_to_utc, site_day
 from server.extensions import db
+from server.services import lines
 from server.sites.settings import SiteSettings
 from server.storage import queries
 from server.storage.models import (
@@ -77,7 +77,7 @@ SEED = 20260310  # fixed: the same queue gives the same estimates
 @dataclass
 class Estimated:
     view: payloads.QueueView
-    moved: list[Ticket]  # waiting tickets whose shown estimate or delay notice changed
+    moved: list[lines.Waiter]  # waiting tickets whose shown estimate or delay notice changed
 
 
 @dataclass(frozen=True)
@@ -90,9 +90,13 @@ class Forecast:
     model: ClinicModel
 
 
-def shown_view(
-    site: Site, now: datetime, *, record: bool, waiting: Sequence[Ticket] | None = None
-) -> payloads.QueueView:
+def queue_view(site: Site, now: datetime) -> tuple[payloads.QueueView, lines.Lines]:
+    """The site's lines now (kept between changes: lines.py), as a view to fill."""
+    held = lines.read(site, site_day(now, site.zone))
+    return payloads.QueueView.of(site, now, held.order, held.positions), held
+
+
+def shown_view(site: Site, now: datetime, *, record: bool) -> payloads.QueueView:
     """The site's queue with the estimates its patients hold, without a simulation.
 
     Each waiting ticket shows its promise in minutes from now. A ticket with none yet
@@ -100,15 +104,12 @@ def shown_view(
     simulated wait when it is last in line, else the naive rule. With `record` (inside a
     change's transaction) that first estimate becomes its promise and is recorded, so
     what the kiosk printed is what was shown. The refresh that follows every change
-    (refresher.py) moves the promises that the simulation moves. `waiting`: see
-    QueueView.load.
+    (refresher.py) moves the promises that the simulation moves.
     """
-    view = payloads.QueueView.load(site, now, waiting)
-    waiting = [t for line in view.order.values() for t in line]
-    promises = _held_promises([t.id for t in waiting])
+    view, held = queue_view(site, now)
     stored = _stored_waits(site)
-    for ticket in waiting:
-        promise = _current(promises.get(ticket.id), ticket, record=record)
+    for ticket in held.waiting:
+        promise = _current(held.promises.get(ticket.id), ticket, record=record)
         if promise is None:
             shown = _first_estimate(view, ticket, stored)
             if record:
@@ -130,8 +131,8 @@ class HeldPlaces:
 
     seq: int
     day: date
-    positions: dict[int, int]
-    promises: dict[int, HeldPromise]
+    positions: Mapping[int, int]
+    promises: Mapping[int, HeldPromise]
     first: dict[int, Estimate]  # tickets with no promise yet
 
 
@@ -163,24 +164,22 @@ def _held_places(site: Site, now: datetime) -> HeldPlaces:
 
 
 def _load_places(site: Site, now: datetime, today: date) -> HeldPlaces:
-    view = payloads.QueueView.load(site, now)
-    waiting = [t for line in view.order.values() for t in line]
-    held = _held_promises([t.id for t in waiting])
+    view, held = queue_view(site, now)
     stored = _stored_waits(site)
     promises: dict[int, HeldPromise] = {}
     first: dict[int, Estimate] = {}
-    for ticket in waiting:
-        promise = _current(held.get(ticket.id), ticket, record=False)
+    for ticket in held.waiting:
+        promise = _current(held.promises.get(ticket.id), ticket, record=False)
         if promise is None:
             first[ticket.id] = _first_estimate(view, ticket, stored)
         else:
             promises[ticket.id] = promise
-    return HeldPlaces(site.seq, today, dict(view.positions), promises, first)
+    return HeldPlaces(site.seq, today, held.positions, promises, first)
 
 
 def forecast(site: Site, now: datetime) -> Forecast:
-    view = payloads.QueueView.load(site, now)
-    return Forecast(site.seq, build_snapshot(site, now, view), _model(site, now))
+    held = lines.read(site, site_day(now, site.zone))
+    return Forecast(site.seq, build_snapshot(site, now, held.waiting), _model(site, now))
 
 
 def predict(forecast: Forecast, between_runs: Callable[[], None] | None = None) -> Predictions:
@@ -192,12 +191,12 @@ def predict(forecast: Forecast, between_runs: Callable[[], None] | None = None) 
 def apply_predictions(site: Site, now: datetime, predictions: Predictions) -> Estimated:
     """Inside a change's transaction: show the simulation's estimates whose promise
     moved, record them, decide delay notices, and keep the lines' waits on the site."""
-    view = payloads.QueueView.load(site, now)
-    waiting = [t for line in view.order.values() for t in line]
+    view, held = queue_view(site, now)
+    waiting = held.waiting
     promises = _promises([t.id for t in waiting])
     settings = SiteSettings.of(site)
     notices = queries.active_notices(site.id)
-    moved: list[Ticket] = []
+    moved: list[lines.Waiter] = []
     for ticket in waiting:
         fresh = predictions.tickets.get(ticket.id)
         promise = _current(promises.get(ticket.id), ticket, record=True)
@@ -228,7 +227,7 @@ def apply_predictions(site: Site, now: datetime, predictions: Predictions) -> Es
     return Estimated(view, moved)
 
 
-def _current(promise: P | None, ticket: Ticket, *, record: bool) -> P | None:
+def _current(promise: P | None, ticket: lines.Waiter, *, record: bool) -> P | None:
     """The ticket's promise if it was made for the wait it is in now."""
     if promise is None or (promise.service_id, promise.queue_at) == (
         ticket.service_id,
@@ -241,15 +240,14 @@ def _current(promise: P | None, ticket: Ticket, *, record: bool) -> P | None:
 
 
 def _first_estimate(
-    view: payloads.QueueView, ticket: Ticket, stored: dict[int, Estimate]
+    view: payloads.QueueView, ticket: lines.Waiter, stored: dict[int, Estimate]
 ) -> Estimate:
     line = view.order.get(ticket.service_id, [])
     if line and line[-1].id == ticket.id and ticket.service_id in stored:
         # The last simulation's wait for one joining the line now: this is that patient.
         return stored[ticket.service_id]
     position = view.position(ticket) or 1
-    service = ticket.service
-    return naive_wait(position - 1, service.typical_minutes, view.open_rooms[service.id])
+    return view.naive_wait(ticket.service_id, position - 1)
 
 
 def _stored_waits(site: Site) -> dict[int, Estimate]:
@@ -261,7 +259,9 @@ def _stored_waits(site: Site) -> dict[int, Estimate]:
     }
 
 
-def _note_delay(view: payloads.QueueView, ticket: Ticket, promise: HeldPromise) -> None:
+def _note_delay(
+    view: payloads.QueueView, ticket: lines.Waiter | Ticket, promise: HeldPromise
+) -> None:
     if promise.notice_reason and promise.notice_at:
         view.delays[ticket.id] = delay_view(promise.notice_reason, promise.notice_at,
                                             ticket.language)
@@ -313,29 +313,6 @@ class HeldPromise(Protocol):
 
 P = TypeVar("P", bound=HeldPromise)
 
-_HELD_COLUMNS = (
-    TicketPromise.ticket_id,
-    TicketPromise.service_id,
-    TicketPromise.queue_at,
-    TicketPromise.expected_at,
-    TicketPromise.earliest_at,
-    TicketPromise.latest_at,
-    TicketPromise.notice_at,
-    TicketPromise.notice_reason,
-)
-
-
-def _held_promises(ticket_ids: Sequence[int]) -> dict[int, HeldPromise]:
-    """The promises to show, as plain rows: a change reads every waiting ticket's, and
-    a thousand ORM objects would cost more than the rest of the change."""
-    if not ticket_ids:
-        return {}
-    rows = db.session.execute(
-        select(*_HELD_COLUMNS).where(TicketPromise.ticket_id.in_(ticket_ids))
-    )
-    return {row.ticket_id: row for row in rows}
-
-
 def _promises(ticket_ids: Sequence[int]) -> dict[int, TicketPromise]:
     if not ticket_ids:
         return {}
@@ -378,7 +355,11 @@ def _relative(promise: HeldPromise, now: datetime) -> Estimate:
 
 
 def _show(
-    site: Site, ticket: Ticket, fresh: Estimate, now: datetime, promise: TicketPromise | None
+    site: Site,
+    ticket: lines.Waiter,
+    fresh: Estimate,
+    now: datetime,
+    promise: TicketPromise | None,
 ) -> TicketPromise:
     if promise is None:
         promise = TicketPromise(ticket_id=ticket.id)
@@ -403,7 +384,7 @@ def _show(
 
 def _review(
     site: Site,
-    ticket: Ticket,
+    ticket: lines.Waiter,
     promise: TicketPromise | None,
     shown: Estimate,
     now: datetime,
@@ -454,7 +435,7 @@ def _model(site: Site, now: datetime) -> ClinicModel:
     return model
 
 
-def build_snapshot(site: Site, now: datetime, view: payloads.QueueView) -> QueueSnapshot:
+def build_snapshot(site: Site, now: datetime, waiting: Sequence[lines.Waiter]) -> QueueSnapshot:
     today = site_day(now, site.zone)
     settings = SiteSettings.of(site)
     sessions = _sessions(site, settings, today)
@@ -497,8 +478,7 @@ def build_snapshot(site: Site, now: datetime, view: payloads.QueueView) -> Queue
             WaitingTicket(
                 t.id, str(t.service_id), t.queue_at, t.arrived_at, t.priority, t.appointment_at
             )
-            for line in view.order.values()
-            for t in line
+            for t in waiting
         ),
         rooms=rooms,
         delays=tuple(_posted(n) for n in queries.active_notices(site.id)),

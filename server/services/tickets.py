@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -12,7 +11,7 @@ from server.domain.errors import Gone, InvalidTransition, NotFound, NothingToCal
 from server.domain.queue import Action, TicketStatus
 from server.domain.schedule import site_day
 from server.extensions import db
-from server.services import estimates
+from server.services import estimates, lines
 from server.services.changes import SiteChange
 from server.storage import queries
 from server.storage.models import CallEvent, Room, Site, Ticket
@@ -23,13 +22,13 @@ def call_next(site_slug: str, room_code: str, *, actor_id: int) -> dict[str, Any
     now = clock.now()
     site = queries.get_site(site_slug, lock=True)
     room = _open_room(site, room_code)
-    # The whole site's line, not only the room's services: the change places everyone.
-    waiting = queries.tickets_in(site.id, site_day(now, site.zone), [TicketStatus.WAITING])
+    # The lines kept since the last change (lines.py); the change reuses this read.
+    waiting = lines.read(site, site_day(now, site.zone)).waiting
     served = {s.id for s in room.services if s.active}
-    ticket = queue.pick_next(t for t in waiting if t.service_id in served)
-    if ticket is None:
+    first = queue.pick_next(t for t in waiting if t.service_id in served)
+    if first is None:
         raise NothingToCall(f"Nobody is waiting for {_room_name(room)}.")
-    return _call(site, ticket, room, now, actor_id, kind="called", waiting=waiting)
+    return _call(site, queries.get_ticket(site, first.id), room, now, actor_id, kind="called")
 
 
 def call_ticket(site_slug: str, ticket_id: int, room_code: str, *, actor_id: int) -> dict[str, Any]:
@@ -185,13 +184,10 @@ def _call(
     actor_id: int,
     *,
     kind: str,
-    waiting: Sequence[Ticket] | None = None,
 ) -> dict[str, Any]:
     ticket.status = queue.next_status(ticket.status, Action.CALL)
     ticket.room = room
-    return _announce_call(
-        site, ticket, room, now, actor_id, kind=kind, recall=False, waiting=waiting
-    )
+    return _announce_call(site, ticket, room, now, actor_id, kind=kind, recall=False)
 
 
 def _announce_call(
@@ -203,7 +199,6 @@ def _announce_call(
     *,
     kind: str,
     recall: bool,
-    waiting: Sequence[Ticket] | None = None,
 ) -> dict[str, Any]:
     ticket.called_at = now
     db.session.add(
@@ -217,7 +212,7 @@ def _announce_call(
         )
     )
     number = ticket.ticket_number
-    change = SiteChange(site, now, kind, actor_id, waiting=waiting)
+    change = SiteChange(site, now, kind, actor_id)
     change.announce = {
         "number": str(number),
         "spoken": number.spoken(),
