@@ -22,9 +22,19 @@ def get_site(slug: str, *, lock: bool = False) -> Site:
     happen one at a time, which is what makes two simultaneous "call next" presses
     pick two different patients, and keeps the site's sequence number gap-free.
     """
-    query = select(Site).where(Site.slug == slug)
+    # Rooms with their services, and services, in two more queries rather than one
+    # per room: every change and snapshot goes through them.
+    query = (
+        select(Site)
+        .where(Site.slug == slug)
+        .options(selectinload(Site.rooms).selectinload(Room.services), selectinload(Site.services))
+    )
     if lock:
-        query = query.with_for_update()
+        # populate_existing: a site read earlier in this transaction (staff_for reads it
+        # to check the user) would otherwise keep the values it had then, and on
+        # PostgreSQL another process may have moved its `seq` on since; the kept lines
+        # (services/lines.py) and the gap-free sequence trust the locked read.
+        query = query.with_for_update().execution_options(populate_existing=True)
     site = db.session.execute(query).scalar_one_or_none()
     if site is None:
         raise NotFound(f"There is no site called {slug!r}.", code="unknown_site")

@@ -195,3 +195,32 @@ def test_tickets_left_waiting_yesterday_are_not_in_todays_lines(app, clock):
         ).all()
         assert len(old) == 1 and old[0].id not in kept.positions
         assert db.session.get(Site, kept.site_id).seq == kept.seq
+
+
+@pytest.mark.postgres
+def test_a_site_read_before_its_lock_does_not_hide_another_process_change(clock, pg_schema_url):
+    """On PostgreSQL a desk request reads the site (to check the user) before the change
+    locks it. If the locked read kept that earlier copy, its old `seq` would pass for
+    the kept lines' and the desk would call a patient the other process just called."""
+    options = {"SQLALCHEMY_DATABASE_URI": pg_schema_url, "SQLALCHEMY_ENGINE_OPTIONS": {}}
+    here, there = make_app(clock, **options), make_app(clock, **options)
+    seed(here)
+    try:
+        with here.app_context():
+            actor = db.session.scalar(select(User.id).where(User.username == "desk"))
+        for _ in range(2):
+            walk_in(here.test_client(), "G")  # this process keeps the lines at this seq
+        with here.app_context():
+            seen = queries.get_site(SITE)  # as staff_for does, before the lock
+            seen_first = seen.seq
+            with there.app_context():
+                theirs = services.call_next(SITE, "room-1", actor_id=actor)
+            mine = services.call_next(SITE, "room-2", actor_id=actor)
+        assert theirs["ticket"]["number"] == "G-001"
+        assert mine["ticket"]["number"] == "G-002"
+        assert (theirs["seq"], mine["seq"]) == (seen_first + 1, seen_first + 2)
+    finally:
+        for app in (here, there):
+            with app.app_context():
+                db.session.remove()
+                db.engine.dispose()
