@@ -161,6 +161,8 @@ async def run(
     missing = 0
     expected_total = 0
     round_times: list[float] = []
+    answer_times: list[float] = []
+    first_times: list[float] = []
     for number in range(args.rounds):
         for _ in range(args.pings):
             ws_pings.append(await _ws_ping(probe))
@@ -175,6 +177,7 @@ async def run(
         started = time.perf_counter()
         answer = await asyncio.to_thread(desk_http.post, call, json={}, timeout=30)
         answer.raise_for_status()
+        answer_times.append(time.perf_counter() - started)
         seq = answer.json()["seq"]
         deadline = time.perf_counter() + 10
         while time.perf_counter() < deadline:
@@ -194,6 +197,7 @@ async def run(
         latencies += arrived
         screen_latencies += [s.arrivals[seq] - started for s in watching if seq in s.arrivals]
         round_times.append(max(arrived, default=0))
+        first_times.append(min(arrived, default=0))
         await asyncio.sleep(0.2)
 
     await asyncio.gather(*(c.close() for c in [*phones, *screens, probe]))
@@ -207,6 +211,8 @@ async def run(
         "missing": missing,
         "expected": expected_total,
         "rounds": round_times,
+        "answers": answer_times,
+        "firsts": first_times,
         "rss_before_kb": rss_before,
         "rss_phones_kb": rss_phones,
     }
@@ -273,6 +279,8 @@ def report(result: dict[str, Any], args: argparse.Namespace) -> None:
         ("phones: call -> place and estimate, p99", pct(est, 0.99)),
         ("screens: call -> update, p50", pct(scr, 0.50)),
         ("screens: call -> update, p99", pct(scr, 0.99)),
+        ("round: call -> HTTP answer (median)", statistics.median(result["answers"])),
+        ("round: call -> first phone (median)", statistics.median(result["firsts"])),
         ("round: call -> last phone (median)", statistics.median(result["rounds"])),
     ]
     for name, value in rows:

@@ -46,6 +46,7 @@ def _init_extensions(app: Flask) -> None:
     init_i18n(app)
     csrf.init_app(app)
     from server.realtime.fanout import FanOutRedisManager
+    from server.realtime.packets import JsonPacket
 
     redis_url = app.config["REDIS_URL"]
     queue = {}
@@ -60,6 +61,7 @@ def _init_extensions(app: Flask) -> None:
         cors_allowed_origins=app.config["SOCKETIO_ORIGINS"] or None,
         logger=False,
         engineio_logger=False,
+        serializer=JsonPacket,
     )
 
 

@@ -33,8 +33,11 @@ def publish(messages: Iterable[Message]) -> None:
     if isinstance(manager, FanOutRedisManager):
         manager.emit_batch((m.event, m.room, m.data) for m in messages)
         return
+    # Straight to the manager (what socketio.emit comes down to with no callback):
+    # a change may send a thousand messages, one per phone, and the layers above it
+    # cost as much again.
     for message in messages:
-        socketio.emit(message.event, message.data, to=message.room)
+        manager.emit(message.event, message.data, namespace="/", room=message.room)
 
 
 def disconnect_login(login_id: str) -> None:

@@ -88,7 +88,7 @@ class SiteChange:
         # read now), before the seq moves on: lines.py.
         lines.read(self.site, day)
         self.site.seq += 1
-        seq = self.site.seq
+        seq, slug = self.site.seq, self.site.slug
         refresh_after = self.view is None
         db.session.flush()
         messages = self._messages()
@@ -96,8 +96,10 @@ class SiteChange:
         db.session.commit()
         lines.keep(left, seq)
         publish(messages)
+        # Not self.site.slug: after the commit that would read the site again, and on
+        # SQLite open a transaction that holds the write lock until the request ends.
         if refresh_after:
-            refresher.refresh_soon(self.site.slug)
+            refresher.refresh_soon(slug)
         return seq
 
     def _messages(self) -> list[Message]:
