@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Protocol
 
 from server.domain.estimate import Estimate, naive_wait
@@ -98,8 +99,12 @@ class QueueView:
 
     def naive_wait(self, service_id: int, ahead: int) -> Estimate:
         """The rule of thumb, for a ticket with `ahead` patients before it."""
-        service = next(s for s in self.site.services if s.id == service_id)
-        return naive_wait(ahead, service.typical_minutes, self.open_rooms[service_id])
+        return naive_wait(ahead, self._typical_minutes[service_id], self.open_rooms[service_id])
+
+    @cached_property
+    def _typical_minutes(self) -> dict[int, float]:
+        # A lookup per placed ticket, a thousand per change: by id, not a scan.
+        return {s.id: s.typical_minutes for s in self.site.services}
 
     def service_wait(self, service: Service) -> Estimate:
         """The wait of a patient who would join the service's line now."""
@@ -264,14 +269,10 @@ def staff_ticket(ticket: Ticket, view: QueueView) -> dict[str, Any]:
     }
 
 
-def staff_place(ticket: Waiting, view: QueueView) -> dict[str, Any]:
-    """The desk's copy of ticket_place: which ticket, its place and estimate."""
-    estimate = view.estimate(ticket)
-    return {
-        "id": ticket.id,
-        "position": view.position(ticket),
-        "estimate": estimate.as_dict() if estimate else None,
-    }
+def staff_place(ticket_id: int, place: dict[str, Any]) -> dict[str, Any]:
+    """The desk's copy of a ticket_place: which ticket, its place and estimate (the
+    same objects: a change places a thousand tickets and estimates each once)."""
+    return {"id": ticket_id, "position": place["position"], "estimate": place["estimate"]}
 
 
 def staff_room(room: Room) -> dict[str, Any]:

@@ -115,6 +115,7 @@ class SiteChange:
             whole.update((t.id, t) for t in _tickets(placed))
             placed = {}
         head = {"seq": seq, "kind": self.kind}
+        places = {tid: payloads.ticket_place(t, view) for tid, t in placed.items()}
         self._staff_views = {t.id: payloads.staff_ticket(t, view) for t in whole.values()}
         messages = [
             Message(
@@ -128,7 +129,7 @@ class SiteChange:
                 {
                     **head,
                     "tickets": list(self._staff_views.values()),
-                    "places": [payloads.staff_place(t, view) for t in placed.values()],
+                    "places": [payloads.staff_place(tid, p) for tid, p in places.items()],
                     "rooms": [payloads.staff_room(r) for r in self.site.rooms if r.active],
                     "notices": [payloads.notice_view(n) for n in notices],
                     "announce": self.announce,
@@ -145,10 +146,8 @@ class SiteChange:
                 )
             )
         messages += [
-            Message(
-                TICKET_PLACE, rooms.ticket_room(t.id), {**head, **payloads.ticket_place(t, view)}
-            )
-            for t in placed.values()
+            Message(TICKET_PLACE, rooms.ticket_room(tid), {**head, **place})
+            for tid, place in places.items()
         ]
         return messages
 
