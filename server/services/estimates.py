@@ -28,7 +28,7 @@ from typing import Any, Protocol, TypeVar
 
 from flask import current_app
 from flask_babel import force_locale, gettext
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from server import clock, payloads
 from server.domain import delay as delay_rule
@@ -108,16 +108,18 @@ def shown_view(site: Site, now: datetime, *, record: bool) -> payloads.QueueView
     """
     view, held = queue_view(site, now)
     stored = _stored_waits(site)
+    history: list[dict[str, Any]] = []
     for ticket in held.waiting:
         promise = _current(held.promises.get(ticket.id), ticket, record=record)
         if promise is None:
             shown = _first_estimate(view, ticket, stored)
             if record:
-                _show(site, ticket, shown, now, None)
+                _show(site, ticket, shown, now, None, history=history)
         else:
             shown = _relative(promise, now)
             _note_delay(view, ticket, promise)
         view.estimates[ticket.id] = shown
+    _record_shown(history)
     view.service_waits.update(stored)
     view.estimated = True
     return view
@@ -197,6 +199,7 @@ def apply_predictions(site: Site, now: datetime, predictions: Predictions) -> Es
     settings = SiteSettings.of(site)
     notices = queries.active_notices(site.id)
     moved: list[lines.Waiter] = []
+    history: list[dict[str, Any]] = []
     for ticket in waiting:
         fresh = predictions.tickets.get(ticket.id)
         promise = _current(promises.get(ticket.id), ticket, record=True)
@@ -206,7 +209,7 @@ def apply_predictions(site: Site, now: datetime, predictions: Predictions) -> Es
             )
             continue
         if promise is None or _moved(promise, fresh, now):
-            promise = _show(site, ticket, fresh, now, promise)
+            promise = _show(site, ticket, fresh, now, promise, history=history)
             moved.append(ticket)
             shown = fresh
         else:
@@ -216,6 +219,7 @@ def apply_predictions(site: Site, now: datetime, predictions: Predictions) -> Es
             moved.append(ticket)
         view.estimates[ticket.id] = shown
         _note_delay(view, ticket, promise)
+    _record_shown(history)
     waits = {
         service.id: wait
         for service in site.services
@@ -360,26 +364,36 @@ def _show(
     fresh: Estimate,
     now: datetime,
     promise: TicketPromise | None,
+    *,
+    history: list[dict[str, Any]],
 ) -> TicketPromise:
+    """Make `fresh` the ticket's promise, and note it in `history` (_record_shown)."""
     if promise is None:
         promise = TicketPromise(ticket_id=ticket.id)
         db.session.add(promise)
     promise.service_id, promise.queue_at = ticket.service_id, ticket.queue_at
     promise.shown_at = now
     promise.expected_at, promise.earliest_at, promise.latest_at = _clock_times(fresh, now)
-    db.session.add(
-        ShownEstimate(
-            site_id=site.id,
-            ticket_id=ticket.id,
-            service_id=ticket.service_id,
-            day=site_day(now, site.zone),
-            at=now,
-            central=fresh.central,
-            low=fresh.low,
-            high=fresh.high,
-        )
+    history.append(
+        {
+            "site_id": site.id,
+            "ticket_id": ticket.id,
+            "service_id": ticket.service_id,
+            "day": site_day(now, site.zone),
+            "at": now,
+            "central": fresh.central,
+            "low": fresh.low,
+            "high": fresh.high,
+        }
     )
     return promise
+
+
+def _record_shown(shown: list[dict[str, Any]]) -> None:
+    # One INSERT of many rows: a refresh after a call moves hundreds of promises, and as
+    # ORM objects their history rows cost a refresh a fifth of its time.
+    if shown:
+        db.session.execute(insert(ShownEstimate), shown)
 
 
 def _review(
