@@ -109,20 +109,42 @@ def shown_view(site: Site, now: datetime, *, record: bool) -> payloads.QueueView
     view, held = queue_view(site, now)
     stored = _stored_waits(site)
     history: list[dict[str, Any]] = []
+    promised: dict[int, HeldPromise] = {}
+    view.estimates = _PromisedEstimates(promised, now)
     for ticket in held.waiting:
         promise = _current(held.promises.get(ticket.id), ticket, record=record)
         if promise is None:
-            shown = _first_estimate(view, ticket, stored)
+            view.estimates[ticket.id] = _first_estimate(view, ticket, stored)
             if record:
-                _show(site, ticket, shown, now, None, history=history)
+                _show(site, ticket, view.estimates[ticket.id], now, None, history=history)
         else:
-            shown = _relative(promise, now)
+            promised[ticket.id] = promise
             _note_delay(view, ticket, promise)
-        view.estimates[ticket.id] = shown
     _record_shown(history)
     view.service_waits.update(stored)
     view.estimated = True
     return view
+
+
+class _PromisedEstimates(dict[int, Estimate]):
+    """Estimates of tickets that hold a promise, each worked out when a payload first
+    asks for it. A check-in shows its estimate to one phone, the display and the desks;
+    working out the other thousand waiting would be most of its cost."""
+
+    def __init__(self, promised: Mapping[int, HeldPromise], now: datetime) -> None:
+        super().__init__()
+        self._promised, self._now = promised, now
+
+    def __missing__(self, ticket_id: int) -> Estimate:
+        promise = self._promised[ticket_id]  # KeyError: no estimate, as for a dict
+        estimate = self[ticket_id] = _relative(promise, self._now)
+        return estimate
+
+    def get(self, ticket_id: int, default: Any = None) -> Any:
+        try:
+            return self[ticket_id]
+        except KeyError:
+            return default
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ without keeping anything.
 
 from __future__ import annotations
 
+from bisect import insort
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -28,7 +29,7 @@ from flask import current_app
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from server.domain.queue import TicketStatus, in_call_order
+from server.domain.queue import TicketStatus, call_order_key, in_call_order
 from server.extensions import db
 from server.storage.models import Site, Ticket, TicketPromise
 
@@ -123,30 +124,60 @@ class Lines:
     seq: int
     day: date
     order: Mapping[int, tuple[Waiter, ...]]  # service id -> waiting, in call order
-    promises: Mapping[int, Promise]
+    promises: Mapping[int, Promise]  # kept for the tickets in the lines only
     positions: Mapping[int, int] = field(init=False)  # ticket id -> place in its line
+    services: Mapping[int, int] = field(init=False)  # ticket id -> the line it is in
 
     def __post_init__(self) -> None:
-        positions = {w.id: i + 1 for line in self.order.values() for i, w in enumerate(line)}
+        positions: dict[int, int] = {}
+        services: dict[int, int] = {}
+        for service_id, line in self.order.items():
+            for place, waiter in enumerate(line, 1):
+                positions[waiter.id] = place
+                services[waiter.id] = service_id
+        held = {tid: p for tid, p in self.promises.items() if tid in positions}
         object.__setattr__(self, "positions", positions)
+        object.__setattr__(self, "services", services)
+        object.__setattr__(self, "promises", held)
 
     @property
     def waiting(self) -> list[Waiter]:
         return [w for line in self.order.values() for w in line]
 
     def overlaid(self, written: _Written) -> Lines:
-        """These lines with a transaction's own writes laid over them."""
+        """These lines with a transaction's own writes laid over them.
+
+        A change writes a ticket or two: only their lines are redone, each by taking
+        the written tickets out and putting them back in call order (bisect), not by
+        sorting the whole site again.
+        """
         if not written.tickets and not written.promises:
             return self
-        by_id = {w.id: w for w in self.waiting}
+        gone = set(written.tickets)
+        edited: dict[int, list[Waiter]] = {}
+
+        def line(service_id: int) -> list[Waiter]:
+            if service_id not in edited:
+                kept = self.order.get(service_id, ())
+                edited[service_id] = [w for w in kept if w.id not in gone]
+            return edited[service_id]
+
+        for ticket_id in gone:
+            if ticket_id in self.services:
+                line(self.services[ticket_id])
         fresh: list[int] = []
         for ticket_id, (waiter, day, new) in written.tickets.items():
             if waiter is None or day != self.day:
-                by_id.pop(ticket_id, None)
+                continue
+            if ticket_id not in self.positions and not new:
+                fresh.append(ticket_id)  # back in a line: it may hold an old promise
+            insort(line(waiter.service_id), waiter, key=call_order_key)
+        order = dict(self.order)
+        for service_id, waiters in edited.items():
+            if waiters:
+                order[service_id] = tuple(waiters)
             else:
-                if ticket_id not in by_id and not new:
-                    fresh.append(ticket_id)  # back in a line: it may hold an old promise
-                by_id[ticket_id] = waiter
+                order.pop(service_id, None)
         promises = dict(self.promises)
         promises.update(_read_promises([i for i in fresh if i not in written.promises]))
         for ticket_id, promise in written.promises.items():
@@ -154,7 +185,7 @@ class Lines:
                 promises.pop(ticket_id, None)
             else:
                 promises[ticket_id] = promise
-        return _build(self.site_id, self.seq, self.day, by_id.values(), promises)
+        return Lines(self.site_id, self.seq, self.day, order, promises)
 
 
 def _build(
@@ -164,9 +195,7 @@ def _build(
     for waiter in waiting:
         by_service.setdefault(waiter.service_id, []).append(waiter)
     order = {sid: tuple(in_call_order(line)) for sid, line in by_service.items()}
-    ids = {w.id for line in order.values() for w in line}
-    held = {tid: p for tid, p in promises.items() if tid in ids}
-    return Lines(site_id, seq, day, order, held)
+    return Lines(site_id, seq, day, order, promises)
 
 
 def read(site: Site, day: date) -> Lines:
