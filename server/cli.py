@@ -61,6 +61,7 @@ def serve(host: str, port: int, async_mode: str) -> None:
 
         eventlet.monkey_patch()
     os.environ["WAITROOM_ASYNC"] = async_mode
+    from server import serving
     from server.extensions import socketio
     from server.storage.migrate import upgrade
 
@@ -75,7 +76,7 @@ def serve(host: str, port: int, async_mode: str) -> None:
         _stop_on_ctrl_c(socketio)
     click.echo(f"Waitroom serving on http://{host}:{port} ({async_mode})")
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is the way to stop it
-        socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=async_mode == "threading")
+        serving.serve(app, socketio, host, port, async_mode)
     stop_background_work()
     click.echo("Waitroom stopped")
 
