@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import threading
 
+import pytest
+
 from server.extensions import db
 from server.services.refresher import Refresher
 from server.storage.models import Site
@@ -27,6 +29,45 @@ def test_changes_during_a_refresh_fold_into_one_more_run(app):
     release.set()
     _wait_idle(refresher)
     assert runs == [SITE, SITE]
+
+
+def test_the_refreshes_of_many_sites_take_turns_and_at_most_half_the_process(app):
+    """Thirty busy departments on one process: refreshes run one at a time, and after
+    each the next waits as long as it took (the clock and the rests are fakes)."""
+    now = [0.0]
+    log: list[tuple[str, str, float]] = []
+    running: list[str] = []
+    guard = threading.Lock()
+
+    def refresh(slug: str) -> None:
+        with guard:
+            running.append(slug)
+            overlapping = len(running)
+        log.append(("start", slug, now[0]))
+        threading.Event().wait(0.02)  # real time too, for another site's refresh to overlap
+        now[0] += 0.2  # the simulation of this site's queue
+        log.append(("end", slug, now[0]))
+        with guard:
+            running.remove(slug)
+        assert overlapping == 1, "two refreshes ran at once"
+
+    def rest(seconds: float) -> None:
+        log.append(("rest", "", seconds))
+        now[0] += seconds
+
+    refresher = Refresher(app, refresh, gap_seconds=0.01, clock=lambda: now[0], rest=rest)
+    sites = [f"dept-{i}" for i in range(6)]
+    for slug in sites:
+        refresher.refresh_soon(slug)
+    _wait_idle(refresher)
+
+    kinds = [kind for kind, _, _ in log]
+    assert kinds == ["start", "end", "rest"] * len(sites)  # one at a time, a rest after each
+    assert sorted(slug for kind, slug, _ in log if kind == "start") == sites
+    starts, ends = log[::3], log[1::3]
+    refreshing = sum(end - start for (_, _, start), (_, _, end) in zip(starts, ends, strict=True))
+    resting = sum(seconds for kind, _, seconds in log if kind == "rest")
+    assert resting == pytest.approx(refreshing)  # refreshes took half the time, no more
 
 
 def test_a_failing_refresh_is_logged_and_the_next_change_tries_again(app, caplog):
