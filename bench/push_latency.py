@@ -2,6 +2,7 @@
 
     python -m bench.push_latency                      # 1,000 phones, 50 screens, 30 rounds
     python -m bench.push_latency --phones 200 --rounds 5   # a smoke run
+    python -m bench.push_latency --async eventlet     # the server on eventlet
     python -m bench.push_latency --phones 5000 --sites 30 --processes 2 --displays 30 --desks 30
                                                       # scale-out: PostgreSQL and Redis
 
@@ -68,6 +69,8 @@ def main() -> None:
     parser.add_argument("--sites", type=int, default=1, help="copies of the demo clinic")
     parser.add_argument("--processes", type=int, default=1,
                         help="server processes; more than one runs on PostgreSQL and Redis")
+    parser.add_argument("--async", dest="async_mode", choices=["gevent", "eventlet"],
+                        default="gevent", help="the server's async mode (waitroom serve --async)")
     args = parser.parse_args()
     raise_open_file_limit()
     with tempfile.TemporaryDirectory(prefix="waitroom-bench-") as root:
@@ -91,6 +94,13 @@ def main() -> None:
 
 
 def _servers(root: Path, args: argparse.Namespace) -> list[Server]:
+    servers = _unstarted(root, args)
+    for server in servers:
+        server.env["WAITROOM_ASYNC"] = args.async_mode  # serve's --async default
+    return servers
+
+
+def _unstarted(root: Path, args: argparse.Namespace) -> list[Server]:
     if args.processes == 1 and args.sites == 1:
         return [Server(root / "one")]
     database = fresh_postgres()
@@ -262,7 +272,7 @@ def report(result: dict[str, Any], args: argparse.Namespace) -> None:
     )
     print(
         f"{args.processes} server process(es) pinned to core {SERVER_CORE}, load generator to"
-        f" core {CLIENT_CORE}; gevent, {storage}"
+        f" core {CLIENT_CORE}; {args.async_mode}, {storage}"
     )
     print("probes (idle socket, between rounds): ws = WebSocket ping frame, eio = Engine.IO")
     print("UPGRADE -> NOOP (the 'ping' for the target), sync = Socket.IO sync + ack (database)")

@@ -20,6 +20,9 @@ import socket
 from typing import Any
 
 BACKLOG = 1024  # many phones reconnect at once after a restart
+# eventlet's server serves at most 1,024 connections at once unless told otherwise (the
+# 1,025th phone waits for one to close); gevent's has no such limit.
+EVENTLET_MAX_CONNECTIONS = 20_000
 
 
 def listener(host: str, port: int) -> socket.socket:
@@ -56,6 +59,8 @@ def serve(app: Any, socketio: Any, host: str, port: int, async_mode: str) -> Non
     elif async_mode == "eventlet":
         import eventlet.wsgi  # noqa: PLC0415
 
-        eventlet.wsgi.server(listener(host, port), app, log_output=False)
+        eventlet.wsgi.server(
+            listener(host, port), app, log_output=False, max_size=EVENTLET_MAX_CONNECTIONS
+        )
     else:
         socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True)

@@ -7,7 +7,9 @@ a kiosk, a phone, a display and a desk talk to it over real HTTP and Socket.IO
 
 from __future__ import annotations
 
+import resource
 import signal
+import socket
 import subprocess
 from collections.abc import Callable, Iterator
 
@@ -125,3 +127,28 @@ def test_demo_server_serves_a_call_end_to_end_and_keeps_it_across_a_restart(
         # The staff password printed by `demo` still works after the restart.
         log_in(server.base, password)
         _stop_with_ctrl_c(process, server)
+
+
+@pytest.mark.parametrize("async_mode", [None, "eventlet"], ids=["gevent-default", "eventlet"])
+def test_more_than_a_thousand_connections_at_once_are_all_served(tmp_path, async_mode):
+    """A thousand phones and the screens of a large site on one process: eventlet's
+    server would serve 1,024 connections at once and leave the next one waiting."""
+    held = 1_100
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard < held + 100:
+        pytest.skip(f"this machine allows {hard} open files, fewer than the test holds")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, held * 2)), hard))
+    server = Server(tmp_path, async_mode)
+    server.demo()
+    idle: list[socket.socket] = []
+    try:
+        with server.running():  # the child inherits the raised limit
+            host, port = server.base.removeprefix("http://").split(":")
+            for _ in range(held):  # connected, and saying nothing yet, as sleeping phones do
+                idle.append(socket.create_connection((host, int(port)), timeout=10))
+            response = http().get(f"{server.base}/healthz", timeout=10)
+            assert response.status_code == 200
+    finally:
+        for connection in idle:
+            connection.close()
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
