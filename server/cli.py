@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import gc
 import os
 import sys
 from pathlib import Path
@@ -61,7 +60,7 @@ def serve(host: str, port: int, async_mode: str) -> None:
 
         eventlet.monkey_patch()
     os.environ["WAITROOM_ASYNC"] = async_mode
-    from server import serving
+    from server import collector, serving
     from server.extensions import socketio
     from server.storage.migrate import upgrade
 
@@ -69,9 +68,9 @@ def serve(host: str, port: int, async_mode: str) -> None:
     with app.app_context():
         upgrade()
     stop_background_work = _start_background_work(app, socketio)
-    # What start-up made lives as long as the process: keep it out of the collector's
-    # full passes, which otherwise walk it all again while a change is fanned out.
-    gc.freeze()
+    # What start-up made lives as long as the process, and so do most of the sockets
+    # later: keep them out of the collector's full passes (collector.py).
+    collector.install()
     if async_mode == "gevent":
         _stop_on_ctrl_c(socketio)
     click.echo(f"Waitroom serving on http://{host}:{port} ({async_mode})")
