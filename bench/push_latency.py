@@ -94,22 +94,17 @@ def main() -> None:
 
 
 def _servers(root: Path, args: argparse.Namespace) -> list[Server]:
-    servers = _unstarted(root, args)
-    for server in servers:
-        server.env["WAITROOM_ASYNC"] = args.async_mode  # serve's --async default
-    return servers
-
-
-def _unstarted(root: Path, args: argparse.Namespace) -> list[Server]:
+    shared = {"WAITROOM_ASYNC": args.async_mode}  # serve's --async default
     if args.processes == 1 and args.sites == 1:
-        return [Server(root / "one")]
-    database = fresh_postgres()
-    shared = {
-        "REDIS_URL": "redis://127.0.0.1:6379/0",
-        "REDIS_PREFIX": f"waitroom-bench-{secrets.token_hex(4)}",
-        "SECRET_KEY": secrets.token_hex(32),
-    }
-    servers = [Server(root / f"p{n}", database) for n in range(args.processes)]
+        servers = [Server(root / "one")]
+    else:
+        shared.update(
+            REDIS_URL="redis://127.0.0.1:6379/0",
+            REDIS_PREFIX=f"waitroom-bench-{secrets.token_hex(4)}",
+            SECRET_KEY=secrets.token_hex(32),
+        )
+        database = fresh_postgres()
+        servers = [Server(root / f"p{n}", database) for n in range(args.processes)]
     for server in servers:
         server.env.update(shared)
     return servers

@@ -114,9 +114,9 @@ def shown_view(site: Site, now: datetime, *, record: bool) -> payloads.QueueView
     for ticket in held.waiting:
         promise = _current(held.promises.get(ticket.id), ticket, record=record)
         if promise is None:
-            view.estimates[ticket.id] = _first_estimate(view, ticket, stored)
+            shown = view.estimates[ticket.id] = _first_estimate(view, ticket, stored)
             if record:
-                _show(site, ticket, view.estimates[ticket.id], now, None, history=history)
+                _show(site, ticket, shown, now, None, history=history)
         else:
             promised[ticket.id] = promise
             _note_delay(view, ticket, promise)
@@ -411,11 +411,11 @@ def _show(
     return promise
 
 
-def _record_shown(shown: list[dict[str, Any]]) -> None:
+def _record_shown(history: list[dict[str, Any]]) -> None:
     # One INSERT of many rows: a refresh after a call moves hundreds of promises, and as
     # ORM objects their history rows cost a refresh a fifth of its time.
-    if shown:
-        db.session.execute(insert(ShownEstimate), shown)
+    if history:
+        db.session.execute(insert(ShownEstimate), history)
 
 
 def _review(

@@ -279,10 +279,9 @@ def _capture(session: Session, _context: Any) -> None:
     """Note every ticket and promise a flush wrote, as it is now (plain data)."""
     written = _written(session)
     new = set(map(id, session.new))
-    flushes = written.flushes
-    for obj in [*session.new, *session.dirty, *session.deleted]:
-        if isinstance(obj, Ticket | TicketPromise):
-            written.flushes = flushes + 1
+    touched = [*session.new, *session.dirty, *session.deleted]
+    if any(isinstance(obj, Ticket | TicketPromise) for obj in touched):
+        written.flushes += 1
     for obj in [*session.new, *session.dirty]:
         if isinstance(obj, Ticket):
             was_new = id(obj) in new or written.tickets.get(obj.id, (None, None, False))[2]

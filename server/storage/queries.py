@@ -22,8 +22,8 @@ def get_site(slug: str, *, lock: bool = False) -> Site:
     happen one at a time, which is what makes two simultaneous "call next" presses
     pick two different patients, and keeps the site's sequence number gap-free.
     """
-    # Rooms with their services, and services, in two more queries rather than one
-    # per room: every change and snapshot goes through them.
+    # Rooms, their services, and the site's services in three more queries rather than
+    # one per room: every change and snapshot goes through them.
     query = (
         select(Site)
         .where(Site.slug == slug)
