@@ -1,6 +1,6 @@
 """What each audience is shown: plain dicts built from rows, one builder per audience.
 
-The three audiences see different things on purpose (DESIGN.md, "Rooms and privacy"):
+The three audiences see different things on purpose (docs/architecture.md, "Rooms and privacy"):
 - display: ticket numbers, rooms, counts, waits and notices; nothing about a person;
 - phone: that one ticket, without a name;
 - staff: everything, including the patient's name when one is known.
