@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol, TypeVar
@@ -108,6 +108,81 @@ def check_priority(level: int) -> int:
             f"Priority must be between {NORMAL_PRIORITY} and {MAX_PRIORITY}, not {level}."
         )
     return level
+
+
+# --- What each transition changes ---------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TicketState:
+    """The fields of a ticket that staff and patient actions change.
+
+    Each action is a method that checks the transition and returns the ticket as it
+    is after it; the ticket itself (a database row) is left to the caller to update.
+    """
+
+    status: TicketStatus
+    priority: int
+    service_id: int
+    room_id: int | None
+    queue_at: datetime
+    called_at: datetime | None
+    started_at: datetime | None
+    finished_at: datetime | None
+    recalls: int
+
+    def call(self, room_id: int, now: datetime) -> TicketState:
+        """Called to a room. A ticket called again after a return keeps its recalls."""
+        return replace(self, status=self._next(Action.CALL), room_id=room_id, called_at=now)
+
+    def recall(self, now: datetime) -> TicketState:
+        """Announced again, to the same room."""
+        return replace(
+            self, status=self._next(Action.RECALL), called_at=now, recalls=self.recalls + 1
+        )
+
+    def start(self, now: datetime) -> TicketState:
+        return replace(self, status=self._next(Action.START), started_at=now)
+
+    def complete(self, now: datetime) -> TicketState:
+        return replace(self, status=self._next(Action.COMPLETE), finished_at=now)
+
+    def mark_no_show(self, now: datetime) -> TicketState:
+        return replace(self, status=self._next(Action.MARK_NO_SHOW), finished_at=now)
+
+    def cancel(self, now: datetime) -> TicketState:
+        return replace(self, status=self._next(Action.CANCEL), finished_at=now)
+
+    def return_to_queue(self, now: datetime) -> TicketState:
+        """A no-show who turns up after all joins the back of the line."""
+        return replace(
+            self,
+            status=self._next(Action.RETURN_TO_QUEUE),
+            queue_at=now,
+            called_at=None,
+            finished_at=None,
+            room_id=None,
+        )
+
+    def transfer(self, service_id: int) -> TicketState:
+        """Sent to another service's line, keeping the place it earned (`queue_at`)."""
+        if service_id == self.service_id and self.status == TicketStatus.WAITING:
+            raise InvalidTransition("The ticket is already waiting for that service.")
+        return replace(
+            self,
+            status=self._next(Action.TRANSFER),
+            service_id=service_id,
+            room_id=None,
+            called_at=None,
+            started_at=None,
+        )
+
+    def set_priority(self, level: int) -> TicketState:
+        status = self._next(Action.SET_PRIORITY)
+        return replace(self, status=status, priority=check_priority(level))
+
+    def _next(self, action: Action) -> TicketStatus:
+        return next_status(self.status, action)
 
 
 # --- Call order -------------------------------------------------------------------

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from server import clock, payloads
 from server.domain import queue
 from server.domain.errors import Gone, InvalidTransition, NotFound, NothingToCall, RoomPaused
-from server.domain.queue import Action, TicketStatus
+from server.domain.queue import Action, TicketState
 from server.domain.schedule import site_day
 from server.extensions import db
 from server.services import estimates, lines
 from server.services.changes import SiteChange
 from server.storage import queries
-from server.storage.models import CallEvent, Room, Site, Ticket
+from server.storage.models import CallEvent, Room, Service, Site, Ticket
 
 
 def call_next(site_slug: str, room_code: str, *, actor_id: int) -> dict[str, Any]:
@@ -50,37 +51,32 @@ def recall(site_slug: str, ticket_id: int, *, actor_id: int) -> dict[str, Any]:
     now = clock.now()
     site = queries.get_site(site_slug, lock=True)
     ticket = queries.get_ticket(site, ticket_id)
-    ticket.status = queue.next_status(ticket.status, Action.RECALL)
-    ticket.recalls += 1
+    _store(ticket, _state(ticket).recall(now))
     assert ticket.room is not None  # a called ticket always has its room
     return _announce_call(site, ticket, ticket.room, now, actor_id, kind="recalled", recall=True)
 
 
 def start_service(site_slug: str, ticket_id: int, *, actor_id: int) -> dict[str, Any]:
-    return _move(site_slug, ticket_id, Action.START, actor_id, "started_at")
+    return _move(site_slug, ticket_id, Action.START, actor_id, TicketState.start)
 
 
 def complete(site_slug: str, ticket_id: int, *, actor_id: int) -> dict[str, Any]:
-    return _move(site_slug, ticket_id, Action.COMPLETE, actor_id, "finished_at")
+    return _move(site_slug, ticket_id, Action.COMPLETE, actor_id, TicketState.complete)
 
 
 def mark_no_show(site_slug: str, ticket_id: int, *, actor_id: int) -> dict[str, Any]:
-    return _move(site_slug, ticket_id, Action.MARK_NO_SHOW, actor_id, "finished_at")
+    return _move(site_slug, ticket_id, Action.MARK_NO_SHOW, actor_id, TicketState.mark_no_show)
 
 
 def cancel(site_slug: str, ticket_id: int, *, actor_id: int) -> dict[str, Any]:
-    return _move(site_slug, ticket_id, Action.CANCEL, actor_id, "finished_at")
+    return _move(site_slug, ticket_id, Action.CANCEL, actor_id, TicketState.cancel)
 
 
 def return_to_queue(site_slug: str, ticket_id: int, *, actor_id: int) -> dict[str, Any]:
     """A no-show who turns up after all joins the back of the line."""
-
-    def back_of_line(ticket: Ticket, now: datetime) -> None:
-        ticket.queue_at = now
-        ticket.called_at = ticket.finished_at = None
-        ticket.room = None
-
-    return _move(site_slug, ticket_id, Action.RETURN_TO_QUEUE, actor_id, effect=back_of_line)
+    return _move(
+        site_slug, ticket_id, Action.RETURN_TO_QUEUE, actor_id, TicketState.return_to_queue
+    )
 
 
 def transfer(site_slug: str, ticket_id: int, service_key: str, *, actor_id: int) -> dict[str, Any]:
@@ -89,13 +85,8 @@ def transfer(site_slug: str, ticket_id: int, service_key: str, *, actor_id: int)
     site = queries.get_site(site_slug, lock=True)
     ticket = queries.get_ticket(site, ticket_id)
     target = queries.get_service(site, service_key)
-    if target.id == ticket.service_id and ticket.status == TicketStatus.WAITING:
-        raise InvalidTransition("The ticket is already waiting for that service.")
-    ticket.status = queue.next_status(ticket.status, Action.TRANSFER)
     previous = ticket.service_id
-    ticket.service = target
-    ticket.room = None
-    ticket.called_at = ticket.started_at = None
+    _store(ticket, _state(ticket).transfer(target.id))
     change = SiteChange(site, now, "transferred", actor_id)
     change.touch(ticket, previous, target.id)
     change.audit("transfer", ticket, to=target.prefix)
@@ -103,16 +94,11 @@ def transfer(site_slug: str, ticket_id: int, service_key: str, *, actor_id: int)
 
 
 def set_priority(site_slug: str, ticket_id: int, level: int, *, actor_id: int) -> dict[str, Any]:
-    def raise_to(ticket: Ticket, _now: datetime) -> None:
-        ticket.priority = queue.check_priority(level)
+    def raise_to(state: TicketState, _now: datetime) -> TicketState:
+        return state.set_priority(level)
 
     return _move(
-        site_slug,
-        ticket_id,
-        Action.SET_PRIORITY,
-        actor_id,
-        effect=raise_to,
-        detail={"level": level},
+        site_slug, ticket_id, Action.SET_PRIORITY, actor_id, raise_to, detail={"level": level}
     )
 
 
@@ -142,8 +128,7 @@ def cancel_by_patient(token: str) -> dict[str, Any]:
     ticket = _ticket_for_token(token, now)
     site = queries.get_site(ticket.site.slug, lock=True)
     db.session.refresh(ticket)  # re-read under the lock: a desk may have just called it
-    ticket.status = queue.next_status(ticket.status, Action.CANCEL)
-    ticket.finished_at = now
+    _store(ticket, _state(ticket).cancel(now))
     change = SiteChange(site, now, "cancelled", None)
     change.touch(ticket)
     change.audit("patient_cancel", ticket)
@@ -185,8 +170,7 @@ def _call(
     *,
     kind: str,
 ) -> dict[str, Any]:
-    ticket.status = queue.next_status(ticket.status, Action.CALL)
-    ticket.room = room
+    _store(ticket, _state(ticket).call(room.id, now))
     return _announce_call(site, ticket, room, now, actor_id, kind=kind, recall=False)
 
 
@@ -200,7 +184,6 @@ def _announce_call(
     kind: str,
     recall: bool,
 ) -> dict[str, Any]:
-    ticket.called_at = now
     db.session.add(
         CallEvent(
             site_id=site.id,
@@ -228,24 +211,50 @@ def _move(
     ticket_id: int,
     action: Action,
     actor_id: int,
-    stamp: str | None = None,
+    transition: Callable[[TicketState, datetime], TicketState],
     *,
-    effect: Any = None,
     detail: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The common shape of a staff action: lock, check the transition, apply, finish."""
+    """The common shape of a staff action: lock, apply the transition, finish."""
     now = clock.now()
     site = queries.get_site(site_slug, lock=True)
     ticket = queries.get_ticket(site, ticket_id)
-    ticket.status = queue.next_status(ticket.status, action)
-    if stamp is not None:
-        setattr(ticket, stamp, now)
-    if effect is not None:
-        effect(ticket, now)
+    _store(ticket, transition(_state(ticket), now))
     change = SiteChange(site, now, str(action), actor_id)
     change.touch(ticket)
     change.audit(str(action), ticket, **(detail or {}))
     return _finish(change, ticket)
+
+
+def _state(ticket: Ticket) -> TicketState:
+    return TicketState(
+        status=ticket.status,
+        priority=ticket.priority,
+        service_id=ticket.service_id,
+        room_id=ticket.room_id,
+        queue_at=ticket.queue_at,
+        called_at=ticket.called_at,
+        started_at=ticket.started_at,
+        finished_at=ticket.finished_at,
+        recalls=ticket.recalls,
+    )
+
+
+def _store(ticket: Ticket, state: TicketState) -> None:
+    """Write a transition's result to the row; unchanged columns are not updated."""
+    ticket.status = state.status
+    ticket.priority = state.priority
+    ticket.queue_at = state.queue_at
+    ticket.called_at = state.called_at
+    ticket.started_at = state.started_at
+    ticket.finished_at = state.finished_at
+    ticket.recalls = state.recalls
+    # Through the relationships, which payloads read before the flush; the service and
+    # room are in the session already (looked up by the caller), so no query is made.
+    if state.service_id != ticket.service_id:
+        ticket.service = db.session.get_one(Service, state.service_id)
+    if state.room_id != ticket.room_id:
+        ticket.room = None if state.room_id is None else db.session.get_one(Room, state.room_id)
 
 
 def _finish(change: SiteChange, ticket: Ticket) -> dict[str, Any]:
