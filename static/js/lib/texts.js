@@ -1,0 +1,23 @@
+// Texts and names in the page's language. Pure: no DOM, so tests can run them in Node.
+
+/* "{name}" placeholders filled from `values`; a placeholder with no value stays as it is. */
+export function fill(template, values = {}) {
+  return String(template ?? "").replace(/\{(\w+)\}/g, (placeholder, key) =>
+    Object.hasOwn(values, key) ? String(values[key]) : placeholder
+  );
+}
+
+/* t(key, values): the text `key` of one language, filled in; "" for a text we lack. */
+export function makeTexts(texts) {
+  return (key, values) => fill(texts[key] ?? "", values);
+}
+
+/* A name ({language: name}) in `language`, else in the first of `fallbacks` (the site's
+ * languages, in order) that has it, else the first name given: the server's Words.name. */
+export function nameIn(names, language, fallbacks = []) {
+  if (!names) return "";
+  for (const choice of [language, ...fallbacks]) {
+    if (names[choice]) return names[choice];
+  }
+  return Object.values(names)[0] || "";
+}
