@@ -10,7 +10,7 @@ import re
 import tomllib
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -25,7 +25,15 @@ from pydantic import (
 )
 
 from server.domain.schedule import WEEKDAYS, parse_interval
-from server.domain.wayfinding import COMPASS, DestinationKind, Mode, SiteMap
+from server.domain.wayfinding import (
+    COMPASS,
+    FLOOR_CHANGING,
+    NEVER_STEP_FREE,
+    DestinationKind,
+    EdgeKind,
+    Mode,
+    SiteMap,
+)
 
 Code = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
 Names = dict[str, Annotated[str, Field(min_length=1, max_length=200)]]
@@ -99,13 +107,9 @@ class SiteSpec(Strict):
 # Coordinates are metres on the floor's plan: x grows to the right, y down the plan,
 # and "north" is the top of the plan. See server/domain/wayfinding.py.
 
-EdgeKindName = Literal["walk", "door", "stairs", "elevator", "ramp", "escalator"]
-DestinationKindName = Literal[
-    "room", "waiting", "restroom", "exit", "lab", "pharmacy", "desk", "other"
-]
+# Kinds of edge and destination are the domain's enums: pydantic takes their values
+# ("stairs") and says which are allowed when one is not.
 Metres = Annotated[float, Field(ge=0, le=10_000)]
-FLOOR_CHANGING = {"stairs", "elevator", "escalator", "ramp"}
-NEVER_STEP_FREE = {"stairs", "escalator"}
 PLAN_IMAGES = {".png", ".jpg", ".jpeg", ".svg", ".webp"}
 MAX_PLAN_IMAGE_BYTES = 5_000_000
 
@@ -130,7 +134,7 @@ class NodeSpec(Strict):
 class EdgeSpec(Strict):
     start: Annotated[str, Field(alias="from")]
     end: Annotated[str, Field(alias="to")]
-    kind: EdgeKindName = "walk"
+    kind: EdgeKind = EdgeKind.WALK
     length: Metres | None = None  # default: the straight line between the two nodes
     seconds: Annotated[float, Field(gt=0, le=1800)] | None = None  # elevators only
     step_free: bool | None = None  # default: yes, except stairs and escalators
@@ -139,7 +143,7 @@ class EdgeSpec(Strict):
 
 class DestinationSpec(Strict):
     code: Code
-    kind: DestinationKindName
+    kind: DestinationKind
     node: str
     name: Names | None = None  # a room's defaults to its name in [[rooms]]
     landmarks: list[Names] = Field(default_factory=list, max_length=10)
@@ -245,9 +249,9 @@ class MapChecks:
                 problems.append(f"edges[{i}]: it joins node {edge.start!r} to itself")
             if edge.kind in NEVER_STEP_FREE and edge.step_free:
                 problems.append(f"edges[{i}].step_free: {edge.kind} are never step-free")
-            if edge.kind == "elevator" and edge.length is not None:
+            if edge.kind is EdgeKind.ELEVATOR and edge.length is not None:
                 problems.append(f"edges[{i}].length: an elevator takes a time (seconds)")
-            if edge.kind != "elevator" and edge.seconds is not None:
+            if edge.kind is not EdgeKind.ELEVATOR and edge.seconds is not None:
                 problems.append(f"edges[{i}].seconds: only an elevator takes a fixed time")
             a, b = ends
             if a is None or b is None or a.floor == b.floor:
@@ -257,19 +261,19 @@ class MapChecks:
                     f"edges[{i}]: a {edge.kind} edge joins floors {a.floor!r} and {b.floor!r},"
                     " but only stairs, elevator, escalator or ramp may change floor"
                 )
-            elif edge.kind != "elevator" and edge.length is None:
+            elif edge.kind is not EdgeKind.ELEVATOR and edge.length is None:
                 problems.append(f"edges[{i}]: {edge.kind} between floors need a length")
         return problems
 
     def _destinations(self) -> list[str]:
         problems = []
         known = self.site.service_keys()
-        placed = {d.code for d in self.spec.destinations if d.kind == "room"}
+        placed = {d.code for d in self.spec.destinations if d.kind is DestinationKind.ROOM}
         for i, place in enumerate(self.spec.destinations):
             # A room destination whose room left [[rooms]] is simply left out (stored()).
-            if place.kind != "room" and place.name is None:
+            if place.kind is not DestinationKind.ROOM and place.name is None:
                 problems.append(f"destinations[{i}]: it needs a name")
-            if place.services is not None and place.kind != "waiting":
+            if place.services is not None and place.kind is not DestinationKind.WAITING:
                 problems.append(f"destinations[{i}].services: only a waiting area has services")
             for key in place.services or []:
                 if key not in known:
@@ -338,10 +342,10 @@ class MapChecks:
         prefixes = {key: s.prefix for s in self.site.services for key in (s.code, s.prefix)}
         kept = []
         for place in data["destinations"]:
-            if place["kind"] == "room" and place["code"] in names:
+            if place["kind"] == DestinationKind.ROOM and place["code"] in names:
                 place["room"] = place["code"]
                 place["name"] = place["name"] or names[place["code"]]
-            elif place["kind"] == "room" and not place["name"]:
+            elif place["kind"] == DestinationKind.ROOM and not place["name"]:
                 continue  # a room the site no longer uses (taken out of [[rooms]])
             if place["services"] is not None:
                 place["services"] = [prefixes[key] for key in place["services"]]
