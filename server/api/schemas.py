@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from server.domain.queue import MAX_PRIORITY, NORMAL_PRIORITY
+from server.domain.wayfinding import Mode
 
 ShortText = Annotated[str, Field(min_length=1, max_length=64)]
 Language = Annotated[str, Field(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")]
@@ -96,5 +97,5 @@ class RouteQuery(Query):
     start: ShortText | None = Field(
         default=None, alias="from", description="A kiosk's or destination's code."
     )
-    mode: Literal["shortest", "step_free"] = "shortest"
+    mode: Mode = Mode.SHORTEST
     lang: Language | None = None
