@@ -7,11 +7,12 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 export HOST PORT
 
-# Each surface keeps its own catalogue; `make translations` refreshes them all.
-# A source may be several folders joined by + (server/services has patient-facing words).
-CATALOGUES = server/templates+server/services:server/translations server/phone:server/phone/translations \
-             server/desk:server/desk/translations kiosk:kiosk/translations \
-             display:display/translations server/wayfinding:server/wayfinding/translations
+# One message catalogue for every surface (translations/): `make translations` extracts the
+# words of every source folder into messages.pot and brings each language's messages.po up
+# to date. The .pot is replaced only when a message changed, so a second run changes nothing.
+CATALOGUE = translations
+CATALOGUE_SOURCES = server kiosk display
+CATALOGUE_LANGUAGES = es
 
 .PHONY: run test install install-dev node compile-translations translations lint clean
 
@@ -36,17 +37,21 @@ node_modules/.installed: package.json package-lock.json
 node: node_modules/.installed
 
 compile-translations: $(VENV)/.installed
-	@for pair in $(CATALOGUES); do dir=$${pair#*:}; \
-	  if ls $$dir/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
-	    $(BIN)/pybabel -q compile -d $$dir || exit 1; fi; done
+	$(BIN)/pybabel -q compile -d $(CATALOGUE)
 
 translations: $(VENV)/.installed
-	@for pair in $(CATALOGUES); do src=$${pair%%:*}; dir=$${pair#*:}; \
-	  $(BIN)/pybabel -q extract -F babel.cfg --no-location -o $$dir/messages.pot \
-	    $$(echo $$src | tr + ' ') || exit 1; \
-	  if [ -f $$dir/es/LC_MESSAGES/messages.po ]; then \
-	    $(BIN)/pybabel -q update -N -i $$dir/messages.pot -d $$dir; \
-	  else $(BIN)/pybabel -q init -i $$dir/messages.pot -d $$dir -l es; fi; done
+	$(BIN)/pybabel -q extract -F babel.cfg --no-location --project=Waitroom \
+	  -o $(CATALOGUE)/messages.pot.new \
+	  $(CATALOGUE_SOURCES)
+	@if [ -f $(CATALOGUE)/messages.pot ] && diff -q -I '^"POT-Creation-Date: ' \
+	  $(CATALOGUE)/messages.pot $(CATALOGUE)/messages.pot.new >/dev/null; \
+	then rm $(CATALOGUE)/messages.pot.new; \
+	else mv $(CATALOGUE)/messages.pot.new $(CATALOGUE)/messages.pot; fi
+	@for language in $(CATALOGUE_LANGUAGES); do \
+	  if [ -f $(CATALOGUE)/$$language/LC_MESSAGES/messages.po ]; then \
+	    $(BIN)/pybabel -q update -N -i $(CATALOGUE)/messages.pot -d $(CATALOGUE) -l $$language; \
+	  else $(BIN)/pybabel -q init -i $(CATALOGUE)/messages.pot -d $(CATALOGUE) -l $$language; \
+	  fi || exit 1; done
 
 install: $(VENV)/.installed node compile-translations
 install-dev: $(VENV)/.installed-dev node compile-translations

@@ -1,7 +1,7 @@
-"""Languages: every word on every page goes through Babel's message catalogues.
+"""Languages: every word on every page goes through Babel's message catalogue.
 
-Each surface keeps its own catalogue beside its code (kiosk/translations, ...), and
-Flask-Babel merges them, so the surfaces can be translated independently.
+There is one catalogue for every surface (translations/ at the top of the tree), so a
+message id has exactly one translation per language wherever it is shown.
 """
 
 from __future__ import annotations
@@ -13,24 +13,14 @@ from flask_babel import get_locale
 
 from server.extensions import babel
 
-ROOT = Path(__file__).resolve().parent.parent
-TRANSLATION_DIRS = [
-    ROOT / "server" / "translations",
-    ROOT / "server" / "phone" / "translations",
-    ROOT / "server" / "desk" / "translations",
-    ROOT / "kiosk" / "translations",
-    ROOT / "display" / "translations",
-    ROOT / "server" / "wayfinding" / "translations",
-]
+CATALOGUE = Path(__file__).resolve().parent.parent / "translations"
 DEFAULT_LANGUAGE = "en"
 # Languages with catalogues. A site offers a subset of these (its `languages`).
 LANGUAGES = {"en": "English", "es": "Español"}
 
 
 def init_i18n(app: Flask) -> None:
-    app.config.setdefault(
-        "BABEL_TRANSLATION_DIRECTORIES", ";".join(str(d) for d in TRANSLATION_DIRS)
-    )
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(CATALOGUE))
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
     babel.init_app(app, locale_selector=select_language)
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES

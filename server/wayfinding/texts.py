@@ -5,21 +5,20 @@ way; a step of two actions is two sentences. Place names come from the site map,
 templates never put an article or preposition in front of a name that could change
 its form (Spanish "a el" is "al"): "en la farmacia", "hacia la cafetería", "Aseos: ...".
 
-The catalogue is read with Babel directly, not through the request's locale, so a
-route can be told in the ticket's language from anywhere (a page, the API, a service).
+The product's one catalogue is read with Babel directly, not through the request's
+locale, so a route can be told in the ticket's language from anywhere (a page, the API,
+a service).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
-from pathlib import Path
 
 from babel.support import NullTranslations, Translations
 
 from server.domain.wayfinding import Action, DestinationKind, EdgeKind, Side, Step, Turn
-
-CATALOGUE = Path(__file__).parent / "translations"
+from server.i18n import CATALOGUE
 
 
 @lru_cache(maxsize=16)
