@@ -25,8 +25,9 @@ class DelayReason(StrEnum):
 
 
 @dataclass(frozen=True)
-class Promise:
-    """What the patient was last told: called by `deadline` at the latest."""
+class PromisedDeadline:
+    """What the patient was last told: called by `deadline` at the latest; and when
+    they were last told that it moved."""
 
     deadline: datetime | None = None
     last_notice_at: datetime | None = None
@@ -34,12 +35,12 @@ class Promise:
 
 @dataclass(frozen=True)
 class Review:
-    promise: Promise  # the promise the patient holds after this review
+    promise: PromisedDeadline  # the promise the patient holds after this review
     notify: bool  # whether to send a delay notice now
 
 
 def review_promise(
-    promise: Promise,
+    promise: PromisedDeadline,
     now: datetime,
     high_minutes: int,
     *,
@@ -49,13 +50,15 @@ def review_promise(
     """Compare the upper bound shown now with the promise the patient holds."""
     deadline = now + timedelta(minutes=high_minutes)
     if promise.deadline is None:
-        return Review(Promise(deadline, promise.last_notice_at), notify=False)
+        return Review(PromisedDeadline(deadline, promise.last_notice_at), notify=False)
     if deadline - promise.deadline > threshold:
         recent = promise.last_notice_at is not None and now - promise.last_notice_at < min_gap
         if recent:
             return Review(promise, notify=False)  # told again once the gap has passed
-        return Review(Promise(deadline, now), notify=True)
-    return Review(Promise(min(deadline, promise.deadline), promise.last_notice_at), notify=False)
+        return Review(PromisedDeadline(deadline, now), notify=True)
+    return Review(
+        PromisedDeadline(min(deadline, promise.deadline), promise.last_notice_at), notify=False
+    )
 
 
 def delay_reason(*, posted_delay: bool, room_paused: bool) -> DelayReason:

@@ -4,6 +4,7 @@ Transports (the API, socket handlers, the CLI and the pages) call only these.
 """
 
 from server.services.accounts import add_user, authenticate, generate_password
+from server.services.accuracy import accuracy_report
 from server.services.checkin import (
     CheckIn,
     check_in_appointment,
@@ -11,7 +12,6 @@ from server.services.checkin import (
     kiosk_setup,
     lookup_appointment,
 )
-from server.services.estimates import accuracy_report
 from server.services.notices import clear_notice, pause_room, post_notice, resume_room
 from server.services.sites import import_appointments, load_site
 from server.services.snapshots import (

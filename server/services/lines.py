@@ -69,8 +69,8 @@ class Waiter:
 
 
 @dataclass(frozen=True, slots=True)
-class Promise:
-    """What a waiting ticket was promised (estimates.py), as plain data."""
+class HeldPromise:
+    """What a waiting ticket was promised (a TicketPromise: promises.py), as plain data."""
 
     service_id: int
     queue_at: datetime
@@ -81,7 +81,7 @@ class Promise:
     notice_reason: str | None
 
     @classmethod
-    def of(cls, row: Any) -> Promise:
+    def of(cls, row: Any) -> HeldPromise:
         return cls(
             row.service_id,
             row.queue_at,
@@ -124,7 +124,7 @@ class Lines:
     seq: int
     day: date
     order: Mapping[int, tuple[Waiter, ...]]  # service id -> waiting, in call order
-    promises: Mapping[int, Promise]  # kept for the tickets in the lines only
+    promises: Mapping[int, HeldPromise]  # kept for the tickets in the lines only
     positions: Mapping[int, int] = field(init=False)  # ticket id -> place in its line
     services: Mapping[int, int] = field(init=False)  # ticket id -> the line it is in
 
@@ -189,7 +189,11 @@ class Lines:
 
 
 def _build(
-    site_id: int, seq: int, day: date, waiting: Iterable[Waiter], promises: Mapping[int, Promise]
+    site_id: int,
+    seq: int,
+    day: date,
+    waiting: Iterable[Waiter],
+    promises: Mapping[int, HeldPromise],
 ) -> Lines:
     by_service: dict[int, list[Waiter]] = {}
     for waiter in waiting:
@@ -229,10 +233,6 @@ def keep(lines: Lines, seq: int) -> None:
     _kept()[lines.site_id] = replace(lines, seq=seq)
 
 
-def forget(site_id: int) -> None:
-    _kept().pop(site_id, None)
-
-
 def _kept() -> dict[int, Lines]:
     kept: dict[int, Lines] = current_app.extensions.setdefault(_KEPT, {})
     return kept
@@ -248,13 +248,13 @@ def _from_database(site: Site, day: date) -> Lines:
     return _build(site.id, site.seq, day, waiting, _read_promises([w.id for w in waiting]))
 
 
-def _read_promises(ticket_ids: list[int]) -> dict[int, Promise]:
+def _read_promises(ticket_ids: list[int]) -> dict[int, HeldPromise]:
     if not ticket_ids:
         return {}
     rows = db.session.execute(
         select(*_PROMISE_COLUMNS).where(TicketPromise.ticket_id.in_(ticket_ids))
     )
-    return {row.ticket_id: Promise.of(row) for row in rows}
+    return {row.ticket_id: HeldPromise.of(row) for row in rows}
 
 
 # --- What a transaction wrote ------------------------------------------------------
@@ -265,7 +265,7 @@ class _Written:
     # ticket id -> (the ticket as a waiter, or None when it is not waiting; its day;
     # whether this transaction created it)
     tickets: dict[int, tuple[Waiter | None, date, bool]] = field(default_factory=dict)
-    promises: dict[int, Promise | None] = field(default_factory=dict)  # None: deleted
+    promises: dict[int, HeldPromise | None] = field(default_factory=dict)  # None: deleted
     flushes: int = 0  # flushes that wrote a ticket or a promise
 
 
@@ -288,7 +288,7 @@ def _capture(session: Session, _context: Any) -> None:
             waiter = Waiter.of(obj) if obj.status == TicketStatus.WAITING else None
             written.tickets[obj.id] = (waiter, obj.day, was_new)
         elif isinstance(obj, TicketPromise):
-            written.promises[obj.ticket_id] = Promise.of(obj)
+            written.promises[obj.ticket_id] = HeldPromise.of(obj)
     for obj in session.deleted:
         if isinstance(obj, TicketPromise):
             written.promises[obj.ticket_id] = None

@@ -28,6 +28,7 @@ from collections.abc import Callable
 from flask import Flask, current_app
 
 from server.extensions import db, socketio
+from server.services.ticks import refresh_estimates
 
 Refresh = Callable[[str], object]
 SETTLE_SECONDS = 0.05  # after a change, before its refresh
@@ -103,8 +104,6 @@ class Refresher:
 
 def refresh_soon(site_slug: str) -> None:
     """Ask for the site's estimates to be refreshed; call after a change committed."""
-    from server.services.ticks import refresh_estimates  # noqa: PLC0415  (ticks imports changes, which calls this)
-
     app = current_app
     mode = app.config.get("ESTIMATE_REFRESH", "background")
     if mode == "off":

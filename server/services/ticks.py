@@ -13,7 +13,7 @@ from server import clock
 from server.domain.estimate import Predictions
 from server.extensions import db
 from server.services import estimates
-from server.services.changes import SiteChange
+from server.services.queue_update import QueueUpdate
 from server.services.turns import let_others_run, write_turn
 from server.storage import queries
 from server.storage.locks import Lease, LocalLease
@@ -50,9 +50,8 @@ def _publish_predictions(
     if not estimated.moved and site.service_waits == waits_before:
         db.session.commit()  # delay-rule bookkeeping may have changed
         return None
-    change = SiteChange(site, now, "estimates", None, moved=estimated.moved)
-    change.view = estimated.view
-    return change.finish()
+    update = QueueUpdate(site, now, "estimates", moved=estimated.moved, view=estimated.view)
+    return update.finish()
 
 
 def site_slugs() -> list[str]:

@@ -1,0 +1,66 @@
+"""The two things a process keeps between reads of a site's estimates.
+
+- The places and promises of every waiting ticket, at one sequence number: the reads
+  between two changes (a thousand phones reconnecting to a process that just started)
+  share one load of the queue instead of one each.
+- The pace learnt from the site's history, for MODEL_LIFETIME: learning it reads two
+  weeks of visits, and it barely moves in two minutes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from flask import current_app
+
+from server.domain.estimate import Estimate
+from server.domain.history import ClinicModel, learn
+from server.domain.schedule import site_day
+from server.services.forecast_inputs import site_history
+from server.services.lines import HeldPromise
+from server.storage.models import Site
+
+MODEL_LIFETIME = timedelta(minutes=2)  # the learnt pace is reused this long
+
+
+@dataclass(frozen=True)
+class HeldPlaces:
+    """Every waiting ticket's place and what it holds, at one sequence number, as plain
+    data."""
+
+    seq: int
+    day: date
+    positions: Mapping[int, int]
+    promises: Mapping[int, HeldPromise]
+    first: dict[int, Estimate]  # tickets with no promise yet
+
+
+def held_places(
+    site: Site, now: datetime, load: Callable[[Site, datetime, date], HeldPlaces]
+) -> HeldPlaces:
+    """The site's held places at its current seq: kept ones, or `load`ed and kept."""
+    cache: dict[int, HeldPlaces] = current_app.extensions.setdefault("waitroom.held_places", {})
+    today = site_day(now, site.zone)
+    held = cache.get(site.id)
+    if held is None or (held.seq, held.day) != (site.seq, today):
+        held = load(site, now, today)
+        cache[site.id] = held
+    return held
+
+
+def clinic_model(site: Site, now: datetime) -> ClinicModel:
+    """The site's pace, learnt from its history at most MODEL_LIFETIME ago."""
+    cache: dict[int, tuple[datetime, object, ClinicModel]] = current_app.extensions.setdefault(
+        "waitroom.estimate_models", {}
+    )
+    # A site file loaded again may change services or their typical lengths.
+    prior = tuple((s.id, s.typical_minutes) for s in site.services if s.active)
+    cached = cache.get(site.id)
+    fresh = cached is not None and timedelta(0) <= now - cached[0] < MODEL_LIFETIME
+    if cached is not None and fresh and cached[1] == prior:
+        return cached[2]
+    model = learn(site_history(site, now))
+    cache[site.id] = (now, prior, model)
+    return model
