@@ -16,7 +16,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, Protocol
 
 from server.domain.estimate import Estimate, naive_wait
-from server.domain.queue import TicketStatus, in_call_order
+from server.domain.queue import OPEN_STATUSES, TicketStatus, in_call_order
 from server.domain.schedule import site_day
 from server.storage import queries
 from server.storage.models import CallEvent, DelayNotice, Device, Room, Service, Site, Ticket
@@ -27,7 +27,6 @@ if TYPE_CHECKING:
 
 RECENT_CALLS_SHOWN = 8
 ACTIVE = (TicketStatus.WAITING, TicketStatus.CALLED, TicketStatus.IN_SERVICE)
-OPEN = (*ACTIVE, TicketStatus.NO_SHOW)
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -286,7 +285,7 @@ def staff_room(room: Room) -> dict[str, Any]:
 def staff_snapshot(view: QueueView, notices: Sequence[DelayNotice]) -> dict[str, Any]:
     site = view.site
     day = site_day(view.now, site.zone)
-    tickets = queries.tickets_in(site.id, day, OPEN)
+    tickets = queries.tickets_in(site.id, day, OPEN_STATUSES)
     waiting = [t for t in tickets if t.status == TicketStatus.WAITING]
     others = [t for t in tickets if t.status != TicketStatus.WAITING]
     return {
