@@ -1,5 +1,5 @@
-"""Route steps in words, in English and Spanish (catalogue: server/wayfinding/translations,
-compiled by `make`)."""
+"""Route steps in words, in English and Spanish (catalogue: translations/, compiled by
+`make`)."""
 
 from __future__ import annotations
 

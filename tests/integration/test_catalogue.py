@@ -1,0 +1,140 @@
+"""The one message catalogue (translations/): every surface reads it, every message in the
+source is in it with a translation in each language a site can choose, and no message id
+can get two translations (no second catalogue, no entry twice)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.pofile import denormalize, read_po
+from flask import Flask
+
+from server.i18n import CATALOGUE, DEFAULT_LANGUAGE, LANGUAGES
+from server.wayfinding import texts
+
+ROOT = Path(__file__).resolve().parents[2]
+SOURCES = ("server", "kiosk", "display")  # what `make translations` extracts
+CHOOSABLE = sorted(set(LANGUAGES) - {DEFAULT_LANGUAGE})
+
+Key = tuple[str | None, str]  # (msgctxt, msgid)
+
+
+def po_file(language: str) -> Path:
+    return CATALOGUE / language / "LC_MESSAGES" / "messages.po"
+
+
+def read_catalogue(path: Path) -> Catalog:
+    with path.open("rb") as f:
+        return read_po(f)
+
+
+def key(message_id: str | tuple[str, ...], context: str | None) -> Key:
+    return (context, message_id if isinstance(message_id, str) else message_id[0])
+
+
+def extracted_from_source() -> set[Key]:
+    """What `make translations` would put in messages.pot today, by babel.cfg."""
+    with (ROOT / "babel.cfg").open() as f:
+        method_map, options_map = parse_mapping_cfg(f)
+    return {
+        key(message, context)
+        for source in SOURCES
+        for _, _, message, _, context in extract_from_dir(
+            str(ROOT / source), method_map, options_map
+        )
+        if key(message, context)[1]
+    }
+
+
+def entries_as_written(path: Path) -> list[Key]:
+    """The (msgctxt, msgid) of every live entry in file order, repeats kept: Babel's own
+    reader keeps only the last of two entries with one id, so it cannot see a repeat."""
+    entries: list[Key] = []
+    fields: dict[str, list[str]] = {}
+    current = ""
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):  # comments, flags, obsolete (#~)
+            continue
+        if line.startswith('"'):
+            fields[current].append(line)
+            continue
+        current, _, value = line.partition(" ")
+        if current.startswith("msgstr") and "msgid" in fields:
+            context = fields.get("msgctxt")
+            entries.append(
+                (
+                    denormalize("\n".join(context)) if context else None,
+                    denormalize("\n".join(fields["msgid"])),
+                )
+            )
+            fields = {}
+        fields[current] = [value]
+    return [entry for entry in entries if entry[1]]  # not the header
+
+
+def test_there_is_one_catalogue_and_every_surface_reads_it(app: Flask) -> None:
+    elsewhere = [
+        str(path.relative_to(ROOT))
+        for source in SOURCES
+        for pattern in ("*.po", "*.pot")
+        for path in (ROOT / source).rglob(pattern)
+    ]
+    assert elsewhere == []
+    assert CATALOGUE == ROOT / "translations"
+    assert sorted(CATALOGUE.rglob("*.po")) == [po_file(language) for language in CHOOSABLE]
+    assert (CATALOGUE / "messages.pot").is_file()
+    assert app.config["BABEL_TRANSLATION_DIRECTORIES"] == str(CATALOGUE)
+    for language in CHOOSABLE:
+        assert [Path(file) for file in texts.translations(language).files] == [
+            po_file(language).with_suffix(".mo")
+        ]
+
+
+@pytest.mark.parametrize("language", CHOOSABLE)
+def test_no_message_id_has_two_entries(language: str) -> None:
+    entries = entries_as_written(po_file(language))
+    assert len(entries) > 300
+    assert [entry for entry, times in Counter(entries).items() if times > 1] == []
+
+
+@pytest.mark.parametrize("language", CHOOSABLE)
+def test_every_message_has_a_translation_in_each_language_a_site_can_choose(
+    language: str,
+) -> None:
+    catalogue = read_catalogue(po_file(language))
+    untranslated = [
+        key(message.id, message.context)
+        for message in catalogue
+        if message.id
+        and (
+            message.fuzzy
+            or not all(message.string if isinstance(message.string, tuple) else [message.string])
+        )
+    ]
+    assert untranslated == []
+
+
+@pytest.mark.parametrize("language", CHOOSABLE)
+def test_every_translation_keeps_the_placeholders_of_its_message(language: str) -> None:
+    catalogue = read_catalogue(po_file(language))
+    problems = [
+        (message.id, [str(error) for error in errors]) for message, errors in catalogue.check()
+    ]
+    assert problems == []
+
+
+def test_every_message_in_the_source_is_in_the_catalogue() -> None:
+    in_source = extracted_from_source()
+    assert len(in_source) > 300
+    template = read_catalogue(CATALOGUE / "messages.pot")
+    assert {key(m.id, m.context) for m in template if m.id} == in_source, (
+        "messages.pot is out of date: run `make translations`"
+    )
+    for language in CHOOSABLE:
+        catalogue = read_catalogue(po_file(language))
+        assert in_source - {key(m.id, m.context) for m in catalogue if m.id} == set()
