@@ -69,12 +69,18 @@ run: install
 	@echo
 	@exec $(BIN)/waitroom serve --host $(HOST) --port $(PORT)
 
+# The browser modules' unit tests (Node's own runner), then the Python suite.
 test: install-dev
+	node --test tests/js/
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Style, types, the architecture's contracts (import-linter) and the browser code.
 lint: install-dev
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
+	node_modules/.bin/eslint .
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache
