@@ -1,0 +1,54 @@
+// The console's own controls: buttons that keep their focus across redraws, the
+// ticket's name cell, choices in a select.
+import { make } from "../lib/dom.js";
+
+export function option(value, text) {
+  const node = make("option", null, text);
+  node.value = value;
+  return node;
+}
+
+// focusKey: the lists are redrawn from the state, and the key finds the button again.
+// shortcut: a letter shown on the button that presses it (see shortcuts.js).
+export function button(text, className, focusKey, onClick, shortcut) {
+  const node = make("button", className);
+  node.type = "button";
+  node.append(document.createTextNode(text));
+  if (shortcut) {
+    node.dataset.shortcut = shortcut.toLowerCase();
+    node.setAttribute("aria-keyshortcuts", shortcut.toUpperCase());
+    node.append(" ", make("kbd", null, shortcut.toUpperCase()));
+  }
+  node.dataset.focusKey = focusKey;
+  node.addEventListener("click", onClick);
+  return node;
+}
+
+// Visible words plus the ticket number for screen readers: "Call now G-012".
+export function ticketButton(text, ticket, focusKey, onClick, shortcut) {
+  const node = button(text, null, focusKey, onClick, shortcut);
+  node.insertBefore(make("span", "visually-hidden", " " + ticket.number), node.childNodes[1] || null);
+  return node;
+}
+
+// Staff see the name when one is known; "no name given" is set apart from names.
+// A patient who asked for a step-free route is marked, so staff can help them along.
+export function patientName(t, ticket, tag) {
+  const node = ticket.patient_name
+    ? make(tag, "patient-name", ticket.patient_name)
+    : make(tag, "patient-name unknown", t("no_name"));
+  if (ticket.step_free) node.append(" ", make("span", "step-free-tag", t("step_free")));
+  return node;
+}
+
+// The lists are redrawn from the state; keep the keyboard where it was.
+export function focusedKey() {
+  const focused = document.activeElement;
+  return focused && focused.dataset ? focused.dataset.focusKey : null;
+}
+
+export function restoreFocus(focusKey) {
+  if (!focusKey || (document.activeElement && document.activeElement !== document.body)) return;
+  const again = document.querySelector(`[data-focus-key="${focusKey}"]`);
+  if (again) again.focus();
+}
