@@ -1,0 +1,25 @@
+// The way from this kiosk to a place, from the route API: for "Find your way" and for
+// the ticket's way to its waiting area.
+
+import { withQuery } from "../lib/http.js";
+import { config, patient } from "./state.js";
+import { ask } from "./requests.js";
+
+/* The route's query; `mode` as the route was found, else as the patient chose. */
+export function routeQuery(to, mode) {
+  return {
+    from: config.wayfinding.from,
+    to,
+    mode: mode || (patient.stepFree ? "step_free" : "shortest"),
+    lang: patient.language,
+  };
+}
+
+/* {route}, or {problem: the key of a text that says why not}. */
+export async function fetchRoute(to) {
+  try {
+    return { route: await ask(withQuery(config.urls.route, routeQuery(to))) };
+  } catch (error) {
+    return { problem: error.code === "no_step_free_route" ? "no_step_free_route" : "route_failed" };
+  }
+}
