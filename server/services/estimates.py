@@ -45,7 +45,7 @@ class Forecast:
     model: ClinicModel
 
 
-def queue_view(site: Site, now: datetime) -> tuple[payloads.QueueView, lines.Lines]:
+def _queue_view(site: Site, now: datetime) -> tuple[payloads.QueueView, lines.Lines]:
     """The site's lines now (kept between changes: lines.py), as a view to fill."""
     held = lines.read(site, site_day(now, site.zone))
     return payloads.QueueView.of(site, now, held.order, held.positions), held
@@ -61,7 +61,7 @@ def shown_view(site: Site, now: datetime, *, record: bool) -> payloads.QueueView
     what the kiosk printed is what was shown. The refresh that follows every change
     (refresher.py) moves the promises that the simulation moves.
     """
-    view, held = queue_view(site, now)
+    view, held = _queue_view(site, now)
     stored = _stored_waits(site)
     history: list[dict[str, Any]] = []
     promised: dict[int, lines.HeldPromise] = {}
@@ -120,7 +120,7 @@ def view_for_ticket(site: Site, now: datetime, ticket: Ticket) -> payloads.Queue
 
 
 def _load_places(site: Site, now: datetime, today: date) -> HeldPlaces:
-    view, held = queue_view(site, now)
+    view, held = _queue_view(site, now)
     stored = _stored_waits(site)
     promised: dict[int, lines.HeldPromise] = {}
     first: dict[int, Estimate] = {}
@@ -149,7 +149,7 @@ def predict(forecast: Forecast, between_runs: Callable[[], None] | None = None) 
 def apply_predictions(site: Site, now: datetime, predictions: Predictions) -> Estimated:
     """Inside a change's transaction: show the simulation's estimates whose promise
     moved, record them, decide delay notices, and keep the lines' waits on the site."""
-    view, held = queue_view(site, now)
+    view, held = _queue_view(site, now)
     waiting = held.waiting
     rows = promises.load([t.id for t in waiting])
     settings = SiteSettings.of(site)

@@ -3,7 +3,7 @@
 Reading a thousand waiting tickets and their promises through the ORM cost a change
 more than all the rest of it: at 1,000 waiting, 45 of a check-in's 55 ms. But every
 change to a site's queue happens under the site's lock and moves its sequence number
-(changes.py), so the lines the last change of this process left behind are still the
+(queue_update.py), so the lines the last change of this process left behind are still the
 lines while the site's `seq`, read in the current transaction, is the one that change
 committed. A change then starts from them and lays over them only what its own
 transaction wrote (every Ticket and TicketPromise flushed, captured by a session
