@@ -15,12 +15,15 @@ const DONE_KEYS = {
 };
 
 export function sentenceAfter(t, labels, { action, ticket, body, answer }) {
-  if (action === "call") return t("called", { number: answer.ticket.number, room: labels.roomName(body.room) });
-  if (action === "transfer") {
-    return t("transferred", { number: ticket.number, service: labels.serviceName(body.service) });
+  const number = ticket.number;
+  if (action === "call") {
+    return t("called", { number: answer.ticket.number, room: labels.roomName(body.room) });
   }
-  if (action === "priority") return t("prioritised", { number: ticket.number, level: t(`priority_${body.level}`) });
-  return t(DONE_KEYS[action], { number: ticket.number });
+  if (action === "transfer") {
+    return t("transferred", { number, service: labels.serviceName(body.service) });
+  }
+  if (action === "priority") return t("prioritised", { number, level: t(`priority_${body.level}`) });
+  return t(DONE_KEYS[action], { number });
 }
 
 function errorText(t, error) {

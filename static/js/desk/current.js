@@ -6,7 +6,8 @@ import { calledTo } from "./queue.js";
 
 export function renderCurrent(desk) {
   const current = calledTo(desk.queue, desk.roomCode);
-  byId("current").replaceChildren(...current.map((ticket, index) => currentCard(desk, ticket, index === 0)));
+  const cards = current.map((ticket, index) => currentCard(desk, ticket, index === 0));
+  byId("current").replaceChildren(...cards);
   byId("nobody-called").textContent = current.length ? "" : desk.t("nobody_called");
 }
 
@@ -28,8 +29,12 @@ function currentDetail({ t, labels }, ticket) {
       ? t("called_at", { time: labels.clockTime(ticket.called_at) })
       : t("in_room_since", { time: labels.clockTime(ticket.started_at) }),
   ];
-  if (ticket.status === "called" && ticket.recalls) parts.push(t("recalls", { count: ticket.recalls }));
-  if (ticket.appointment_at) parts.push(t("appointment_at", { time: labels.clockTime(ticket.appointment_at) }));
+  if (ticket.status === "called" && ticket.recalls) {
+    parts.push(t("recalls", { count: ticket.recalls }));
+  }
+  if (ticket.appointment_at) {
+    parts.push(t("appointment_at", { time: labels.clockTime(ticket.appointment_at) }));
+  }
   return parts.join(" · ");
 }
 
@@ -46,7 +51,8 @@ function currentActions(desk, ticket, withShortcuts) {
       ticketButton(t("no_show"), ticket, key("no-show"), run("no-show"), shortcut("X"))
     );
   } else {
-    buttons.append(ticketButton(t("complete"), ticket, key("complete"), run("complete"), shortcut("C")));
+    const complete = ticketButton(t("complete"), ticket, key("complete"), run("complete"), shortcut("C"));
+    buttons.append(complete);
   }
   buttons.append(ticketButton(t("transfer"), ticket, key("transfer"), () => dialogs.askTransfer(ticket)));
   if (ticket.status === "called") {

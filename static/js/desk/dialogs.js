@@ -30,18 +30,21 @@ export function makeDialogs({ t, queue, labels, ticketAction }) {
   });
   whenSaved(byId("cancel-dialog"), (ticket) => ticketAction(ticket, "cancel", {}));
 
-  return {
-    askPriority(ticket) {
-      byId("priority-level").value = String(Math.min(ticket.priority + 1, 3));
-      open(byId("priority-dialog"), ticket, "priority_title");
-    },
-    askTransfer(ticket) {
-      const choices = transferTargets(queue, ticket).map((s) => option(s.prefix, labels.nameOf(s.names)));
-      byId("transfer-service").replaceChildren(...choices);
-      open(byId("transfer-dialog"), ticket, "transfer_title");
-    },
-    askCancel(ticket) {
-      open(byId("cancel-dialog"), ticket, "cancel_title");
-    },
-  };
+  // The next level up is the likely choice.
+  function askPriority(ticket) {
+    byId("priority-level").value = String(Math.min(ticket.priority + 1, 3));
+    open(byId("priority-dialog"), ticket, "priority_title");
+  }
+
+  function askTransfer(ticket) {
+    const choices = transferTargets(queue, ticket).map((s) => option(s.prefix, labels.nameOf(s.names)));
+    byId("transfer-service").replaceChildren(...choices);
+    open(byId("transfer-dialog"), ticket, "transfer_title");
+  }
+
+  function askCancel(ticket) {
+    open(byId("cancel-dialog"), ticket, "cancel_title");
+  }
+
+  return { askPriority, askTransfer, askCancel };
 }

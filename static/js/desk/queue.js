@@ -5,7 +5,15 @@
 const OPEN = new Set(["waiting", "called", "in_service", "no_show"]);
 
 export function emptyQueue() {
-  return { seq: null, site: null, services: [], rooms: [], tickets: new Map(), notices: [], devices: [] };
+  return {
+    seq: null,
+    site: null,
+    services: [],
+    rooms: [],
+    tickets: new Map(), // id -> staff view of every open ticket of today
+    notices: [],
+    devices: [],
+  };
 }
 
 export function applySnapshot(queue, snapshot) {
@@ -72,7 +80,8 @@ export function waitingFor(queue, room) {
 
 // Newest call first: it is the one the shortcuts act on.
 export function calledTo(queue, roomCode) {
-  const isCurrent = (t) => (t.status === "called" || t.status === "in_service") && t.room && t.room.code === roomCode;
+  const inTheRoom = (t) => Boolean(t.room) && t.room.code === roomCode;
+  const isCurrent = (t) => (t.status === "called" || t.status === "in_service") && inTheRoom(t);
   return ticketsWhere(queue, isCurrent).sort(newestCallFirst);
 }
 

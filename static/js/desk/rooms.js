@@ -52,7 +52,8 @@ function togglePause(desk) {
   const room = desk.room();
   if (!room) return;
   const path = `/rooms/${encodeURIComponent(room.code)}/${room.paused ? "resume" : "pause"}`;
-  desk.actions.act(path, {}, () => desk.t(room.paused ? "resumed" : "paused", { room: desk.labels.nameOf(room.names) }));
+  const roomName = desk.labels.nameOf(room.names);
+  desk.actions.act(path, {}, () => desk.t(room.paused ? "resumed" : "paused", { room: roomName }));
 }
 
 function chooseRoom(desk) {

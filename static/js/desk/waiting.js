@@ -69,7 +69,9 @@ function missedItem({ t, labels, actions, dialogs }, ticket) {
     make("span", "ticket-number", ticket.number),
     patientName(t, ticket, "span"),
     make("span", "current-detail", t("no_show_at", { time: labels.clockTime(ticket.called_at) })),
-    ticketButton(t("return"), ticket, `missed-${ticket.id}-return`, () => actions.ticketAction(ticket, "return")),
+    ticketButton(t("return"), ticket, `missed-${ticket.id}-return`, () => {
+      actions.ticketAction(ticket, "return");
+    }),
     ticketButton(t("cancel"), ticket, `missed-${ticket.id}-cancel`, () => dialogs.askCancel(ticket))
   );
   return item;

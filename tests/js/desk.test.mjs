@@ -1,0 +1,124 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+
+import { makeTexts } from "../../static/js/lib/texts.js";
+import { accuracyText } from "../../static/js/desk/accuracy.js";
+import { sentenceAfter } from "../../static/js/desk/actions.js";
+import {
+  applyChange,
+  applySnapshot,
+  calledTo,
+  emptyQueue,
+  inCallOrder,
+  minutesSince,
+  missedFor,
+  transferTargets,
+  waitingFor,
+} from "../../static/js/desk/queue.js";
+
+const T0 = "2026-01-01T09:00:00Z";
+const T1 = "2026-01-01T09:05:00Z";
+
+function ticket(id, fields = {}) {
+  return {
+    id,
+    number: `B-${id}`,
+    status: "waiting",
+    priority: 0,
+    queue_at: T0,
+    arrived_at: T0,
+    service: { prefix: "B" },
+    room: null,
+    ...fields,
+  };
+}
+
+function queueWith(tickets) {
+  const queue = emptyQueue();
+  applySnapshot(queue, {
+    seq: 1,
+    site: { timezone: "UTC" },
+    services: [{ prefix: "B", names: { en: "Blood tests" } }, { prefix: "X", names: { en: "X-ray" } }],
+    rooms: [{ code: "lab-1", services: ["B"], names: { en: "Lab 1" }, paused: false }],
+    notices: [],
+    tickets,
+  });
+  return queue;
+}
+
+test("call order: priority first, then the place earned, then arrival, then id", () => {
+  const tickets = [
+    ticket(4, { arrived_at: T1 }),
+    ticket(3, { queue_at: T1 }),
+    ticket(2, { priority: 2, queue_at: T1 }),
+    ticket(1, { arrived_at: T1 }),
+  ];
+  assert.deepEqual(tickets.sort(inCallOrder).map((t) => t.id), [2, 1, 4, 3]);
+});
+
+test("the lists of a room: waiting for its services, called to it newest first, missed", () => {
+  const queue = queueWith([
+    ticket(1),
+    ticket(2, { service: { prefix: "X" } }),
+    ticket(3, { status: "called", room: { code: "lab-1" }, called_at: T0 }),
+    ticket(4, { status: "in_service", room: { code: "lab-1" }, called_at: T1 }),
+    ticket(5, { status: "no_show", called_at: T1 }),
+  ]);
+  const room = queue.rooms[0];
+  assert.deepEqual(waitingFor(queue, room).map((t) => t.id), [1]);
+  assert.deepEqual(calledTo(queue, "lab-1").map((t) => t.id), [4, 3]);
+  assert.deepEqual(missedFor(queue, room).map((t) => t.id), [5]);
+  assert.deepEqual(waitingFor(queue, undefined), []);
+});
+
+test("a change keeps open tickets, drops closed ones and moves places of the others", () => {
+  const queue = queueWith([ticket(1), ticket(2), ticket(3)]);
+  applyChange(queue, {
+    seq: 2,
+    tickets: [ticket(1, { status: "completed" }), ticket(2, { status: "called" })],
+    places: [{ id: 3, estimate: { central: 0 } }, { id: 9, estimate: null }],
+    rooms: queue.rooms,
+    notices: [],
+  });
+  assert.equal(queue.seq, 2);
+  assert.deepEqual([...queue.tickets.keys()], [2, 3]);
+  assert.equal(queue.tickets.get(2).status, "called");
+  assert.deepEqual(queue.tickets.get(3).estimate, { central: 0 });
+  assert.equal(queue.tickets.get(3).number, "B-3");
+});
+
+test("a waiting ticket is not offered its own service to transfer to; a called one is", () => {
+  const queue = queueWith([]);
+  assert.deepEqual(transferTargets(queue, ticket(1)).map((s) => s.prefix), ["X"]);
+  assert.deepEqual(transferTargets(queue, ticket(1, { status: "called" })).map((s) => s.prefix), ["B", "X"]);
+});
+
+test("minutes since never goes below zero", () => {
+  const now = new Date(T1).getTime();
+  assert.equal(minutesSince(T0, now), 5);
+  assert.equal(minutesSince("2026-01-01T09:10:00Z", now), 0);
+});
+
+test("the feedback line names the ticket, the room, the service or the level", () => {
+  const t = makeTexts({
+    called: "Called {number} to {room}.",
+    recalled: "Called {number} again.",
+    transferred: "{number} now waits for {service}.",
+    prioritised: "{number}: {level}.",
+    priority_2: "High",
+  });
+  const labels = { roomName: (code) => `room ${code}`, serviceName: (prefix) => `service ${prefix}` };
+  const one = ticket(1);
+  const said = (action, body, answer) => sentenceAfter(t, labels, { action, ticket: one, body, answer });
+  assert.equal(said("call", { room: "lab-1" }, { ticket: one }), "Called B-1 to room lab-1.");
+  assert.equal(said("recall", {}), "Called B-1 again.");
+  assert.equal(said("transfer", { service: "X" }), "B-1 now waits for service X.");
+  assert.equal(said("priority", { level: 2 }), "B-1: High.");
+});
+
+test("accuracy: none until someone was called, then rounded percentages", () => {
+  const t = makeTexts({ accuracy_none: "none", accuracy: "{share}% / {coverage}% / {patients}" });
+  assert.equal(accuracyText(t, null), "none");
+  assert.equal(accuracyText(t, { patients: 0 }), "none");
+  assert.equal(accuracyText(t, { patients: 7, within_10: 0.714, coverage: 0.8 }), "71% / 80% / 7");
+});
