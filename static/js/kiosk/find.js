@@ -6,6 +6,7 @@ import { withQuery } from "../lib/http.js";
 import { config, patient, t } from "./state.js";
 import { ask } from "./requests.js";
 import { show } from "./screens.js";
+import { groupByKind, matches, plain, searchWords } from "./place-search.js";
 
 // The places per language (the site's, not a patient's), kept for the next patient.
 const places = {};
@@ -37,20 +38,6 @@ export function renderPlaces() {
   filterPlaces();
 }
 
-/* Runs of places of one kind (the API lists them kind by kind). */
-function groupByKind(list) {
-  const groups = [];
-  for (const place of list) {
-    let group = groups[groups.length - 1];
-    if (!group || group.kind !== place.kind_name) {
-      group = { kind: place.kind_name, places: [] };
-      groups.push(group);
-    }
-    group.places.push(place);
-  }
-  return groups;
-}
-
 function placeGroup(group) {
   const section = make("section", "place-group");
   const items = make("ul");
@@ -77,13 +64,12 @@ function placeButton(place) {
 
 /* Show the places whose name, kind, floor or landmarks hold every word typed. */
 export function filterPlaces() {
-  const words = plain(byId("find-entry").value).split(/\s+/).filter(Boolean);
+  const words = searchWords(byId("find-entry").value);
   let found = 0;
   document.querySelectorAll("#place-list .place-group").forEach((group) => {
     let shown = 0;
     group.querySelectorAll("li").forEach((item) => {
-      const text = item.firstElementChild.dataset.search;
-      item.hidden = !words.every((word) => text.includes(word));
+      item.hidden = !matches(item.firstElementChild.dataset.search, words);
       if (!item.hidden) shown += 1;
     });
     group.hidden = shown === 0;
@@ -93,7 +79,3 @@ export function filterPlaces() {
   byId("find-count").textContent = found ? t("places_found", { count: found }) : t("no_places");
 }
 
-/* Lower case, without accents: "Á" and "a" match, so do "ñ" and "n". */
-function plain(text) {
-  return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
-}

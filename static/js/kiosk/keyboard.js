@@ -3,6 +3,7 @@
 import { byId } from "../lib/dom.js";
 import { patient } from "./state.js";
 import { showEntryError } from "./screens.js";
+import { birthDate } from "./birth-date.js";
 
 const DOB_PARTS = ["day", "month", "year"];
 
@@ -43,17 +44,8 @@ function moveDobPart(step) {
   selectDobPart(DOB_PARTS[Math.max(0, Math.min(DOB_PARTS.length - 1, index))]);
 }
 
-/* {value: "YYYY-MM-DD"} for a real date not in the future, else {error: a text's key}. */
+/* The date in the three boxes: {value: "YYYY-MM-DD"} or {error: a text's key}. */
 export function dateOfBirth() {
   const [day, month, year] = DOB_PARTS.map((part) => byId("dob-" + part).value);
-  if (!day || !month || year.length !== 4) return { error: "dob_incomplete" };
-  const date = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
-  // Date.UTC rolls 31 February over into March; a real date comes back as it went in.
-  const real =
-    date.getUTCFullYear() === Number(year) &&
-    date.getUTCMonth() === Number(month) - 1 &&
-    date.getUTCDate() === Number(day) &&
-    date <= new Date();
-  if (!real) return { error: "dob_invalid" };
-  return { value: year + "-" + month.padStart(2, "0") + "-" + day.padStart(2, "0") };
+  return birthDate(day, month, year);
 }

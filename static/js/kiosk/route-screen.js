@@ -4,9 +4,8 @@
 
 import { byId } from "../lib/dom.js";
 import { withQuery } from "../lib/http.js";
-import { fillDrawings, fillSteps, routeFacts } from "../lib/route.js";
 import { config, patient, t } from "./state.js";
-import { fetchRoute, routeQuery } from "./routes.js";
+import { fetchRoute, fillRouteParts, routeQuery } from "./routes.js";
 import { forget } from "./forget.js";
 import { show } from "./screens.js";
 
@@ -37,10 +36,7 @@ export async function showRoute() {
 }
 
 function fillRoute(route, place) {
-  byId("route-title").textContent = t("route_title", { place: route.to.name });
-  byId("route-facts").textContent = routeFacts(route, t);
-  fillSteps(byId("route-steps"), route.steps);
-  fillDrawings(byId("route-maps"), route.drawings, "find-");
+  fillRouteParts("route", route, "find-");
   const qr = byId("route-qr");
   qr.src = withQuery(config.urls.route_qr, { site: config.site.slug, ...routeQuery(place.code, route.mode) });
   qr.alt = t("route_qr_alt");

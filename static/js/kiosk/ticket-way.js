@@ -2,9 +2,8 @@
 // way" all of them and the map.
 
 import { byId } from "../lib/dom.js";
-import { fillDrawings, fillSteps, routeFacts } from "../lib/route.js";
 import { patient, t } from "./state.js";
-import { fetchRoute } from "./routes.js";
+import { fetchRoute, fillRouteParts } from "./routes.js";
 
 const SHORT_WAY_STEPS = 2; // the steps shown before "Show the way"
 
@@ -13,11 +12,7 @@ export async function showWayToWaitingArea(area) {
   const found = await fetchRoute(area);
   // No way found (or a new patient): the ticket simply shows none.
   if (patient !== asking || !found.route) return;
-  const route = found.route;
-  byId("way-title").textContent = t("route_title", { place: route.to.name });
-  byId("way-facts").textContent = routeFacts(route, t);
-  fillSteps(byId("way-steps"), route.steps);
-  fillDrawings(byId("way-maps"), route.drawings, "way-");
+  fillRouteParts("way", found.route, "way-");
   renderWay();
   byId("ticket-way").hidden = false;
 }
