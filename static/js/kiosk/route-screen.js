@@ -32,10 +32,10 @@ export async function showRoute() {
     byId("route-problem").textContent = t(found.problem);
     return;
   }
-  fillRoute(found.route, place);
+  fillRouteScreen(found.route, place);
 }
 
-function fillRoute(route, place) {
+function fillRouteScreen(route, place) {
   fillRouteParts("route", route, "find-");
   const qr = byId("route-qr");
   qr.src = withQuery(config.urls.route_qr, { site: config.site.slug, ...routeQuery(place.code, route.mode) });
