@@ -14,7 +14,7 @@ import { byId, make, pageConfig } from "./lib/dom.js";
 import { readStored, writeStored } from "./lib/store.js";
 import { READING_MODES, setReadingMode } from "./lib/modes.js";
 import { placeInLine, waitEstimate } from "./lib/ticket.js";
-import { fillDrawings, fillSteps, routeFacts } from "./lib/route.js";
+import { fillRoute } from "./lib/route.js";
 
 const config = pageConfig("phone-config");
 const t = makeTexts(config.texts);
@@ -117,10 +117,7 @@ async function loadWay(room) {
 }
 
 function showWay(route) {
-  byId("way-title").textContent = t("way_title", { place: route.to.name });
-  byId("way-facts").textContent = routeFacts(route, t, "way_floor");
-  fillSteps(byId("way-steps"), route.steps);
-  fillDrawings(byId("way-maps"), route.drawings);
+  fillRoute("way", route, t, { titleKey: "way_title", floorKey: "way_floor" });
   byId("way-link").href = route.url;
   byId("way-body").hidden = false;
   byId("way").hidden = false;

@@ -5,7 +5,8 @@
 import { byId } from "../lib/dom.js";
 import { withQuery } from "../lib/http.js";
 import { config, patient, t } from "./state.js";
-import { fetchRoute, fillRouteParts, routeQuery } from "./routes.js";
+import { fetchRoute, routeQuery } from "./routes.js";
+import { fillRoute } from "../lib/route.js";
 import { forget } from "./forget.js";
 import { show } from "./screens.js";
 
@@ -36,7 +37,7 @@ export async function showRoute() {
 }
 
 function fillRouteScreen(route, place) {
-  fillRouteParts("route", route, "find-");
+  fillRoute("route", route, t, { drawingIds: "find-" });
   const qr = byId("route-qr");
   qr.src = withQuery(config.urls.route_qr, { site: config.site.slug, ...routeQuery(place.code, route.mode) });
   qr.alt = t("route_qr_alt");

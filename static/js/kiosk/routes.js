@@ -1,10 +1,8 @@
 // The way from this kiosk to a place, asked of the route API and put on screen: for
 // "Find your way" (the route screen) and for the ticket's way to its waiting area.
 
-import { byId } from "../lib/dom.js";
 import { withQuery } from "../lib/http.js";
-import { fillDrawings, fillSteps, routeFacts } from "../lib/route.js";
-import { config, patient, t } from "./state.js";
+import { config, patient } from "./state.js";
 import { ask } from "./requests.js";
 
 /* The route's query; `mode` as the route was found, else as the patient chose. */
@@ -24,13 +22,4 @@ export async function fetchRoute(to) {
   } catch (error) {
     return { problem: error.code === "no_step_free_route" ? "no_step_free_route" : "route_failed" };
   }
-}
-
-/* Fills #<part>-title, -facts, -steps and -maps. `drawingIds` prefixes the drawings'
- * ids, so that the two routes' drawings never share one. */
-export function fillRouteParts(part, route, drawingIds) {
-  byId(part + "-title").textContent = t("route_title", { place: route.to.name });
-  byId(part + "-facts").textContent = routeFacts(route, t);
-  fillSteps(byId(part + "-steps"), route.steps);
-  fillDrawings(byId(part + "-maps"), route.drawings, drawingIds);
 }

@@ -3,7 +3,8 @@
 
 import { byId } from "../lib/dom.js";
 import { patient, t } from "./state.js";
-import { fetchRoute, fillRouteParts } from "./routes.js";
+import { fetchRoute } from "./routes.js";
+import { fillRoute } from "../lib/route.js";
 
 const SHORT_WAY_STEPS = 2; // the steps shown before "Show the way"
 
@@ -12,7 +13,7 @@ export async function showWayToWaitingArea(area) {
   const found = await fetchRoute(area);
   // No way found (or a new patient): the ticket simply shows none.
   if (patient !== asking || !found.route) return;
-  fillRouteParts("way", found.route, "way-");
+  fillRoute("way", found.route, t, { drawingIds: "way-" });
   renderWay();
   byId("ticket-way").hidden = false;
 }

@@ -2,6 +2,19 @@
 // answers them (GET /api/.../route). The drawings are SVG made and escaped by the
 // server (server/wayfinding/drawing.py), parsed here as SVG, never as HTML.
 
+import { byId } from "./dom.js";
+
+/* Fills #<part>-title, -facts, -steps and -maps of a page. `titleKey` and `floorKey` name
+ * the page's own texts; `drawingIds` prefixes the drawings' ids, so that two routes on
+ * one page never share one. */
+export function fillRoute(part, route, t, options = {}) {
+  const { titleKey = "route_title", floorKey = "route_floor", drawingIds = "" } = options;
+  byId(part + "-title").textContent = t(titleKey, { place: route.to.name });
+  byId(part + "-facts").textContent = routeFacts(route, t, floorKey);
+  fillSteps(byId(part + "-steps"), route.steps);
+  fillDrawings(byId(part + "-maps"), route.drawings, drawingIds);
+}
+
 /* "4 min · Floor: Level 1 · Step-free route": `t` gives the words, `floorKey` names the
  * page's "Floor: {floor}" text. Pure. */
 export function routeFacts(route, t, floorKey = "route_floor") {
