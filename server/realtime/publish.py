@@ -13,7 +13,7 @@ from server.realtime.fanout import FanOutRedisManager
 DISPLAY_UPDATE = "display_update"
 STAFF_UPDATE = "staff_update"
 TICKET_UPDATE = "ticket_update"
-# Only a waiting ticket's place, estimate and delay notice: see services/changes.py.
+# Only a waiting ticket's place, estimate and delay notice: see services/queue_update.py.
 TICKET_PLACE = "ticket_place"
 
 

@@ -252,7 +252,7 @@ class AuditEntry(Model):
 class ShownEstimate(Model):
     """An estimate shown to a patient, kept so that what we told real patients can be
     scored after the fact. A row is written when the shown estimate changes (the
-    promise moves by a couple of minutes), not on every push: see services/estimates.py."""
+    promise moves by a couple of minutes), not on every push: see services/promises.py."""
 
     __tablename__ = "shown_estimates"
     __table_args__ = (
