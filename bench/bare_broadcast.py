@@ -72,8 +72,16 @@ def main() -> None:
         return
     raise_open_file_limit()
     port = free_port()
-    command = ["taskset", "-c", str(SERVER_CORE), sys.executable, "-m", "bench.bare_broadcast",
-               "--serve", str(port)]
+    command = [
+        "taskset",
+        "-c",
+        str(SERVER_CORE),
+        sys.executable,
+        "-m",
+        "bench.bare_broadcast",
+        "--serve",
+        str(port),
+    ]
     server = subprocess.Popen(command, env={**os.environ, "PYTHONWARNINGS": "ignore"})
     try:
         base = f"http://{HOST}:{port}"
@@ -129,8 +137,10 @@ def report(latencies: list[float], rtts: list[float], args: argparse.Namespace) 
         return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
     print()
-    print(f"bare Flask-SocketIO broadcast: {args.clients} clients in one room, "
-          f"{args.rounds} broadcasts; gevent + gevent-websocket")
+    print(
+        f"bare Flask-SocketIO broadcast: {args.clients} clients in one room, "
+        f"{args.rounds} broadcasts; gevent + gevent-websocket"
+    )
     print()
     print(f"{'measure':<36}{'ms':>10}{'x eio':>9}")
     for name, value in [

@@ -72,9 +72,19 @@ URGENT_CARE = Scenario(
     name="walk-in urgent care",
     services=(
         ServiceSpec(
-            "U", 20, median=16, sigma=0.55,
-            walk_ins=_steps(("08:00", 13), ("10:00", 11), ("12:00", 8), ("14:00", 9),
-                            ("17:00", 12), ("19:00", 7), ("20:00", 0)),
+            "U",
+            20,
+            median=16,
+            sigma=0.55,
+            walk_ins=_steps(
+                ("08:00", 13),
+                ("10:00", 11),
+                ("12:00", 8),
+                ("14:00", 9),
+                ("17:00", 12),
+                ("19:00", 7),
+                ("20:00", 0),
+            ),
         ),
         ServiceSpec("X", 10, median=8, sigma=0.5, walk_ins=_steps(("08:00", 3), ("20:00", 0))),
     ),
@@ -84,15 +94,40 @@ URGENT_CARE = Scenario(
 
 _MIXED = dict(
     services=(
-        ServiceSpec("G", 15, median=13, sigma=0.45, walk_ins=_steps(("08:00", 1.5), ("17:00", 0)),
-                    slot_minutes=15, booked_share=0.95),
-        ServiceSpec("N", 12, median=10, sigma=0.5, walk_ins=_steps(("08:00", 1.5), ("17:00", 0)),
-                    slot_minutes=20, booked_share=0.8),
-        ServiceSpec("B", 6, median=5, sigma=0.45,
-                    walk_ins=_steps(("08:00", 14), ("10:00", 8), ("13:30", 6), ("17:00", 0))),
+        ServiceSpec(
+            "G",
+            15,
+            median=13,
+            sigma=0.45,
+            walk_ins=_steps(("08:00", 1.5), ("17:00", 0)),
+            slot_minutes=15,
+            booked_share=0.95,
+        ),
+        ServiceSpec(
+            "N",
+            12,
+            median=10,
+            sigma=0.5,
+            walk_ins=_steps(("08:00", 1.5), ("17:00", 0)),
+            slot_minutes=20,
+            booked_share=0.8,
+        ),
+        ServiceSpec(
+            "B",
+            6,
+            median=5,
+            sigma=0.45,
+            walk_ins=_steps(("08:00", 14), ("10:00", 8), ("13:30", 6), ("17:00", 0)),
+        ),
     ),
-    rooms=(("g1", ("G",)), ("g2", ("G",)), ("g3", ("G",)), ("n1", ("N",)), ("lab1", ("B",)),
-           ("lab2", ("B", "N"))),
+    rooms=(
+        ("g1", ("G",)),
+        ("g2", ("G",)),
+        ("g3", ("G",)),
+        ("n1", ("N",)),
+        ("lab1", ("B",)),
+        ("lab2", ("B", "N")),
+    ),
     sessions=((hm("08:00"), hm("12:30")), (hm("13:30"), hm("17:00"))),
     booked_rooms={"G": ("g1", "g2", "g3"), "N": ("n1",)},
 )
@@ -196,8 +231,14 @@ class ServerView:
             if free is None or opened is None or free < opened:
                 free = None  # not used since this session opened
             rooms.append(
-                RoomState(code, room.services, room.paused_since is not None, room.paused_since,
-                          occupant, free)
+                RoomState(
+                    code,
+                    room.services,
+                    room.paused_since is not None,
+                    room.paused_since,
+                    occupant,
+                    free,
+                )
             )
         return QueueSnapshot(
             now=now,
@@ -220,8 +261,15 @@ class ServerView:
 
     def visits(self) -> list[PastVisit]:
         return [
-            PastVisit(t.service, t.room, t.arrived, t.called_at, t.started_at, t.finished_at,
-                      t.status == "no_show")
+            PastVisit(
+                t.service,
+                t.room,
+                t.arrived,
+                t.called_at,
+                t.started_at,
+                t.finished_at,
+                t.status == "no_show",
+            )
             for t in self.tickets.values()
         ]
 
@@ -352,7 +400,8 @@ def score(rows: Sequence[Row], predictor: str) -> Score:
         within_10=sum(abs(e) <= 10 for e in errors) / n,
         coverage=sum(
             r.estimates[predictor].low <= r.actual <= r.estimates[predictor].high for r in rows
-        ) / n,
+        )
+        / n,
         past_high=sum(r.actual > r.estimates[predictor].high for r in rows) / n,
     )
 
@@ -380,19 +429,36 @@ def targets(results: dict[str, list[Row]]) -> list[tuple[str, bool]]:
     checks = []
     pooled = [r for rows in results.values() for r in rows]
     sim, naive = score(pooled, "simulation"), score(pooled, "naive")
-    checks.append((f"pooled MAE {sim.mae:.1f} <= 0.75 x naive {naive.mae:.1f} "
-                   f"(ratio {sim.mae / naive.mae:.2f})", sim.mae <= 0.75 * naive.mae))
+    checks.append(
+        (
+            f"pooled MAE {sim.mae:.1f} <= 0.75 x naive {naive.mae:.1f} "
+            f"(ratio {sim.mae / naive.mae:.2f})",
+            sim.mae <= 0.75 * naive.mae,
+        )
+    )
     for name, rows in results.items():
         s, n, q = (score(rows, p) for p in ("simulation", "naive", "queue length"))
         if "disrupted" in name:
-            checks.append((f"{name}: MAE {s.mae:.1f} <= 0.65 x naive {n.mae:.1f} "
-                           f"(ratio {s.mae / n.mae:.2f})", s.mae <= 0.65 * n.mae))
-        checks.append((f"{name}: MAE {s.mae:.1f} <= 1.05 x queue length {q.mae:.1f} "
-                       f"(ratio {s.mae / q.mae:.2f})", s.mae <= 1.05 * q.mae))
-        checks.append((f"{name}: coverage {s.coverage:.1%} in [78%, 85%]",
-                       0.78 <= s.coverage <= 0.85))
-        checks.append((f"{name}: past the upper bound {s.past_high:.1%} <= 12%",
-                       s.past_high <= 0.12))
+            checks.append(
+                (
+                    f"{name}: MAE {s.mae:.1f} <= 0.65 x naive {n.mae:.1f} "
+                    f"(ratio {s.mae / n.mae:.2f})",
+                    s.mae <= 0.65 * n.mae,
+                )
+            )
+        checks.append(
+            (
+                f"{name}: MAE {s.mae:.1f} <= 1.05 x queue length {q.mae:.1f} "
+                f"(ratio {s.mae / q.mae:.2f})",
+                s.mae <= 1.05 * q.mae,
+            )
+        )
+        checks.append(
+            (f"{name}: coverage {s.coverage:.1%} in [78%, 85%]", 0.78 <= s.coverage <= 0.85)
+        )
+        checks.append(
+            (f"{name}: past the upper bound {s.past_high:.1%} <= 12%", s.past_high <= 0.12)
+        )
     checks.append((f"pooled within ±10 min {sim.within_10:.1%} >= 70%", sim.within_10 >= 0.70))
     return checks
 
@@ -430,8 +496,12 @@ class Benchmark:
 
 
 def run_benchmark(
-    calibration_days: int, test_days: int, runs: int = 200, jobs: int = 1,
-    scenarios: Sequence[int] = (0, 1, 2), test_seed: int = 2000,
+    calibration_days: int,
+    test_days: int,
+    runs: int = 200,
+    jobs: int = 1,
+    scenarios: Sequence[int] = (0, 1, 2),
+    test_seed: int = 2000,
 ) -> Benchmark:
     """Fit the interval on calibration days (pooled over the scenarios), then score
     every predictor on the test days with it."""
@@ -464,9 +534,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     bench = run_benchmark(
         args.calibration_days, args.test_days, args.runs, args.jobs, test_seed=first
     )
-    print(f"{args.calibration_days} calibration days (seeds 1000+), {args.test_days} "
-          f"{'development' if args.dev else 'test'} days (seeds {first}+) per scenario; "
-          f"{args.runs} simulation runs per estimate")
+    print(
+        f"{args.calibration_days} calibration days (seeds 1000+), {args.test_days} "
+        f"{'development' if args.dev else 'test'} days (seeds {first}+) per scenario; "
+        f"{args.runs} simulation runs per estimate"
+    )
     print()
     print(table(bench.results))
     print()

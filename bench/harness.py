@@ -52,8 +52,13 @@ class Server:
     def waitroom(self, *args: str, stdin: str | None = None) -> str:
         """Run a `waitroom` command against this server's database; its output."""
         done = subprocess.run(
-            [WAITROOM, *args], cwd=self.root, env=self.env, input=stdin,
-            capture_output=True, text=True, check=True,
+            [WAITROOM, *args],
+            cwd=self.root,
+            env=self.env,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            check=True,
         )
         return done.stdout
 
@@ -86,8 +91,9 @@ class Server:
         """The server's resident memory (taskset execs it, so the pid is the server's)."""
         assert self.process is not None
         status = Path(f"/proc/{self.process.pid}/status").read_text()
-        return int(next(line for line in status.splitlines() if line.startswith("VmRSS"))
-                   .split()[1])
+        return int(
+            next(line for line in status.splitlines() if line.startswith("VmRSS")).split()[1]
+        )
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
@@ -202,8 +208,6 @@ def free_port() -> int:
 def pin(core: int) -> None:
     if hasattr(os, "sched_setaffinity") and (os.cpu_count() or 1) > 1:
         os.sched_setaffinity(0, {core})
-
-
 
 
 PG_ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/test"

@@ -67,10 +67,19 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--pings", type=int, default=10, help="probe round trips per round")
     parser.add_argument("--sites", type=int, default=1, help="copies of the demo clinic")
-    parser.add_argument("--processes", type=int, default=1,
-                        help="server processes; more than one runs on PostgreSQL and Redis")
-    parser.add_argument("--async", dest="async_mode", choices=["gevent", "eventlet"],
-                        default="gevent", help="the server's async mode (waitroom serve --async)")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        help="server processes; more than one runs on PostgreSQL and Redis",
+    )
+    parser.add_argument(
+        "--async",
+        dest="async_mode",
+        choices=["gevent", "eventlet"],
+        default="gevent",
+        help="the server's async mode (waitroom serve --async)",
+    )
     args = parser.parse_args()
     raise_open_file_limit()
     with tempfile.TemporaryDirectory(prefix="waitroom-bench-") as root:
@@ -79,8 +88,13 @@ def main() -> None:
             password = servers[0].start()
             if args.sites > 1:
                 slugs = load_copies_of_the_demo(servers[0], args.sites)
-                servers[0].waitroom("add-user", "desk", *(f"--site={s}" for s in slugs),
-                                    "--password-stdin", stdin=password + "\n")
+                servers[0].waitroom(
+                    "add-user",
+                    "desk",
+                    *(f"--site={s}" for s in slugs),
+                    "--password-stdin",
+                    stdin=password + "\n",
+                )
             else:
                 slugs = [SITE]
             for server in servers[1:]:
@@ -140,16 +154,23 @@ async def run(
     screens = list(
         await asyncio.gather(
             *(
-                Client.connect(bases[n % len(bases)], {"display": slugs[n % len(slugs)]},
-                               site=slugs[n % len(slugs)])
+                Client.connect(
+                    bases[n % len(bases)],
+                    {"display": slugs[n % len(slugs)]},
+                    site=slugs[n % len(slugs)],
+                )
                 for n in range(args.displays)
             )
         )
     )
     screens += await asyncio.gather(
         *(
-            Client.connect(bases[n % len(bases)], {"staff": slugs[n % len(slugs)]},
-                           {"Cookie": cookie}, site=slugs[n % len(slugs)])
+            Client.connect(
+                bases[n % len(bases)],
+                {"staff": slugs[n % len(slugs)]},
+                {"Cookie": cookie},
+                site=slugs[n % len(slugs)],
+            )
             for n in range(args.desks)
         )
     )
@@ -186,9 +207,7 @@ async def run(
         seq = answer.json()["seq"]
         deadline = time.perf_counter() + 10
         while time.perf_counter() < deadline:
-            if all(seq in p.arrivals for p in waiting) and all(
-                seq in s.arrivals for s in watching
-            ):
+            if all(seq in p.arrivals for p in waiting) and all(seq in s.arrivals for s in watching):
                 break
             await asyncio.sleep(0.002)
         arrived = [p.arrivals[seq] - started for p in waiting if seq in p.arrivals]
@@ -304,8 +323,10 @@ def report(result: dict[str, Any], args: argparse.Namespace) -> None:
     grown = result["rss_phones_kb"] - result["rss_before_kb"]
     per_phone = grown / max(1, args.phones)
     print()
-    print(f"server resident memory: {result['rss_before_kb'] / 1024:.1f} MB before the phones,"
-          f" {result['rss_phones_kb'] / 1024:.1f} MB with {args.phones} connected")
+    print(
+        f"server resident memory: {result['rss_before_kb'] / 1024:.1f} MB before the phones,"
+        f" {result['rss_phones_kb'] / 1024:.1f} MB with {args.phones} connected"
+    )
     verdict = "met" if per_phone < 100 else "MISSED"
     print(f"target memory per connected phone < 100 KB: {per_phone:.1f} KB -> {verdict}")
 

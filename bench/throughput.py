@@ -64,8 +64,16 @@ def measure(database: str, seconds: int) -> tuple[float, int, float, int]:
 
 def _wrk(url: str, seconds: int, script: Path | None = None) -> tuple[float, int]:
     """Requests per second, and how many answers were not 2xx or 3xx."""
-    command = ["taskset", "-c", str(CLIENT_CORE), "wrk", "-t1", f"-c{CONNECTIONS}",
-               f"-d{seconds}s", "--latency"]
+    command = [
+        "taskset",
+        "-c",
+        str(CLIENT_CORE),
+        "wrk",
+        "-t1",
+        f"-c{CONNECTIONS}",
+        f"-d{seconds}s",
+        "--latency",
+    ]
     if script:
         command += ["-s", str(script)]
     out = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
@@ -79,19 +87,25 @@ def _wrk(url: str, seconds: int, script: Path | None = None) -> tuple[float, int
 
 def report(rows: list[tuple[str, float, int, float, int]], args: argparse.Namespace) -> None:
     print()
-    print(f"throughput: {CONNECTIONS} connections, {args.seconds} s each, wrk on core "
-          f"{CLIENT_CORE}, server (gevent) on the other")
+    print(
+        f"throughput: {CONNECTIONS} connections, {args.seconds} s each, wrk on core "
+        f"{CLIENT_CORE}, server (gevent) on the other"
+    )
     print()
     print(f"{'database':<12}{'healthz/s':>12}{'check-ins/s':>14}{'ratio':>8}{'not 2xx':>10}")
     for database, health, bad_health, checkins, bad_checkins in rows:
-        print(f"{database:<12}{health:>12.0f}{checkins:>14.0f}{checkins / health:>8.2f}"
-              f"{bad_health + bad_checkins:>10}")
+        print(
+            f"{database:<12}{health:>12.0f}{checkins:>14.0f}{checkins / health:>8.2f}"
+            f"{bad_health + bad_checkins:>10}"
+        )
     print()
     for database, health, _, checkins, bad in rows:
         ratio = checkins / health
         verdict = "met" if ratio >= TARGET and bad == 0 else "MISSED"
-        print(f"target {database}: check-ins >= {TARGET} x healthz, all 2xx: "
-              f"{ratio:.2f} x, {bad} not 2xx -> {verdict}")
+        print(
+            f"target {database}: check-ins >= {TARGET} x healthz, all 2xx: "
+            f"{ratio:.2f} x, {bad} not 2xx -> {verdict}"
+        )
 
 
 if __name__ == "__main__":

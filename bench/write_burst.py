@@ -64,9 +64,7 @@ async def run(base: str, args: argparse.Namespace) -> tuple[list[float], list[fl
         await asyncio.wrap_future(burst.submit(_check_in, base, 0, 1))  # started, imported
         during.clear()
         started = time.perf_counter()
-        await asyncio.wrap_future(
-            burst.submit(_check_in, base, args.checkins, args.concurrency)
-        )
+        await asyncio.wrap_future(burst.submit(_check_in, base, args.checkins, args.concurrency))
         took = time.perf_counter() - started
     done.set()
     await prober
@@ -91,24 +89,32 @@ def report(idle: list[float], burst: list[float], took: float, args: argparse.Na
     def row(name: str, values: list[float]) -> str:
         ordered = sorted(values)
         p99 = ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
-        return (f"{name:<28}{len(values):>8}{statistics.median(values) * 1000:>10.2f}"
-                f"{p99 * 1000:>10.2f}{ordered[-1] * 1000:>10.2f}")
+        return (
+            f"{name:<28}{len(values):>8}{statistics.median(values) * 1000:>10.2f}"
+            f"{p99 * 1000:>10.2f}{ordered[-1] * 1000:>10.2f}"
+        )
 
     database = "PostgreSQL" if args.postgres else "SQLite"
     print()
-    print(f"write burst: {args.checkins} walk-in check-ins, {args.concurrency} at a time, "
-          f"{database}, gevent")
+    print(
+        f"write burst: {args.checkins} walk-in check-ins, {args.concurrency} at a time, "
+        f"{database}, gevent"
+    )
     print(f"burst took {took:.2f} s ({args.checkins / took:.0f} check-ins/s)")
     print()
-    print(f"{'probe (Engine.IO round trip)':<28}{'count':>8}{'p50 ms':>10}{'p99 ms':>10}"
-          f"{'max ms':>10}")
+    print(
+        f"{'probe (Engine.IO round trip)':<28}{'count':>8}{'p50 ms':>10}{'p99 ms':>10}"
+        f"{'max ms':>10}"
+    )
     print(row("idle server", idle))
     print(row("during the burst", burst))
     worst = max(burst) * 1000
     verdict = "met" if worst < TARGET_MS else "MISSED"
     print()
-    print(f"target worst probe round trip during the burst < {TARGET_MS:.0f} ms: "
-          f"{worst:.1f} ms -> {verdict}")
+    print(
+        f"target worst probe round trip during the burst < {TARGET_MS:.0f} ms: "
+        f"{worst:.1f} ms -> {verdict}"
+    )
 
 
 if __name__ == "__main__":

@@ -29,9 +29,7 @@ def listener(host: str, port: int) -> socket.socket:
     """A listening TCP socket on host:port with TCP_NODELAY (and address reuse, so a
     restarted server binds at once). Under gevent or eventlet, call it after patching:
     `socket.socket` is then the cooperative one."""
-    family, kind, proto, _, address = socket.getaddrinfo(
-        host, port, type=socket.SOCK_STREAM
-    )[0]
+    family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
     sock = socket.socket(family, kind, proto)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

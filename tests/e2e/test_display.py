@@ -179,9 +179,7 @@ def test_enabling_sound_is_remembered(new_page, live_server):
     expect(display.locator("#sound-setup")).to_be_hidden()
 
 
-def test_a_display_for_some_services_shows_only_their_calls_and_waits(
-    new_page, live_server, api
-):
+def test_a_display_for_some_services_shows_only_their_calls_and_waits(new_page, live_server, api):
     base = live_server.base
     clear_service(api, base, "B", "V", "N")  # the treatment room calls nurse patients too
     blood = add_patient(api, base)

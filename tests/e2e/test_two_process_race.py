@@ -27,8 +27,11 @@ def test_two_processes_never_call_the_same_patient(tmp_path, pg_schema_url):
     servers = [Server(tmp_path / name, None) for name in ("one", "two")]
     for server in servers:
         server.root.mkdir()
-        server.env.update(DATABASE_URL=pg_schema_url, ESTIMATE_TICK_SECONDS="0",
-                          SECRET_KEY="one deployment, one key")
+        server.env.update(
+            DATABASE_URL=pg_schema_url,
+            ESTIMATE_TICK_SECONDS="0",
+            SECRET_KEY="one deployment, one key",
+        )
     password = servers[0].demo()
 
     with contextlib.ExitStack() as stack:
@@ -36,8 +39,11 @@ def test_two_processes_never_call_the_same_patient(tmp_path, pg_schema_url):
             stack.enter_context(server.running())
         kiosk = http()
         for _ in range(PATIENTS):
-            response = kiosk.post(f"{servers[0].base}/api/sites/{SITE}/checkins/walk-in",
-                                  json={"service": "G"}, timeout=30)
+            response = kiosk.post(
+                f"{servers[0].base}/api/sites/{SITE}/checkins/walk-in",
+                json={"service": "G"},
+                timeout=30,
+            )
             assert response.status_code == 201, response.text
         desks = [log_in(s.base, password) for s in servers]
         barrier = threading.Barrier(len(servers))

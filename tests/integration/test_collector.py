@@ -20,7 +20,9 @@ def test_after_a_full_pass_survivors_are_frozen_and_every_thaw_period_given_back
     calls: list[str] = []
     now = [0.0]
     policy = FreezeSurvivors(
-        600, clock=lambda: now[0], freeze=lambda: calls.append("freeze"),
+        600,
+        clock=lambda: now[0],
+        freeze=lambda: calls.append("freeze"),
         thaw=lambda: calls.append("thaw"),
     )
     policy("start", {"generation": 2})

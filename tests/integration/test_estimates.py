@@ -96,8 +96,12 @@ def test_no_second_notice_within_five_minutes(app, client, staff, clock):
         notices = {p.ticket_id: p.notice_at for p in db.session.scalars(select(TicketPromise))}
     assert any(notices.values()), "the pause itself sent notices"
     clock.advance(minutes=2)
-    act(staff, "notices", {"scope": "service", "target": "G", "reason": "Doctor called away",
-                           "expected_minutes": 60}, status=201)
+    act(
+        staff,
+        "notices",
+        {"scope": "service", "target": "G", "reason": "Doctor called away", "expected_minutes": 60},
+        status=201,
+    )
     with app.app_context():
         again = {p.ticket_id: p.notice_at for p in db.session.scalars(select(TicketPromise))}
     assert again == notices
@@ -106,8 +110,12 @@ def test_no_second_notice_within_five_minutes(app, client, staff, clock):
 def test_a_posted_delay_moves_that_services_estimates_at_once_and_no_others(app, client, staff):
     g = walk_in(client, "G")
     b = walk_in(client, "B")
-    act(staff, "notices", {"scope": "service", "target": "G", "reason": "Running late",
-                           "expected_minutes": 30}, status=201)
+    act(
+        staff,
+        "notices",
+        {"scope": "service", "target": "G", "reason": "Running late", "expected_minutes": 30},
+        status=201,
+    )
     g_now = client.get(f"/api/tickets/{g['token']}").get_json()["ticket"]
     b_now = client.get(f"/api/tickets/{b['token']}").get_json()["ticket"]
     assert g_now["estimate"]["central"] >= 28
@@ -155,8 +163,9 @@ def test_accuracy_is_for_staff_only(client):
     assert client.get(f"/api/sites/{SITE}/accuracy").status_code == 401
 
 
-def test_a_ticket_sent_on_to_another_line_starts_a_new_promise_not_a_delay(app, client, staff,
-                                                                           clock):
+def test_a_ticket_sent_on_to_another_line_starts_a_new_promise_not_a_delay(
+    app, client, staff, clock
+):
     ticket = walk_in(client, "G")
     ident = ticket_id(app, ticket["token"])
     act(staff, "rooms/room-1/call-next")

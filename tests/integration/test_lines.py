@@ -46,12 +46,20 @@ def _kept_and_stored(app: Flask) -> tuple[lines.Lines, lines.Lines, int]:
 
 # Action: (weight, the status of the ticket it is usually tried on).
 WEIGHTS = {
-    "walk_in": (5, None), "appointment": (1, None), "call_next": (5, None),
-    "call_ticket": (1, TicketStatus.WAITING), "no_show": (2, TicketStatus.CALLED),
-    "return": (3, TicketStatus.NO_SHOW), "transfer": (2, TicketStatus.WAITING),
-    "priority": (2, TicketStatus.WAITING), "cancel": (1, TicketStatus.WAITING),
-    "start": (2, TicketStatus.CALLED), "complete": (2, TicketStatus.IN_SERVICE),
-    "pause": (1, None), "resume": (1, None), "notice": (1, None),
+    "walk_in": (5, None),
+    "appointment": (1, None),
+    "call_next": (5, None),
+    "call_ticket": (1, TicketStatus.WAITING),
+    "no_show": (2, TicketStatus.CALLED),
+    "return": (3, TicketStatus.NO_SHOW),
+    "transfer": (2, TicketStatus.WAITING),
+    "priority": (2, TicketStatus.WAITING),
+    "cancel": (1, TicketStatus.WAITING),
+    "start": (2, TicketStatus.CALLED),
+    "complete": (2, TicketStatus.IN_SERVICE),
+    "pause": (1, None),
+    "resume": (1, None),
+    "notice": (1, None),
 }
 
 
@@ -87,8 +95,12 @@ def _random_change(app: Flask, rng: random.Random, actor: int) -> str:
             "pause": lambda: services.pause_room(SITE, rng.choice(ROOMS), actor_id=actor),
             "resume": lambda: services.resume_room(SITE, rng.choice(ROOMS), actor_id=actor),
             "notice": lambda: services.post_notice(
-                SITE, scope="site", target=None, reason="Doctor called away",
-                expected_minutes=rng.choice([10, 40]), actor_id=actor,
+                SITE,
+                scope="site",
+                target=None,
+                reason="Doctor called away",
+                expected_minutes=rng.choice([10, 40]),
+                actor_id=actor,
             ),
         }
         try:
@@ -135,9 +147,7 @@ class _WaitingReads:
         event.remove(self.engine, "before_cursor_execute", self._seen)
 
 
-def test_a_change_reads_the_lines_only_when_another_process_made_the_last_change(
-    clock, tmp_path
-):
+def test_a_change_reads_the_lines_only_when_another_process_made_the_last_change(clock, tmp_path):
     database = f"sqlite:///{tmp_path / 'waitroom.db'}"
     here = make_app(clock, SQLALCHEMY_DATABASE_URI=database, SQLALCHEMY_ENGINE_OPTIONS={})
     seed(here)
@@ -159,9 +169,7 @@ def test_a_change_reads_the_lines_only_when_another_process_made_the_last_change
         reads.close()
 
 
-def test_a_change_that_fails_to_commit_leaves_the_kept_lines_as_they_were(
-    app, monkeypatch
-):
+def test_a_change_that_fails_to_commit_leaves_the_kept_lines_as_they_were(app, monkeypatch):
     walk_in(app.test_client(), "G")
     before, _, seq = _kept_and_stored(app)
 

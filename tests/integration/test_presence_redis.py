@@ -17,7 +17,6 @@ pytestmark = pytest.mark.redis
 T0 = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
 
 
-
 @pytest.fixture
 def prefix(redis_client):
     prefix = f"waitroom-test-{secrets.token_hex(6)}"

@@ -25,7 +25,6 @@ WALK_INS = 12
 G_ROOMS = ("room-1", "room-2", "room-3")  # the demo rooms that serve G
 
 
-
 def _app_on(clock: FakeClock, url: str) -> Flask:
     app = make_app(clock, SQLALCHEMY_DATABASE_URI=url, SQLALCHEMY_ENGINE_OPTIONS={})
     seed(app)

@@ -125,8 +125,7 @@ def test_a_phones_read_sees_a_change_made_by_another_process(clock, tmp_path):
     site's sequence number: a change made by another process shows at once."""
     url = f"sqlite:///{tmp_path / 'shared.db'}"
     here, there = (
-        make_app(clock, SQLALCHEMY_DATABASE_URI=url, SQLALCHEMY_ENGINE_OPTIONS={})
-        for _ in range(2)
+        make_app(clock, SQLALCHEMY_DATABASE_URI=url, SQLALCHEMY_ENGINE_OPTIONS={}) for _ in range(2)
     )
     seed(here)
     phone, other = here.test_client(), there.test_client()

@@ -221,8 +221,9 @@ def test_a_phone_hears_only_its_own_ticket_in_a_shared_line(app, client, staff):
     to_second = second.get_received()
     # The first hears only that its place held (no number, nothing of the other ticket).
     assert {m["name"] for m in to_first} == {"ticket_place"}
-    assert all(set(m["args"][0]) == {"seq", "kind", "position", "estimate", "delay"}
-               for m in to_first)
+    assert all(
+        set(m["args"][0]) == {"seq", "kind", "position", "estimate", "delay"} for m in to_first
+    )
     assert {m["name"] for m in to_second} == {"ticket_update"}
     assert [m["args"][0]["ticket"]["number"] for m in to_second] == ["G-002", "G-002"]
     assert [m["args"][0]["ticket"]["status"] for m in to_second] == ["called", "cancelled"]

@@ -25,7 +25,6 @@ ROOM_2_BLOCK = (
 )
 
 
-
 def _app(clock: FakeClock, url: str) -> Flask:
     return make_app(clock, SQLALCHEMY_DATABASE_URI=url, SQLALCHEMY_ENGINE_OPTIONS={})
 
