@@ -68,23 +68,15 @@ def _steps(*pairs: tuple[str, float]) -> object:
     return rate
 
 
+# The scenarios read as tables, one service a line.
+# fmt: off
 URGENT_CARE = Scenario(
     name="walk-in urgent care",
     services=(
         ServiceSpec(
-            "U",
-            20,
-            median=16,
-            sigma=0.55,
-            walk_ins=_steps(
-                ("08:00", 13),
-                ("10:00", 11),
-                ("12:00", 8),
-                ("14:00", 9),
-                ("17:00", 12),
-                ("19:00", 7),
-                ("20:00", 0),
-            ),
+            "U", 20, median=16, sigma=0.55,
+            walk_ins=_steps(("08:00", 13), ("10:00", 11), ("12:00", 8), ("14:00", 9),
+                            ("17:00", 12), ("19:00", 7), ("20:00", 0)),
         ),
         ServiceSpec("X", 10, median=8, sigma=0.5, walk_ins=_steps(("08:00", 3), ("20:00", 0))),
     ),
@@ -94,43 +86,19 @@ URGENT_CARE = Scenario(
 
 _MIXED = dict(
     services=(
-        ServiceSpec(
-            "G",
-            15,
-            median=13,
-            sigma=0.45,
-            walk_ins=_steps(("08:00", 1.5), ("17:00", 0)),
-            slot_minutes=15,
-            booked_share=0.95,
-        ),
-        ServiceSpec(
-            "N",
-            12,
-            median=10,
-            sigma=0.5,
-            walk_ins=_steps(("08:00", 1.5), ("17:00", 0)),
-            slot_minutes=20,
-            booked_share=0.8,
-        ),
-        ServiceSpec(
-            "B",
-            6,
-            median=5,
-            sigma=0.45,
-            walk_ins=_steps(("08:00", 14), ("10:00", 8), ("13:30", 6), ("17:00", 0)),
-        ),
+        ServiceSpec("G", 15, median=13, sigma=0.45, walk_ins=_steps(("08:00", 1.5), ("17:00", 0)),
+                    slot_minutes=15, booked_share=0.95),
+        ServiceSpec("N", 12, median=10, sigma=0.5, walk_ins=_steps(("08:00", 1.5), ("17:00", 0)),
+                    slot_minutes=20, booked_share=0.8),
+        ServiceSpec("B", 6, median=5, sigma=0.45,
+                    walk_ins=_steps(("08:00", 14), ("10:00", 8), ("13:30", 6), ("17:00", 0))),
     ),
-    rooms=(
-        ("g1", ("G",)),
-        ("g2", ("G",)),
-        ("g3", ("G",)),
-        ("n1", ("N",)),
-        ("lab1", ("B",)),
-        ("lab2", ("B", "N")),
-    ),
+    rooms=(("g1", ("G",)), ("g2", ("G",)), ("g3", ("G",)), ("n1", ("N",)), ("lab1", ("B",)),
+           ("lab2", ("B", "N"))),
     sessions=((hm("08:00"), hm("12:30")), (hm("13:30"), hm("17:00"))),
     booked_rooms={"G": ("g1", "g2", "g3"), "N": ("n1",)},
 )
+# fmt: on
 MIXED = Scenario(name="mixed clinic", **_MIXED)  # type: ignore[arg-type]
 DISRUPTED = Scenario(name="mixed, disrupted", disrupted=True, **_MIXED)  # type: ignore[arg-type]
 SCENARIOS = (URGENT_CARE, MIXED, DISRUPTED)
