@@ -1,5 +1,5 @@
 # `make run`: a working demo clinic on http://127.0.0.1:5000 from a fresh clone.
-# `make test`: the whole suite.
+# `make test`: the whole suite. `make lint`: style, types, the architecture's contracts.
 PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
@@ -29,7 +29,8 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@ $(VENV)/.installed
 
-# Browser files (the Socket.IO client; axe-core for the tests), pinned in package-lock.json.
+# Browser files (the Socket.IO client; axe-core and ESLint for the checks), pinned in
+# package-lock.json.
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --ignore-scripts
 	touch $@
