@@ -45,3 +45,10 @@ class NothingToCall(DomainError):
 
 class RoomPaused(DomainError):
     code = "room_paused"
+
+
+class BadInput(DomainError):
+    """Text or a number the server cannot take as it is (a control character, too long)."""
+
+    code = "invalid_input"
+    status = 400
