@@ -11,6 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from server.config import Config
 from server.extensions import csrf, db, limiter, login_manager, socketio
 from server.i18n import init_i18n
+from server.routing import init_routing
 from server.web import ROOT, init_web
 
 
@@ -27,6 +28,7 @@ def create_app(config: dict[str, Any] | type | None = None) -> Flask:
     if hops := app.config.get("PROXY_HOPS"):  # behind nginx: the client's own address
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     _init_extensions(app)
+    init_routing(app)
     _register_blueprints(app)
     _register_health(app)
     return app

@@ -270,7 +270,7 @@ def resume_room(site: str, room: str, user: User, body: schemas.Empty) -> Any:
 
 @endpoint(
     bp,
-    "/sites/<site>/tickets/<int:ticket_id>/call",
+    "/sites/<site>/tickets/<id:ticket_id>/call",
     "POST",
     summary="Call a ticket out of turn",
     tag="desk",
@@ -290,7 +290,7 @@ def _ticket_action(name: str, summary: str, action: Any) -> None:
     view.__name__ = name.replace("-", "_")
     endpoint(
         bp,
-        f"/sites/<site>/tickets/<int:ticket_id>/{name}",
+        f"/sites/<site>/tickets/<id:ticket_id>/{name}",
         "POST",
         summary=summary,
         tag="desk",
@@ -309,7 +309,7 @@ _ticket_action("cancel", "Take a ticket out of the queue", services.cancel)
 
 @endpoint(
     bp,
-    "/sites/<site>/tickets/<int:ticket_id>/transfer",
+    "/sites/<site>/tickets/<id:ticket_id>/transfer",
     "POST",
     summary="Send a ticket to another service, keeping its place",
     tag="desk",
@@ -322,7 +322,7 @@ def transfer(site: str, ticket_id: int, user: User, body: schemas.Transfer) -> A
 
 @endpoint(
     bp,
-    "/sites/<site>/tickets/<int:ticket_id>/priority",
+    "/sites/<site>/tickets/<id:ticket_id>/priority",
     "POST",
     summary="Set a ticket's priority",
     tag="desk",
@@ -357,7 +357,7 @@ def post_notice(site: str, user: User, body: schemas.Notice) -> Any:
 
 @endpoint(
     bp,
-    "/sites/<site>/notices/<int:notice_id>/clear",
+    "/sites/<site>/notices/<id:notice_id>/clear",
     "POST",
     summary="Clear a delay notice",
     tag="desk",

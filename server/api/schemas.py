@@ -5,12 +5,24 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from server.domain.errors import BadInput
 from server.domain.queue import MAX_PRIORITY, NORMAL_PRIORITY
+from server.domain.text import check_line
 from server.domain.wayfinding import Mode
 
-ShortText = Annotated[str, Field(min_length=1, max_length=64)]
+
+def _one_line(value: str) -> str:
+    """The domain's text rule, as a field error (the field is named by pydantic)."""
+    try:
+        return check_line(value, field="value")
+    except BadInput:
+        raise ValueError("control characters are not allowed") from None
+
+
+Line = AfterValidator(_one_line)
+ShortText = Annotated[str, Field(min_length=1, max_length=64), Line]
 Language = Annotated[str, Field(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")]
 
 
@@ -39,8 +51,8 @@ class WalkIn(Body):
 
 
 class AppointmentLookup(Body):
-    code: Annotated[str, Field(min_length=1, max_length=32)] | None = None
-    last_name: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    code: Annotated[str, Field(min_length=1, max_length=32), Line] | None = None
+    last_name: Annotated[str, Field(min_length=1, max_length=100), Line] | None = None
     date_of_birth: date | None = None
 
     @model_validator(mode="after")
@@ -58,7 +70,7 @@ class AppointmentCheckIn(AppointmentLookup):
 
 class DeskAdd(Body):
     service: ShortText
-    patient_name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    patient_name: Annotated[str, Field(min_length=1, max_length=200), Line] | None = None
     language: Language | None = None
     step_free: bool = False
 
@@ -78,7 +90,7 @@ class Priority(Body):
 class Notice(Body):
     scope: Literal["site", "service", "room"]
     target: ShortText | None = None
-    reason: Annotated[str, Field(min_length=1, max_length=200)]
+    reason: Annotated[str, Field(min_length=1, max_length=200), Line]
     expected_minutes: Annotated[int, Field(ge=1, le=480)]
 
 

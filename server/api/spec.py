@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from server import auth
 from server.domain.errors import DomainError
 from server.extensions import limiter
+from server.routing import MAX_ID
 from server.services.turns import write_turn
 
 Access = Literal["public", "staff", "admin"]
@@ -96,6 +97,9 @@ def _raw_json() -> bytes:
 # --- The OpenAPI document ---------------------------------------------------------
 
 _PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
+_PATH_SCHEMAS: dict[str, dict[str, Any]] = {
+    "id": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+}
 
 
 def openapi_document(url_prefix: str) -> dict[str, Any]:
@@ -132,7 +136,7 @@ def _operation(op: Operation, schemas: dict[str, Any]) -> dict[str, Any]:
                 "name": name,
                 "in": "path",
                 "required": True,
-                "schema": {"type": "integer" if kind == "int" else "string"},
+                "schema": _PATH_SCHEMAS.get(kind, {"type": "string"}),
             }
             for kind, name in _PARAM.findall(op.rule)
         ],

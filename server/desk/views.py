@@ -21,6 +21,7 @@ from server import auth, services
 from server.desk import bp
 from server.desk.strings import console_strings
 from server.domain.errors import DomainError
+from server.domain.text import find_control
 from server.extensions import limiter
 
 MAX_USERNAME = 64
@@ -55,6 +56,9 @@ def login() -> Any:
         return render_template("desk/login.html", expired=request.args.get("expired") == "1")
     username = request.form.get("username", "").strip()[:MAX_USERNAME]
     password = request.form.get("password", "")[:MAX_PASSWORD]
+    if find_control(username) is not None:
+        error = gettext("The username or password is not right.")
+        return render_template("desk/login.html", error=error), 400
     user = services.authenticate(username, password) if username and password else None
     if user is None:
         # The same answer for an unknown user and a wrong password: no hint either way.

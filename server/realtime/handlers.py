@@ -19,6 +19,7 @@ from flask_socketio import emit as emit_to_sender
 
 from server import auth, clock, services
 from server.domain.errors import DomainError
+from server.domain.text import check_line
 from server.realtime import presence, rooms
 from server.realtime.publish import (
     DISPLAY_UPDATE,
@@ -111,6 +112,8 @@ def _credentials(payload: Any) -> tuple[str, str]:
     values = [payload[kind], payload.get("device", "x")]
     if not all(isinstance(v, str) and 0 < len(v) <= 128 for v in values):
         raise DomainError("Bad credentials.")
+    for value in values:
+        check_line(value, field=kind)
     return kind, payload[kind]
 
 

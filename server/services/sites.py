@@ -11,7 +11,9 @@ from typing import Any
 from sqlalchemy import select
 
 from server import clock
+from server.domain.errors import BadInput
 from server.domain.schedule import local_to_utc, site_day
+from server.domain.text import check_line
 from server.extensions import db
 from server.services.changes import SiteChange
 from server.sites.schema import DeviceSpec, SiteFile
@@ -197,6 +199,10 @@ def _parse_row(raw: dict[str, str | None], default_day: date, services: set[str]
         value = (raw.get(name) or "").strip()
         if not value:
             raise ValueError(f"{name} is empty")
+        try:
+            check_line(value, field=name)
+        except BadInput as refused:
+            raise ValueError(refused.message) from None
         if len(value) > limit:
             raise ValueError(f"{name} is longer than {limit} characters")
         return value
