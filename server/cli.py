@@ -6,7 +6,7 @@ import contextlib
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -20,7 +20,8 @@ def _app() -> Any:
     return create_app()
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
+    """The one way a command refuses: one line on stderr, exit status 2, nothing changed."""
     click.echo(f"error: {message}", err=True)
     sys.exit(2)
 
@@ -166,11 +167,14 @@ def import_appointments(site: str, csv_path: Path, day: Any) -> None:
     from server.domain.errors import DomainError
     from server.services.sites import AppointmentFileError
 
+    try:
+        data = csv_path.read_bytes()
+    except OSError as error:
+        _fail(f"{csv_path}: cannot read it ({error.strerror})")
     with _app().app_context():
         try:
-            result = services.import_appointments(
-                site, csv_path.read_text(encoding="utf-8-sig"), day.date() if day else None
-            )
+            text = services.appointments_text(data)
+            result = services.import_appointments(site, text, day.date() if day else None)
         except (AppointmentFileError, DomainError) as error:
             _fail(f"{csv_path}: {error}")
     click.echo(f"{result['created']} appointments added, {result['updated']} updated")
@@ -226,9 +230,8 @@ def demo(username: str) -> None:
         spec = parse_site_file(DEMO_DIR / "site.toml")
         if db.session.execute(select(Site.id).limit(1)).first() is None:
             services.load_site(spec)
-            services.import_appointments(
-                spec.site.slug, (DEMO_DIR / "appointments.csv").read_text(), None
-            )
+            csv_text = services.appointments_text((DEMO_DIR / "appointments.csv").read_bytes())
+            services.import_appointments(spec.site.slug, csv_text, None)
             click.echo(f"demo site {spec.site.slug} loaded with today's appointments")
         else:
             click.echo("the database has sites already: its data is kept")

@@ -397,10 +397,7 @@ def import_appointments(site: str, user: User) -> Any:
         raise BadRequest("Send the appointments as text/csv.")
     day = _date_arg("date")
     try:
-        text = request.get_data().decode("utf-8")
-    except UnicodeDecodeError:
-        raise BadRequest("The CSV must be UTF-8 text.") from None
-    try:
+        text = services.appointments_text(request.get_data())
         return jsonify(services.import_appointments(site, text, day))
     except AppointmentFileError as error:
         raise BadRequest(str(error)) from None

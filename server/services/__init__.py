@@ -13,7 +13,7 @@ from server.services.checkin import (
     lookup_appointment,
 )
 from server.services.notices import clear_notice, pause_room, post_notice, resume_room
-from server.services.sites import import_appointments, load_site
+from server.services.sites import appointments_text, import_appointments, load_site
 from server.services.snapshots import (
     audit_log,
     display_setup,
@@ -53,6 +53,7 @@ __all__ = [
     "CheckIn",
     "accuracy_report",
     "add_user",
+    "appointments_text",
     "audit_log",
     "authenticate",
     "call_next",

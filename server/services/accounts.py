@@ -9,15 +9,28 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 
-from server.domain.errors import DomainError, NotFound
+from server.domain.errors import BadInput, DomainError, NotFound
+from server.domain.text import check_line
 from server.extensions import db
 from server.storage.models import Site, User
 
 ROLES = ("staff", "admin")
+MAX_USERNAME_LENGTH = 64
 MIN_PASSWORD_LENGTH = 12
 _hasher = PasswordHasher()
 # Verified against when the username is unknown, so both cases take the same time.
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+def check_username(username: str) -> str:
+    """The one rule for a username, where accounts are made and where staff log in: one
+    to 64 characters, no control character, no space at either end (login trims them)."""
+    check_line(username, field="username", max_length=MAX_USERNAME_LENGTH)
+    if not username.strip():
+        raise BadInput("username: give a name.")
+    if username != username.strip():
+        raise BadInput("username: no spaces at either end.")
+    return username
 
 
 def generate_password() -> str:
@@ -26,6 +39,7 @@ def generate_password() -> str:
 
 def add_user(username: str, password: str, role: str, site_slugs: Sequence[str]) -> User:
     """Create an account, or reset the password, role and sites of an existing one."""
+    check_username(username)
     if role not in ROLES:
         raise DomainError(f"Role must be one of {', '.join(ROLES)}.", code="bad_role")
     if len(password) < MIN_PASSWORD_LENGTH:
@@ -49,6 +63,10 @@ def add_user(username: str, password: str, role: str, site_slugs: Sequence[str])
 
 
 def authenticate(username: str, password: str) -> User | None:
+    try:
+        check_username(username)
+    except BadInput:
+        return None  # no account can have this name
     user = db.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
     try:
         _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)

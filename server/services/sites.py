@@ -127,6 +127,18 @@ class AppointmentFileError(ValueError):
     """A CSV that cannot be imported; nothing of it was saved."""
 
 
+def appointments_text(data: bytes) -> str:
+    """An appointments file as it was sent or read, as text: UTF-8, a byte-order mark
+    dropped. Every way in (the API, the command) reads the file through this."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise AppointmentFileError(
+            f"The CSV must be UTF-8 text: line {line} has byte 0x{data[error.start]:02x}."
+        ) from None
+
+
 @dataclass(frozen=True)
 class AppointmentRow:
     code: str

@@ -24,7 +24,9 @@ from pydantic import (
     model_validator,
 )
 
+from server.domain.errors import BadInput
 from server.domain.schedule import WEEKDAYS, parse_interval
+from server.domain.text import check_line
 from server.domain.wayfinding import (
     COMPASS,
     FLOOR_CHANGING,
@@ -45,6 +47,29 @@ class SiteFileError(ValueError):
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*")
+    @classmethod
+    def _one_line(cls, value: Any) -> Any:
+        """Every text of a site file is one line, by the domain's rule for text from
+        outside: TOML lets a NUL in as an escape, and PostgreSQL would refuse it."""
+        for text in _texts(value):
+            try:
+                check_line(text, field="text")
+            except BadInput:
+                raise ValueError("control characters are not allowed") from None
+        return value
+
+
+def _texts(value: Any) -> list[str]:
+    """The strings of a field's value; a nested table checks its own."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [text for pair in value.items() for part in pair for text in _texts(part)]
+    if isinstance(value, list):
+        return [text for item in value for text in _texts(item)]
+    return []
 
 
 class ServiceSpec(Strict):
@@ -469,9 +494,17 @@ class SiteFile(Strict):
 
 def parse_site_file(path: Path) -> SiteFile:
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except OSError as error:
         raise SiteFileError(f"{path}: cannot read it ({error.strerror})") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise SiteFileError(
+            f"{path}: not UTF-8 text (line {line}: byte 0x{data[error.start]:02x});"
+            " save the file as UTF-8"
+        ) from None
     return parse_site_text(text, source=str(path), folder=path.parent)
 
 
@@ -481,6 +514,10 @@ def parse_site_text(text: str, source: str = "site file", folder: Path | None = 
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise SiteFileError(f"{source}: not valid TOML: {error}") from None
+    except RecursionError:  # tomllib reads nested arrays and tables by recursion
+        raise SiteFileError(
+            f"{source}: not valid TOML: arrays or tables nested too deeply"
+        ) from None
     try:
         return SiteFile.model_validate(raw, context={"folder": folder})
     except ValidationError as error:

@@ -13,9 +13,14 @@ import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
+from server import services
+from server.domain.errors import BadInput
 from server.extensions import db
-from tests.conftest import DEMO_SITE, SITE, make_app
+from server.services import accounts
+from server.storage.models import User
+from tests.conftest import DEMO_SITE, SITE, STAFF_PASSWORD, make_app
 
 SCRIPT = Path(sys.executable).with_name("waitroom")
 GOOD_CSV = (
@@ -102,6 +107,49 @@ def _line_of(text: str, needle: str) -> int:
     return next(n for n, line in enumerate(text.splitlines(), 1) if needle in line)
 
 
+def _refused(result: subprocess.CompletedProcess[str], *words: str) -> str:
+    """The command said no in one `error:` line holding `words`, with exit status 2."""
+    assert result.returncode == 2, (result.returncode, result.stderr)
+    assert "Traceback" not in result.stderr + result.stdout
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+    for word in words:
+        assert word in lines[0], (word, lines[0])
+    return lines[0]
+
+
+def _everything(waitroom: Waitroom) -> list[list[tuple]]:
+    return [
+        waitroom.rows(f"SELECT * FROM {table} ORDER BY id")
+        for table in ("sites", "services", "rooms", "appointments", "users")
+    ]
+
+
+LATIN_1_SITE = DEMO_SITE.read_text(encoding="utf-8").replace(
+    'name = "Riverside Family Clinic"', 'name = "Clinique Médicale du Parc"', 1
+)
+NUL_SITE = DEMO_SITE.read_text(encoding="utf-8").replace(
+    'name = "Riverside Family Clinic"', 'name = "Riverside\\u0000Clinic"', 1
+)
+SITE_FILES = {
+    # name: (bytes, what the error says)
+    "latin-1": (
+        LATIN_1_SITE.encode("latin-1"),
+        f"not UTF-8 text (line {_line_of(LATIN_1_SITE, 'Médicale')}: byte 0xe9)",
+    ),
+    "binary": (bytes(range(256)) * 8, "not UTF-8 text (line 2: byte 0x80)"),
+    "5000 deep": (
+        ("x = " + "[" * 5000 + "]" * 5000 + "\n").encode(),
+        "not valid TOML: arrays or tables nested too deeply",
+    ),
+    "NUL in the name": (
+        NUL_SITE.encode(),
+        f"site.name (line {_line_of(NUL_SITE, 'u0000')}): control characters are not allowed",
+    ),
+}
+
+
 # --- load-site --------------------------------------------------------------------
 
 
@@ -147,6 +195,21 @@ def test_load_site_of_a_missing_file_says_so(waitroom, tmp_path):
     assert result.returncode != 0
     assert "nope.toml" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("kind", SITE_FILES)
+def test_load_site_refuses_a_file_it_cannot_read_in_one_line_and_changes_nothing(
+    waitroom, tmp_path, kind
+):
+    waitroom.ok("load-site", str(DEMO_SITE))
+    before = _everything(waitroom)
+    data, problem = SITE_FILES[kind]
+    bad = tmp_path / "bad.toml"
+    bad.write_bytes(data)
+
+    _refused(waitroom("load-site", str(bad)), f"error: {bad}: {problem}")
+
+    assert _everything(waitroom) == before
 
 
 # --- import-appointments ----------------------------------------------------------
@@ -196,6 +259,41 @@ def test_import_appointments_for_an_unknown_site_fails_cleanly(waitroom, tmp_pat
     assert result.returncode != 0
     assert "nowhere" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+LATIN_1_CSV = GOOD_CSV.replace("Lee", "Müller").encode("latin-1")
+BINARY_CSV = bytes(range(256)) * 8
+
+
+@pytest.mark.parametrize(
+    ("data", "problem"),
+    [
+        (LATIN_1_CSV, "The CSV must be UTF-8 text: line 2 has byte 0xfc."),
+        (BINARY_CSV, "The CSV must be UTF-8 text: line 2 has byte 0x80."),
+    ],
+    ids=["latin-1", "binary"],
+)
+def test_import_appointments_refuses_a_file_not_utf8_as_the_api_does(
+    waitroom, tmp_path, admin, data, problem
+):
+    waitroom.ok("load-site", str(DEMO_SITE))
+    waitroom.ok("import-appointments", SITE, str(_csv(tmp_path, GOOD_CSV.encode())))
+    before = _everything(waitroom)
+    csv_file = _csv(tmp_path, data, "bad.csv")
+
+    _refused(waitroom("import-appointments", SITE, str(csv_file)), f"error: {csv_file}: {problem}")
+
+    assert _everything(waitroom) == before
+    # The API reads the same file with the same decoder, and says the same.
+    response = admin.post(f"/api/sites/{SITE}/appointments", data=data, content_type="text/csv")
+    assert response.status_code == 400
+    assert response.get_json()["error"]["message"] == problem
+
+
+def _csv(folder: Path, data: bytes, name: str = "day.csv") -> Path:
+    path = folder / name
+    path.write_bytes(data)
+    return path
 
 
 # --- add-user ---------------------------------------------------------------------
@@ -297,3 +395,68 @@ def test_demo_creates_the_site_once_and_keeps_data_on_the_next_run(waitroom, clo
     # The demo account gets a fresh password each run; the old one stops working.
     assert _can_log_in(waitroom.app(clock), "desk", second_password)
     assert not _can_log_in(waitroom.app(clock), "desk", first_password)
+
+
+# --- one rule for usernames: the command that makes accounts, and the logins ------------
+
+BAD_USERNAMES = {
+    "500 characters": ("a" * 500, "username: at most 64 characters."),
+    "a control character": ("ev\x01il", "username: control characters are not allowed."),
+    "a NUL": ("ev\x00il", "username: control characters are not allowed."),
+    "a space at an end": ("desk ", "username: no spaces at either end."),
+    "empty": ("", "username: give a name."),
+}
+
+
+@pytest.mark.parametrize("kind", BAD_USERNAMES)
+def test_one_username_rule_refuses_what_no_login_takes(kind):
+    name, message = BAD_USERNAMES[kind]
+    with pytest.raises(BadInput) as refused:
+        accounts.check_username(name)
+    assert refused.value.message == message
+
+
+def test_one_username_rule_takes_a_name_of_64_characters():
+    assert accounts.check_username("a" * 64) == "a" * 64
+    assert accounts.check_username("Dr. Ana María") == "Dr. Ana María"
+
+
+@pytest.mark.parametrize("kind", ["500 characters", "a control character"])
+def test_add_user_refuses_a_name_login_refuses(waitroom, kind):
+    name, message = BAD_USERNAMES[kind]
+    waitroom.ok("load-site", str(DEMO_SITE))
+
+    _refused(
+        waitroom("add-user", name, "--site", SITE, "--password-stdin", stdin=STAFF_PASSWORD),
+        f"error: {message}",
+    )
+
+    assert waitroom.rows("SELECT count(*) FROM users") == [(0,)]
+
+
+def test_add_user_takes_the_longest_name_login_takes(waitroom, clock):
+    waitroom.ok("load-site", str(DEMO_SITE))
+    name = "a" * 64
+    waitroom.ok("add-user", name, "--site", SITE, "--password-stdin", stdin=STAFF_PASSWORD)
+    assert _can_log_in(waitroom.app(clock), name, STAFF_PASSWORD)
+
+
+@pytest.mark.parametrize("kind", ["a control character", "a NUL"])
+def test_login_applies_the_same_rule_even_to_an_account_stored_before_it(app, kind):
+    """An account written before the rule (straight into the table) cannot log in by the
+    API or the desk form: both check the name with the rule `add-user` uses."""
+    name, _ = BAD_USERNAMES[kind]
+    with app.app_context():
+        desk = db.session.execute(select(User).where(User.username == "desk")).scalar_one()
+        db.session.add(
+            User(username=name, password_hash=desk.password_hash, role="staff", sites=desk.sites)
+        )
+        db.session.commit()
+        assert services.authenticate(name, STAFF_PASSWORD) is None
+        assert services.authenticate("desk", STAFF_PASSWORD) is not None
+
+    api = app.test_client().post("/api/login", json={"username": name, "password": STAFF_PASSWORD})
+    assert api.status_code in (400, 401)
+    client = app.test_client()
+    client.post("/desk/login", data={"username": name, "password": STAFF_PASSWORD})
+    assert client.get("/api/me").status_code == 401
