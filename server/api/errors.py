@@ -30,7 +30,7 @@ def error_response(status: int, code: str, message: str, details: Any = None) ->
 @bp.app_errorhandler(DomainError)
 def domain_error(error: DomainError) -> Response:
     db.session.rollback()  # a refused change leaves nothing behind
-    return error_response(error.status, error.code, error.message)
+    return error_response(error.status, error.code, error.message, error.details)
 
 
 @bp.app_errorhandler(ValidationError)

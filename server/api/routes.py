@@ -229,6 +229,16 @@ def add_patient(site: str, user: User, body: schemas.DeskAdd) -> Any:
     return _checked_in(result)
 
 
+ONE_PATIENT_PER_ROOM = (
+    "A room holds one patient at a time. Its patient in service is done (completed) by"
+    " the call, in the same change. While its patient was called and has not started,"
+    " the call is refused with 409 `room_occupied` (`details`: that ticket's `ticket`,"
+    " `number` and `room`) and nothing changes, unless `previous` says what became of"
+    " them: `no_show`, or `return` (back of the line); they are resolved, then the call"
+    " is made, in one change. A recall is not a call and is always allowed."
+)
+
+
 @endpoint(
     bp,
     "/sites/<site>/rooms/<room>/call-next",
@@ -236,10 +246,11 @@ def add_patient(site: str, user: User, body: schemas.DeskAdd) -> Any:
     summary="Call the next patient to a room",
     tag="desk",
     access="staff",
-    body=schemas.Empty,
+    body=schemas.CallNext,
+    description=ONE_PATIENT_PER_ROOM,
 )
-def call_next(site: str, room: str, user: User, body: schemas.Empty) -> Any:
-    return jsonify(services.call_next(site, room, actor_id=user.id))
+def call_next(site: str, room: str, user: User, body: schemas.CallNext) -> Any:
+    return jsonify(services.call_next(site, room, actor_id=user.id, previous=body.previous))
 
 
 @endpoint(
@@ -276,9 +287,12 @@ def resume_room(site: str, room: str, user: User, body: schemas.Empty) -> Any:
     tag="desk",
     access="staff",
     body=schemas.CallTicket,
+    description=ONE_PATIENT_PER_ROOM,
 )
 def call_ticket(site: str, ticket_id: int, user: User, body: schemas.CallTicket) -> Any:
-    return jsonify(services.call_ticket(site, ticket_id, body.room, actor_id=user.id))
+    return jsonify(
+        services.call_ticket(site, ticket_id, body.room, actor_id=user.id, previous=body.previous)
+    )
 
 
 def _ticket_action(name: str, summary: str, action: Any) -> None:

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from server.domain.errors import BadInput
-from server.domain.queue import MAX_PRIORITY, NORMAL_PRIORITY
+from server.domain.queue import MAX_PRIORITY, NORMAL_PRIORITY, PreviousPatient
 from server.domain.text import check_line
 from server.domain.wayfinding import Mode
 
@@ -75,8 +75,23 @@ class DeskAdd(Body):
     step_free: bool = False
 
 
+Previous = Annotated[
+    PreviousPatient | None,
+    Field(
+        description="What became of the room's patient who was called and has not been"
+        " seen: 'no_show', or 'return' (the back of the line). Without it such a call is"
+        " refused (409 room_occupied). A patient in service is done either way.",
+    ),
+]
+
+
+class CallNext(Body):
+    previous: Previous = None
+
+
 class CallTicket(Body):
     room: ShortText
+    previous: Previous = None
 
 
 class Transfer(Body):

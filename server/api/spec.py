@@ -35,6 +35,7 @@ class Operation:
     body: type[BaseModel] | None
     body_media: str
     status: int
+    description: str | None = None
 
 
 OPERATIONS: list[Operation] = []
@@ -52,6 +53,7 @@ def endpoint(
     body_media: str = "application/json",
     status: int = 200,
     rate_limit: Callable[[], str] | None = None,
+    description: str | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a route that checks access and parses its body before the view runs.
 
@@ -59,7 +61,7 @@ def endpoint(
     another site without a CORS preflight, which we never allow, so a forged form on
     another site cannot act with a desk's login cookie.
     """
-    operation = Operation(rule, method, summary, access, tag, body, body_media, status)
+    operation = Operation(rule, method, summary, access, tag, body, body_media, status, description)
     OPERATIONS.append(operation)
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -151,6 +153,8 @@ def _operation(op: Operation, schemas: dict[str, Any]) -> dict[str, Any]:
     if op.access != "public":
         doc["security"] = [{"staffSession": []}]
         doc["description"] = f"Needs a logged-in {op.access} account for the site."
+    if op.description:
+        doc["description"] = " ".join(filter(None, [op.description, doc.get("description")]))
     if op.body is not None:
         schema = op.body.model_json_schema(ref_template="#/components/schemas/{model}")
         schemas.update(schema.pop("$defs", {}))

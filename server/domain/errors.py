@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class DomainError(Exception):
     """A request that the queue rules refuse. `code` is stable; `message` is for people."""
@@ -9,9 +11,17 @@ class DomainError(Exception):
     code = "domain_error"
     status = 409
 
-    def __init__(self, message: str, *, code: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        details: list[dict[str, Any]] | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
+        # Facts a client acts on (e.g. which ticket holds a room); never personal data.
+        self.details = details
         if code is not None:
             self.code = code
 
@@ -45,6 +55,13 @@ class NothingToCall(DomainError):
 
 class RoomPaused(DomainError):
     code = "room_paused"
+
+
+class RoomOccupied(DomainError):
+    """The room's last patient was called and has not been seen; the desk must say what
+    became of them (a no-show, or back to the queue) before the room takes the next."""
+
+    code = "room_occupied"
 
 
 class BadInput(DomainError):

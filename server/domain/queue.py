@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol, TypeVar
 
-from server.domain.errors import InvalidTransition
+from server.domain.errors import InvalidTransition, RoomOccupied
 
 
 class TicketStatus(StrEnum):
@@ -183,6 +183,56 @@ class TicketState:
 
     def _next(self, action: Action) -> TicketStatus:
         return next_status(self.status, action)
+
+
+# --- One patient per room ---------------------------------------------------------
+
+
+class PreviousPatient(StrEnum):
+    """What the desk says became of a room's patient who was called and never started."""
+
+    NO_SHOW = "no_show"
+    RETURN_TO_QUEUE = "return"
+
+
+@dataclass(frozen=True, slots=True)
+class RoomFreed:
+    """What calling into a room did to the patient who held it."""
+
+    action: Action
+    state: TicketState
+
+
+ROOM_OCCUPIED = (
+    "{number} was called to {room} and has not been seen: mark them as a no-show or "
+    "send them back to the queue first."
+)
+
+
+def make_room_for_call(
+    occupant: TicketState | None, previous: PreviousPatient | None, now: datetime
+) -> RoomFreed | None:
+    """A room holds one patient at a time: what a new call does to the one it holds.
+
+    A patient in service is done when the room calls the next one. A patient called but
+    not started (not come yet, or never) is the desk's decision: without `previous` the
+    call is refused (RoomOccupied); with it, they are marked a no-show, or sent to the
+    back of the line, as part of the same change. `previous` is not needed (and not
+    used) for a patient in service, nor when the room is free.
+    """
+    if occupant is None:
+        return None
+    if occupant.status == TicketStatus.IN_SERVICE:
+        return RoomFreed(Action.COMPLETE, occupant.complete(now))
+    if occupant.status != TicketStatus.CALLED:
+        return None  # a finished or waiting ticket holds no room
+    if previous is None:
+        raise RoomOccupied(ROOM_OCCUPIED.format(number="The patient", room="this room"))
+    no_show = occupant.mark_no_show(now)
+    if previous == PreviousPatient.NO_SHOW:
+        return RoomFreed(Action.MARK_NO_SHOW, no_show)
+    # The same way back as a no-show who turns up: the back of the line.
+    return RoomFreed(Action.RETURN_TO_QUEUE, no_show.return_to_queue(now))
 
 
 # --- Call order -------------------------------------------------------------------

@@ -8,8 +8,15 @@ from typing import Any
 
 from server import clock, payloads
 from server.domain import queue
-from server.domain.errors import Gone, InvalidTransition, NotFound, NothingToCall, RoomPaused
-from server.domain.queue import Action, TicketState
+from server.domain.errors import (
+    Gone,
+    InvalidTransition,
+    NotFound,
+    NothingToCall,
+    RoomOccupied,
+    RoomPaused,
+)
+from server.domain.queue import Action, PreviousPatient, TicketState
 from server.domain.schedule import site_day
 from server.extensions import db
 from server.services import estimates, lines
@@ -18,8 +25,18 @@ from server.storage import queries
 from server.storage.models import CallEvent, Room, Service, Site, Ticket
 
 
-def call_next(site_slug: str, room_code: str, *, actor_id: int) -> dict[str, Any]:
-    """Call the first waiting ticket among the services the room serves."""
+def call_next(
+    site_slug: str,
+    room_code: str,
+    *,
+    actor_id: int,
+    previous: PreviousPatient | None = None,
+) -> dict[str, Any]:
+    """Call the first waiting ticket among the services the room serves.
+
+    The room's patient in service is done; one called and not started is refused
+    (RoomOccupied) unless `previous` says what became of them (make_room_for_call).
+    """
     now = clock.now()
     site = queries.get_site(site_slug, lock=True)
     room = _open_room(site, room_code)
@@ -29,11 +46,19 @@ def call_next(site_slug: str, room_code: str, *, actor_id: int) -> dict[str, Any
     first = queue.pick_next(t for t in waiting if t.service_id in served)
     if first is None:
         raise NothingToCall(f"Nobody is waiting for {_room_name(room)}.")
-    return _call(site, queries.get_ticket(site, first.id), room, now, actor_id, kind="called")
+    ticket = queries.get_ticket(site, first.id)
+    return _call(site, ticket, room, now, actor_id, previous=previous)
 
 
-def call_ticket(site_slug: str, ticket_id: int, room_code: str, *, actor_id: int) -> dict[str, Any]:
-    """Call one ticket out of turn to a room that serves its service."""
+def call_ticket(
+    site_slug: str,
+    ticket_id: int,
+    room_code: str,
+    *,
+    actor_id: int,
+    previous: PreviousPatient | None = None,
+) -> dict[str, Any]:
+    """Call one ticket out of turn to a room that serves its service (as call_next)."""
     now = clock.now()
     site = queries.get_site(site_slug, lock=True)
     room = _open_room(site, room_code)
@@ -43,7 +68,7 @@ def call_ticket(site_slug: str, ticket_id: int, room_code: str, *, actor_id: int
             f"{_room_name(room)} does not serve {ticket.service.names[site.languages[0]]}; "
             "transfer the ticket first."
         )
-    return _call(site, ticket, room, now, actor_id, kind="called")
+    return _call(site, ticket, room, now, actor_id, previous=previous)
 
 
 def recall(site_slug: str, ticket_id: int, *, actor_id: int) -> dict[str, Any]:
@@ -168,10 +193,35 @@ def _call(
     now: datetime,
     actor_id: int,
     *,
-    kind: str,
+    previous: PreviousPatient | None,
 ) -> dict[str, Any]:
-    _store(ticket, _state(ticket).call(room.id, now))
-    return _announce_call(site, ticket, room, now, actor_id, kind=kind, recall=False)
+    called = _state(ticket).call(room.id, now)  # first: the ticket itself may not be callable
+    freed = _make_room(site, room, now, previous)
+    _store(ticket, called)
+    return _announce_call(
+        site, ticket, room, now, actor_id, kind="called", recall=False, freed=freed
+    )
+
+
+def _make_room(
+    site: Site, room: Room, now: datetime, previous: PreviousPatient | None
+) -> list[tuple[Ticket, Action]]:
+    """Apply the one-patient rule to the room's occupant (under the site's lock, so a
+    second desk sees the first desk's call); returns who left the room, and how."""
+    freed = []
+    for occupant in queries.room_occupants(room, site_day(now, site.zone)):
+        try:
+            result = queue.make_room_for_call(_state(occupant), previous, now)
+        except RoomOccupied:
+            number = str(occupant.ticket_number)
+            raise RoomOccupied(
+                queue.ROOM_OCCUPIED.format(number=number, room=_room_name(room)),
+                details=[{"ticket": occupant.id, "number": number, "room": room.code}],
+            ) from None
+        if result is not None:
+            _store(occupant, result.state)
+            freed.append((occupant, result.action))
+    return freed
 
 
 def _announce_call(
@@ -183,6 +233,7 @@ def _announce_call(
     *,
     kind: str,
     recall: bool,
+    freed: list[tuple[Ticket, Action]] | None = None,
 ) -> dict[str, Any]:
     db.session.add(
         CallEvent(
@@ -201,6 +252,9 @@ def _announce_call(
         "spoken": number.spoken(),
         "room": payloads.room_brief(room),
     }
+    for left, action in freed or ():
+        change.touch(left)
+        change.audit(str(action), left, room=room.code, by_call=True)
     change.touch(ticket)
     change.audit("recall" if recall else "call", ticket, room=room.code)
     return _finish(change, ticket)

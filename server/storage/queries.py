@@ -123,3 +123,22 @@ def active_notices(site_id: int) -> Sequence[DelayNotice]:
         .scalars()
         .all()
     )
+
+
+def room_occupants(room: Room, day: date) -> Sequence[Ticket]:
+    """The tickets of one day called to a room or in service there, first called first.
+
+    One at most, from the day the rule was kept (queue.make_room_for_call); a room may
+    hold several from before it.
+    """
+    query = (
+        select(Ticket)
+        .where(
+            Ticket.site_id == room.site_id,
+            Ticket.day == day,
+            Ticket.status.in_([TicketStatus.CALLED, TicketStatus.IN_SERVICE]),
+            Ticket.room_id == room.id,
+        )
+        .order_by(Ticket.called_at, Ticket.id)
+    )
+    return db.session.execute(query).scalars().all()
