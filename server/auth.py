@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import secrets
+from flask import Flask, Request, g, request, session
+from flask_login import current_user, logout_user
 
-from flask import Flask, session
-from flask_login import current_user, login_user, logout_user
-
+from server import services
 from server.domain.errors import DomainError
-from server.extensions import db, login_manager
-from server.realtime import publish
+from server.extensions import login_manager
 from server.storage import queries
-from server.storage.models import Site, User
+from server.storage.models import Site, StaffSession, User
 
-LOGIN_ID = "waitroom.login"
+# The one thing a staff cookie carries: the token of a session kept on the server
+# (services/staff_sessions.py), looked up on every use.
+SESSION_KEY = "waitroom.session"
 
 
 class NotLoggedIn(DomainError):
@@ -27,11 +27,14 @@ class Forbidden(DomainError):
 
 
 def init_login(app: Flask) -> None:
-    login_manager.session_protection = "strong"
+    # Flask-Login's session protection only marks a permanent session "not fresh",
+    # which nothing here reads; a session is ended on the server instead.
+    login_manager.session_protection = None
 
-    @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        return db.session.get(User, int(user_id))
+    @login_manager.request_loader
+    def load_user(_request: Request) -> User | None:
+        login = _staff_session()
+        return login.user if login is not None else None
 
     @login_manager.unauthorized_handler
     def unauthorized() -> None:
@@ -39,24 +42,40 @@ def init_login(app: Flask) -> None:
 
 
 def start_session(user: User) -> None:
-    """Log in with a fresh session, so a session fixed before login is worth nothing."""
+    """Log in with a fresh session, so a session fixed before login is worth nothing.
+    A login this browser still held ends: one browser, one session."""
+    if isinstance(earlier := session.get(SESSION_KEY), str):
+        services.end_staff_session(earlier)
     session.clear()
-    session.permanent = True  # PERMANENT_SESSION_LIFETIME is the idle timeout
-    session[LOGIN_ID] = secrets.token_urlsafe(16)
-    login_user(user)
+    session.permanent = True  # the cookie lasts the idle time; the server decides, though
+    session[SESSION_KEY] = services.start_staff_session(user, request.remote_addr)
+    g.pop("waitroom_staff_session", None)
 
 
 def end_session() -> None:
-    """Log out, and end the staff sockets opened under this login too."""
-    login = session.get(LOGIN_ID)
+    """Log out: end the session on the server, and its staff sockets on every process."""
+    token = session.get(SESSION_KEY)
     logout_user()
     session.clear()
-    if login:
-        publish.disconnect_login(login)
+    g.pop("waitroom_staff_session", None)
+    if isinstance(token, str):
+        services.end_staff_session(token)
 
 
 def login_id() -> str:
-    return str(session.get(LOGIN_ID, ""))
+    """The room key of this session's staff sockets (rooms.login_room)."""
+    login = _staff_session()
+    return str(login.id) if login is not None else ""
+
+
+def _staff_session() -> StaffSession | None:
+    """This request's live staff session, looked up once per request (or socket event)."""
+    if "waitroom_staff_session" not in g:
+        token = session.get(SESSION_KEY)
+        live = services.staff_session_in_use(token) if isinstance(token, str) else None
+        g.waitroom_staff_session = live
+    login: StaffSession | None = g.waitroom_staff_session
+    return login
 
 
 def staff_for(site_slug: str, *, admin: bool = False) -> tuple[User, Site]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import request, session
-from flask_socketio import SocketIO, join_room
+from flask_socketio import SocketIO, disconnect, join_room
 from flask_socketio import emit as emit_to_sender
 
 from server import auth, clock, services
@@ -80,6 +80,10 @@ def on_sync(_payload: Any = None) -> dict[str, Any]:
         if kind == "staff":
             auth.staff_for(subject)
             return {"event": STAFF_UPDATE, "data": services.staff_snapshot(subject)}
+    except auth.NotLoggedIn as error:
+        # Its session ended (idle, say) before the sweep dropped it: drop it now.
+        disconnect()
+        return {"error": {"code": error.code, "message": error.message}}
     except DomainError as error:
         return {"error": {"code": error.code, "message": error.message}}
     return {"error": {"code": "not_connected", "message": "Connect first."}}

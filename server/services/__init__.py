@@ -3,7 +3,7 @@
 Transports (the API, socket handlers, the CLI and the pages) call only these.
 """
 
-from server.services.accounts import add_user, authenticate, generate_password
+from server.services.accounts import add_user, authenticate, disable_user, generate_password
 from server.services.accuracy import accuracy_report
 from server.services.checkin import (
     CheckIn,
@@ -22,6 +22,12 @@ from server.services.snapshots import (
     site_info,
     sole_site,
     staff_snapshot,
+)
+from server.services.staff_sessions import (
+    end_staff_session,
+    staff_session_in_use,
+    start_staff_session,
+    sweep_staff_sessions,
 )
 from server.services.tickets import (
     call_next,
@@ -64,8 +70,10 @@ __all__ = [
     "check_in_walk_in",
     "clear_notice",
     "complete",
+    "disable_user",
     "display_setup",
     "display_snapshot",
+    "end_staff_session",
     "floor_plan_image",
     "generate_password",
     "import_appointments",
@@ -89,8 +97,11 @@ __all__ = [
     "site_info",
     "site_slugs",
     "sole_site",
+    "staff_session_in_use",
     "staff_snapshot",
     "start_service",
+    "start_staff_session",
+    "sweep_staff_sessions",
     "ticket_id_for_token",
     "ticket_status",
     "transfer",

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from server.domain.errors import BadInput, DomainError, NotFound
 from server.domain.text import check_line
 from server.extensions import db
+from server.services import staff_sessions
 from server.storage.models import Site, User
 
 ROLES = ("staff", "admin")
@@ -58,7 +59,22 @@ def add_user(username: str, password: str, role: str, site_slugs: Sequence[str])
     user.role = role
     user.active = True
     user.sites = sites
+    # A new password ends every session logged in with the old one, sockets included.
+    ended = staff_sessions.end_sessions_of(user, staff_sessions.EndReason.PASSWORD_CHANGED)
     db.session.commit()
+    staff_sessions.disconnect(ended)
+    return user
+
+
+def disable_user(username: str) -> User:
+    """Disable an account: it can no longer log in, and its sessions end at once."""
+    user = db.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+    if user is None:
+        raise NotFound(f"There is no account called {username!r}.", code="unknown_user")
+    user.active = False
+    ended = staff_sessions.end_sessions_of(user, staff_sessions.EndReason.ACCOUNT_DISABLED)
+    db.session.commit()
+    staff_sessions.disconnect(ended)
     return user
 
 

@@ -14,6 +14,7 @@ from server.domain.estimate import Predictions
 from server.extensions import db
 from server.services import estimates
 from server.services.queue_update import QueueUpdate
+from server.services.staff_sessions import sweep_staff_sessions
 from server.services.turns import let_others_run, write_turn
 from server.storage import queries
 from server.storage.locks import Lease, LocalLease
@@ -87,6 +88,9 @@ def tick_forever(app: Flask, seconds: float, lease: Lease, sleep: Callable[[floa
                 holding = held
                 if held:
                     refresh_all_estimates()
+                    # The deployment's other once-only work: idle staff sessions end
+                    # (their sockets dropped), long-ended ones are deleted.
+                    sweep_staff_sessions()
             except Exception:  # the tick must outlive any one bad turn
                 app.logger.exception("estimate tick failed")
             finally:

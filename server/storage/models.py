@@ -235,6 +235,26 @@ class User(UserMixin, Model):
         return any(s.id == site.id for s in self.sites)
 
 
+class StaffSession(Model):
+    """A staff login, kept on the server so that it can be ended: the cookie holds only
+    its random token, and the table only the token's SHA-256 digest (services/
+    staff_sessions.py). Ended sessions are deleted after a retention period."""
+
+    __tablename__ = "staff_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Written at most once a minute (services/staff_sessions.py), not on every request.
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    end_reason: Mapped[str | None] = mapped_column(String(32))
+    address: Mapped[str | None] = mapped_column(String(64))
+
+    user: Mapped[User] = relationship()
+
+
 class AuditEntry(Model):
     __tablename__ = "audit_log"
 

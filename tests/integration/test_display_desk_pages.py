@@ -146,7 +146,7 @@ def test_login_starts_a_new_session_each_time(app, client):
     form_login(client)
     second = serializer.loads(client.get_cookie("session").value)
 
-    assert first["waitroom.login"] != second["waitroom.login"]
+    assert first["waitroom.session"] != second["waitroom.session"]
     assert "csrf_token" not in second  # nothing from before the login survives it
 
 
