@@ -267,6 +267,32 @@ def _wait_until(check: Callable[[], bool], what: str, timeout: float = EVENT_TIM
         time.sleep(0.1)
 
 
+def _assert_logged_out(base: str, cookie: dict[str, str]) -> None:
+    """A copy of a cookie whose session ended: every staff use is refused."""
+    assert cookie["Cookie"].startswith("session=")
+    replay = http()
+    replay.headers.update(cookie)
+    for method, path in (
+        ("GET", "/api/me"),
+        ("GET", f"/api/sites/{SITE}/queue"),
+        ("POST", f"/api/sites/{SITE}/rooms/room-1/pause"),
+        ("POST", f"/api/sites/{SITE}/rooms/room-1/call-next"),
+    ):
+        response = replay.request(method, base + path, json={}, timeout=10)
+        assert response.status_code == 401, (base, path, response.text)
+        assert response.json()["error"]["code"] == "login_required"
+    probe = socketio.Client(reconnection=False, http_session=http())
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        probe.connect(
+            base,
+            auth={"staff": SITE},
+            headers=dict(cookie),
+            transports=["websocket"],
+            wait_timeout=5,
+        )
+    probe.disconnect()
+
+
 def _announced(number: str) -> Callable[[Any], bool]:
     return lambda d: d["announce"] is not None and d["announce"]["number"] == number
 
@@ -339,7 +365,9 @@ def test_two_processes_behind_nginx_share_every_change_and_survive_losing_one(
         # Logging out through one process ends that login's staff socket on the other,
         # and it cannot come back: a desk that logged out hears no more names.
         other_http = log_in(direct.base, password)
-        other_desk = clients().connect(nginx.base, {"staff": SITE}, browser_headers(other_http))
+        copied = browser_headers(other_http)  # a copy of the cookie, kept by someone
+        # (a copy of the copy: the Socket.IO client takes the cookie out of its headers)
+        other_desk = clients().connect(nginx.base, {"staff": SITE}, dict(copied))
         other_desk.wait_for("staff_update")
         _post(other_http, f"{direct.base}/api/logout")
         other_desk.wait_disconnected()
@@ -347,6 +375,9 @@ def test_two_processes_behind_nginx_share_every_change_and_survive_losing_one(
         assert not other_desk.client.connected
         assert other_desk.connects == 1
         other_desk.close()
+        # The copy is refused by both processes: HTTP, and a new staff socket.
+        for server in servers:
+            _assert_logged_out(server.base, copied)
 
         # The estimate tick runs in exactly one process of the two.
         _wait_until(
