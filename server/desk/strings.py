@@ -68,6 +68,7 @@ def _tickets() -> dict[str, str]:
         "nobody_waiting": gettext("Nobody is waiting for this room."),
         "nobody_called": gettext("Nobody is called to this room."),
         "room_paused": gettext("This room is paused: resume it to call patients."),
+        "occupied_title": gettext("%(number)s was called and has not come", number="{number}"),
         "called_at": gettext("Called at %(time)s", time="{time}"),
         "in_room_since": gettext("In the room since %(time)s", time="{time}"),
         "recalls": gettext("recalls: %(count)s", count="{count}"),

@@ -329,6 +329,7 @@ def test_shortcuts_do_nothing_while_typing(open_desk, api, live_server):
 def test_a_ticket_called_at_one_desk_leaves_the_other_desks_list_at_once(
     open_desk, api, live_server
 ):
+    clear_room(api, live_server)  # the room is free: one patient at a time
     number = add_patient(api, live_server)["ticket"]["number"]
     here = open_desk()
     there = open_desk()
@@ -338,6 +339,55 @@ def test_a_ticket_called_at_one_desk_leaves_the_other_desks_list_at_once(
 
     expect(row(there, number)).to_have_count(0, timeout=WITHIN_A_SECOND)
     expect(there.locator("#current")).to_contain_text(number)
+
+
+def test_a_call_while_the_rooms_patient_has_not_come_asks_what_became_of_them(
+    open_desk, api, live_server
+):
+    clear_room(api, live_server)
+    first, second, third = (add_patient(api, live_server)["ticket"]["number"] for _ in range(3))
+    desk = open_desk()
+    desk.keyboard.press("n")
+    expect(current_card(desk, first)).to_be_visible()
+    call_next = desk.get_by_role("button", name="Call next")
+    question = desk.get_by_role("dialog", name=f"{first} was called and has not come")
+
+    # Keep waiting: nothing changes.
+    call_next.click()
+    expect(question).to_be_visible()
+    expect(question).to_contain_text("one patient at a time")
+    assert_accessible(desk, "desk dialog for a patient who has not come")
+    question.get_by_role("button", name="Keep waiting").click()
+    expect(question).to_be_hidden()
+    expect(call_next).to_be_focused()
+    assert status_of(api, live_server, first) == "called"
+    assert status_of(api, live_server, second) == "waiting"
+
+    # A no-show, and the call goes ahead.
+    call_next.click()
+    question.get_by_role("button", name="No-show").click()
+    expect(current_card(desk, second)).to_be_visible()
+    expect(desk.locator("#feedback")).to_have_text(f"Called {second} to {ROOM_NAME}.")
+    expect(desk.locator(f'#missed-list li[data-ticket="{first}"]')).to_be_visible()
+    expect(current_card(desk, first)).to_have_count(0)
+
+    # "Call now" asks the same; back to the queue puts them at the end of the line.
+    row(desk, third).get_by_role("button", name=re.compile("^Call now")).click()
+    desk.get_by_role("dialog", name=f"{second} was called and has not come").get_by_role(
+        "button", name="Back to the queue"
+    ).click()
+    expect(current_card(desk, third)).to_be_visible()
+    expect(row(desk, second)).to_be_visible()
+    expect(current_card(desk, second)).to_have_count(0)
+
+    # A patient in the room needs no question: the next call ends their visit.
+    desk.keyboard.press("s")
+    expect(current_card(desk, third)).to_contain_text("In the room since")
+    call_next.click()
+    expect(current_card(desk, second)).to_be_visible()
+    expect(current_card(desk, third)).to_have_count(0)
+    expect(desk.get_by_role("dialog")).to_have_count(0)
+    assert status_of(api, live_server, third) == "closed"  # done
 
 
 def test_raising_the_priority_puts_a_ticket_first(open_desk, api, live_server):

@@ -47,6 +47,13 @@ def post(api, base, path, body=None, status=200):
     return response.json()
 
 
+def call(api, base, path, body=None):
+    """Call next, or call a ticket here. A room holds one patient at a time, and the
+    shared server's rooms may hold other tests' patients: each call says that the one
+    called before did not come."""
+    return post(api, base, path, {**(body or {}), "previous": "no_show"})
+
+
 def add_patient(api, base, service=SERVICE, name=None):
     body = {"service": service, **({"patient_name": name} if name else {})}
     return post(api, base, "tickets", body, status=201)["ticket"]["number"]
@@ -88,7 +95,7 @@ def test_the_display_shows_calls_waits_and_delays_accessibly(new_page, live_serv
     base = live_server.base
     clear_service(api, base)
     number = add_patient(api, base)
-    post(api, base, f"rooms/{ROOMS[0]}/call-next")
+    call(api, base, f"rooms/{ROOMS[0]}/call-next")
     notice = post(
         api,
         base,
@@ -121,7 +128,7 @@ def test_two_calls_in_quick_succession_are_both_shown(new_page, live_server, api
     display = open_display(new_page, base)
 
     for room in ROOMS:  # two desks, back to back: the same second
-        post(api, base, f"rooms/{room}/call-next")
+        call(api, base, f"rooms/{room}/call-next")
 
     expect(now_number(display)).to_have_text(second, timeout=WITHIN_A_SECOND)
     expect(display.locator("#now-room")).to_have_text("Lab counter 2")
@@ -139,7 +146,7 @@ def test_each_call_and_recall_is_spoken_in_every_language(new_page, live_server,
     page.get_by_role("button", name="Enable sound").click()
     expect(page.locator("#sound-setup")).to_be_hidden()
 
-    post(api, base, f"rooms/{ROOMS[0]}/call-next")
+    call(api, base, f"rooms/{ROOMS[0]}/call-next")
     expect(now_number(page)).to_have_text(number)
     spoken = f"B {int(number.removeprefix('B-'))}"
     page.wait_for_function("() => window.__spoken.length >= 2")
@@ -163,7 +170,7 @@ def test_nothing_is_spoken_until_sound_is_enabled(new_page, live_server, api):
     page.goto(f"{base}/display")
     expect(page.locator("#service-waits tr").first).to_be_visible()
 
-    post(api, base, f"rooms/{ROOMS[0]}/call-next")
+    call(api, base, f"rooms/{ROOMS[0]}/call-next")
 
     expect(now_number(page)).to_have_text(number)
     assert page.evaluate("window.__spoken") == []
@@ -188,8 +195,8 @@ def test_a_display_for_some_services_shows_only_their_calls_and_waits(new_page, 
     expect(display.locator("#service-waits tr")).to_have_count(1)
     expect(display.locator("#service-waits tr")).to_contain_text("Vaccinations")
 
-    post(api, base, "rooms/lab-1/call-next")  # the blood test: not for this display
-    post(api, base, "rooms/treatment/call-next")  # the vaccination
+    call(api, base, "rooms/lab-1/call-next")  # the blood test: not for this display
+    call(api, base, "rooms/treatment/call-next")  # the vaccination
 
     expect(now_number(display)).to_have_text(vaccine)
     expect(display.locator("#recent-calls")).not_to_contain_text(blood)
@@ -205,17 +212,17 @@ def test_the_display_page_stays_the_same_size_over_many_calls(new_page, live_ser
     def call_several(times):
         for _ in range(times):
             add_patient(api, base)
-            post(api, base, f"rooms/{ROOMS[0]}/call-next")
+            call(api, base, f"rooms/{ROOMS[0]}/call-next")
 
     call_several(6)  # with the last: seven calls, enough to fill the screen
     last = add_patient(api, base)
-    post(api, base, f"rooms/{ROOMS[0]}/call-next")
+    call(api, base, f"rooms/{ROOMS[0]}/call-next")
     expect(now_number(display)).to_have_text(last)
     after_a_few = display.evaluate(count_elements)
 
     call_several(4)
     last = add_patient(api, base)
-    post(api, base, f"rooms/{ROOMS[0]}/call-next")
+    call(api, base, f"rooms/{ROOMS[0]}/call-next")
     expect(now_number(display)).to_have_text(last)
 
     expect(recent_numbers(display)).to_have_count(6)
@@ -242,7 +249,7 @@ def test_the_displays_socket_never_carries_a_patients_name(new_page, live_server
     # delayed, called again, seen and done.
     number = add_patient(api, base, name="Philippa Greatorex")
     ticket = ticket_id(api, base, number)
-    post(api, base, f"rooms/{ROOMS[0]}/call-next")
+    call(api, base, f"rooms/{ROOMS[0]}/call-next")
     post(api, base, f"tickets/{ticket}/recall")
     post(api, base, f"tickets/{ticket}/transfer", {"service": "V"})
     notice = post(
@@ -252,7 +259,7 @@ def test_the_displays_socket_never_carries_a_patients_name(new_page, live_server
         {"scope": "service", "target": "V", "reason": "Short of staff", "expected_minutes": 15},
         status=201,
     )["notice"]
-    post(api, base, f"tickets/{ticket}/call", {"room": "treatment"})
+    call(api, base, f"tickets/{ticket}/call", {"room": "treatment"})
     post(api, base, f"tickets/{ticket}/start")
     post(api, base, f"tickets/{ticket}/complete")
     post(api, base, f"notices/{notice['id']}/clear")
@@ -297,7 +304,7 @@ def test_a_missed_update_makes_the_display_ask_for_a_snapshot(new_page, live_ser
 
     add_patient(api, base)  # this update is dropped
     last = add_patient(api, base)
-    post(api, base, f"tickets/{ticket_id(api, base, last)}/call", {"room": ROOMS[0]})
+    call(api, base, f"tickets/{ticket_id(api, base, last)}/call", {"room": ROOMS[0]})
 
     expect(now_number(page)).to_have_text(last)
     assert dropped
@@ -322,7 +329,7 @@ def test_the_display_reconnects_and_catches_up_after_a_server_restart(new_page, 
     expect(display.locator("#connection-text")).to_have_text("Reconnecting…")
 
     with server.running():
-        post(staff, server.base, f"rooms/{ROOMS[0]}/call-next")  # made while it is away
+        call(staff, server.base, f"rooms/{ROOMS[0]}/call-next")  # made while it is away
 
         expect(now_number(display)).to_have_text(number, timeout=RECONNECT_TIMEOUT)
         expect(display.locator("#connection-text")).to_be_hidden()

@@ -26,6 +26,11 @@ navigator.vibrate = (pattern) => {
 """
 
 
+# A room holds one patient at a time, and the shared server's rooms hold other tests'
+# patients: each call says that the one called before did not come.
+CALLED_BEFORE_NOT_SEEN = {"previous": "no_show"}
+
+
 @pytest.fixture(scope="module")
 def desk(live_server):
     """One login for the module: logins are rate limited per address."""
@@ -84,7 +89,7 @@ def test_the_qr_link_opens_the_ticket_which_changes_live_when_called(new_page, l
     expect(phone.locator("#called")).to_have_text("")
 
     ticket_id = next(t["id"] for t in desk.queue()["tickets"] if t["number"] == number)
-    desk(f"tickets/{ticket_id}/call", {"room": "room-3"})
+    desk(f"tickets/{ticket_id}/call", {"room": "room-3", **CALLED_BEFORE_NOT_SEEN})
 
     called = phone.locator("#called")
     expect(called).to_have_attribute("role", "alert")
@@ -105,7 +110,7 @@ def test_the_place_in_line_moves_up_when_someone_ahead_is_called(new_page, live_
         before = position_of(page)
         assert before >= 2
 
-        desk(f"tickets/{ahead_id}/call", {"room": "treatment"})
+        desk(f"tickets/{ahead_id}/call", {"room": "treatment", **CALLED_BEFORE_NOT_SEEN})
 
         after = "You are next in line." if before == 2 else f"You are number {before - 1} in line."
         expect(page.locator("#place")).to_have_text(after)
@@ -176,7 +181,7 @@ def test_the_end_of_the_visit_reaches_the_phone(new_page, live_server, desk):
     token, ticket_id, _ = new_ticket(desk)
     page = open_phone(new_page, live_server, token)
 
-    desk(f"tickets/{ticket_id}/call", {"room": "room-3"})
+    desk(f"tickets/{ticket_id}/call", {"room": "room-3", **CALLED_BEFORE_NOT_SEEN})
     desk(f"tickets/{ticket_id}/start")
     expect(page.locator("#state")).to_have_text("Your visit has started.")
     desk(f"tickets/{ticket_id}/complete")
@@ -230,7 +235,7 @@ def test_after_lost_signal_the_phone_is_up_to_date_as_soon_as_it_reconnects(
     expect(page.locator("#connection")).to_have_text("This page updates by itself.")
 
     signal.lost = True
-    desk(f"tickets/{ticket_id}/call", {"room": "room-3"})
+    desk(f"tickets/{ticket_id}/call", {"room": "room-3", **CALLED_BEFORE_NOT_SEEN})
     time.sleep(0.5)  # the update is sent, and lost; nothing to wait for on the page
     expect(page.locator("#called")).to_have_text("")
 
@@ -248,7 +253,7 @@ def test_a_phone_coming_back_from_sleep_asks_for_the_latest(new_page, live_serve
     expect(page.locator("#connection")).to_have_text("This page updates by itself.")
 
     signal.lost = True
-    desk(f"tickets/{ticket_id}/call", {"room": "room-3"})
+    desk(f"tickets/{ticket_id}/call", {"room": "room-3", **CALLED_BEFORE_NOT_SEEN})
     time.sleep(0.5)  # the update is sent, and lost
     expect(page.locator("#called")).to_have_text("")
     signal.lost = False
@@ -296,7 +301,7 @@ def test_the_phone_page_passes_axe_waiting_called_and_ended(new_page, live_serve
     page = open_phone(new_page, live_server, token)
     check_every_reading_mode(page, "waiting")
 
-    desk(f"tickets/{ticket_id}/call", {"room": "room-3"})
+    desk(f"tickets/{ticket_id}/call", {"room": "room-3", **CALLED_BEFORE_NOT_SEEN})
     expect(page.locator("#called")).not_to_have_text("")
     check_every_reading_mode(page, "called")
 

@@ -21,6 +21,11 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobil
 READING_MODES = ((None, None), ("large", None), (None, "high"))
 
 
+# A room holds one patient at a time, and the shared server's rooms hold other tests'
+# patients: each call says that the one called before did not come.
+CALLED_BEFORE_NOT_SEEN = {"previous": "no_show"}
+
+
 @pytest.fixture(scope="module")
 def desk(live_server):
     """One login for the module: logins are rate limited per address."""
@@ -190,7 +195,10 @@ def test_a_step_free_check_in_shows_the_way_and_the_phone_avoids_stairs_when_cal
     phone.goto(f"http://{link}")
     expect(phone.locator("#connection")).to_have_text("This page updates by itself.")
     expect(phone.locator("#way")).to_be_hidden()
-    desk(f"tickets/{staff_ticket(desk, number)['id']}/call", {"room": "room-3"})
+    desk(
+        f"tickets/{staff_ticket(desk, number)['id']}/call",
+        {"room": "room-3", **CALLED_BEFORE_NOT_SEEN},
+    )
 
     # From the main waiting area up to Room 3: by the elevator, never the stairs.
     expect(phone.locator("#called")).to_contain_text("It's your turn: go to Room 3")
@@ -218,7 +226,7 @@ def test_a_called_ticket_gets_the_shortest_way_to_its_room_unless_asked(
     phone.goto(live_server.url(f"/t/{made['token']}"))
     expect(phone.locator("#connection")).to_have_text("This page updates by itself.")
 
-    desk(f"tickets/{ticket['id']}/call", {"room": "room-3"})
+    desk(f"tickets/{ticket['id']}/call", {"room": "room-3", **CALLED_BEFORE_NOT_SEEN})
 
     route = phone.locator("#way")
     expect(route.get_by_role("heading", level=2)).to_have_text("The way to Room 3")
@@ -242,7 +250,7 @@ def test_the_display_shows_where_the_called_room_is_in_each_language(new_page, l
     made = desk("tickets", {"service": "G"}, status=201)
     ticket = staff_ticket(desk, made["ticket"]["number"])
 
-    desk(f"tickets/{ticket['id']}/call", {"room": "room-3"})
+    desk(f"tickets/{ticket['id']}/call", {"room": "room-3", **CALLED_BEFORE_NOT_SEEN})
 
     expect(display.locator("#now-number")).to_have_text(made["ticket"]["number"])
     expect(display.locator("#now-hint")).to_have_text("Room 3, Level 1, take the elevator")

@@ -3,7 +3,9 @@ import assert from "node:assert/strict";
 
 import { makeTexts } from "../../static/js/lib/texts.js";
 import { accuracyText } from "../../static/js/desk/accuracy.js";
-import { sentenceAfter } from "../../static/js/desk/actions.js";
+import { roomOccupant, sentenceAfter } from "../../static/js/desk/actions.js";
+import { previousChoice } from "../../static/js/desk/dialogs.js";
+import { ApiError, apiError } from "../../static/js/lib/http.js";
 import {
   applyChange,
   applySnapshot,
@@ -121,4 +123,21 @@ test("accuracy: none until someone was called, then rounded percentages", () => 
   assert.equal(accuracyText(t, null), "none");
   assert.equal(accuracyText(t, { patients: 0 }), "none");
   assert.equal(accuracyText(t, { patients: 7, within_10: 0.714, coverage: 0.8 }), "71% / 80% / 7");
+});
+
+test("a refused call names the room's patient who has not come; other refusals do not", () => {
+  const holder = { ticket: 7, number: "B-017", room: "lab-1" };
+  const refused = apiError(409, { error: { code: "room_occupied", message: "...", details: [holder] } });
+  assert.deepEqual(roomOccupant(refused), holder);
+  assert.equal(roomOccupant(new ApiError(409, "invalid_transition", "...", [holder])), null);
+  assert.equal(roomOccupant(new ApiError(409, "room_occupied", "...", undefined)), null);
+  assert.equal(roomOccupant(new ApiError(409, "room_occupied", "...", [{ ticket: 7 }])), null);
+  assert.equal(roomOccupant(null), null);
+});
+
+test("the dialog's answer becomes the call's previous, or no call at all", () => {
+  assert.equal(previousChoice("no_show"), "no_show");
+  assert.equal(previousChoice("return"), "return");
+  assert.equal(previousChoice("close"), null);
+  assert.equal(previousChoice(""), null); // Escape
 });

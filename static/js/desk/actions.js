@@ -26,6 +26,14 @@ export function sentenceAfter(t, labels, { action, ticket, body, answer }) {
   return t(DONE_KEYS[action], { number });
 }
 
+// The room's patient the API named when it refused a call (409 room_occupied): they
+// were called and have not been seen. Null for any other refusal.
+export function roomOccupant(error) {
+  if (!error || error.code !== "room_occupied" || !Array.isArray(error.details)) return null;
+  const [holder] = error.details;
+  return holder && typeof holder.number === "string" ? holder : null;
+}
+
 function errorText(t, error) {
   if (error.status === 0) return t("network_error");
   return error.message || t("failed");
@@ -35,14 +43,17 @@ function errorText(t, error) {
 // onUsed: a successful action is the staff using the console (see idle.js).
 export function makeActions({ api, t, labels, onLoginEnded, onUsed }) {
   // One action: POST to the site's API, then say what happened. Answers the API's
-  // answer, or null when it failed (the feedback line already says why).
-  async function act(path, body, describe) {
+  // answer, or null when it failed (the feedback line already says why, unless
+  // onOccupied took a refused call's question: who holds the room).
+  async function act(path, body, describe, onOccupied = null) {
     let answer;
     try {
       answer = await postJson(api + path, body);
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
+      const occupant = roomOccupant(error);
       if (error.status === 401) onLoginEnded();
+      else if (occupant && onOccupied) onOccupied(occupant);
       else showError(errorText(t, error));
       return null;
     }
@@ -51,9 +62,9 @@ export function makeActions({ api, t, labels, onLoginEnded, onUsed }) {
     return answer;
   }
 
-  function ticketAction(ticket, action, body = {}) {
+  function ticketAction(ticket, action, body = {}, onOccupied = null) {
     const describe = (answer) => sentenceAfter(t, labels, { action, ticket, body, answer });
-    return act(`/tickets/${ticket.id}/${action}`, body, describe);
+    return act(`/tickets/${ticket.id}/${action}`, body, describe, onOccupied);
   }
 
   return { act, ticketAction };

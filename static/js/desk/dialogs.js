@@ -1,8 +1,15 @@
 // The dialogs that ask before a ticket action: priority, transfer, cancel. The action
-// runs when the dialog closes with "save".
+// runs when the dialog closes with "save". And the one a refused call opens: the room's
+// patient was called and has not come (see previousChoice).
 import { byId } from "../lib/dom.js";
 import { option } from "./controls.js";
 import { transferTargets } from "./queue.js";
+
+// What the desk said about a room's patient who has not come, as the API's `previous`;
+// null: keep waiting for them (no call is made).
+export function previousChoice(returnValue) {
+  return returnValue === "no_show" || returnValue === "return" ? returnValue : null;
+}
 
 export function makeDialogs({ t, queue, labels, ticketAction }) {
   let dialogTicket = null;
@@ -46,5 +53,25 @@ export function makeDialogs({ t, queue, labels, ticketAction }) {
     open(byId("cancel-dialog"), ticket, "cancel_title");
   }
 
-  return { askPriority, askTransfer, askCancel };
+  // The call is made again with the desk's choice; focus goes back to what was pressed.
+  let onOccupantChoice = null;
+  const occupiedDialog = byId("occupied-dialog");
+  occupiedDialog.addEventListener("close", () => {
+    const choose = onOccupantChoice;
+    onOccupantChoice = null;
+    const previous = previousChoice(occupiedDialog.returnValue);
+    if (choose) choose(previous);
+  });
+
+  function askAboutOccupant(occupant, callAgain, returnFocusTo) {
+    onOccupantChoice = (previous) => {
+      if (previous) callAgain(previous);
+      else if (returnFocusTo && returnFocusTo.isConnected) returnFocusTo.focus();
+    };
+    occupiedDialog.querySelector("h2").textContent = t("occupied_title", { number: occupant.number });
+    occupiedDialog.returnValue = "";
+    occupiedDialog.showModal();
+  }
+
+  return { askPriority, askTransfer, askCancel, askAboutOccupant };
 }

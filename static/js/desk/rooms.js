@@ -35,15 +35,22 @@ export function renderRoomState(desk) {
   hint.textContent = paused ? desk.t("room_paused") : "";
 }
 
-async function callNext(desk) {
+// previous: what became of the room's patient who was called and has not come, once
+// the desk has said it (dialogs.js askAboutOccupant); the API refuses the call without it.
+async function callNext(desk, previous = null) {
   const room = desk.room();
   if (!room) return;
   const button = byId("call-next");
   button.disabled = true; // a double press must not call two patients
   const path = `/rooms/${encodeURIComponent(room.code)}/call-next`;
-  await desk.actions.act(path, {}, (answer) => {
+  const body = previous ? { previous } : {};
+  const describe = (answer) => {
     return desk.t("called", { number: answer.ticket.number, room: desk.labels.nameOf(room.names) });
-  });
+  };
+  const askFirst = (occupant) => {
+    desk.dialogs.askAboutOccupant(occupant, (choice) => callNext(desk, choice), button);
+  };
+  await desk.actions.act(path, body, describe, askFirst);
   button.disabled = false;
   desk.renderSoon();
 }

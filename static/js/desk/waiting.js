@@ -41,8 +41,12 @@ function waitingRow(desk, ticket) {
 function rowActions(desk, ticket) {
   const { t, actions, dialogs } = desk;
   const key = (name) => `ticket-${ticket.id}-${name}`;
-  const callHere = ticketButton(t("call_here"), ticket, key("call"), () => {
-    actions.ticketAction(ticket, "call", { room: desk.roomCode });
+  const callHere = ticketButton(t("call_here"), ticket, key("call"), function callIt(previous) {
+    const body = { room: desk.roomCode, ...(typeof previous === "string" ? { previous } : {}) };
+    actions.ticketAction(ticket, "call", body, (occupant) => {
+      const again = document.querySelector(`[data-focus-key="${key("call")}"]`);
+      dialogs.askAboutOccupant(occupant, callIt, again);
+    });
   });
   const room = desk.room();
   callHere.disabled = !room || room.paused;
