@@ -56,6 +56,7 @@ from bench.harness import (
 
 SITE = "riverside"
 G_ROOMS = ["room-1", "room-2", "room-3"]
+NEXT_CALL = {"previous": "no_show"}  # each room's patient of an earlier round never came
 QUIET = 0.5  # seconds without an update: the round's estimates have settled
 
 
@@ -201,7 +202,9 @@ async def run(
         room = G_ROOMS[(number // len(slugs)) % len(G_ROOMS)]
         call = f"{bases[number % len(bases)]}/api/sites/{site}/rooms/{room}/call-next"
         started = time.perf_counter()
-        answer = await asyncio.to_thread(desk_http.post, call, json={}, timeout=30)
+        # A room holds one patient at a time: its patient from an earlier round, called
+        # and never started, is marked a no-show by the call (as before, out of the line).
+        answer = await asyncio.to_thread(desk_http.post, call, json=NEXT_CALL, timeout=30)
         answer.raise_for_status()
         answer_times.append(time.perf_counter() - started)
         seq = answer.json()["seq"]
