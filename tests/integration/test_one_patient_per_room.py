@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from server.extensions import db
 from server.storage.models import Ticket
-from tests.conftest import SITE, act, received, socket, walk_in
+from tests.conftest import SITE, act, login, received, socket, walk_in
 
 QUEUE = f"/api/sites/{SITE}/queue"
 
@@ -253,6 +253,7 @@ def test_a_patient_left_in_a_room_yesterday_does_not_hold_it_today(clock, client
     walk_in(client, "G")
     called(call_next(staff), "G-001")
     clock.advance(days=1)
+    login(staff, "desk")  # yesterday's login idled out
     walk_in(client, "G")
 
     called(call_next(staff), "G-001")  # today's numbering starts again
