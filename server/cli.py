@@ -199,9 +199,11 @@ def add_user(username: str, role: str, sites: tuple[str, ...], password_stdin: b
     """Create a staff account (or reset its password). Prints a generated password."""
     from server import services
     from server.domain.errors import DomainError
+    from server.storage.migrate import upgrade
 
     password = sys.stdin.readline().rstrip("\n") if password_stdin else services.generate_password()
     with _app().app_context():
+        upgrade()  # a new password ends the account's sessions: their table must exist
         try:
             services.add_user(username, password, role, list(sites))
         except DomainError as error:
@@ -209,6 +211,23 @@ def add_user(username: str, role: str, sites: tuple[str, ...], password_stdin: b
     click.echo(f"user {username} ({role}) for {', '.join(sites)}")
     if not password_stdin:
         click.echo(f"password: {password}")
+
+
+@main.command("disable-user")
+@click.argument("username")
+def disable_user(username: str) -> None:
+    """Disable a staff account: it cannot log in, and its sessions end at once."""
+    from server import services
+    from server.domain.errors import DomainError
+    from server.storage.migrate import upgrade
+
+    with _app().app_context():
+        upgrade()
+        try:
+            services.disable_user(username)
+        except DomainError as error:
+            _fail(error.message)
+    click.echo(f"user {username} disabled; its sessions ended")
 
 
 @main.command()

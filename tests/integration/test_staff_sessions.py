@@ -170,6 +170,28 @@ def test_a_password_reset_with_the_command_ends_the_session(tmp_path, clock):
             db.engine.dispose()
 
 
+def test_disabling_an_account_with_the_command_ends_its_session(tmp_path, clock):
+    waitroom = Waitroom(tmp_path)
+    waitroom.ok("load-site", str(DEMO_SITE))
+    waitroom.ok("add-user", "alice", "--site", SITE, "--password-stdin", stdin=STAFF_PASSWORD)
+    app = waitroom.app(clock)
+    try:
+        client = app.test_client()
+        login(client, "alice")
+        cookie = cookie_of(client)
+
+        assert waitroom.ok("disable-user", "alice") == "user alice disabled; its sessions ended\n"
+
+        assert_refused(app, cookie)
+        unknown = waitroom("disable-user", "nobody")
+        assert (unknown.returncode, unknown.stderr.count("\n")) == (2, 1)
+        assert unknown.stderr.startswith("error: ")
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
 def test_a_disabled_account_is_refused_and_cannot_log_in_again(app, desk_cookie):
     with app.app_context():
         services.disable_user("desk")
