@@ -35,6 +35,17 @@ def api(live_server):
 @pytest.fixture(scope="module")
 def desk_login(browser, live_server):
     """A browser login made through the login form, reused by every desk page."""
+    return _form_login(browser, live_server)
+
+
+@pytest.fixture
+def own_desk_login(browser, live_server):
+    """A login of the test's own, for a test that ends it: the server would refuse the
+    shared one to every later test."""
+    return _form_login(browser, live_server)
+
+
+def _form_login(browser, live_server):
     context = browser.new_context()
     page = context.new_page()
     page.goto(live_server.url("/desk/login"))
@@ -49,8 +60,8 @@ def desk_login(browser, live_server):
 
 @pytest.fixture
 def open_desk(new_page, live_server, desk_login):
-    def open_page(room=ROOM, **options):
-        page = new_page(storage_state=desk_login, **options)
+    def open_page(room=ROOM, login=None, **options):
+        page = new_page(storage_state=login or desk_login, **options)
         page.goto(live_server.url(f"/desk?room={room}"))
         expect(page.locator("#waiting-count")).to_have_text(re.compile(r"^\(\d+\)$"))
         return page
@@ -149,8 +160,8 @@ def test_the_desk_asks_for_a_login_and_then_shows_the_console(page, live_server)
     assert_accessible(page, "desk console")
 
 
-def test_the_desk_goes_to_the_login_page_when_its_login_ends(open_desk):
-    desk = open_desk()
+def test_the_desk_goes_to_the_login_page_when_its_login_ends(open_desk, own_desk_login):
+    desk = open_desk(login=own_desk_login)
 
     # Logging out elsewhere under this login closes its socket; the page notices.
     desk.evaluate(
@@ -175,8 +186,8 @@ def test_an_action_refused_for_want_of_a_login_goes_to_the_login_page(open_desk)
     expect(desk).to_have_url(re.compile(r"/desk/login\?next=%2Fdesk%3Froom%3Dlab-1"))
 
 
-def test_an_idle_desk_logs_out_by_itself(new_page, live_server, desk_login):
-    desk = new_page(storage_state=desk_login)
+def test_an_idle_desk_logs_out_by_itself(new_page, live_server, own_desk_login):
+    desk = new_page(storage_state=own_desk_login)
     desk.clock.install()
     desk.goto(live_server.url(f"/desk?room={ROOM}"))
     expect(desk.locator("#waiting-count")).to_have_text(re.compile(r"^\(\d+\)$"))
