@@ -31,6 +31,7 @@ def create_app(config: dict[str, Any] | type | None = None) -> Flask:
     init_routing(app)
     _register_blueprints(app)
     _register_health(app)
+    _note_request_addresses(app)
     return app
 
 
@@ -65,6 +66,22 @@ def _init_extensions(app: Flask) -> None:
         engineio_logger=False,
         serializer=JsonPacket,
     )
+
+
+def _note_request_addresses(app: Flask) -> None:
+    """The audit log's address of what a request changes: the services are told it
+    once per request (services/audit.py), and never read Flask's request."""
+    from flask import request
+
+    from server import services
+
+    @app.before_request
+    def note_address() -> None:
+        services.acting_from(request.remote_addr)
+
+    @app.teardown_request
+    def forget_address(_error: BaseException | None) -> None:
+        services.acting_from(None)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -45,7 +45,7 @@ def start_session(user: User) -> None:
     """Log in with a fresh session, so a session fixed before login is worth nothing.
     A login this browser still held ends: one browser, one session."""
     if isinstance(earlier := session.get(SESSION_KEY), str):
-        services.end_staff_session(earlier)
+        services.end_staff_session(earlier, request.remote_addr)
     session.clear()
     session.permanent = True  # the cookie lasts the idle time; the server decides, though
     session[SESSION_KEY] = services.start_staff_session(user, request.remote_addr)
@@ -59,7 +59,7 @@ def end_session() -> None:
     session.clear()
     g.pop("waitroom_staff_session", None)
     if isinstance(token, str):
-        services.end_staff_session(token)
+        services.end_staff_session(token, request.remote_addr)
 
 
 def login_id() -> str:

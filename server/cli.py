@@ -20,6 +20,19 @@ def _app() -> Any:
     return create_app()
 
 
+def _operator() -> Any:
+    """Who runs this command, for the audit log: the operating-system account."""
+    import getpass
+
+    from server import services
+
+    try:
+        name = getpass.getuser()
+    except (KeyError, OSError):  # no login name and no password-file entry
+        name = f"uid {os.getuid()}" if hasattr(os, "getuid") else "unknown"
+    return services.Actor(username=f"{name} (command line)")
+
+
 def _fail(message: str) -> NoReturn:
     """The one way a command refuses: one line on stderr, exit status 2, nothing changed."""
     click.echo(f"error: {message}", err=True)
@@ -148,7 +161,7 @@ def load_site(path: Path) -> None:
         _fail(str(error))
     with _app().app_context():
         upgrade()
-        result = services.load_site(spec)
+        result = services.load_site(spec, actor=_operator())
     click.echo(f"site {result['slug']} {'created' if result['created'] else 'updated'}")
 
 
@@ -174,7 +187,9 @@ def import_appointments(site: str, csv_path: Path, day: Any) -> None:
     with _app().app_context():
         try:
             text = services.appointments_text(data)
-            result = services.import_appointments(site, text, day.date() if day else None)
+            result = services.import_appointments(
+                site, text, day.date() if day else None, actor=_operator()
+            )
         except (AppointmentFileError, DomainError) as error:
             _fail(f"{csv_path}: {error}")
     click.echo(f"{result['created']} appointments added, {result['updated']} updated")
@@ -205,7 +220,7 @@ def add_user(username: str, role: str, sites: tuple[str, ...], password_stdin: b
     with _app().app_context():
         upgrade()  # a new password ends the account's sessions: their table must exist
         try:
-            services.add_user(username, password, role, list(sites))
+            services.add_user(username, password, role, list(sites), actor=_operator())
         except DomainError as error:
             _fail(error.message)
     click.echo(f"user {username} ({role}) for {', '.join(sites)}")
@@ -224,7 +239,7 @@ def disable_user(username: str) -> None:
     with _app().app_context():
         upgrade()
         try:
-            services.disable_user(username)
+            services.disable_user(username, actor=_operator())
         except DomainError as error:
             _fail(error.message)
     click.echo(f"user {username} disabled; its sessions ended")
@@ -248,12 +263,48 @@ def demo(username: str) -> None:
         upgrade()
         spec = parse_site_file(DEMO_DIR / "site.toml")
         if db.session.execute(select(Site.id).limit(1)).first() is None:
-            services.load_site(spec)
+            services.load_site(spec, actor=_operator())
             csv_text = services.appointments_text((DEMO_DIR / "appointments.csv").read_bytes())
-            services.import_appointments(spec.site.slug, csv_text, None)
+            services.import_appointments(spec.site.slug, csv_text, None, actor=_operator())
             click.echo(f"demo site {spec.site.slug} loaded with today's appointments")
         else:
             click.echo("the database has sites already: its data is kept")
         password = services.generate_password()
-        services.add_user(username, password, "admin", [spec.site.slug])
+        services.add_user(username, password, "admin", [spec.site.slug], actor=_operator())
     click.echo(f"staff login: {username} / {password}")
+
+
+@main.group()
+def audit() -> None:
+    """The audit log: check its hash chain, export it as CSV."""
+
+
+@audit.command("verify")
+def audit_verify() -> None:
+    """Check every entry's hash against the one before it (exit status 2 if broken)."""
+    from server import services
+    from server.storage.migrate import upgrade
+
+    with _app().app_context():
+        upgrade()
+        count, broken = services.verify_audit_chain()
+    if broken is not None:
+        _fail(f"audit chain broken at entry {broken}: it or an entry before it was changed")
+    click.echo(f"audit chain intact: {count} entries")
+
+
+@audit.command("export")
+@click.option("--site", help="Only this site's entries (default: all, sign-ins included).")
+def audit_export(site: str | None) -> None:
+    """Write the audit log as CSV to standard output."""
+    from server import services
+    from server.domain.errors import DomainError
+    from server.storage.migrate import upgrade
+
+    with _app().app_context():
+        upgrade()
+        try:
+            for row in services.audit_csv(site):
+                click.echo(row, nl=False)
+        except DomainError as error:
+            _fail(error.message)

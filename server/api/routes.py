@@ -42,7 +42,7 @@ def openapi() -> Any:
     rate_limit=_login_limit,
 )
 def login(body: schemas.Login) -> Any:
-    user = services.authenticate(body.username, body.password)
+    user = services.authenticate(body.username, body.password, request.remote_addr)
     if user is None:
         raise auth.NotLoggedIn("The username or password is not right.")
     auth.start_session(user)
@@ -412,7 +412,8 @@ def import_appointments(site: str, user: User) -> Any:
     day = _date_arg("date")
     try:
         text = services.appointments_text(request.get_data())
-        return jsonify(services.import_appointments(site, text, day))
+        actor = services.Actor.staff(user, request.remote_addr)
+        return jsonify(services.import_appointments(site, text, day, actor=actor))
     except AppointmentFileError as error:
         raise BadRequest(str(error)) from None
 

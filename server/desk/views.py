@@ -59,7 +59,11 @@ def login() -> Any:
     if find_control(username) is not None:
         error = gettext("The username or password is not right.")
         return render_template("desk/login.html", error=error), 400
-    user = services.authenticate(username, password) if username and password else None
+    user = (
+        services.authenticate(username, password, request.remote_addr)
+        if username and password
+        else None
+    )
     if user is None:
         # The same answer for an unknown user and a wrong password: no hint either way.
         error = gettext("The username or password is not right.")

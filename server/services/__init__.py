@@ -5,6 +5,7 @@ Transports (the API, socket handlers, the CLI and the pages) call only these.
 
 from server.services.accounts import add_user, authenticate, disable_user, generate_password
 from server.services.accuracy import accuracy_report
+from server.services.audit import Actor, acting_from, audit_csv, verify_audit_chain
 from server.services.checkin import (
     CheckIn,
     check_in_appointment,
@@ -56,10 +57,13 @@ from server.services.wayfinding import (
 )
 
 __all__ = [
+    "Actor",
     "CheckIn",
     "accuracy_report",
+    "acting_from",
     "add_user",
     "appointments_text",
+    "audit_csv",
     "audit_log",
     "authenticate",
     "call_next",
@@ -105,5 +109,6 @@ __all__ = [
     "ticket_id_for_token",
     "ticket_status",
     "transfer",
+    "verify_audit_chain",
     "waiting_area_for",
 ]

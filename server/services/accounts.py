@@ -12,7 +12,7 @@ from sqlalchemy import select
 from server.domain.errors import BadInput, DomainError, NotFound
 from server.domain.text import check_line
 from server.extensions import db
-from server.services import staff_sessions
+from server.services import audit, staff_sessions
 from server.storage.models import Site, User
 
 ROLES = ("staff", "admin")
@@ -38,7 +38,14 @@ def generate_password() -> str:
     return secrets.token_urlsafe(15)  # 20 characters, 120 bits
 
 
-def add_user(username: str, password: str, role: str, site_slugs: Sequence[str]) -> User:
+def add_user(
+    username: str,
+    password: str,
+    role: str,
+    site_slugs: Sequence[str],
+    *,
+    actor: audit.Actor | None = None,
+) -> User:
     """Create an account, or reset the password, role and sites of an existing one."""
     check_username(username)
     if role not in ROLES:
@@ -52,6 +59,7 @@ def add_user(username: str, password: str, role: str, site_slugs: Sequence[str])
     if not sites:
         raise DomainError("Give at least one site the account may use.", code="no_sites")
     user = db.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+    created = user is None
     if user is None:
         user = User(username=username)
         db.session.add(user)
@@ -61,39 +69,60 @@ def add_user(username: str, password: str, role: str, site_slugs: Sequence[str])
     user.sites = sites
     # A new password ends every session logged in with the old one, sockets included.
     ended = staff_sessions.end_sessions_of(user, staff_sessions.EndReason.PASSWORD_CHANGED)
+    db.session.flush()
+    audit.record(
+        "account_added" if created else "account_changed",
+        actor,
+        account=user.id,
+        username=username,
+        role=role,
+        sites=[s.slug for s in sites],
+        password_changed=True,
+    )
     db.session.commit()
     staff_sessions.disconnect(ended)
     return user
 
 
-def disable_user(username: str) -> User:
+def disable_user(username: str, *, actor: audit.Actor | None = None) -> User:
     """Disable an account: it can no longer log in, and its sessions end at once."""
     user = db.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
     if user is None:
         raise NotFound(f"There is no account called {username!r}.", code="unknown_user")
     user.active = False
     ended = staff_sessions.end_sessions_of(user, staff_sessions.EndReason.ACCOUNT_DISABLED)
+    audit.record("account_disabled", actor, account=user.id, username=username)
     db.session.commit()
     staff_sessions.disconnect(ended)
     return user
 
 
-def authenticate(username: str, password: str) -> User | None:
+def authenticate(username: str, password: str, address: str | None = None) -> User | None:
+    """The account, if the password is its own and it is active. A refusal is recorded
+    in the audit log with the name tried and the address (never the password)."""
     try:
         check_username(username)
     except BadInput:
-        return None  # no account can have this name
+        _refused(username, address, "bad_name")  # no account can have this name
+        return None
     user = db.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
     try:
         _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):
+        _refused(username, address, "unknown_user" if user is None else "wrong_password")
         return None
     if user is None or not user.active:
+        _refused(username, address, "unknown_user" if user is None else "disabled")
         return None
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
         db.session.commit()
     return user
+
+
+def _refused(username: str, address: str | None, reason: str) -> None:
+    audit.record("login_failed", audit.Actor(None, username, address), reason=reason)
+    db.session.commit()
 
 
 def _site(slug: str) -> Site:

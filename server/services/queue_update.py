@@ -27,9 +27,9 @@ from server.realtime.publish import (
     Message,
     publish,
 )
-from server.services import estimates, lines
+from server.services import audit, estimates, lines
 from server.storage import queries
-from server.storage.models import AuditEntry, Site, Ticket
+from server.storage.models import Site, Ticket
 
 
 @dataclass
@@ -74,16 +74,16 @@ class QueueUpdate:
         self.service_ids.update(service_ids or (ticket.service_id,))
 
     def audit(self, action: str, ticket: Ticket | None = None, **detail: Any) -> None:
-        """Record who did what; actor None is the patient (kiosk or phone)."""
-        db.session.add(
-            AuditEntry(
-                at=self.now,
-                site_id=self.site.id,
-                user_id=self.actor_id,
-                ticket_id=ticket.id if ticket else None,
-                action=action,
-                detail=detail,
-            )
+        """Record who did what; actor None is the patient (kiosk or phone), whose
+        address is not kept."""
+        staff = self.actor_id is not None
+        audit.record(
+            action,
+            audit.Actor(self.actor_id, None, audit.request_address() if staff else None),
+            site_id=self.site.id,
+            ticket_id=ticket.id if ticket else None,
+            at=self.now,
+            **detail,
         )
 
     def finish(self) -> int:

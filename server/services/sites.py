@@ -15,13 +15,14 @@ from server.domain.errors import BadInput
 from server.domain.schedule import local_to_utc, site_day
 from server.domain.text import check_line
 from server.extensions import db
+from server.services import audit
 from server.services.changes import SiteChange
 from server.sites.schema import DeviceSpec, SiteFile
 from server.storage import queries
 from server.storage.models import Appointment, Device, Room, Service, Site
 
 
-def load_site(spec: SiteFile) -> dict[str, Any]:
+def load_site(spec: SiteFile, *, actor: audit.Actor | None = None) -> dict[str, Any]:
     """Create the site, or update it in place: tickets and history are kept.
 
     Services, rooms and devices missing from the file are made inactive, not deleted,
@@ -57,13 +58,23 @@ def load_site(spec: SiteFile) -> dict[str, Any]:
     _sync_devices(site, "display", spec.displays)
     db.session.flush()
     db.session.refresh(site)
+    now = clock.now()
     change = SiteChange(
         site,
-        clock.now(),
+        now,
         "site_loaded",
         None,
         service_ids={s.id for s in services.values()},
         whole_views=True,  # names and languages may have changed
+    )
+    audit.record(
+        "site_loaded",
+        actor,
+        site_id=site.id,
+        at=now,
+        created=created,
+        services=sorted({s.code for s in services.values()}),
+        rooms=[r.code for r in site.rooms if r.active],
     )
     seq = change.finish()
     return {"slug": spec.site.slug, "created": created, "seq": seq}
@@ -150,7 +161,13 @@ class AppointmentRow:
     at: time
 
 
-def import_appointments(site_slug: str, csv_text: str, day: date | None = None) -> dict[str, int]:
+def import_appointments(
+    site_slug: str,
+    csv_text: str,
+    day: date | None = None,
+    *,
+    actor: audit.Actor | None = None,
+) -> dict[str, int]:
     """Import appointments from CSV. Rows with a code already known are updated.
 
     Columns: code, last_name, first_name, date_of_birth (YYYY-MM-DD), service (prefix or
@@ -181,6 +198,14 @@ def import_appointments(site_slug: str, csv_text: str, day: date | None = None) 
         appointment.date_of_birth = row.date_of_birth
         appointment.day = row.day
         appointment.starts_at = local_to_utc(row.day, row.at, site.zone)
+    audit.record(
+        "appointments_imported",
+        actor,
+        site_id=site.id,
+        created=created,
+        updated=updated,
+        days=sorted({row.day.isoformat() for row in rows}),
+    )
     db.session.commit()
     return {"created": created, "updated": updated}
 

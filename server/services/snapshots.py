@@ -119,7 +119,7 @@ def audit_log(site_slug: str, limit: int) -> list[dict[str, Any]]:
     return [
         {
             "at": payloads.iso(e.at),
-            "user": e.user.username if e.user else None,
+            "user": e.username or (e.user.username if e.user else None),
             "ticket_id": e.ticket_id,
             "action": e.action,
             "detail": e.detail,

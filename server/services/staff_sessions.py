@@ -22,6 +22,7 @@ from sqlalchemy import delete, select
 from server import clock
 from server.extensions import db
 from server.realtime import publish
+from server.services import audit
 from server.storage.models import StaffSession, User
 
 # "Last seen" is written at most this often per session, not on every request; so the
@@ -43,15 +44,16 @@ def start_staff_session(user: User, address: str | None) -> str:
     """A new session for the account; returns the token, which only the cookie keeps."""
     token = secrets.token_urlsafe(32)
     now = clock.now()
-    db.session.add(
-        StaffSession(
-            token_digest=_digest(token),
-            user=user,
-            created_at=now,
-            last_seen_at=now,
-            address=(address or "")[:MAX_ADDRESS] or None,
-        )
+    login = StaffSession(
+        token_digest=_digest(token),
+        user=user,
+        created_at=now,
+        last_seen_at=now,
+        address=(address or "")[:MAX_ADDRESS] or None,
     )
+    db.session.add(login)
+    db.session.flush()
+    audit.record("login", audit.Actor.staff(user, address), at=now, session=login.id)
     db.session.commit()
     return token
 
@@ -71,12 +73,12 @@ def staff_session_in_use(token: str) -> StaffSession | None:
     return login
 
 
-def end_staff_session(token: str) -> None:
+def end_staff_session(token: str, address: str | None = None) -> None:
     """Log out: end this one session, and its sockets on every process."""
     login = _by_token(token)
     if login is None or login.ended_at is not None:
         return
-    ended = _end([login], EndReason.LOGOUT)
+    ended = _end([login], EndReason.LOGOUT, address)
     db.session.commit()
     disconnect(ended)
 
@@ -123,13 +125,23 @@ def idle_timeout() -> timedelta:
     return lifetime
 
 
-def _end(sessions: Iterable[StaffSession], reason: EndReason) -> list[int]:
+def _end(
+    sessions: Iterable[StaffSession], reason: EndReason, address: str | None = None
+) -> list[int]:
+    """Mark sessions ended, each recorded in the audit log (a logout as "logout")."""
     now = clock.now()
     ended = []
     for login in sessions:
         login.ended_at = now
         login.end_reason = reason.value
         ended.append(login.id)
+        audit.record(
+            "logout" if reason is EndReason.LOGOUT else "session_ended",
+            audit.Actor(login.user_id, None, address),
+            at=now,
+            session=login.id,
+            reason=reason.value,
+        )
     return ended
 
 

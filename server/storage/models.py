@@ -256,15 +256,23 @@ class StaffSession(Model):
 
 
 class AuditEntry(Model):
+    """Who did what, when, from where. Written only through storage/audit_chain.py, which
+    links each entry to the one before it by `hash` (domain/audit.py)."""
+
     __tablename__ = "audit_log"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime())
-    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
+    # None: not about one site (a login, an account change).
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id"), index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Who, by name: the name tried at a failed login, or who ran a command.
+    username: Mapped[str | None] = mapped_column(String(64))
+    address: Mapped[str | None] = mapped_column(String(64))
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
     action: Mapped[str] = mapped_column(String(32))
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    hash: Mapped[str] = mapped_column(String(64))
 
     user: Mapped[User | None] = relationship()
 

@@ -430,7 +430,7 @@ def test_the_audit_log_records_who_did_what(client, staff, admin):
 
     assert response.status_code == 200
     entries = response.get_json()["entries"]
-    assert [(e["action"], e["user"]) for e in entries] == [
+    assert [(e["action"], e["user"]) for e in entries[:6]] == [
         ("post_notice", "admin"),
         ("complete", "desk"),
         ("start", "desk"),
@@ -438,7 +438,7 @@ def test_the_audit_log_records_who_did_what(client, staff, admin):
         ("call", "desk"),
         ("check_in", None),
     ]
-    assert all(e["ticket_id"] == number for e in entries[1:])
+    assert all(e["ticket_id"] == number for e in entries[1:6])
     assert entries[0]["detail"]["notice"] == posted["id"]
     assert entries[4]["detail"] == {"room": "room-1"}
     assert entries[5]["detail"] == {"number": "G-001", "source": "kiosk"}
@@ -554,4 +554,4 @@ def test_appointments_must_be_sent_as_csv(admin):
 
 def test_a_bad_date_argument_is_refused(admin):
     response = import_csv(admin, CSV_HEADER, "?date=tomorrow")
-    refused(response, 400, "bad_request")
+    refused(response, 400, "invalid_input")
