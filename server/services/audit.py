@@ -118,8 +118,8 @@ def audit_csv(
 
 
 def _csv_rows(site_id: int | None, start: datetime | None, end: datetime | None) -> Iterator[str]:
-    slugs = dict(db.session.execute(select(Site.id, Site.slug)).tuples().all())
-    names = dict(db.session.execute(select(User.id, User.username)).tuples().all())
+    slugs = {site_id: slug for site_id, slug in db.session.execute(select(Site.id, Site.slug))}
+    names = {user_id: name for user_id, name in db.session.execute(select(User.id, User.username))}
     buffer = io.StringIO()
     writer = csv.writer(buffer)
 
