@@ -9,6 +9,7 @@ from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from server.api import bp
+from server.api.schemas import FORMS
 from server.domain.errors import DomainError
 from server.extensions import db
 
@@ -37,7 +38,7 @@ def domain_error(error: DomainError) -> Response:
 def invalid_body(error: ValidationError) -> Response:
     db.session.rollback()
     details = [
-        {"field": ".".join(str(p) for p in e["loc"]) or None, "problem": e["msg"]}
+        {"field": ".".join(str(p) for p in e["loc"] if p not in FORMS) or None, "problem": e["msg"]}
         for e in error.errors(include_url=False, include_input=False)
     ]
     return error_response(400, "invalid_input", "The request is not valid.", details)
@@ -57,4 +58,9 @@ def http_error(error: HTTPException) -> Response | HTTPException:
     if status == 429:
         return error_response(429, "rate_limited", RATE_LIMITED)
     code = (error.name or "error").lower().replace(" ", "_")
-    return error_response(status, code, error.description or error.name)
+    response = error_response(status, code, error.description or error.name)
+    # The error's own headers, such as a 405's Allow (the methods the URL takes).
+    for name, value in error.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import current_app, jsonify, request, url_for
@@ -178,9 +177,9 @@ def ticket_route(token: str) -> Any:
     "GET",
     summary="The places the map shows the way to (?lang=)",
     tag="wayfinding",
+    query=schemas.DestinationsQuery,
 )
-def destinations(site: str) -> Any:
-    query = schemas.DestinationsQuery.model_validate(request.args.to_dict())
+def destinations(site: str, query: schemas.DestinationsQuery) -> Any:
     return jsonify(services.list_destinations(site, query.lang))
 
 
@@ -191,9 +190,9 @@ def destinations(site: str) -> Any:
     summary="The way from a kiosk or place to a destination: steps, walking time and a"
     " drawing per floor (?from=&to=&mode=shortest|step_free&lang=)",
     tag="wayfinding",
+    query=schemas.RouteQuery,
 )
-def route(site: str) -> Any:
-    query = schemas.RouteQuery.model_validate(request.args.to_dict())
+def route(site: str, query: schemas.RouteQuery) -> Any:
     return jsonify(services.route_between(site, query.start, query.to, query.mode, query.lang))
 
 
@@ -389,9 +388,10 @@ def clear_notice(site: str, notice_id: int, user: User, body: schemas.Empty) -> 
     summary="How accurate the wait estimates shown to patients were (today, or ?date=)",
     tag="desk",
     access="staff",
+    query=schemas.DayQuery,
 )
-def estimate_accuracy(site: str, user: User) -> Any:
-    return jsonify(services.accuracy_report(site, _date_arg("date")))
+def estimate_accuracy(site: str, user: User, query: schemas.DayQuery) -> Any:
+    return jsonify(services.accuracy_report(site, query.date))
 
 
 # --- Administration ---------------------------------------------------------------
@@ -405,15 +405,15 @@ def estimate_accuracy(site: str, user: User) -> Any:
     tag="admin",
     access="admin",
     body_media="text/csv",
+    query=schemas.DayQuery,
 )
-def import_appointments(site: str, user: User) -> Any:
+def import_appointments(site: str, user: User, query: schemas.DayQuery) -> Any:
     if request.mimetype != "text/csv":
         raise BadRequest("Send the appointments as text/csv.")
-    day = _date_arg("date")
     try:
         text = services.appointments_text(request.get_data())
         actor = services.Actor.staff(user, request.remote_addr)
-        return jsonify(services.import_appointments(site, text, day, actor=actor))
+        return jsonify(services.import_appointments(site, text, query.date, actor=actor))
     except AppointmentFileError as error:
         raise BadRequest(str(error)) from None
 
@@ -425,19 +425,7 @@ def import_appointments(site: str, user: User) -> Any:
     summary="The audit log, newest first",
     tag="admin",
     access="admin",
+    query=schemas.AuditQuery,
 )
-def audit_log(site: str, user: User) -> Any:
-    limit = request.args.get("limit", default=100, type=int)
-    if not 1 <= limit <= 1000:
-        raise BadRequest("limit must be between 1 and 1000.")
-    return jsonify(entries=services.audit_log(site, limit))
-
-
-def _date_arg(name: str) -> date | None:
-    value = request.args.get(name)
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise BadRequest(f"{name} must be a date (YYYY-MM-DD).") from None
+def audit_log(site: str, user: User, query: schemas.AuditQuery) -> Any:
+    return jsonify(entries=services.audit_log(site, query.limit))

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Discriminator, Field, RootModel, Tag
 
 from server.domain.errors import BadInput
 from server.domain.queue import MAX_PRIORITY, NORMAL_PRIORITY, PreviousPatient
@@ -50,22 +51,76 @@ class WalkIn(Body):
     step_free: StepFree = False
 
 
-class AppointmentLookup(Body):
-    code: Annotated[str, Field(min_length=1, max_length=32), Line] | None = None
-    last_name: Annotated[str, Field(min_length=1, max_length=100), Line] | None = None
-    date_of_birth: date | None = None
-
-    @model_validator(mode="after")
-    def _one_way_to_find_it(self) -> AppointmentLookup:
-        by_name = self.last_name is not None and self.date_of_birth is not None
-        if (self.code is None) == (not by_name):
-            raise ValueError("give either code, or last_name and date_of_birth")
-        return self
+AppointmentCode = Annotated[str, Field(min_length=1, max_length=32), Line]
+LastName = Annotated[str, Field(min_length=1, max_length=100), Line]
 
 
-class AppointmentCheckIn(AppointmentLookup):
+class LookupByCode(Body):
+    code: AppointmentCode
+
+    last_name = property(lambda self: None)
+    date_of_birth = property(lambda self: None)
+
+
+class LookupByName(Body):
+    last_name: LastName
+    date_of_birth: date
+
+    code = property(lambda self: None)
+
+
+class CheckInByCode(LookupByCode):
     language: Language | None = None
     step_free: StepFree = False
+
+
+class CheckInByName(LookupByName):
+    language: Language | None = None
+    step_free: StepFree = False
+
+
+# The tags of a body's forms; an error names the field, not the form (api/errors.py).
+FORMS = frozenset({"by_code", "by_name"})
+
+
+def _found_by(value: object) -> str | None:
+    """The form a body is in: `code` alone, or `last_name` with `date_of_birth`; None
+    for a body in neither or both (so the errors are those of the form the patient used)."""
+    if not isinstance(value, dict):
+        return "by_code" if isinstance(value, LookupByCode) else "by_name"
+    by_name = {"last_name", "date_of_birth"} & value.keys()
+    if "code" in value:
+        return None if by_name else "by_code"
+    return "by_name" if len(by_name) == 2 else None
+
+
+OneForm = Discriminator(
+    _found_by,
+    custom_error_type="one_form",
+    custom_error_message="give either code, or last_name and date_of_birth",
+)
+
+
+class AppointmentLookup(
+    RootModel[
+        Annotated[
+            Annotated[LookupByCode, Tag("by_code")] | Annotated[LookupByName, Tag("by_name")],
+            OneForm,
+        ]
+    ]
+):
+    """Either `code`, or `last_name` and `date_of_birth`: one of the two, never both."""
+
+
+class AppointmentCheckIn(
+    RootModel[
+        Annotated[
+            Annotated[CheckInByCode, Tag("by_code")] | Annotated[CheckInByName, Tag("by_name")],
+            OneForm,
+        ]
+    ]
+):
+    """Either `code`, or `last_name` and `date_of_birth`: one of the two, never both."""
 
 
 class DeskAdd(Body):
@@ -126,3 +181,253 @@ class RouteQuery(Query):
     )
     mode: Mode = Mode.SHORTEST
     lang: Language | None = None
+
+
+class DayQuery(Query):
+    date: dt.date | None = Field(default=None, description="A day (YYYY-MM-DD); today if absent.")
+
+
+class AuditQuery(Query):
+    limit: Annotated[int, Field(ge=1, le=1000)] = 100
+
+
+# --- Answers: what each route returns (server/payloads.py builds them) -------------------
+
+
+class Answer(BaseModel):
+    """An answer's documented fields; more may be added, so others are allowed."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+Names = dict[str, str]
+Moment = str | None  # ISO 8601
+
+
+class Ok(Answer):
+    ok: bool
+
+
+class Me(Answer):
+    username: str
+    role: str
+    sites: list[str]
+
+
+class ServiceBrief(Answer):
+    code: str
+    prefix: str
+    names: Names
+
+
+class RoomBrief(Answer):
+    code: str
+    names: Names
+
+
+class Estimate(Answer):
+    central: int
+    low: int
+    high: int
+
+
+class NoticeView(Answer):
+    id: int
+    scope: str
+    service: str | None
+    room: str | None
+    reason: str
+    expected_minutes: int
+    posted_at: Moment
+
+
+class SiteInfo(Answer):
+    slug: str
+    name: str
+    timezone: str
+    languages: list[str]
+    open: bool
+    services: list[ServiceBrief]
+
+
+class SiteName(Answer):
+    slug: str
+    name: str
+
+
+class PhoneTicket(Answer):
+    """A patient's own ticket, with no name."""
+
+    number: str
+    spoken: str
+    status: str
+    service: ServiceBrief
+    position: int | None
+    estimate: Estimate | None
+    room: RoomBrief | None
+    language: str | None
+    step_free: bool
+    arrived_at: Moment
+    called_at: Moment
+    notices: list[NoticeView]
+    delay: dict[str, object] | None
+    site: SiteName
+
+
+class CheckedIn(Answer):
+    token: str = Field(description="Shown once, on the ticket: it opens the ticket's status.")
+    status_url: str
+    seq: int
+    ticket: PhoneTicket
+    waiting_area: str | None
+
+
+class AppointmentFound(Answer):
+    first_name: str | None
+    time: str = Field(description="HH:MM, the site's local time.")
+    service: ServiceBrief
+
+
+class TicketStatus(Answer):
+    seq: int
+    kind: str
+    ticket: PhoneTicket
+
+
+class PatientChange(Answer):
+    seq: int
+    ticket: PhoneTicket
+
+
+class Destinations(Answer):
+    site: str
+    language: str
+    destinations: list[dict[str, object]]
+    floors: list[dict[str, object]]
+    kiosks: list[dict[str, object]]
+
+
+class Route(Answer):
+    site: str
+    language: str
+    mode: str
+    url: str
+    metres: int
+    seconds: int
+    minutes: int
+    duration: str
+    steps: list[dict[str, object]]
+    drawings: list[dict[str, object]]
+    uses: list[object]
+
+
+class StaffTicket(Answer):
+    id: int
+    number: str
+    status: str
+    service: ServiceBrief
+    priority: int
+    position: int | None
+    estimate: Estimate | None
+    patient_name: str | None
+    source: str
+    language: str | None
+    step_free: bool
+    arrived_at: Moment
+    queue_at: Moment
+    appointment_at: Moment
+    called_at: Moment
+    started_at: Moment
+    finished_at: Moment
+    room: RoomBrief | None
+    recalls: int
+
+
+class StaffRoom(RoomBrief):
+    paused: bool
+    services: list[str]  # type: ignore[assignment]
+
+
+class StaffSnapshot(Answer):
+    seq: int
+    kind: str
+    site: dict[str, object]
+    services: list[dict[str, object]]
+    rooms: list[StaffRoom]
+    tickets: list[StaffTicket]
+    notices: list[NoticeView]
+
+
+class TicketChange(Answer):
+    seq: int
+    ticket: StaffTicket
+
+
+class RoomChange(Answer):
+    seq: int
+    room: StaffRoom
+
+
+class NoticeChange(Answer):
+    seq: int
+    notice: NoticeView
+
+
+class AccuracyReport(Answer):
+    site: str
+    day: str
+
+
+class AppointmentsImported(Answer):
+    """Counts of what the import did, by what it did."""
+
+    __pydantic_extra__: dict[str, int] = Field(init=False)
+
+
+class AuditEntry(Answer):
+    at: Moment
+    user: str | None
+    ticket_id: int | None
+    action: str
+    detail: dict[str, object] | None
+
+
+class AuditLog(Answer):
+    entries: list[AuditEntry]
+
+
+# The answer of each route, by its view's name: a model of its JSON, or the media type
+# of a file it sends (tests/integration/test_api_document.py checks every route has one).
+ANSWERS: dict[str, type[BaseModel] | str] = {
+    "login": Me,
+    "logout": Ok,
+    "me": Me,
+    "site_info": SiteInfo,
+    "check_in_walk_in": CheckedIn,
+    "check_in_appointment": CheckedIn,
+    "look_up_appointment": AppointmentFound,
+    "ticket_status": TicketStatus,
+    "cancel_own_ticket": PatientChange,
+    "ticket_route": Route,
+    "destinations": Destinations,
+    "route": Route,
+    "staff_queue": StaffSnapshot,
+    "add_patient": CheckedIn,
+    "call_next": TicketChange,
+    "pause_room": RoomChange,
+    "resume_room": RoomChange,
+    "call_ticket": TicketChange,
+    "recall": TicketChange,
+    "start": TicketChange,
+    "complete": TicketChange,
+    "no_show": TicketChange,
+    "return": TicketChange,
+    "cancel": TicketChange,
+    "transfer": TicketChange,
+    "set_priority": TicketChange,
+    "post_notice": NoticeChange,
+    "clear_notice": NoticeChange,
+    "estimate_accuracy": AccuracyReport,
+    "import_appointments": AppointmentsImported,
+    "audit_log": AuditLog,
+}

@@ -9,9 +9,10 @@ from functools import wraps
 from typing import Any, Literal
 
 from flask import Blueprint, request
-from pydantic import BaseModel
+from pydantic import BaseModel, RootModel
 
 from server import auth
+from server.api.schemas import ANSWERS, Query
 from server.domain.errors import DomainError
 from server.extensions import limiter
 from server.routing import MAX_ID
@@ -36,6 +37,8 @@ class Operation:
     body_media: str
     status: int
     description: str | None = None
+    query: type[Query] | None = None
+    name: str = ""
 
 
 OPERATIONS: list[Operation] = []
@@ -54,17 +57,35 @@ def endpoint(
     status: int = 200,
     rate_limit: Callable[[], str] | None = None,
     description: str | None = None,
+    query: type[Query] | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a route that checks access and parses its body before the view runs.
 
     Staff routes need a JSON body even when it is `{}`: a browser cannot send JSON to
     another site without a CORS preflight, which we never allow, so a forged form on
     another site cannot act with a desk's login cookie.
+
+    A route that reads the query string names its `query` model: the view is handed
+    the parsed parameters, and unknown ones are refused.
     """
-    operation = Operation(rule, method, summary, access, tag, body, body_media, status, description)
-    OPERATIONS.append(operation)
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        OPERATIONS.append(
+            Operation(
+                rule,
+                method,
+                summary,
+                access,
+                tag,
+                body,
+                body_media,
+                status,
+                description,
+                query,
+                view.__name__,
+            )
+        )
+
         @wraps(view)
         def wrapper(**kwargs: Any) -> Any:
             if method == "GET":
@@ -77,8 +98,12 @@ def endpoint(
         def checked(**kwargs: Any) -> Any:
             if access != "public":
                 kwargs["user"], _ = auth.staff_for(kwargs["site"], admin=access == "admin")
+            if query is not None:
+                kwargs["query"] = query.model_validate(request.args.to_dict())
             if body is not None:
-                kwargs["body"] = body.model_validate_json(_raw_json())
+                parsed = body.model_validate_json(_raw_json())
+                # A body of one of several forms (schemas.AppointmentLookup) is that form.
+                kwargs["body"] = parsed.root if isinstance(parsed, RootModel) else parsed
             return view(**kwargs)
 
         routed = limiter.limit(rate_limit)(wrapper) if rate_limit else wrapper
@@ -141,9 +166,10 @@ def _operation(op: Operation, schemas: dict[str, Any]) -> dict[str, Any]:
                 "schema": _PATH_SCHEMAS.get(kind, {"type": "string"}),
             }
             for kind, name in _PARAM.findall(op.rule)
-        ],
+        ]
+        + _query_parameters(op.query, schemas),
         "responses": {
-            str(op.status): {"description": "Success", "content": {"application/json": {}}},
+            str(op.status): {"description": "Success", "content": _answer(op, schemas)},
             "4XX": {
                 "description": "Refused; nothing was changed.",
                 "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
@@ -156,14 +182,9 @@ def _operation(op: Operation, schemas: dict[str, Any]) -> dict[str, Any]:
     if op.description:
         doc["description"] = " ".join(filter(None, [op.description, doc.get("description")]))
     if op.body is not None:
-        schema = op.body.model_json_schema(ref_template="#/components/schemas/{model}")
-        schemas.update(schema.pop("$defs", {}))
-        schemas[op.body.__name__] = schema
         doc["requestBody"] = {
             "required": True,
-            "content": {
-                op.body_media: {"schema": {"$ref": f"#/components/schemas/{op.body.__name__}"}}
-            },
+            "content": {op.body_media: {"schema": _component(op.body, schemas)}},
         }
     elif op.body_media != "application/json":
         doc["requestBody"] = {
@@ -171,6 +192,51 @@ def _operation(op: Operation, schemas: dict[str, Any]) -> dict[str, Any]:
             "content": {op.body_media: {"schema": {"type": "string"}}},
         }
     return doc
+
+
+_REF = "#/components/schemas/{model}"
+
+
+def _component(model: type[BaseModel], schemas: dict[str, Any]) -> dict[str, str]:
+    """The model's schema among the components (with the models it uses); a $ref to it."""
+    schema = model.model_json_schema(ref_template=_REF)
+    schemas.update(schema.pop("$defs", {}))
+    schemas[model.__name__] = schema
+    return {"$ref": _REF.format(model=model.__name__)}
+
+
+def _answer(op: Operation, schemas: dict[str, Any]) -> dict[str, Any]:
+    """The success's content: a model of its JSON, or a media type (a file) as text. A
+    route with neither in schemas.ANSWERS is left without a schema, which a test finds."""
+    answer = ANSWERS.get(op.name)
+    if answer is None:
+        return {"application/json": {}}
+    if isinstance(answer, str):
+        return {answer: {"schema": {"type": "string"}}}
+    return {"application/json": {"schema": _component(answer, schemas)}}
+
+
+def _query_parameters(query: type[Query] | None, schemas: dict[str, Any]) -> list[dict[str, Any]]:
+    if query is None:
+        return []
+    schema = query.model_json_schema(ref_template=_REF)
+    schemas.update(schema.pop("$defs", {}))
+    required = set(schema.get("required", []))
+    parameters = []
+    for name, prop in schema["properties"].items():
+        # An optional parameter is left out, never sent as null.
+        options = [p for p in prop.pop("anyOf", []) if p != {"type": "null"}]
+        if len(options) == 1:
+            prop.update(options[0])
+        elif options:
+            prop["anyOf"] = options
+        if prop.get("default", 0) is None:
+            del prop["default"]
+        parameter = {"name": name, "in": "query", "required": name in required, "schema": prop}
+        if "description" in prop:
+            parameter["description"] = prop.pop("description")
+        parameters.append(parameter)
+    return parameters
 
 
 def _operation_id(op: Operation) -> str:

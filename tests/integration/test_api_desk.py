@@ -554,4 +554,4 @@ def test_appointments_must_be_sent_as_csv(admin):
 
 def test_a_bad_date_argument_is_refused(admin):
     response = import_csv(admin, CSV_HEADER, "?date=tomorrow")
-    refused(response, 400, "bad_request")
+    refused(response, 400, "invalid_input")

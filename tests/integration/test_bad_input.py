@@ -218,8 +218,8 @@ def test_an_unknown_api_path_is_a_json_404(client):
 
 
 def test_an_out_of_range_audit_limit_is_refused(admin):
-    refused(admin.get(f"/api/sites/{SITE}/audit?limit=0"), 400, "bad_request")
-    refused(admin.get(f"/api/sites/{SITE}/audit?limit=1001"), 400, "bad_request")
+    refused(admin.get(f"/api/sites/{SITE}/audit?limit=0"), 400, "invalid_input")
+    refused(admin.get(f"/api/sites/{SITE}/audit?limit=1001"), 400, "invalid_input")
 
 
 def test_refusals_over_sockets_change_nothing_either(app, client, staff, site_state):
