@@ -43,7 +43,8 @@ class Server:
             WAITROOM_VAR=str(root / "var"),
             ESTIMATE_TICK_SECONDS="0",
             CHECKIN_RATE_LIMIT="100000 per minute",
-            LOGIN_RATE_LIMIT="1000 per minute",
+            PASSWORD_GUESSES_PER_ADDRESS="1000 per minute",
+            APPOINTMENT_GUESSES_PER_ADDRESS="100000 per minute",
         )
         if database_url:
             self.env["DATABASE_URL"] = database_url

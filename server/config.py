@@ -53,8 +53,19 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_KEY_PREFIX = REDIS_PREFIX
     RATELIMIT_HEADERS_ENABLED = True
-    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
-    CHECKIN_RATE_LIMIT = os.environ.get("CHECKIN_RATE_LIMIT", "20 per minute")
+    CHECKIN_RATE_LIMIT = os.environ.get("CHECKIN_RATE_LIMIT", "20 per minute")  # walk-ins
+    # Guess budgets (server/guesses.py): wrong passwords and appointments not found,
+    # each counted across every route that tests them, per address and per account.
+    PASSWORD_GUESSES_PER_ADDRESS = os.environ.get("PASSWORD_GUESSES_PER_ADDRESS", "20 per minute")
+    PASSWORD_GUESSES_PER_ACCOUNT = os.environ.get("PASSWORD_GUESSES_PER_ACCOUNT", "100 per day")
+    # After this many wrong passwords in a row for one username, each further try waits
+    # 1, 2, 4, ... seconds, up to the cap, until the right password starts it over.
+    PASSWORD_DELAY_AFTER = int(os.environ.get("PASSWORD_DELAY_AFTER", "5"))
+    PASSWORD_DELAY_MAX_SECONDS = int(os.environ.get("PASSWORD_DELAY_MAX_SECONDS", "900"))
+    APPOINTMENT_GUESSES_PER_ADDRESS = os.environ.get(
+        "APPOINTMENT_GUESSES_PER_ADDRESS", "40 per minute"
+    )
+    APPOINTMENT_GUESSES_PER_SITE = os.environ.get("APPOINTMENT_GUESSES_PER_SITE", "400 per hour")
     # Same-origin only by default; list extra origins (e.g. a proxy's) comma-separated.
     SOCKETIO_ORIGINS = [o for o in os.environ.get("SOCKETIO_ORIGINS", "").split(",") if o]
 

@@ -7,16 +7,12 @@ from typing import Any
 from flask import current_app, jsonify, request, url_for
 from flask_login import current_user
 
-from server import auth, services
+from server import auth, guesses, services
 from server.api import bp, schemas
 from server.api.errors import BadRequest
 from server.api.spec import endpoint, openapi_document
 from server.services.sites import AppointmentFileError
 from server.storage.models import User
-
-
-def _login_limit() -> str:
-    return str(current_app.config["LOGIN_RATE_LIMIT"])
 
 
 def _checkin_limit() -> str:
@@ -38,7 +34,7 @@ def openapi() -> Any:
     summary="Log in as staff",
     tag="staff",
     body=schemas.Login,
-    rate_limit=_login_limit,
+    guard=guesses.password_guesses,
 )
 def login(body: schemas.Login) -> Any:
     user = services.authenticate(body.username, body.password, request.remote_addr)
@@ -98,7 +94,7 @@ def check_in_walk_in(site: str, body: schemas.WalkIn) -> Any:
     tag="kiosk",
     body=schemas.AppointmentCheckIn,
     status=201,
-    rate_limit=_checkin_limit,
+    guard=guesses.appointment_guesses,
 )
 def check_in_appointment(site: str, body: schemas.AppointmentCheckIn) -> Any:
     result = services.check_in_appointment(
@@ -119,7 +115,7 @@ def check_in_appointment(site: str, body: schemas.AppointmentCheckIn) -> Any:
     summary="Find an appointment for the patient to confirm: first name, time, service",
     tag="kiosk",
     body=schemas.AppointmentLookup,
-    rate_limit=_checkin_limit,
+    guard=guesses.appointment_guesses,
 )
 def look_up_appointment(site: str, body: schemas.AppointmentLookup) -> Any:
     return jsonify(

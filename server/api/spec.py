@@ -56,6 +56,7 @@ def endpoint(
     body_media: str = "application/json",
     status: int = 200,
     rate_limit: Callable[[], str] | None = None,
+    guard: Callable[[Callable[..., Any]], Callable[..., Any]] | None = None,
     description: str | None = None,
     query: type[Query] | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -107,6 +108,7 @@ def endpoint(
             return view(**kwargs)
 
         routed = limiter.limit(rate_limit)(wrapper) if rate_limit else wrapper
+        routed = guard(routed) if guard else routed  # e.g. a guess budget (guesses.py)
         bp.add_url_rule(rule, view.__name__, routed, methods=[method])
         return routed
 

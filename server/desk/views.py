@@ -17,19 +17,14 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import TooManyRequests
 
-from server import auth, services
+from server import auth, guesses, services
 from server.desk import bp
 from server.desk.strings import console_strings
 from server.domain.errors import DomainError
 from server.domain.text import find_control
-from server.extensions import limiter
 
 MAX_USERNAME = 64
 MAX_PASSWORD = 256
-
-
-def _login_limit() -> str:
-    return str(current_app.config["LOGIN_RATE_LIMIT"])
 
 
 @bp.get("/desk")
@@ -50,7 +45,7 @@ def console() -> Any:
 
 
 @bp.route("/desk/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@guesses.password_guesses
 def login() -> Any:
     if request.method == "GET":
         return render_template("desk/login.html", expired=request.args.get("expired") == "1")

@@ -58,7 +58,11 @@ class Server:
         self.env.update(HOST=HOST, PORT=str(self.port), WAITROOM_VAR=str(root / "var"))
         # Every browser test comes from 127.0.0.1, so the per-address limits meant for
         # one kiosk would trip across the suite; the limits have their own tests.
-        self.env.update(CHECKIN_RATE_LIMIT="600 per minute", LOGIN_RATE_LIMIT="600 per minute")
+        self.env.update(
+            CHECKIN_RATE_LIMIT="600 per minute",
+            PASSWORD_GUESSES_PER_ADDRESS="600 per minute",
+            APPOINTMENT_GUESSES_PER_ADDRESS="600 per minute",
+        )
         self.starts = 0
 
     def demo(self) -> str:

@@ -234,7 +234,8 @@ def limited_app(clock):
         clock,
         RATELIMIT_ENABLED=True,
         CHECKIN_RATE_LIMIT="3 per minute",
-        LOGIN_RATE_LIMIT="2 per minute",
+        APPOINTMENT_GUESSES_PER_ADDRESS="3 per minute",
+        PASSWORD_GUESSES_PER_ADDRESS="2 per minute",
     )
     seed(app)
     yield app

@@ -168,7 +168,7 @@ def test_login_returns_only_to_a_page_of_this_server(client, asked, sent_to):
 
 
 def test_the_login_form_shares_the_login_rate_limit(clock):
-    app = make_app(clock, RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="2 per minute")
+    app = make_app(clock, RATELIMIT_ENABLED=True, PASSWORD_GUESSES_PER_ADDRESS="2 per minute")
     seed(app)
     client = app.test_client()
 

@@ -297,7 +297,7 @@ def test_lookup_takes_one_way_to_find_it_and_nothing_else(client, body):
 
 
 def test_lookup_is_rate_limited_like_check_in(clock):
-    app = make_app(clock, RATELIMIT_ENABLED=True, CHECKIN_RATE_LIMIT="2 per minute")
+    app = make_app(clock, RATELIMIT_ENABLED=True, APPOINTMENT_GUESSES_PER_ADDRESS="2 per minute")
     seed(app)
     client = app.test_client()
 
