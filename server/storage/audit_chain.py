@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from itertools import pairwise
 from typing import Any
 
 from sqlalchemy import event, select, text
@@ -55,15 +56,23 @@ def _write_pending(session: Session) -> None:
     pending: list[AuditEntry] = session.info.pop(_PENDING, [])
     if not pending:
         return
-    session.flush()  # the change itself first, outside the chain's lock
     if session.get_bind().dialect.name == "postgresql":
+        session.flush()  # the change itself first, so the lock is held the least
         session.execute(text(_LOCK))
-    previous = session.scalar(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1))
-    previous = previous or GENESIS
-    for entry in pending:
+    tail = session.scalar(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1))
+    _link(tail or GENESIS, pending)
+    session.add_all(pending)
+    session.flush()
+    if any(a.id > b.id for a, b in pairwise(pending)):
+        # The database numbered them in another order (never seen; not promised):
+        # the chain follows the ids.
+        _link(tail or GENESIS, sorted(pending, key=lambda entry: entry.id))
+        session.flush()
+
+
+def _link(previous: str, entries: list[AuditEntry]) -> None:
+    for entry in entries:
         entry.hash = previous = entry_hash(previous, fields_of(entry))
-        session.add(entry)
-        session.flush()  # one at a time: ids in chain order
 
 
 @event.listens_for(Session, "after_rollback")
