@@ -191,6 +191,15 @@ class AuditQuery(Query):
     limit: Annotated[int, Field(ge=1, le=1000)] = 100
 
 
+class AuditExportQuery(Query):
+    first_day: dt.date | None = Field(
+        default=None, alias="from", description="The first day (YYYY-MM-DD, site time)."
+    )
+    last_day: dt.date | None = Field(
+        default=None, alias="to", description="The last day (YYYY-MM-DD), included."
+    )
+
+
 # --- Answers: what each route returns (server/payloads.py builds them) -------------------
 
 
@@ -430,4 +439,5 @@ ANSWERS: dict[str, type[BaseModel] | str] = {
     "estimate_accuracy": AccuracyReport,
     "import_appointments": AppointmentsImported,
     "audit_log": AuditLog,
+    "audit_csv": "text/csv",
 }

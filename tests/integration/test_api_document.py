@@ -22,6 +22,7 @@ QUERY_PARAMETERS = {
     ("get", "/api/sites/{site}/accuracy"): {"date"},
     ("post", "/api/sites/{site}/appointments"): {"date"},
     ("get", "/api/sites/{site}/audit"): {"limit"},
+    ("get", "/api/sites/{site}/audit.csv"): {"from", "to"},
 }
 
 

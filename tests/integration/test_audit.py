@@ -4,6 +4,9 @@ verify` checks."""
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import sqlite3
 import threading
 
@@ -367,3 +370,62 @@ def test_concurrent_writers_on_postgres_leave_an_intact_chain(clock, pg_schema_u
             with app.app_context():
                 db.session.remove()
                 db.engine.dispose()
+
+
+# --- The CSV export through the API ------------------------------------------------------
+
+
+def _csv(response):
+    return list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+
+
+def test_an_admin_exports_the_sites_audit_log_as_csv(app, admin, staff, client):
+    walk_in(client, "G")
+    act(staff, "rooms/room-1/call-next")
+
+    response = admin.get(f"/api/sites/{SITE}/audit.csv")
+
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    rows = _csv(response)
+    assert rows[0] == list(audit.CSV_COLUMNS)
+    actions = [row[5] for row in rows[1:]]
+    assert actions[-2:] == ["check_in", "call"]
+    assert "login" not in actions  # not tied to the site
+    call = rows[-1]
+    assert (call[2], call[3], call[4]) == (SITE, "desk", "127.0.0.1")
+    assert json.loads(call[7]) == {"room": "room-1"}
+    assert len(call[8]) == 64
+
+
+def test_the_csv_export_takes_a_range_of_days(app, admin, clock):
+    assert len(_csv(admin.get(f"/api/sites/{SITE}/audit.csv?from=2026-03-10&to=2026-03-10"))) > 1
+    assert len(_csv(admin.get(f"/api/sites/{SITE}/audit.csv?from=2026-03-11"))) == 1
+    assert len(_csv(admin.get(f"/api/sites/{SITE}/audit.csv?to=2026-03-09"))) == 1
+    assert admin.get(f"/api/sites/{SITE}/audit.csv?from=yesterday").status_code == 400
+
+
+def test_only_an_admin_of_the_site_exports_its_audit_log(staff, client):
+    assert staff.get(f"/api/sites/{SITE}/audit.csv").status_code == 403
+    assert client.get(f"/api/sites/{SITE}/audit.csv").status_code == 401
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_start_with_a_quote(app, admin):
+    staff_client = app.test_client()
+    login(staff_client, "desk")
+    notice = {"scope": "site", "reason": "=HYPERLINK(1)", "expected_minutes": 10}
+    assert staff_client.post(f"/api/sites/{SITE}/notices", json=notice).status_code == 201
+    with app.app_context():
+        services.import_appointments(
+            SITE,
+            "code,last_name,first_name,date_of_birth,service,time\nQ1,Lee,Ann,1980-01-02,G,09:30\n",
+            None,
+            actor=audit.Actor(username="@evil (command line)"),
+        )
+
+    rows = _csv(admin.get(f"/api/sites/{SITE}/audit.csv"))
+
+    assert rows[-1][3] == "'@evil (command line)"
+    assert all(not cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
+    assert '"reason": "=HYPERLINK(1)"' in rows[-2][7]  # inside JSON: not a formula
