@@ -50,7 +50,11 @@ class Config:
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
     PERMANENT_SESSION_LIFETIME = timedelta(minutes=int(os.environ.get("STAFF_IDLE_MINUTES", "30")))
     SESSION_REFRESH_EACH_REQUEST = True  # the lifetime is an idle timeout
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # Guess budgets and rate limits must be counted once for all processes: with Redis
+    # (several processes) they live there unless another store is named.
+    RATELIMIT_STORAGE_URI = (
+        os.environ.get("RATELIMIT_STORAGE_URI") or os.environ.get("REDIS_URL") or "memory://"
+    )
     RATELIMIT_KEY_PREFIX = REDIS_PREFIX
     RATELIMIT_HEADERS_ENABLED = True
     CHECKIN_RATE_LIMIT = os.environ.get("CHECKIN_RATE_LIMIT", "20 per minute")  # walk-ins
