@@ -5,7 +5,13 @@ function thisPage() {
   return window.location.pathname + window.location.search;
 }
 
+// Set once the page is leaving because it was idle: the logout it sends ends the login
+// on the server, which closes the socket and answers 401 to whatever else is under way,
+// and those must not send the page to the login without saying why.
+let leavingIdle = false;
+
 export function goToLogin(loginUrl) {
+  if (leavingIdle) return;
   window.location.assign(`${loginUrl}?next=${encodeURIComponent(thisPage())}`);
 }
 
@@ -15,6 +21,7 @@ export function goToLogin(loginUrl) {
 export function startIdleLogout({ idleMinutes, loginUrl, logOut }) {
   let timer = null;
   const leave = () => {
+    leavingIdle = true;
     logOut().catch(() => {}).then(() => {
       window.location.assign(`${loginUrl}?expired=1&next=${encodeURIComponent(thisPage())}`);
     });
