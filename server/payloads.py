@@ -25,7 +25,7 @@ from server.wayfinding import hints as wayfinding_hints
 if TYPE_CHECKING:
     from server.realtime.presence import DevicePresence
 
-RECENT_CALLS_SHOWN = 8
+RECENT_CALLS_SHOWN = 9  # up to 3 calls side by side, and the 6 before them
 ACTIVE = (TicketStatus.WAITING, TicketStatus.CALLED, TicketStatus.IN_SERVICE)
 
 

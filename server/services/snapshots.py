@@ -73,6 +73,8 @@ def display_setup(
             if r.active
         },
         "shown_services": shown,
+        # Every notice (and every page of services) is shown once within this cycle.
+        "cycle_seconds": SiteSettings.of(site).display_cycle_seconds,
         "device": {"code": device, "name": named.name if named else None} if device else None,
     }
 

@@ -104,6 +104,9 @@ class SiteSpec(Strict):
     late_checkin_minutes: Annotated[int, Field(ge=0, le=240)] = 30
     # A patient is told their wait grew when its upper bound moves out by more than this.
     delay_notice_minutes: Annotated[int, Field(ge=1, le=120)] = 10
+    # The waiting-room display shows what does not fit on its screen (notices, a long
+    # list of services) in turns: every item is on screen once within this many seconds.
+    display_cycle_seconds: Annotated[int, Field(ge=10, le=300)] = 30
     hours: dict[str, list[str]] = Field(default_factory=dict)
 
     @field_validator("timezone")

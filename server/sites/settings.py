@@ -14,6 +14,7 @@ DEFAULTS: dict[str, Any] = {
     "early_checkin_minutes": 60,
     "late_checkin_minutes": 30,
     "delay_notice_minutes": 10,
+    "display_cycle_seconds": 30,
     "hours": {},
     "public_url": None,
 }
@@ -26,6 +27,7 @@ class SiteSettings:
     hours: OpeningHours
     public_url: str | None
     delay_notice_minutes: int = 10
+    display_cycle_seconds: int = 30
 
     @classmethod
     def of(cls, site: Site) -> SiteSettings:
@@ -42,4 +44,5 @@ class SiteSettings:
             hours=hours,
             public_url=raw["public_url"],
             delay_notice_minutes=raw["delay_notice_minutes"],
+            display_cycle_seconds=raw["display_cycle_seconds"],
         )

@@ -3,33 +3,42 @@
 // It runs unattended for weeks, so: everything it draws is rebuilt from the latest
 // state (the DOM never grows), it keeps no history beyond the last call id, and it
 // reconnects and resyncs by itself (lib/live.js). It only ever receives display-safe
-// data. Sound lives in display/sound.js.
+// data. The screen cannot scroll: CSS lays it out to the screen's size, and what does
+// not fit takes turns (display/pager.js). Sound lives in display/sound.js.
 import { connectLive } from "./lib/live.js";
 import { fill, nameIn } from "./lib/texts.js";
 import { byId, make, pageConfig } from "./lib/dom.js";
 import { makeAnnouncer } from "./display/sound.js";
+import { splitCalls } from "./display/calls.js";
+import { makeRotation, pageList, stackList } from "./display/pager.js";
 
 const config = pageConfig("display-config");
 const strings = config.strings;
 
-const MAX_RECENT = 6; // calls listed under "Now calling"
 const RETRY_REFUSED_MS = 10000; // the server refused us (e.g. it is still starting)
 
 const el = {
   connection: byId("connection-text"),
   clock: byId("clock"),
-  nowCall: byId("now-call"),
-  nowNumber: byId("now-number"),
-  nowRoom: byId("now-room"),
-  nowHint: byId("now-hint"),
-  nowRoomOther: byId("now-room-other"),
+  nowCalls: byId("now-calls"),
+  recentBox: byId("recent-box"),
   recent: byId("recent-calls"),
+  recentPages: byId("recent-pages"),
+  waitsBox: byId("waits-box"),
   waits: byId("service-waits"),
+  waitsPages: byId("waits-pages"),
   noticesSection: byId("notices-section"),
   notices: byId("notices"),
+  noticesPages: byId("notices-pages"),
 };
 
 let lastCallId = null; // the newest call already shown (and announced, if sound is on)
+let lastState = null; // drawn again when the screen changes size
+
+const rotation = makeRotation({
+  cycleSeconds: config.cycle_seconds,
+  pageLabel: (page, pages) => fill(strings.page_of, { page, pages }),
+});
 
 // --- What this display shows ---------------------------------------------------
 
@@ -65,9 +74,22 @@ function hintFor(call, language) {
   return (call.hints && call.hints[language]) || "";
 }
 
-function serviceName(prefix) {
+/* The way after the room's name ("Level 1, take the elevator" from "Room 3, Level 1,
+ * take the elevator"), where the room's name stands just above it. */
+function wayAfterRoom(call, language) {
+  const hint = hintFor(call, language);
+  const room = roomName(call.room, language);
+  return room && hint.startsWith(`${room}, `) ? hint.slice(room.length + 2) : hint;
+}
+
+/* Where to go, as said aloud: the way when the site's map knows it, else the room. */
+function wayTo(call, language) {
+  return hintFor(call, language) || roomName(call.room, language);
+}
+
+function serviceName(prefix, language) {
   const service = config.services.find((s) => s.prefix === prefix);
-  return service ? inLanguage(service.names, config.language) : prefix;
+  return service ? inLanguage(service.names, language) : prefix;
 }
 
 const plural = new Intl.PluralRules(config.language);
@@ -81,98 +103,137 @@ function typicalWaitText(minutes) {
   return minutes > 0 ? fill(strings.about_minutes, { minutes }) : strings.no_wait;
 }
 
-// --- Drawing -------------------------------------------------------------------
-
-function render(state) {
-  const calls = state.calls.filter((c) => serviceShown(c.service));
-  renderNow(calls[0]);
-  renderRecent(calls.slice(1, 1 + MAX_RECENT));
-  renderWaits(state.services.filter((s) => serviceShown(s.prefix)));
-  renderNotices(state.notices.filter(noticeShown));
+/* A notice's lines in `language`: {title, reason, extra}. */
+function noticeText(notice, language) {
+  return {
+    title: noticeTitle(notice, language),
+    reason: notice.reason,
+    extra: fill(strings.notice_extra, { minutes: notice.expected_minutes }),
+  };
 }
 
-function renderNow(call) {
-  const previous = el.nowCall.dataset.callId;
-  if (!call) {
-    el.nowNumber.textContent = "–";
-    el.nowRoom.textContent = strings.nobody_called;
-    el.nowHint.textContent = "";
-    el.nowRoomOther.textContent = "";
-    delete el.nowCall.dataset.callId;
-    return;
-  }
-  el.nowNumber.textContent = call.number;
-  el.nowRoom.textContent = roomName(call.room, config.language);
-  el.nowHint.textContent = hintFor(call, config.language);
-  // The room (its hint, where there is one) in the site's other languages too, for
-  // patients who read those better.
-  const others = config.site.languages
-    .filter((lang) => lang !== config.language)
-    .map((lang) => hintFor(call, lang) || roomName(call.room, lang))
-    .filter((name) => name && name !== el.nowRoom.textContent && name !== el.nowHint.textContent);
-  el.nowRoomOther.textContent = others.join(" · ");
-  el.nowCall.dataset.callId = String(call.id);
-  if (previous !== undefined && previous !== String(call.id)) flash(el.nowCall);
-}
-
-function flash(node) {
-  node.classList.remove("fresh");
-  void node.offsetWidth; // restart the animation
-  node.classList.add("fresh");
-}
-
-function renderRecent(calls) {
-  el.recent.replaceChildren(
-    ...calls.map((call) => {
-      const item = make("li", "recent-call");
-      item.dataset.callId = String(call.id);
-      item.append(make("span", "recent-number", call.number));
-      item.append(make("span", "recent-room", roomName(call.room, config.language)));
-      const hint = hintFor(call, config.language);
-      if (hint) item.append(make("span", "recent-hint", hint));
-      if (call.recall) item.append(make("span", "recent-recall", strings.recall));
-      return item;
-    })
-  );
-}
-
-function renderWaits(services) {
-  el.waits.replaceChildren(
-    ...services.map((service) => {
-      const row = make("tr");
-      row.dataset.service = service.prefix;
-      const name = make("th", "wait-service", inLanguage(service.names, config.language));
-      name.scope = "row";
-      row.append(name);
-      row.append(make("td", "wait-count", waitingText(service.waiting)));
-      row.append(make("td", "wait-time", typicalWaitText(service.typical_wait)));
-      return row;
-    })
-  );
-}
-
-function noticeTitle(notice) {
+function noticeTitle(notice, language) {
   if (notice.scope === "service") {
-    return fill(strings.notice_service, { target: serviceName(notice.service) });
+    return fill(strings.notice_service, { target: serviceName(notice.service, language) });
   }
   if (notice.scope === "room") {
     const room = config.rooms[notice.room];
-    return fill(strings.notice_room, { target: room ? roomName(room, config.language) : notice.room });
+    return fill(strings.notice_room, { target: room ? roomName(room, language) : notice.room });
   }
   return strings.notice_site;
 }
 
-function renderNotices(notices) {
-  el.noticesSection.hidden = notices.length === 0;
-  el.notices.replaceChildren(
-    ...notices.map((notice) => {
-      const item = make("li", "notice");
-      item.append(make("p", "notice-title", noticeTitle(notice)));
-      item.append(make("p", "notice-reason", notice.reason));
-      item.append(make("p", "notice-extra", fill(strings.notice_extra, { minutes: notice.expected_minutes })));
-      return item;
+// --- Drawing -------------------------------------------------------------------
+
+function render(state) {
+  lastState = state;
+  const { now, recent } = splitCalls(state.calls.filter((c) => serviceShown(c.service)));
+  // The calls and the delays first: the lists measure the space they leave.
+  renderNow(now);
+  renderNotices(state.notices.filter(noticeShown));
+  renderRecent(recent);
+  renderWaits(state.services.filter((s) => serviceShown(s.prefix)));
+}
+
+/* The calls of the last few seconds side by side, newest first; redrawn only when they
+ * change, so that screen readers hear a call once. The newest card's parts keep ids. */
+function renderNow(calls) {
+  const key = calls.map((c) => c.id).join(",");
+  if (el.nowCalls.dataset.calls === key) return;
+  const before = new Set((el.nowCalls.dataset.calls || "").split(",").filter(Boolean));
+  const firstDraw = el.nowCalls.dataset.calls === undefined;
+  el.nowCalls.dataset.calls = key;
+  el.nowCalls.dataset.count = String(Math.max(1, calls.length));
+  if (calls.length === 0) {
+    el.nowCalls.replaceChildren(nobodyCalled());
+    return;
+  }
+  el.nowCalls.replaceChildren(
+    ...calls.map((call, i) => {
+      const card = callCard(call, i === 0);
+      if (!firstDraw && !before.has(String(call.id))) card.classList.add("fresh");
+      return card;
     })
   );
+}
+
+function callCard(call, newest) {
+  const card = make("li", "call");
+  card.dataset.callId = String(call.id);
+  const number = make("p", "call-number now-number", call.number);
+  const room = make("p", "call-room now-room", roomName(call.room, config.language));
+  const hint = make("p", "call-hint now-hint", wayAfterRoom(call, config.language));
+  // The room and its way in the site's other languages too, for patients who read
+  // those better.
+  const others = config.site.languages
+    .filter((lang) => lang !== config.language)
+    .map((lang) => wayTo(call, lang))
+    .filter((name) => name && name !== room.textContent);
+  const other = make("p", "call-other now-room-other", others.join(" · "));
+  if (newest) {
+    number.id = "now-number";
+    room.id = "now-room";
+    hint.id = "now-hint";
+    other.id = "now-room-other";
+  }
+  card.append(number, room, hint, other);
+  if (call.recall) card.append(make("p", "call-recall", strings.recall));
+  return card;
+}
+
+function nobodyCalled() {
+  const card = make("li", "call call-none");
+  const number = make("p", "call-number now-number", "–");
+  number.id = "now-number";
+  const room = make("p", "call-room now-room", strings.nobody_called);
+  room.id = "now-room";
+  card.append(number, room);
+  return card;
+}
+
+function renderRecent(calls) {
+  const items = calls.map((call) => {
+    const item = make("li", "recent-call");
+    item.dataset.callId = String(call.id);
+    item.append(make("span", "recent-number", call.number));
+    item.append(make("span", "recent-room", roomName(call.room, config.language)));
+    const way = wayAfterRoom(call, config.language);
+    if (way) item.append(make("span", "recent-hint", way));
+    if (call.recall) item.append(make("span", "recent-recall", strings.recall));
+    return item;
+  });
+  el.recent.replaceChildren(...items);
+  pageList(rotation, "recent", el.recentBox, items, el.recentPages);
+}
+
+function renderWaits(services) {
+  const rows = services.map((service) => {
+    const row = make("tr");
+    row.dataset.service = service.prefix;
+    const name = make("th", "wait-service", inLanguage(service.names, config.language));
+    name.scope = "row";
+    row.append(name);
+    row.append(make("td", "wait-count", waitingText(service.waiting)));
+    row.append(make("td", "wait-time", typicalWaitText(service.typical_wait)));
+    return row;
+  });
+  el.waits.replaceChildren(...rows);
+  pageList(rotation, "waits", el.waitsBox, rows, el.waitsPages);
+}
+
+function renderNotices(notices) {
+  el.noticesSection.hidden = notices.length === 0;
+  const items = notices.map((notice) => {
+    const text = noticeText(notice, config.language);
+    const item = make("li", "notice");
+    item.dataset.noticeId = String(notice.id);
+    item.append(make("p", "notice-title", text.title));
+    item.append(make("p", "notice-reason", text.reason));
+    item.append(make("p", "notice-extra", text.extra));
+    return item;
+  });
+  el.notices.replaceChildren(...items);
+  stackList(rotation, "notices", items, el.noticesPages);
 }
 
 function renderClock() {
@@ -181,6 +242,14 @@ function renderClock() {
     minute: "2-digit",
   });
 }
+
+// A TV's screen changes size when it is turned, or when the browser goes full screen:
+// the pages are measured again.
+let resizing = null;
+window.addEventListener("resize", () => {
+  cancelAnimationFrame(resizing);
+  resizing = requestAnimationFrame(() => lastState && render(lastState));
+});
 
 // --- Updates -------------------------------------------------------------------
 
@@ -197,7 +266,8 @@ function apply(update) {
 
 // Calls are announced by their ids rather than by each update's `announce`, so that a
 // call that arrived inside a resync snapshot (after a gap or a reconnect) is still
-// announced, and a recall (a new call id) is announced again.
+// announced, and a recall (a new call id) is announced again. Several new calls are
+// announced in turn, oldest first.
 function announceNewCalls(calls) {
   const newest = calls.reduce((max, c) => Math.max(max, c.id), 0);
   if (lastCallId === null) {
@@ -214,7 +284,7 @@ function announceNewCalls(calls) {
 const announcer = makeAnnouncer({
   speech: config.speech,
   soundBlocked: strings.sound_blocked,
-  roomName,
+  wayTo,
 });
 
 // --- Connection ----------------------------------------------------------------

@@ -81,6 +81,19 @@ class Server:
         line = next(x for x in result.stdout.splitlines() if x.startswith("staff login: desk / "))
         return line.removeprefix("staff login: desk / ")
 
+    def load_site(self, path: Path) -> None:
+        """Runs `waitroom load-site PATH` (the demo's site is updated in place)."""
+        result = subprocess.run(
+            _command("load-site", str(path)),
+            cwd=self.root,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+
     @contextmanager
     def running(self) -> Iterator[subprocess.Popen[bytes]]:
         self.starts += 1

@@ -1,4 +1,5 @@
-// The display's sound: a chime, then the call spoken in each language of the site.
+// The display's sound: a chime, then the call and the way to its room spoken in each
+// language of the site; several calls in turn.
 //
 // Browsers play sound only after someone interacted with the page, so a new display
 // shows "Enable sound" once; the choice is remembered on this screen.
@@ -12,8 +13,9 @@ const SPEECH_TIMEOUT_MS = 15000; // ... nor "end" for speech
 const SOUND_KEY = "waitroom.display.sound";
 
 /* {announce(call)}: queues a call to be said. `speech` is {language: "Ticket {number},
- * please go to {room}."}; `roomName(room, language)` names the room. */
-export function makeAnnouncer({ speech, soundBlocked, roomName }) {
+ * please go to {room}."}; `wayTo(call, language)` says where: "Room 3, Level 1, take
+ * the elevator" where the site's map knows the way, else the room's name. */
+export function makeAnnouncer({ speech, soundBlocked, wayTo }) {
   const setup = byId("sound-setup");
   const status = byId("sound-status");
   const chime = byId("chime");
@@ -60,7 +62,7 @@ export function makeAnnouncer({ speech, soundBlocked, roomName }) {
   }
 
   function spokenCall(call, language) {
-    return fill(speech[language], { number: call.spoken, room: roomName(call.room, language) });
+    return fill(speech[language], { number: call.spoken, room: wayTo(call, language) });
   }
 
   function playChime() {
