@@ -88,6 +88,18 @@ def test_broken_toml_is_refused_with_its_line_number():
     assert "line 3" in message
 
 
+def test_the_display_cycle_is_thirty_seconds_unless_the_site_says():
+    assert parse_site_text(GOOD).site.display_cycle_seconds == 30
+    chosen = broken('slug = "test"', 'slug = "test"\ndisplay_cycle_seconds = 45')
+    assert parse_site_text(chosen).site.display_cycle_seconds == 45
+
+
+@pytest.mark.parametrize("seconds", [0, 9, 301])
+def test_a_display_cycle_too_short_to_read_or_too_long_to_wait_is_refused(seconds):
+    message = refusal(broken('slug = "test"', f'slug = "test"\ndisplay_cycle_seconds = {seconds}'))
+    assert "site.display_cycle_seconds (line 3)" in message
+
+
 def test_unknown_key_is_refused_naming_the_key_and_line():
     message = refusal(broken("typical_minutes = 6\n", 'typical_minutes = 6\ncolour = "red"\n'))
     assert "services[1].colour (line 20)" in message

@@ -80,6 +80,12 @@ def open_display(new_page, base, query="", **options):
     return page
 
 
+def spoken_number(number):
+    """B-007 is said "B 7"."""
+    prefix, digits = number.split("-")
+    return f"{prefix} {int(digits)}"
+
+
 def now_number(page):
     return page.locator("#now-number")
 
@@ -109,7 +115,7 @@ def test_the_display_shows_calls_waits_and_delays_accessibly(new_page, live_serv
         expect(now_number(display)).to_have_text(number)
         expect(display.locator("#now-room")).to_have_text("Lab counter 1")
         # Where the room is, in the page's language, then in the site's other one.
-        expect(display.locator("#now-hint")).to_have_text("Lab counter 1, Ground floor")
+        expect(display.locator("#now-hint")).to_have_text("Ground floor")
         expect(display.locator("#now-room-other")).to_have_text("Laboratorio 1, Planta baja")
         waits = display.locator("#service-waits tr")
         expect(waits).to_have_count(4)
@@ -130,10 +136,54 @@ def test_two_calls_in_quick_succession_are_both_shown(new_page, live_server, api
     for room in ROOMS:  # two desks, back to back: the same second
         call(api, base, f"rooms/{room}/call-next")
 
+    # Both are "now calling", side by side and the same size, the newest first.
     expect(now_number(display)).to_have_text(second, timeout=WITHIN_A_SECOND)
-    expect(display.locator("#now-room")).to_have_text("Lab counter 2")
-    expect(recent_numbers(display).first).to_have_text(first)
-    expect(display.locator("#recent-calls .recent-room").first).to_have_text("Lab counter 1")
+    cards = display.locator("#now-calls .call")
+    expect(cards.filter(has_text=first)).to_have_count(1)
+    first_card, second_card = cards.filter(has_text=first), cards.filter(has_text=second)
+    expect(first_card.locator(".call-room")).to_have_text("Lab counter 1")
+    expect(second_card.locator(".call-room")).to_have_text("Lab counter 2")
+    assert first_card.bounding_box()["y"] == second_card.bounding_box()["y"]
+    sizes = [
+        c.locator(".call-number").evaluate("e => getComputedStyle(e).fontSize")
+        for c in (first_card, second_card)
+    ]
+    assert sizes[0] == sizes[1]
+    expect(display.locator("#recent-calls")).not_to_contain_text(first)
+    assert_accessible(display, "display with two calls at once")
+
+
+def test_two_calls_in_the_same_second_are_announced_in_turn_with_the_way(
+    new_page, live_server, api
+):
+    base = live_server.base
+    clear_service(api, base)
+    first, second = add_patient(api, base), add_patient(api, base)
+    page = new_page()
+    page.add_init_script(SPEECH_STUB)
+    page.goto(f"{base}/display")
+    page.get_by_role("button", name="Enable sound").click()
+    expect(page.locator("#sound-setup")).to_be_hidden()
+
+    for room in ROOMS:
+        call(api, base, f"rooms/{room}/call-next")
+
+    expect(page.locator("#now-calls .call", has_text=first)).to_have_count(1)
+    expect(now_number(page)).to_have_text(second)
+    page.wait_for_function("() => window.__spoken.length >= 4")
+    said_first, said_second = spoken_number(first), spoken_number(second)
+    assert page.evaluate("window.__spoken") == [
+        {"text": f"Ticket {said_first}, please go to Lab counter 1, Ground floor.", "lang": "en"},
+        {
+            "text": f"Número {said_first}, por favor pase a Laboratorio 1, Planta baja.",
+            "lang": "es",
+        },
+        {"text": f"Ticket {said_second}, please go to Lab counter 2, Ground floor.", "lang": "en"},
+        {
+            "text": f"Número {said_second}, por favor pase a Laboratorio 2, Planta baja.",
+            "lang": "es",
+        },
+    ]
 
 
 def test_each_call_and_recall_is_spoken_in_every_language(new_page, live_server, api):
@@ -148,17 +198,19 @@ def test_each_call_and_recall_is_spoken_in_every_language(new_page, live_server,
 
     call(api, base, f"rooms/{ROOMS[0]}/call-next")
     expect(now_number(page)).to_have_text(number)
-    spoken = f"B {int(number.removeprefix('B-'))}"
+    spoken = spoken_number(number)
     page.wait_for_function("() => window.__spoken.length >= 2")
+    # The way is said with the room ("Room 3, Level 1, take the elevator" where there
+    # are stairs or a lift on the way; here the lab is on the ground floor).
     assert page.evaluate("window.__spoken") == [
-        {"text": f"Ticket {spoken}, please go to Lab counter 1.", "lang": "en"},
-        {"text": f"Número {spoken}, por favor pase a Laboratorio 1.", "lang": "es"},
+        {"text": f"Ticket {spoken}, please go to Lab counter 1, Ground floor.", "lang": "en"},
+        {"text": f"Número {spoken}, por favor pase a Laboratorio 1, Planta baja.", "lang": "es"},
     ]
 
     post(api, base, f"tickets/{ticket_id(api, base, number)}/recall")
     page.wait_for_function("() => window.__spoken.length >= 4")
     recalled = page.evaluate("window.__spoken[2].text")
-    assert recalled == f"Ticket {spoken}, please go to Lab counter 1."
+    assert recalled == f"Ticket {spoken}, please go to Lab counter 1, Ground floor."
 
 
 def test_nothing_is_spoken_until_sound_is_enabled(new_page, live_server, api):
@@ -200,7 +252,7 @@ def test_a_display_for_some_services_shows_only_their_calls_and_waits(new_page, 
 
     expect(now_number(display)).to_have_text(vaccine)
     expect(display.locator("#recent-calls")).not_to_contain_text(blood)
-    expect(display.locator("#now-call")).not_to_contain_text(blood)
+    expect(display.locator("#now-calls")).not_to_contain_text(blood)
 
 
 def test_the_display_page_stays_the_same_size_over_many_calls(new_page, live_server, api):
@@ -263,7 +315,7 @@ def test_the_displays_socket_never_carries_a_patients_name(new_page, live_server
     post(api, base, f"tickets/{ticket}/start")
     post(api, base, f"tickets/{ticket}/complete")
     post(api, base, f"notices/{notice['id']}/clear")
-    expect(page.locator("#recent-calls")).to_contain_text(number)
+    expect(page.locator("#main")).to_contain_text(number)  # now calling, or recent
     expect(page.locator("#notices")).not_to_contain_text("Short of staff")
 
     received = "\n".join(f if isinstance(f, str) else f.decode("utf-8", "replace") for f in frames)

@@ -253,7 +253,10 @@ def test_the_display_shows_where_the_called_room_is_in_each_language(new_page, l
     desk(f"tickets/{ticket['id']}/call", {"room": "room-3", **CALLED_BEFORE_NOT_SEEN})
 
     expect(display.locator("#now-number")).to_have_text(made["ticket"]["number"])
-    expect(display.locator("#now-hint")).to_have_text("Room 3, Level 1, take the elevator")
+    # The room's name, and under it the rest of the way ("Room 3, Level 1, take the
+    # elevator" without saying the room twice).
+    expect(display.locator("#now-room")).to_have_text("Room 3")
+    expect(display.locator("#now-hint")).to_have_text("Level 1, take the elevator")
     expect(display.locator("#now-room-other")).to_have_text(
         "Consulta 3, Planta 1, tome el ascensor"
     )

@@ -206,6 +206,17 @@ def test_the_display_page_names_the_site_and_shows_every_service(client):
     assert config["rooms"]["lab-2"]["services"] == ["B", "V"]
 
 
+def test_the_display_turns_its_pages_in_the_cycle_the_site_file_gives(app, client):
+    assert page_config(client.get("/display"))["cycle_seconds"] == 30
+
+    text = DEMO_SITE.read_text().replace("[site]\n", "[site]\ndisplay_cycle_seconds = 12\n", 1)
+    load_site_text(app, text)
+
+    config = page_config(client.get("/display"))
+    assert config["cycle_seconds"] == 12
+    assert config["strings"]["page_of"] == "{page} of {pages}"
+
+
 def test_the_display_can_be_pointed_at_some_services(client):
     config = page_config(client.get("/display?services=B,vaccines"))
 
@@ -256,6 +267,21 @@ def test_the_display_speaks_in_every_language_of_the_site(client):
         "es": "Número {number}, por favor pase a {room}.",
     }
     assert config["strings"]["waiting_other"] == "{count} en espera"
+
+
+def test_the_display_is_sent_enough_calls_for_three_at_once_and_six_before(
+    app, client, staff
+):
+    for _ in range(11):
+        walk_in(client, "G")
+        act(staff, "rooms/room-1/call-next", {"previous": "no_show"})
+
+    with app.app_context():
+        calls = services.display_snapshot(SITE)["state"]["calls"]
+
+    assert [c["number"] for c in calls] == [f"G-{n:03}" for n in range(11, 2, -1)]
+    # display.js puts calls made within seconds of each other side by side, by time.
+    assert all(c["at"] for c in calls)
 
 
 def test_the_display_page_holds_no_patient_name(client, staff):
