@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,11 @@ from tests.e2e.conftest import CHROMIUM, CHROMIUM_FLAGS  # noqa: E402
 from tests.e2e.live import SITE, Server, http  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
+DISPLAY_SIZES = {  # a full-HD TV, and the same TV on its side
+    "display-waiting-room.png": {"width": 1920, "height": 1080},
+    "display-portrait.png": {"width": 1080, "height": 1920},
+}
+TOGETHER_SECONDS = 11  # static/js/display/calls.js groups calls 10 s apart or closer
 DEMO_APPOINTMENTS = ROOT / "server" / "sites" / "demo" / "appointments.csv"
 PATIENTS = [  # (service, name or None for someone who gave none)
     ("G", "Amelia Hart"),
@@ -61,6 +67,12 @@ def fill_the_morning(staff: Any, base: str) -> None:
             "reason": "Dr Patel is running late after an emergency",
             "expected_minutes": 20,
         },
+    )
+    post(
+        staff,
+        base,
+        "notices",
+        {"scope": "site", "reason": "The lift is out of order", "expected_minutes": 10},
     )
 
 
@@ -104,10 +116,12 @@ def main() -> None:
         fill_the_morning(staff, server.base)
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
 
-        tv = browser.new_context(viewport={"width": 1600, "height": 900}, reduced_motion="reduce")
-        display = tv.new_page()
-        display.goto(f"{server.base}/display?device=main-hall")
-        expect(display.locator("#recent-calls li")).to_have_count(3)
+        # A display is on before the desk opens, so the desk lists it as connected.
+        displays = []
+        for name, size in DISPLAY_SIZES.items():
+            display = browser.new_context(viewport=size, reduced_motion="reduce").new_page()
+            display.goto(f"{server.base}/display?device=main-hall")
+            displays.append((name, display))
 
         desk = log_in(browser, server.base, password)
         desk.goto(f"{server.base}/desk?room=room-3")
@@ -124,9 +138,21 @@ def main() -> None:
         desk.screenshot(path=OUT / "desk-transfer-dialog.png")
         desk.keyboard.press("Escape")
 
-        expect(display.locator("#now-room")).to_have_text("Room 3")
-        display.screenshot(path=OUT / "display-waiting-room.png")
+        call_two_at_once(staff, server.base)
+        for name, display in displays:
+            expect(display.locator("#now-calls .call")).to_have_count(2)
+            display.screenshot(path=OUT / name)
         browser.close()
+
+
+def call_two_at_once(staff: Any, base: str) -> None:
+    """Two lab counters call in the same second, a while after the morning's calls, so
+    that the display shows both side by side and the others as recent."""
+    time.sleep(TOGETHER_SECONDS)
+    for _ in range(2):
+        post(staff, base, "tickets", {"service": "B"})
+    for room in ("lab-1", "lab-2"):
+        post(staff, base, f"rooms/{room}/call-next", {"previous": "no_show"})
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ desk account, rooms and map serve it (`waitroom load-site` updates the demo in p
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 DEMO_SITE = Path(__file__).resolve().parents[2] / "server" / "sites" / "demo" / "site.toml"
@@ -41,7 +42,10 @@ CYCLE_SECONDS = 10  # the shortest rotation a site may choose, so the tests wait
 
 def heavy_site_text() -> str:
     text = DEMO_SITE.read_text()
-    text = text.replace("[site]\n", f"[site]\ndisplay_cycle_seconds = {CYCLE_SECONDS}\n", 1)
+    text = re.sub(
+        r"(?m)^display_cycle_seconds = \d+", f"display_cycle_seconds = {CYCLE_SECONDS}", text
+    )
+    assert f"display_cycle_seconds = {CYCLE_SECONDS}" in text
     for short, long in LONG_NAMES.items():
         assert short in text, short
         text = text.replace(short, long)

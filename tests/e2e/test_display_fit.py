@@ -79,12 +79,16 @@ MEASURE = """() => {
     const style = getComputedStyle(el);
     canvas.font = style.font;
     const cap = canvas.measureText("H").actualBoundingBoxAscent;
-    if (cap < minCap - 0.5) problems.push(`too small (${cap.toFixed(1)} px < ${minCap.toFixed(1)}): ${text}`);
+    if (cap < minCap - 0.5) {
+      problems.push(`too small (${cap.toFixed(1)} px < ${minCap.toFixed(1)}): ${text}`);
+    }
     const size = parseFloat(style.fontSize);
     if (el.classList.contains("call-number")) smallestCall = Math.min(smallestCall, size);
     else largestOther = Math.max(largestOther, size);
   }
-  if (!(smallestCall > largestOther)) problems.push(`a call (${smallestCall}px) is not the largest text (${largestOther}px)`);
+  if (!(smallestCall > largestOther)) {
+    problems.push(`a call (${smallestCall}px) is not the largest (${largestOther}px)`);
+  }
   if (texts < 20) problems.push(`only ${texts} texts shown`);
   return problems;
 }""".replace("MIN_SHARE", str(MIN_CAP_SHARE))
