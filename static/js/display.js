@@ -136,7 +136,8 @@ function render(state) {
 }
 
 /* The calls of the last few seconds side by side, newest first; redrawn only when they
- * change, so that screen readers hear a call once. The newest card's parts keep ids. */
+ * change, so that screen readers hear a call once. The newest card and its parts have
+ * ids (#now-call, #now-number, #now-room, #now-hint, #now-room-other). */
 function renderNow(calls) {
   const key = calls.map((c) => c.id).join(",");
   if (el.nowCalls.dataset.calls === key) return;
@@ -171,6 +172,7 @@ function callCard(call, newest) {
     .filter((name) => name && name !== room.textContent);
   const other = make("p", "call-other now-room-other", others.join(" · "));
   if (newest) {
+    card.id = "now-call";
     number.id = "now-number";
     room.id = "now-room";
     hint.id = "now-hint";
@@ -183,6 +185,7 @@ function callCard(call, newest) {
 
 function nobodyCalled() {
   const card = make("li", "call call-none");
+  card.id = "now-call";
   const number = make("p", "call-number now-number", "–");
   number.id = "now-number";
   const room = make("p", "call-room now-room", strings.nobody_called);
