@@ -5,7 +5,7 @@
 // reconnects and resyncs by itself (lib/live.js). It only ever receives display-safe
 // data. Sound lives in display/sound.js.
 import { connectLive } from "./lib/live.js";
-import { fill, nameIn } from "./lib/texts.js";
+import { fill, nameIn, noticeWords } from "./lib/texts.js";
 import { byId, make, pageConfig } from "./lib/dom.js";
 import { makeAnnouncer } from "./display/sound.js";
 
@@ -162,13 +162,29 @@ function noticeTitle(notice) {
   return strings.notice_site;
 }
 
+// The reason in the page's language, then in the site's others (as the call's room is
+// shown); staff's note as typed, marked as the clinic's words.
+function noticeText(notice) {
+  const { reason, note } = noticeWords(notice, config.language, strings.notice_note, config.site.languages);
+  const lines = reason ? [make("p", "notice-reason", reason)] : [];
+  for (const lang of config.site.languages) {
+    const said = notice.reasons && notice.reasons[lang];
+    if (lang === config.language || !said || said === reason) continue;
+    const other = make("p", "notice-reason-other", said);
+    other.lang = lang;
+    lines.push(other);
+  }
+  if (note) lines.push(make("p", "notice-note", note));
+  return lines;
+}
+
 function renderNotices(notices) {
   el.noticesSection.hidden = notices.length === 0;
   el.notices.replaceChildren(
     ...notices.map((notice) => {
       const item = make("li", "notice");
       item.append(make("p", "notice-title", noticeTitle(notice)));
-      item.append(make("p", "notice-reason", notice.reason));
+      item.append(...noticeText(notice));
       item.append(make("p", "notice-extra", fill(strings.notice_extra, { minutes: notice.expected_minutes })));
       return item;
     })
