@@ -297,7 +297,8 @@ def test_notices_posted_before_the_list_keep_their_words_as_a_note(clock, tmp_pa
         migrate.upgrade("0006")
         db.session.execute(
             text(
-                "INSERT INTO sites (id, slug, name, timezone, languages, settings, seq) VALUES (1, 's', 'S', 'UTC', '[\"en\"]', '{}', 0)"
+                "INSERT INTO sites (id, slug, name, timezone, languages, settings, seq)"
+                " VALUES (1, 's', 'S', 'UTC', '[\"en\"]', '{}', 0)"
             )
         )
         db.session.execute(
