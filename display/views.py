@@ -74,6 +74,7 @@ def _strings() -> dict[str, str]:
         "notice_service": gettext("Delay for %(target)s", target="{target}"),
         "notice_room": gettext("Delay in %(target)s", target="{target}"),
         "notice_extra": gettext("About %(minutes)s min longer", minutes="{minutes}"),
+        "notice_note": gettext("Note from the clinic: “%(note)s”", note="{note}"),
         "sound_blocked": gettext("The browser blocked sound: press Enable sound"),
         # A list longer than the screen shows its pages in turn: "2 of 3".
         "page_of": gettext("%(page)s of %(pages)s", page="{page}", pages="{pages}"),

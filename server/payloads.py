@@ -101,6 +101,12 @@ class QueueView:
         return naive_wait(ahead, self._typical_minutes[service_id], self.open_rooms[service_id])
 
     @cached_property
+    def notices(self) -> Sequence[DelayNotice]:
+        """The site's active delay notices, read once per view: a delay sentence names
+        the reasons of those that concern its ticket (services/promises.py)."""
+        return queries.active_notices(self.site.id)
+
+    @cached_property
     def _typical_minutes(self) -> dict[int, float]:
         # A lookup per placed ticket, a thousand per change: by id, not a scan.
         return {s.id: s.typical_minutes for s in self.site.services}
@@ -137,6 +143,12 @@ def notice_view(notice: DelayNotice) -> dict[str, Any]:
         "scope": notice.scope,
         "service": notice.service.prefix if notice.service else None,
         "room": notice.room.code if notice.room else None,
+        # The reason picked from the site's list, its words in each of the site's
+        # languages ({} when none was picked), and the note as staff typed it.
+        "reason_code": notice.reason_code,
+        "reasons": dict(notice.reason_names or {}),
+        "note": notice.note,
+        # Both in one line, for clients written before the list (the site's first language).
         "reason": notice.reason,
         "expected_minutes": notice.expected_minutes,
         "posted_at": iso(notice.posted_at),

@@ -178,7 +178,7 @@ def phone_screens(browser: Browser, server: Server, desk: Desk, number: str, pat
     expect(page.locator("#connection")).not_to_be_empty()
     notice = desk.post(
         "notices",
-        {"scope": "site", "reason": "Dr Shah was called to an emergency", "expected_minutes": 20},
+        {"scope": "site", "reason_code": "emergency", "note": "Dr Shah", "expected_minutes": 20},
     )
     expect(page.locator("#delays")).to_be_visible()
     shoot(page, "phone-waiting")

@@ -64,7 +64,8 @@ def fill_the_morning(staff: Any, base: str) -> None:
         {
             "scope": "service",
             "target": "G",
-            "reason": "Dr Patel is running late after an emergency",
+            "reason_code": "emergency",
+            "note": "Dr Patel expects to be back by 11:00",
             "expected_minutes": 20,
         },
     )

@@ -351,17 +351,21 @@ def set_priority(site: str, ticket_id: int, user: User, body: schemas.Priority) 
     access="staff",
     body=schemas.Notice,
     status=201,
+    also=(200,),
+    description="201: a new notice. 200: the notice already posted for the same place "
+    "(scope and target) was updated: its length, its reason and its note.",
 )
 def post_notice(site: str, user: User, body: schemas.Notice) -> Any:
     result = services.post_notice(
         site,
         scope=body.scope,
         target=body.target,
-        reason=body.reason,
+        reason_code=body.reason_code,
+        note=body.note_text,
         expected_minutes=body.expected_minutes,
         actor_id=user.id,
     )
-    return jsonify(result), 201
+    return jsonify(result), 200 if result["updated"] else 201
 
 
 @endpoint(

@@ -6,9 +6,19 @@ import datetime as dt
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Discriminator, Field, RootModel, Tag
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    RootModel,
+    Tag,
+    model_validator,
+)
 
 from server.domain.errors import BadInput
+from server.domain.notices import NOTE_MAX_LENGTH
 from server.domain.queue import MAX_PRIORITY, NORMAL_PRIORITY, PreviousPatient
 from server.domain.text import check_line
 from server.domain.wayfinding import Mode
@@ -157,11 +167,41 @@ class Priority(Body):
     level: Annotated[int, Field(ge=NORMAL_PRIORITY, le=MAX_PRIORITY)]
 
 
+NoticeNote = Annotated[str, Field(min_length=1, max_length=NOTE_MAX_LENGTH), Line]
+
+
 class Notice(Body):
+    """A reason from the site's list (`reason_code`), a short note, or both. Posting
+    again for the same place (scope and target) updates the notice posted there."""
+
     scope: Literal["site", "service", "room"]
     target: ShortText | None = None
-    reason: Annotated[str, Field(min_length=1, max_length=200), Line]
+    reason_code: ShortText | None = Field(
+        None, description="One of the site file's [[delay_reasons]] codes."
+    )
+    note: NoticeNote | None = Field(
+        None, description="Shown to patients as typed, marked as the clinic's words."
+    )
+    reason: NoticeNote | None = Field(
+        None,
+        description="Deprecated: the free-text reason of the first version of this API, "
+        "taken as the note. Send `note` instead; not both.",
+        json_schema_extra={"deprecated": True},
+    )
     expected_minutes: Annotated[int, Field(ge=1, le=480)]
+
+    @model_validator(mode="after")
+    def _reason_or_note(self) -> Notice:
+        if self.reason is not None and self.note is not None:
+            raise ValueError("send the note as `note` only (`reason` is its old name)")
+        if self.reason_code is None and self.note is None and self.reason is None:
+            raise ValueError("pick a `reason_code` from the site's list, or write a `note`")
+        return self
+
+    @property
+    def note_text(self) -> str | None:
+        """The note, under its name or its old one."""
+        return self.note if self.note is not None else self.reason
 
 
 class Query(BaseModel):
@@ -245,7 +285,15 @@ class NoticeView(Answer):
     scope: str
     service: str | None
     room: str | None
-    reason: str
+    reason_code: str | None = Field(description="The reason picked from the site's list.")
+    reasons: dict[str, str] = Field(
+        description="The picked reason's words by language (each of the site's); {} if none."
+    )
+    note: str | None = Field(description="Staff's note, as typed.")
+    reason: str = Field(
+        description="The reason (in the site's first language) and the note in one line, "
+        "for clients written before the list."
+    )
     expected_minutes: int
     posted_at: Moment
 
@@ -382,6 +430,13 @@ class NoticeChange(Answer):
     notice: NoticeView
 
 
+class NoticePosted(NoticeChange):
+    updated: bool = Field(
+        description="True (status 200): the notice already posted for the same place "
+        "was updated; false (201): a new notice."
+    )
+
+
 class AccuracyReport(Answer):
     site: str
     day: str
@@ -434,7 +489,7 @@ ANSWERS: dict[str, type[BaseModel] | str] = {
     "cancel": TicketChange,
     "transfer": TicketChange,
     "set_priority": TicketChange,
-    "post_notice": NoticeChange,
+    "post_notice": NoticePosted,
     "clear_notice": NoticeChange,
     "estimate_accuracy": AccuracyReport,
     "import_appointments": AppointmentsImported,

@@ -39,6 +39,8 @@ class Operation:
     description: str | None = None
     query: type[Query] | None = None
     name: str = ""
+    # Other successes with the same answer (e.g. 200 when a POST updated, not created).
+    also: tuple[int, ...] = ()
 
 
 OPERATIONS: list[Operation] = []
@@ -59,6 +61,7 @@ def endpoint(
     guard: Callable[[Callable[..., Any]], Callable[..., Any]] | None = None,
     description: str | None = None,
     query: type[Query] | None = None,
+    also: tuple[int, ...] = (),
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a route that checks access and parses its body before the view runs.
 
@@ -84,6 +87,7 @@ def endpoint(
                 description,
                 query,
                 view.__name__,
+                also,
             )
         )
 
@@ -171,7 +175,10 @@ def _operation(op: Operation, schemas: dict[str, Any]) -> dict[str, Any]:
         ]
         + _query_parameters(op.query, schemas),
         "responses": {
-            str(op.status): {"description": "Success", "content": _answer(op, schemas)},
+            **{
+                str(status): {"description": "Success", "content": _answer(op, schemas)}
+                for status in (op.status, *op.also)
+            },
             "4XX": {
                 "description": "Refused; nothing was changed.",
                 "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},

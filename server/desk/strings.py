@@ -57,6 +57,7 @@ def _feedback() -> dict[str, str]:
         "resumed": gettext("%(room)s is open again.", room="{room}"),
         "added": gettext("Added %(number)s.", number="{number}"),
         "notice_posted": gettext("The delay notice is posted."),
+        "notice_updated": gettext("The delay notice posted there is updated."),
         "notice_cleared": gettext("The delay notice is cleared."),
         "network_error": gettext("The server cannot be reached. Try again in a moment."),
         "failed": gettext("That did not work. Try again."),
@@ -104,6 +105,7 @@ def _notices() -> dict[str, str]:
             minutes="{minutes}",
         ),
         "posted_at": gettext("posted at %(time)s", time="{time}"),
+        "notice_note": gettext("Note from the clinic: “%(note)s”", note="{note}"),
     }
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import TooManyRequests
@@ -21,6 +21,7 @@ from server import auth, guesses, services
 from server.desk import bp
 from server.desk.strings import console_strings
 from server.domain.errors import DomainError
+from server.domain.notices import NOTE_MAX_LENGTH
 from server.domain.text import find_control
 
 MAX_USERNAME = 64
@@ -41,7 +42,14 @@ def console() -> Any:
         "login_url": url_for("desk.login"),
         "strings": console_strings(),
     }
-    return render_template("desk/console.html", config=config, site=site, user=user)
+    return render_template(
+        "desk/console.html",
+        config=config,
+        site=site,
+        user=user,
+        delay_reasons=services.delay_reason_choices(site, str(get_locale())),
+        note_max_length=NOTE_MAX_LENGTH,
+    )
 
 
 @bp.route("/desk/login", methods=["GET", "POST"])

@@ -27,6 +27,8 @@ def phone_texts() -> dict[str, str]:
         ),
         "ended": _("This ticket is no longer active."),
         "notice": _("Delay of about {minutes} min: {reason}"),
+        # Staff's own words, shown as typed: the quotation marks say they are the clinic's.
+        "notice_note": _("Note from the clinic: “{note}”"),
         "live": _("This page updates by itself."),
         "reconnecting": _("Reconnecting… What you see may be out of date."),
         "leave_failed": _(

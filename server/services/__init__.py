@@ -13,7 +13,13 @@ from server.services.checkin import (
     kiosk_setup,
     lookup_appointment,
 )
-from server.services.notices import clear_notice, pause_room, post_notice, resume_room
+from server.services.notices import (
+    clear_notice,
+    delay_reason_choices,
+    pause_room,
+    post_notice,
+    resume_room,
+)
 from server.services.sites import appointments_text, import_appointments, load_site
 from server.services.snapshots import (
     audit_log,
@@ -74,6 +80,7 @@ __all__ = [
     "check_in_walk_in",
     "clear_notice",
     "complete",
+    "delay_reason_choices",
     "disable_user",
     "display_setup",
     "display_snapshot",

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -12,16 +13,29 @@ from server import payloads
 from server.domain.delay import DelayReason
 
 
-def delay_view(reason: str, at: datetime, language: str) -> dict[str, Any]:
-    """The delay notice as the phone shows it, in the ticket's language."""
+def delay_view(
+    reason: str,
+    at: datetime,
+    language: str,
+    posted: Sequence[Mapping[str, str]] = (),
+) -> dict[str, Any]:
+    """The delay notice as the phone shows it, in the ticket's language. `posted`: the
+    words, by language, of the reasons staff picked for the delays that concern it."""
     with force_locale(language):
-        message = _delay_message(reason)
+        message = _delay_message(reason, [_in_language(names, language) for names in posted])
     return {"reason_code": reason, "message": message, "at": payloads.iso(at)}
 
 
-def _delay_message(reason: str) -> str:
+def _in_language(names: Mapping[str, str], language: str) -> str:
+    """The site file has every reason in each of its languages; a ticket in a language
+    the site does not offer reads the first one stored."""
+    return names.get(language) or next(iter(names.values()), "")
+
+
+def _delay_message(reason: str, posted: list[str]) -> str:
     if reason == DelayReason.POSTED_DELAY:
-        return str(gettext("Your wait is longer than we said: the clinic has posted a delay."))
+        said = str(gettext("Your wait is longer than we said: the clinic has posted a delay."))
+        return " ".join([said, *(f"{why}." for why in posted if why)])
     if reason == DelayReason.ROOM_PAUSED:
         return str(
             gettext(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from server import clock, payloads
+from server.domain import notices as domain
 from server.domain.errors import InvalidTransition, NotFound
 from server.extensions import db
 from server.services.changes import SiteChange
@@ -19,31 +20,76 @@ def post_notice(
     *,
     scope: str,
     target: str | None,
-    reason: str,
+    reason_code: str | None,
+    note: str | None,
     expected_minutes: int,
     actor_id: int,
 ) -> dict[str, Any]:
-    """Post a delay for the site, one service (by prefix or code) or one room."""
+    """Post a delay for the site, one service (by prefix or code) or one room: a reason
+    from the site's list, a note, or both. A notice already posted for the same place is
+    updated instead (`updated` says which), so patients never read two for one delay."""
     now = clock.now()
     site = queries.get_site(site_slug, lock=True)
-    notice = DelayNotice(
-        site_id=site.id,
-        scope=scope,
-        reason=reason.strip(),
-        expected_minutes=expected_minutes,
-        posted_at=now,
-        posted_by=actor_id,
+    words = domain.notice_words(site_delay_reasons(site), reason_code, note)
+    place, affected = _place_of(site, scope, target)
+    active = queries.active_notices(site.id)
+    existing = domain.notice_to_update(((n, _place(n)) for n in active), place)
+    notice = existing or DelayNotice(
+        site_id=site.id, scope=scope, service_id=place.service_id, room_id=place.room_id
     )
-    affected = _attach_target(site, notice, scope, target)
+    _say(notice, words, site.languages)
+    notice.expected_minutes = expected_minutes
+    # The length counts from now: "about 40 min longer" said again is from this moment.
+    notice.posted_at = now
+    notice.posted_by = actor_id
     db.session.add(notice)
     db.session.flush()
-    change = SiteChange(
-        site, now, "notice_posted", actor_id, service_ids=affected, whole_views=True
+    kind = "notice_updated" if existing else "notice_posted"
+    change = SiteChange(site, now, kind, actor_id, service_ids=affected, whole_views=True)
+    change.audit(
+        "update_notice" if existing else "post_notice",
+        None,
+        notice=notice.id,
+        scope=scope,
+        target=target,
+        reason_code=reason_code,
+        note=words.note,
+        expected_minutes=expected_minutes,
     )
-    change.audit("post_notice", None, notice=notice.id, scope=scope, target=target, reason=reason)
     notice_id = notice.id
     seq = change.finish()
-    return {"seq": seq, "notice": _notice(notice_id)}
+    return {"seq": seq, "notice": _notice(notice_id), "updated": existing is not None}
+
+
+def site_delay_reasons(site: Site) -> list[domain.DelayReasonWords]:
+    """The site's usual reasons for a delay, from its site file, in the file's order."""
+    listed = (site.settings or {}).get("delay_reasons") or []
+    return [domain.DelayReasonWords(r["code"], dict(r["name"])) for r in listed]
+
+
+def delay_reason_choices(site: Site, language: str) -> list[dict[str, str]]:
+    """The desk's list: each reason's code and its words in the desk's language (else
+    in the site's first language that has them)."""
+    order = [language, *site.languages]
+    return [
+        {
+            "code": r.code,
+            "label": next((r.names[lang] for lang in order if lang in r.names), r.code),
+        }
+        for r in site_delay_reasons(site)
+    ]
+
+
+def _say(notice: DelayNotice, words: domain.NoticeWords, languages: list[str]) -> None:
+    notice.reason_code = words.reason.code if words.reason else None
+    # The words as the list says them now, in the site's languages only.
+    notice.reason_names = (
+        {lang: words.reason.names[lang] for lang in languages if lang in words.reason.names}
+        if words.reason
+        else None
+    )
+    notice.note = words.note
+    notice.reason = words.summary(languages)[:200]
 
 
 def clear_notice(site_slug: str, notice_id: int, *, actor_id: int) -> dict[str, Any]:
@@ -87,19 +133,23 @@ def _set_paused(site_slug: str, room_code: str, paused: bool, actor_id: int) -> 
     return {"seq": seq, "room": room_view}
 
 
-def _attach_target(site: Site, notice: DelayNotice, scope: str, target: str | None) -> set[int]:
-    """Point the notice at its service or room; returns the services it affects."""
+def _place_of(site: Site, scope: str, target: str | None) -> tuple[domain.NoticePlace, set[int]]:
+    """Where the notice applies, and the services it affects."""
     if scope == "site":
         if target:
             raise InvalidTransition("A site-wide notice takes no target.")
-        return {s.id for s in site.services}
+        return domain.NoticePlace("site"), {s.id for s in site.services}
     if not target:
         raise InvalidTransition(f"Say which {scope} the notice is for.")
     if scope == "service":
-        notice.service = queries.get_service(site, target)
-        return {notice.service.id}
-    notice.room = queries.get_room(site, target)
-    return {s.id for s in notice.room.services}
+        service = queries.get_service(site, target)
+        return domain.NoticePlace("service", service_id=service.id), {service.id}
+    room = queries.get_room(site, target)
+    return domain.NoticePlace("room", room_id=room.id), {s.id for s in room.services}
+
+
+def _place(notice: DelayNotice) -> domain.NoticePlace:
+    return domain.NoticePlace(notice.scope, notice.service_id, notice.room_id)
 
 
 def _services_of(notice: DelayNotice) -> set[int]:

@@ -186,6 +186,14 @@ def review_delay(
 def note_delay(view: payloads.QueueView, ticket: Waiter | Ticket, promise: PromiseColumns) -> None:
     """Show the delay notice the promise carries, if any, in the view."""
     if promise.notice_reason and promise.notice_at:
+        posted = []
+        if promise.notice_reason == delay_rule.DelayReason.POSTED_DELAY:
+            # The reasons staff picked, so the sentence says why in the patient's words.
+            posted = [
+                n.reason_names
+                for n in view.notices
+                if n.reason_names and payloads.notice_concerns(n, ticket)
+            ]
         view.delays[ticket.id] = delay_view(
-            promise.notice_reason, promise.notice_at, ticket.language
+            promise.notice_reason, promise.notice_at, ticket.language, posted
         )

@@ -51,6 +51,11 @@ def load_site(spec: SiteFile, *, actor: audit.Actor | None = None) -> dict[str, 
     )
     # The walking map for wayfinding, as checked with the file (None: the file has none).
     site.settings = {**site.settings, "map": spec.map_data()}
+    # The usual reasons for a delay, the desk's list: [{code, name: {language: words}}].
+    site.settings = {
+        **site.settings,
+        "delay_reasons": [r.model_dump(include={"code", "name"}) for r in spec.delay_reasons],
+    }
     site.__dict__.pop("zone", None)  # the cached ZoneInfo may be stale
     db.session.flush()
     services = _sync_services(site, spec)

@@ -91,6 +91,31 @@ class DeviceSpec(Strict):
     services: list[str] | None = None  # a display may show some services only
 
 
+class DelayReasonSpec(Strict):
+    """One of the usual reasons for a delay, which the desk picks from a list; its words
+    in every language of the site, so each patient reads it in theirs."""
+
+    code: Code
+    name: Names
+
+
+def delay_reason_problems(reasons: Sequence[DelayReasonSpec], languages: list[str]) -> list[str]:
+    """Each reason's code once, and its words in every language of the site."""
+    problems = []
+    first: dict[str, int] = {}
+    for i, reason in enumerate(reasons):
+        if reason.code in first:
+            problems.append(
+                f"delay_reasons[{i}].code: reason code {reason.code!r} is used twice"
+                f" (also delay_reasons[{first[reason.code]}].code)"
+            )
+        first.setdefault(reason.code, i)
+        missing = [lang for lang in languages if lang not in reason.name]
+        if missing:
+            problems.append(f"delay_reasons[{i}].name: no translation for {', '.join(missing)}")
+    return problems
+
+
 class SiteSpec(Strict):
     slug: Code
     name: Annotated[str, Field(min_length=1, max_length=200)]
@@ -424,11 +449,13 @@ class SiteFile(Strict):
     kiosks: list[DeviceSpec] = Field(default_factory=list)
     displays: list[DeviceSpec] = Field(default_factory=list)
     map: MapSpec | None = None  # the walking map, for wayfinding
+    delay_reasons: list[DelayReasonSpec] = Field(default_factory=list, max_length=50)
     _map_data: dict[str, Any] | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _consistent(self, info: ValidationInfo) -> SiteFile:
         problems = [*self._duplicates(), *self._unknown_services(), *self._missing_names()]
+        problems += delay_reason_problems(self.delay_reasons, self.site.languages)
         if self.map is not None:
             folder = (info.context or {}).get("folder")
             checks = MapChecks(self, self.map, folder)

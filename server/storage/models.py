@@ -206,7 +206,14 @@ class DelayNotice(Model):
     scope: Mapped[str] = mapped_column(String(16))  # site, service or room
     service_id: Mapped[int | None] = mapped_column(ForeignKey("services.id"))
     room_id: Mapped[int | None] = mapped_column(ForeignKey("rooms.id"))
+    # One line for clients that read only this: the reason in the site's first
+    # language and the note (the notice's words are the three columns below).
     reason: Mapped[str] = mapped_column(String(200))
+    # The reason picked from the site's list, and its words in each of the site's
+    # languages as the list said when it was posted (a later site file may drop it).
+    reason_code: Mapped[str | None] = mapped_column(String(64))
+    reason_names: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    note: Mapped[str | None] = mapped_column(String(200))  # as staff typed it
     expected_minutes: Mapped[int]
     posted_at: Mapped[datetime] = mapped_column(UTCDateTime())
     posted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

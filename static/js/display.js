@@ -6,7 +6,7 @@
 // data. The screen cannot scroll: CSS lays it out to the screen's size, and what does
 // not fit takes turns (display/pager.js). Sound lives in display/sound.js.
 import { connectLive } from "./lib/live.js";
-import { fill, nameIn } from "./lib/texts.js";
+import { fill, nameIn, noticeWords } from "./lib/texts.js";
 import { byId, make, pageConfig } from "./lib/dom.js";
 import { makeAnnouncer } from "./display/sound.js";
 import { splitCalls } from "./display/calls.js";
@@ -103,13 +103,20 @@ function typicalWaitText(minutes) {
   return minutes > 0 ? fill(strings.about_minutes, { minutes }) : strings.no_wait;
 }
 
-/* A notice's lines in `language`: {title, reason, extra}. */
+// A notice's words: the reason in the page's language, then in the site's others (as the
+// call's room is shown); staff's note as typed, marked as the clinic's words.
 function noticeText(notice, language) {
-  return {
-    title: noticeTitle(notice, language),
-    reason: notice.reason,
-    extra: fill(strings.notice_extra, { minutes: notice.expected_minutes }),
-  };
+  const { reason, note } = noticeWords(notice, language, strings.notice_note, config.site.languages);
+  const lines = reason ? [make("p", "notice-reason", reason)] : [];
+  for (const lang of config.site.languages) {
+    const said = notice.reasons && notice.reasons[lang];
+    if (lang === language || !said || said === reason) continue;
+    const other = make("p", "notice-reason-other", said);
+    other.lang = lang;
+    lines.push(other);
+  }
+  if (note) lines.push(make("p", "notice-note", note));
+  return lines;
 }
 
 function noticeTitle(notice, language) {
@@ -227,12 +234,11 @@ function renderWaits(services) {
 function renderNotices(notices) {
   el.noticesSection.hidden = notices.length === 0;
   const items = notices.map((notice) => {
-    const text = noticeText(notice, config.language);
     const item = make("li", "notice");
     item.dataset.noticeId = String(notice.id);
-    item.append(make("p", "notice-title", text.title));
-    item.append(make("p", "notice-reason", text.reason));
-    item.append(make("p", "notice-extra", text.extra));
+    item.append(make("p", "notice-title", noticeTitle(notice, config.language)));
+    item.append(...noticeText(notice, config.language));
+    item.append(make("p", "notice-extra", fill(strings.notice_extra, { minutes: notice.expected_minutes })));
     return item;
   });
   el.notices.replaceChildren(...items);

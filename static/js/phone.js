@@ -9,7 +9,7 @@
  */
 import { connectLive } from "./lib/live.js";
 import { ApiError, getJson, postJson } from "./lib/http.js";
-import { makeTexts, nameIn } from "./lib/texts.js";
+import { makeTexts, nameIn, noticeWords } from "./lib/texts.js";
 import { byId, make, pageConfig } from "./lib/dom.js";
 import { readStored, writeStored } from "./lib/store.js";
 import { READING_MODES, setReadingMode } from "./lib/modes.js";
@@ -133,7 +133,10 @@ function renderDelays(ticket) {
   const lines = [];
   if (ticket && ticket.delay && ticket.delay.message) lines.push(ticket.delay.message);
   for (const notice of (ticket && ticket.notices) || []) {
-    lines.push(t("notice", { minutes: notice.expected_minutes, reason: notice.reason }));
+    // The reason in the ticket's language (the page's); the note as typed, marked.
+    const { reason, note } = noticeWords(notice, config.language, t("notice_note"));
+    const said = [reason, note].filter(Boolean).join(". ");
+    lines.push(t("notice", { minutes: notice.expected_minutes, reason: said }));
   }
   byId("delay-list").replaceChildren(...lines.map((line) => make("li", null, line)));
   byId("delays").hidden = lines.length === 0;

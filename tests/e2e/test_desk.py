@@ -20,6 +20,12 @@ ROOM = "lab-1"  # serves blood tests (B) only
 ROOM_NAME = "Lab counter 1"
 SERVICE = "B"
 WITHIN_A_SECOND = 1000  # ms
+# Two of the demo site's delay reasons (server/sites/demo/site.toml), in both its languages.
+EMERGENCY = {
+    "en": "The doctor was called to an emergency",
+    "es": "El médico ha tenido que atender una urgencia",
+}
+BEHIND = {"en": "We are running behind", "es": "Vamos con retraso"}
 
 
 # --- Helpers ----------------------------------------------------------------------
@@ -329,7 +335,7 @@ def test_shortcuts_do_nothing_while_typing(open_desk, api, live_server):
     expect(row(desk, number)).to_be_visible()
 
     desk.locator("#add-name").press_sequentially("Nancy")
-    desk.locator("#notice-reason").press_sequentially("rain")
+    desk.locator("#notice-note").press_sequentially("rain")
     desk.wait_for_load_state("networkidle")
 
     expect(desk.locator("#add-name")).to_have_value("Nancy")
@@ -468,27 +474,60 @@ def test_pausing_a_room_stops_its_calls_at_every_desk(open_desk, api, live_serve
 
 
 @pytest.mark.usefixtures("clear_notices_after")
-def test_a_delay_notice_reaches_the_display_and_the_phone(
+def test_a_reason_picked_at_the_desk_reaches_each_phone_and_display_in_its_language(
     open_desk, open_display, open_phone, api, live_server
 ):
-    ticket = add_patient(api, live_server)
-    phone_page = open_phone(ticket["token"])
+    english = open_phone(add_patient(api, live_server)["token"])
+    spanish_ticket = post(api, live_server, "tickets", {"service": SERVICE, "language": "es"}, 201)
+    spanish = open_phone(spanish_ticket["token"])
     desk = open_desk()
     display = open_display()
-    reason = "Dr Ahmed was called to an emergency"
+    display_es = open_display("?lang=es")
 
     desk.get_by_label("For", exact=True).select_option("service")
     desk.get_by_label("Which one").select_option(SERVICE)
-    desk.get_by_label("Reason patients will read").fill(reason)
+    desk.get_by_label("Reason patients will read").select_option(label=EMERGENCY["en"])
+    desk.get_by_label("Note (optional, shown as you type it)").fill("Dr Ahmed")
     desk.get_by_label("Expected delay, in minutes").fill("20")
+    assert_accessible(desk, "desk notice form, filled in")
     desk.get_by_role("button", name="Post the notice").click()
 
-    shown = display.locator("#notices .notice", has_text=reason)
-    expect(shown).to_contain_text("Delay for Blood tests", timeout=WITHIN_A_SECOND)
+    expect(desk.locator("#feedback")).to_have_text("The delay notice is posted.")
+    for phone, language, note in (
+        (english, "en", "Note from the clinic: “Dr Ahmed”"),
+        (spanish, "es", "Nota de la clínica: «Dr Ahmed»"),
+    ):
+        delays = phone.locator("#delay-list")
+        expect(delays).to_contain_text(EMERGENCY[language], timeout=WITHIN_A_SECOND)
+        expect(delays).to_contain_text(note)
+    # Each display: the page's language first, then the site's other one.
+    shown = display.locator("#notices .notice", has_text="Delay for Blood tests")
+    expect(shown.locator(".notice-reason")).to_have_text(EMERGENCY["en"], timeout=WITHIN_A_SECOND)
+    expect(shown.locator(".notice-reason-other")).to_have_text(EMERGENCY["es"])
+    expect(shown.locator(".notice-note")).to_have_text("Note from the clinic: “Dr Ahmed”")
     expect(shown).to_contain_text("About 20 min longer")
-    expect(phone_page.locator("#delay-list")).to_contain_text(reason, timeout=WITHIN_A_SECOND)
+    shown_es = display_es.locator("#notices .notice", has_text="Análisis de sangre")
+    expect(shown_es.locator(".notice-reason")).to_have_text(EMERGENCY["es"])
+    expect(shown_es.locator(".notice-note")).to_have_text("Nota de la clínica: «Dr Ahmed»")
+    assert_accessible(display, "display with a delay reason in two languages")
 
-    posted = desk.locator("#notice-list li", has_text=reason)
+    # The same place again: the notice there is updated, not doubled.
+    desk.get_by_label("For", exact=True).select_option("service")
+    desk.get_by_label("Which one").select_option(SERVICE)
+    desk.get_by_label("Reason patients will read").select_option(label=BEHIND["en"])
+    desk.get_by_label("Expected delay, in minutes").fill("35")
+    desk.get_by_role("button", name="Post the notice").click()
+
+    expect(desk.locator("#feedback")).to_have_text("The delay notice posted there is updated.")
+    expect(shown.locator(".notice-reason")).to_have_text(BEHIND["en"], timeout=WITHIN_A_SECOND)
+    expect(shown.locator(".notice-note")).to_have_count(0)
+    expect(shown).to_contain_text("About 35 min longer")
+    expect(display.locator("#notices .notice", has_text="Delay for Blood tests")).to_have_count(1)
+    expect(spanish.locator("#delay-list")).to_contain_text(BEHIND["es"], timeout=WITHIN_A_SECOND)
+    expect(spanish.locator("#delay-list")).not_to_contain_text(EMERGENCY["es"])
+
+    posted = desk.locator("#notice-list li", has_text=BEHIND["en"])
+    expect(posted).to_have_count(1)
     posted.get_by_role("button", name=re.compile("^Clear")).click()
     expect(shown).to_have_count(0, timeout=WITHIN_A_SECOND)
 

@@ -134,7 +134,10 @@ def test_a_delay_notice_reaches_the_phone_and_goes_when_cleared(new_page, live_s
     )
     try:
         delays = page.get_by_role("region", name="Delays")
-        expect(delays).to_contain_text("Delay of about 25 min: Nurse on a home visit")
+        # Free text (the API's older `reason`) is staff's note: shown as typed, marked.
+        expect(delays).to_contain_text(
+            "Delay of about 25 min: Note from the clinic: “Nurse on a home visit”"
+        )
     finally:
         desk(f"notices/{notice['notice']['id']}/clear")
     # The notice goes; what the server says of the wait itself (`delay`) may stay.

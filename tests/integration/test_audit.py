@@ -414,7 +414,7 @@ def test_only_an_admin_of_the_site_exports_its_audit_log(staff, client):
 def test_csv_cells_that_a_spreadsheet_would_run_start_with_a_quote(app, admin):
     staff_client = app.test_client()
     login(staff_client, "desk")
-    notice = {"scope": "site", "reason": "=HYPERLINK(1)", "expected_minutes": 10}
+    notice = {"scope": "site", "note": "=HYPERLINK(1)", "expected_minutes": 10}
     assert staff_client.post(f"/api/sites/{SITE}/notices", json=notice).status_code == 201
     with app.app_context():
         services.import_appointments(
@@ -428,4 +428,4 @@ def test_csv_cells_that_a_spreadsheet_would_run_start_with_a_quote(app, admin):
 
     assert rows[-1][3] == "'@evil (command line)"
     assert all(not cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
-    assert '"reason": "=HYPERLINK(1)"' in rows[-2][7]  # inside JSON: not a formula
+    assert '"note": "=HYPERLINK(1)"' in rows[-2][7]  # inside JSON: not a formula

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
-import { fill, makeTexts, nameIn } from "../../static/js/lib/texts.js";
+import { fill, makeTexts, nameIn, noticeWords } from "../../static/js/lib/texts.js";
 import { placeInLine, waitEstimate } from "../../static/js/lib/ticket.js";
 
 test("fill puts values in their placeholders and keeps unknown ones", () => {
@@ -55,4 +55,31 @@ test("a ticket's place and wait in words", () => {
   assert.equal(waitEstimate(t, { position: 3, estimate }), "about 12 (8-20)");
   assert.equal(waitEstimate(t, { position: 1, estimate }), "up to 20");
   assert.equal(waitEstimate(t, { position: 2, estimate: null }), "");
+});
+
+const NOTE = 'Note from the clinic: "{note}"';
+const EMERGENCY = { en: "The doctor was called to an emergency", es: "El médico tuvo que atender una urgencia" };
+
+test("a notice says its reason in the language asked, and the note as typed, marked", () => {
+  const notice = { reasons: EMERGENCY, note: "Dr Patel", reason: "ignored" };
+  assert.deepEqual(noticeWords(notice, "es", NOTE), {
+    reason: EMERGENCY.es,
+    note: 'Note from the clinic: "Dr Patel"',
+  });
+  assert.deepEqual(noticeWords({ reasons: EMERGENCY, note: null }, "en", NOTE), { reason: EMERGENCY.en, note: "" });
+});
+
+test("a notice falls back to the site's languages, and a note alone is still marked", () => {
+  assert.deepEqual(noticeWords({ reasons: { en: "Running late" } }, "fr", NOTE, ["en"]), {
+    reason: "Running late",
+    note: "",
+  });
+  assert.deepEqual(noticeWords({ reasons: {}, note: "{minutes}" }, "en", NOTE), {
+    reason: "",
+    note: 'Note from the clinic: "{minutes}"',
+  });
+});
+
+test("a notice from an older server shows its one-line reason", () => {
+  assert.deepEqual(noticeWords({ reason: "Fire drill" }, "en", NOTE), { reason: "Fire drill", note: "" });
 });

@@ -1,6 +1,7 @@
 // Delay notices: the ones posted now, with a button to clear each, and the form that
 // posts one for the whole site, a service or a room.
 import { byId, make } from "../lib/dom.js";
+import { noticeWords } from "../lib/texts.js";
 import { button, option } from "./controls.js";
 
 function noticeTarget({ t, labels }, notice) {
@@ -17,9 +18,10 @@ export function renderNotices(desk) {
 
 function noticeItem(desk, notice) {
   const { t, labels } = desk;
+  const { reason, note } = noticeWords(notice, document.documentElement.lang || "en", t("notice_note"));
   const text = t("notice_line", {
     target: noticeTarget(desk, notice),
-    reason: notice.reason,
+    reason: [reason, note].filter(Boolean).join(". "),
     minutes: notice.expected_minutes,
   });
   const clear = button(t("clear"), null, `notice-${notice.id}-clear`, () => {
@@ -54,13 +56,15 @@ async function postNotice(desk, event) {
   const form = byId("notice-form");
   const fields = new FormData(form);
   const scope = fields.get("scope");
-  const body = {
-    scope,
-    reason: String(fields.get("reason") || "").trim(),
-    expected_minutes: parseInt(fields.get("expected_minutes"), 10),
-  };
+  const body = { scope, expected_minutes: parseInt(fields.get("expected_minutes"), 10) };
+  if (fields.get("reason_code")) body.reason_code = fields.get("reason_code");
+  const note = String(fields.get("note") || "").trim();
+  if (note) body.note = note;
   if (scope !== "site") body.target = fields.get("target");
-  const answer = await desk.actions.act("/notices", body, () => desk.t("notice_posted"));
+  // Posting again for the same place updates the notice there: the answer says which.
+  const answer = await desk.actions.act("/notices", body, (done) =>
+    desk.t(done.updated ? "notice_updated" : "notice_posted")
+  );
   if (answer) {
     form.reset();
     showNoticeTargets(desk);

@@ -21,3 +21,18 @@ export function nameIn(names, language, fallbacks = []) {
   }
   return Object.values(names)[0] || "";
 }
+
+/* What a delay notice says, in `language`: `reason`, picked from the site's list (its
+ * words in that language, else a fallback's), and `note`, staff's words as typed but
+ * marked as the clinic's by `noteTemplate` ('Note from the clinic: "{note}"'); "" for
+ * what it lacks. A notice from before the list carries only its one-line `reason`. */
+export function noticeWords(notice, language, noteTemplate, fallbacks = []) {
+  const reasons = notice.reasons || {};
+  if (Object.keys(reasons).length === 0 && !notice.note) {
+    return { reason: notice.reason || "", note: "" };
+  }
+  return {
+    reason: nameIn(reasons, language, fallbacks),
+    note: notice.note ? fill(noteTemplate, { note: notice.note }) : "",
+  };
+}
