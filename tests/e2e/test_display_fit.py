@@ -28,11 +28,11 @@ SCREENS = [  # (width, height, ?lang=)
     (1080, 1920, "en"),  # a TV on its side
 ]
 MIN_CAP_SHARE = 0.027  # of the screen's short side: the rule in static/css/display.css
-NOTICES = [
-    {"scope": "site", "reason": "The lift to Level 1 is out of order until this afternoon"},
-    {"scope": "service", "target": "G", "reason": "Dr Patel was called to an emergency"},
-    {"scope": "service", "target": "B", "reason": "One of our two phlebotomists is off sick"},
-    {"scope": "room", "target": "lab-2", "reason": "The counter is closed for cleaning"},
+NOTICES = [  # a reason from the site's list (shown in both languages) and a staff note
+    {"scope": "site", "reason_code": "equipment", "note": "The lift to Level 1 is out of order"},
+    {"scope": "service", "target": "G", "reason_code": "emergency", "note": "Dr Patel, Room 1"},
+    {"scope": "service", "target": "B", "reason_code": "staff-short"},
+    {"scope": "room", "target": "lab-2", "reason_code": "room-cleaning", "note": "Back at 11"},
 ]
 EARLIER_ROOMS = ["room-1", "room-2", "lab-1", "lab-2", "treatment", "room-3"]
 TOGETHER_ROOMS = ["room-1", "lab-1", "treatment"]  # three desks call in the same second
@@ -99,7 +99,7 @@ window.__seenNotices = new Set();
 setInterval(() => {
   for (const notice of document.querySelectorAll("#notices .notice")) {
     if (notice.checkVisibility({visibilityProperty: true})) {
-      window.__seenNotices.add(notice.querySelector(".notice-reason").textContent);
+      window.__seenNotices.add(notice.dataset.noticeId);
     }
   }
 }, 100);
@@ -162,7 +162,11 @@ def test_a_busy_display_fits_every_screen_and_shows_every_notice_in_a_cycle(new_
     assert problems == {}
     for size, page in screens:
         seen = set(page.evaluate("[...window.__seenNotices]"))
-        assert seen == {n["reason"] for n in NOTICES}, size
+        posted = page.eval_on_selector_all(
+            "#notices .notice", "ns => ns.map(n => n.dataset.noticeId)"
+        )
+        assert len(posted) == len(NOTICES), size
+        assert seen == set(posted), size
 
 
 def test_three_calls_at_once_stand_side_by_side_alike(new_page, busy):
