@@ -14,6 +14,7 @@ from server.services.checkin import (
     lookup_appointment,
 )
 from server.services.notices import clear_notice, pause_room, post_notice, resume_room
+from server.services.retention import Removal, purge_personal_data
 from server.services.sites import appointments_text, import_appointments, load_site
 from server.services.snapshots import (
     audit_log,
@@ -59,6 +60,7 @@ from server.services.wayfinding import (
 __all__ = [
     "Actor",
     "CheckIn",
+    "Removal",
     "accuracy_report",
     "acting_from",
     "add_user",
@@ -89,6 +91,7 @@ __all__ = [
     "pause_room",
     "post_notice",
     "presence_update",
+    "purge_personal_data",
     "recall",
     "refresh_estimates",
     "resume_room",

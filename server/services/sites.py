@@ -45,6 +45,7 @@ def load_site(spec: SiteFile, *, actor: audit.Actor | None = None) -> dict[str, 
             "early_checkin_minutes",
             "late_checkin_minutes",
             "delay_notice_minutes",
+            "personal_data_days",
             "hours",
         }
     )

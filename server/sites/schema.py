@@ -24,6 +24,7 @@ from pydantic import (
     model_validator,
 )
 
+from server.domain import retention
 from server.domain.errors import BadInput
 from server.domain.schedule import WEEKDAYS, parse_interval
 from server.domain.text import check_line
@@ -104,6 +105,11 @@ class SiteSpec(Strict):
     late_checkin_minutes: Annotated[int, Field(ge=0, le=240)] = 30
     # A patient is told their wait grew when its upper bound moves out by more than this.
     delay_notice_minutes: Annotated[int, Field(ge=1, le=120)] = 10
+    # A visit's names and birth dates are kept the rest of its day and this many days
+    # more, then removed (domain/retention.py; services/retention.py).
+    personal_data_days: Annotated[int, Field(ge=0, le=retention.MAX_KEEP_DAYS)] = (
+        retention.DEFAULT_KEEP_DAYS
+    )
     hours: dict[str, list[str]] = Field(default_factory=dict)
 
     @field_validator("timezone")
