@@ -3,7 +3,13 @@
 Transports (the API, socket handlers, the CLI and the pages) call only these.
 """
 
-from server.services.accounts import add_user, authenticate, disable_user, generate_password
+from server.services.accounts import (
+    add_user,
+    authenticate,
+    disable_user,
+    generate_password,
+    refuse_login,
+)
 from server.services.accuracy import accuracy_report
 from server.services.audit import Actor, acting_from, audit_csv, verify_audit_chain
 from server.services.checkin import (
@@ -94,6 +100,7 @@ __all__ = [
     "purge_personal_data",
     "recall",
     "refresh_estimates",
+    "refuse_login",
     "resume_room",
     "return_to_queue",
     "room_hint",
