@@ -184,6 +184,24 @@ def test_the_tick_purges_at_most_once_an_hour_as_the_schedule(app, clock, tuesda
     assert [e["who"] for e in removal_entries(app)] == ["retention schedule"]
 
 
+def test_the_slow_tick_removes_it_on_the_turns_its_process_holds_the_lease(
+    app, clock, tuesday_visits
+):
+    from server.services import ticks
+    from tests.integration.test_locks import _ScriptedLease, _Stop, _turns
+
+    clock.advance(days=2)
+    with pytest.raises(_Stop):  # another process holds the deployment's lease
+        ticks.tick_forever(app, 1, _ScriptedLease([False]), _turns(1))
+    assert tickets(app)[tuesday_visits["by_hand"]].patient_name == "Dora Diaz"
+
+    with pytest.raises(_Stop):
+        ticks.tick_forever(app, 1, _ScriptedLease([True]), _turns(1))
+
+    assert {t.patient_name for t in tickets(app).values()} == {None}
+    assert [e["who"] for e in removal_entries(app)] == ["retention schedule"]
+
+
 def _staff(app: Flask):
     from tests.conftest import login
 
