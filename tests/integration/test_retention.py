@@ -250,3 +250,25 @@ def test_the_command_refuses_an_unknown_site_in_one_line(tmp_path):
     assert refused.returncode == 2
     assert refused.stderr.startswith("error: ")
     assert refused.stderr.count("\n") == 1
+
+
+@pytest.mark.postgres
+def test_the_removal_on_postgresql(clock, pg_schema_url):
+    from tests.conftest import make_app, seed
+
+    app = make_app(clock, SQLALCHEMY_DATABASE_URI=pg_schema_url, SQLALCHEMY_ENGINE_OPTIONS={})
+    try:
+        seed(app)
+        act(_staff(app), "tickets", {"service": "G", "patient_name": "Dora Diaz"}, 201)
+        walk_in(app.test_client(), "B", step_free=True)
+        clock.advance(days=2)
+
+        removed = purge(app)
+
+        assert (removed[0].tickets, removed[0].appointments) == (2, len(appointments(app)))
+        assert {(t.patient_name, t.step_free) for t in tickets(app).values()} == {(None, False)}
+        assert {a.date_of_birth for a in appointments(app)} == {None}
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
