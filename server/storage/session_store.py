@@ -170,6 +170,9 @@ class RedisSessionStore:
         # XX: only while it lives; a session ended meanwhile is not brought back.
         pipe.set(self._key(session.digest), json.dumps(seen), ex=self.expire_seconds, xx=True)
         pipe.zadd(self._seen, {session.digest: now.timestamp()}, xx=True)
+        # The account's list lives as long as its last-used session (every expiry is the
+        # same length), or a new password would miss a session in use for longer.
+        pipe.expire(self._of_user(session.user_id), self.expire_seconds)
         pipe.execute()
 
     def end(self, session: StoredSession, reason: str, now: datetime) -> bool:
@@ -182,7 +185,10 @@ class RedisSessionStore:
 
     def live_of(self, user_id: int) -> list[StoredSession]:
         digests = [d.decode() for d in self.redis.smembers(self._of_user(user_id))]
-        return self._live(digests)
+        live = self._live(digests)
+        if gone := set(digests) - {s.digest for s in live}:  # expired meanwhile
+            self.redis.srem(self._of_user(user_id), *gone)
+        return live
 
     def idle_before(self, cutoff: datetime) -> list[StoredSession]:
         members = self.redis.zrangebyscore(self._seen, "-inf", f"({cutoff.timestamp()}")

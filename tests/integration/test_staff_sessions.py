@@ -537,3 +537,38 @@ def test_sessions_are_kept_in_redis_when_the_deployment_has_one():
     assert store_setting() == "database"
     assert store_setting(REDIS_URL=REDIS_URL) == REDIS_URL
     assert store_setting(REDIS_URL=REDIS_URL, STAFF_SESSION_STORE="database") == "database"
+
+
+@pytest.mark.redis
+@pytest.mark.parametrize("store_config", ["redis"], indirect=True)
+def test_with_redis_a_session_in_use_keeps_its_account_list_so_a_new_password_ends_it(
+    app, clock, store_config, redis_client, desk_cookie
+):
+    prefix = store_config["REDIS_PREFIX"]
+    kept = stored(app, desk_cookie)
+    (account_list,) = redis_client.scan_iter(f"{prefix}:staff-sessions-of:*")
+    redis_client.expire(account_list, 5)  # as if started long ago, in use ever since
+    clock.advance(minutes=2)
+
+    assert_accepted(app, desk_cookie)
+
+    assert redis_client.ttl(account_list) > 24 * 60 * 60
+    assert redis_client.ttl(f"{prefix}:staff-session:{kept.digest}") > 24 * 60 * 60
+    with app.app_context():
+        services.add_user("desk", "a brand new passphrase", "staff", [SITE])
+    assert_refused(app, desk_cookie)
+
+
+@pytest.mark.redis
+@pytest.mark.parametrize("store_config", ["redis"], indirect=True)
+def test_with_redis_a_session_whose_key_expired_is_refused_and_forgotten(
+    app, store_config, redis_client, desk_cookie
+):
+    prefix = store_config["REDIS_PREFIX"]
+    redis_client.delete(f"{prefix}:staff-session:{stored(app, desk_cookie).digest}")
+
+    assert_refused(app, desk_cookie)
+    with app.app_context():
+        user = db.session.scalars(select(User).where(User.username == "desk")).one()
+        assert store().live_of(user.id) == []
+    assert not list(redis_client.scan_iter(f"{prefix}:staff-sessions-of:*"))
