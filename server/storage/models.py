@@ -241,7 +241,8 @@ class User(UserMixin, Model):
 class StaffSession(Model):
     """A staff login, kept on the server so that it can be ended: the cookie holds only
     its random token, and the table only the token's SHA-256 digest (services/
-    staff_sessions.py). Ended sessions are deleted after a retention period."""
+    staff_sessions.py). The store when the deployment has no Redis (storage/
+    session_store.py). Ended sessions are deleted after a retention period."""
 
     __tablename__ = "staff_sessions"
 
