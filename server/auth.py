@@ -8,8 +8,9 @@ from flask_login import current_user, logout_user
 from server import services
 from server.domain.errors import DomainError
 from server.extensions import login_manager
+from server.services.staff_sessions import StaffLogin
 from server.storage import queries
-from server.storage.models import Site, StaffSession, User
+from server.storage.models import Site, User
 
 # The one thing a staff cookie carries: the token of a session kept on the server
 # (services/staff_sessions.py), looked up on every use.
@@ -68,13 +69,13 @@ def login_id() -> str:
     return str(login.id) if login is not None else ""
 
 
-def _staff_session() -> StaffSession | None:
+def _staff_session() -> StaffLogin | None:
     """This request's live staff session, looked up once per request (or socket event)."""
     if "waitroom_staff_session" not in g:
         token = session.get(SESSION_KEY)
         live = services.staff_session_in_use(token) if isinstance(token, str) else None
         g.waitroom_staff_session = live
-    login: StaffSession | None = g.waitroom_staff_session
+    login: StaffLogin | None = g.waitroom_staff_session
     return login
 
 

@@ -245,6 +245,30 @@ def disable_user(username: str) -> None:
     click.echo(f"user {username} disabled; its sessions ended")
 
 
+@main.command("purge-personal-data")
+@click.option("--site", "site_slug", help="Only this site (default: every site).")
+@click.option("--dry-run", is_flag=True, help="Say what would be removed; remove nothing.")
+def purge_personal_data(site_slug: str | None, dry_run: bool) -> None:
+    """Remove patients' names and birth dates from visits past the site's retention
+    period (personal_data_days in the site file); the server also does it every hour."""
+    from server import services
+    from server.domain.errors import DomainError
+    from server.storage.migrate import upgrade
+
+    with _app().app_context():
+        upgrade()
+        try:
+            removals = services.purge_personal_data(site_slug, dry_run=dry_run, actor=_operator())
+        except DomainError as error:
+            _fail(error.message)
+    verb = "would remove" if dry_run else "removed"
+    for removal in removals:
+        click.echo(
+            f"{removal.site}: {verb} the personal data of {removal.tickets} tickets and "
+            f"{removal.appointments} appointments of visits before {removal.before}"
+        )
+
+
 @main.command()
 @click.option("--user", "username", default="desk", show_default=True)
 def demo(username: str) -> None:

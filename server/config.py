@@ -50,6 +50,11 @@ class Config:
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
     PERMANENT_SESSION_LIFETIME = timedelta(minutes=int(os.environ.get("STAFF_IDLE_MINUTES", "30")))
     SESSION_REFRESH_EACH_REQUEST = True  # the lifetime is an idle timeout
+    # Where staff sessions are kept (storage/session_store.py): "database", or a Redis
+    # URL; with Redis (several processes) they live there unless another store is named.
+    STAFF_SESSION_STORE = (
+        os.environ.get("STAFF_SESSION_STORE") or os.environ.get("REDIS_URL") or "database"
+    )
     # Guess budgets and rate limits must be counted once for all processes: with Redis
     # (several processes) they live there unless another store is named.
     RATELIMIT_STORAGE_URI = (
@@ -84,6 +89,7 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {}
     REDIS_URL = None
+    STAFF_SESSION_STORE = "database"
     PROXY_HOPS = 0
     ASYNC_MODE = "threading"
     # Transport tests see exactly one message per change; the estimate tests set

@@ -23,12 +23,12 @@ from flask import Response, after_this_request, current_app, request
 from flask_limiter.util import get_remote_address
 from werkzeug.exceptions import TooManyRequests
 
-from server import clock
+from server import clock, services
 from server.extensions import limiter
+from server.services.accounts import MAX_USERNAME_LENGTH
 
 View = TypeVar("View", bound=Callable[..., Any])
 
-MAX_USERNAME = 64
 # Failures in a row are forgotten after a day without one.
 _FAILURES_KEPT_SECONDS = 24 * 60 * 60
 
@@ -52,9 +52,14 @@ def password_guesses(view: View) -> View:
         if request.method != "POST" or not limiter.enabled:
             return limited(*args, **kwargs)
         username = attempted_username()
-        _refuse_while_delayed(username)
-        after_this_request(lambda response: _count_password(username, response))
-        return limited(*args, **kwargs)
+        try:
+            _refuse_while_delayed(username)
+            after_this_request(lambda response: _count_password(username, response))
+            return limited(*args, **kwargs)
+        except TooManyRequests:
+            # Refused before the password is tested: still a sign-in event to record.
+            services.refuse_login(username, request.remote_addr, "too_many_attempts")
+            raise
 
     return cast(View, delayed)
 
@@ -66,7 +71,7 @@ def attempted_username() -> str:
     else:
         body = request.get_json(silent=True)
         name = body.get("username") if isinstance(body, dict) else None
-    return name.strip()[:MAX_USERNAME] if isinstance(name, str) else ""
+    return name.strip()[:MAX_USERNAME_LENGTH] if isinstance(name, str) else ""
 
 
 def _wrong_password(response: Response) -> bool:

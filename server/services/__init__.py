@@ -3,7 +3,13 @@
 Transports (the API, socket handlers, the CLI and the pages) call only these.
 """
 
-from server.services.accounts import add_user, authenticate, disable_user, generate_password
+from server.services.accounts import (
+    add_user,
+    authenticate,
+    disable_user,
+    generate_password,
+    refuse_login,
+)
 from server.services.accuracy import accuracy_report
 from server.services.audit import Actor, acting_from, audit_csv, verify_audit_chain
 from server.services.checkin import (
@@ -20,6 +26,7 @@ from server.services.notices import (
     post_notice,
     resume_room,
 )
+from server.services.retention import Removal, purge_personal_data
 from server.services.sites import appointments_text, import_appointments, load_site
 from server.services.snapshots import (
     audit_log,
@@ -65,6 +72,7 @@ from server.services.wayfinding import (
 __all__ = [
     "Actor",
     "CheckIn",
+    "Removal",
     "accuracy_report",
     "acting_from",
     "add_user",
@@ -96,8 +104,10 @@ __all__ = [
     "pause_room",
     "post_notice",
     "presence_update",
+    "purge_personal_data",
     "recall",
     "refresh_estimates",
+    "refuse_login",
     "resume_room",
     "return_to_queue",
     "room_hint",

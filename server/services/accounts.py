@@ -103,16 +103,16 @@ def authenticate(username: str, password: str, address: str | None = None) -> Us
     try:
         check_username(username)
     except BadInput:
-        _refused(username, address, "bad_name")  # no account can have this name
+        refuse_login(username, address, "bad_name")  # no account can have this name
         return None
     user = db.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
     try:
         _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):
-        _refused(username, address, "unknown_user" if user is None else "wrong_password")
+        refuse_login(username, address, "unknown_user" if user is None else "wrong_password")
         return None
     if user is None or not user.active:
-        _refused(username, address, "unknown_user" if user is None else "disabled")
+        refuse_login(username, address, "unknown_user" if user is None else "disabled")
         return None
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
@@ -120,7 +120,9 @@ def authenticate(username: str, password: str, address: str | None = None) -> Us
     return user
 
 
-def _refused(username: str, address: str | None, reason: str) -> None:
+def refuse_login(username: str, address: str | None, reason: str) -> None:
+    """Record a refused login: the name tried, the address and why (never the password);
+    "too_many_attempts" when a guess budget refused it before the password was tested."""
     audit.record("login_failed", audit.Actor(None, username, address), reason=reason)
     db.session.commit()
 

@@ -46,6 +46,7 @@ def load_site(spec: SiteFile, *, actor: audit.Actor | None = None) -> dict[str, 
             "late_checkin_minutes",
             "delay_notice_minutes",
             "display_cycle_seconds",
+            "personal_data_days",
             "hours",
         }
     )

@@ -1,11 +1,12 @@
 """Staff sessions kept on the server, so that ending one ends it everywhere.
 
-The cookie carries only a random token; the `staff_sessions` table keeps its SHA-256
-digest, the account, and when it was last used. Every use looks it up (auth.py), so a
-session ends for every process at once when its row is marked ended: by logging out, a
-password change or a disabled account (all of that account's sessions), or the idle
-timeout. Its staff sockets (room login:<id>) are disconnected on every process too.
-The database is the one store, with or without Redis: every process shares it already.
+The cookie carries only a random token; the session store keeps its SHA-256 digest,
+the account, and when it was last used: the `staff_sessions` table, or Redis when the
+deployment has one (STAFF_SESSION_STORE, by default REDIS_URL; storage/session_store.py).
+Every use looks it up (auth.py), so a session ends for every process at once when the
+store says it ended: by logging out, a password change or a disabled account (all of
+that account's sessions), or the idle timeout. Its staff sockets (room login:<id>) are
+disconnected on every process too, and each end is an audit entry.
 """
 
 from __future__ import annotations
@@ -13,24 +14,27 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 
 from flask import current_app
-from sqlalchemy import delete, select
 
 from server import clock
 from server.extensions import db
 from server.realtime import publish
 from server.services import audit
-from server.storage.models import StaffSession, User
+from server.storage.models import User
+from server.storage.session_store import SessionStore, StoredSession, session_store
 
 # "Last seen" is written at most this often per session, not on every request; so the
 # idle timeout may end a session up to this much early.
 SEEN_EVERY = timedelta(minutes=1)
-# Who logged in, when and from where is personal data: kept this long after the end.
+# Who logged in, when and from where is personal data: kept this long after the end
+# (in the database store; Redis forgets a session when it ends, the audit log keeps it).
 KEPT_AFTER_END = timedelta(days=30)
 MAX_ADDRESS = 64
+_STORE = "waitroom.staff_session_store"
 
 
 class EndReason(StrEnum):
@@ -40,43 +44,47 @@ class EndReason(StrEnum):
     IDLE = "idle"
 
 
+@dataclass(frozen=True)
+class StaffLogin:
+    """A live staff session: its id (the room of its sockets) and its account."""
+
+    id: int
+    user: User
+
+
 def start_staff_session(user: User, address: str | None) -> str:
     """A new session for the account; returns the token, which only the cookie keeps."""
     token = secrets.token_urlsafe(32)
     now = clock.now()
-    login = StaffSession(
-        token_digest=_digest(token),
-        user=user,
-        created_at=now,
-        last_seen_at=now,
-        address=(address or "")[:MAX_ADDRESS] or None,
-    )
-    db.session.add(login)
-    db.session.flush()
+    login = store().start(_digest(token), user.id, (address or "")[:MAX_ADDRESS] or None, now)
     audit.record("login", audit.Actor.staff(user, address), at=now, session=login.id)
     db.session.commit()
     return token
 
 
-def staff_session_in_use(token: str) -> StaffSession | None:
+def staff_session_in_use(token: str) -> StaffLogin | None:
     """The live session of a token, or None: unknown, ended, idle too long, or its
     account disabled. A refused token changes nothing; a good one is noted as seen."""
-    login = _by_token(token)
+    sessions = store()
+    login = sessions.find(_digest(token))
+    if login is None:
+        return None
+    user = db.session.get(User, login.user_id)
     now = clock.now()
-    if login is None or login.ended_at is not None or not login.user.active:
+    if user is None or not user.active:
         return None
     if now - login.last_seen_at > idle_timeout():
-        return None  # the sweep marks it ended and drops its sockets
+        return None  # the sweep ends it and drops its sockets
     if now - login.last_seen_at >= SEEN_EVERY:
-        login.last_seen_at = now
+        sessions.note_seen(login, now)
         db.session.commit()
-    return login
+    return StaffLogin(login.id, user)
 
 
 def end_staff_session(token: str, address: str | None = None) -> None:
     """Log out: end this one session, and its sockets on every process."""
-    login = _by_token(token)
-    if login is None or login.ended_at is not None:
+    login = store().find(_digest(token))
+    if login is None:
         return
     ended = _end([login], EndReason.LOGOUT, address)
     db.session.commit()
@@ -84,14 +92,12 @@ def end_staff_session(token: str, address: str | None = None) -> None:
 
 
 def end_sessions_of(user: User, reason: EndReason) -> list[int]:
-    """Mark every live session of the account ended, in the caller's transaction.
-    After its commit, `disconnect` the ids returned."""
+    """End every live session of the account, its audit entries in the caller's
+    transaction. After its commit, `disconnect` the ids returned. (In Redis the
+    sessions end at once: if the caller's change then fails, they stay ended.)"""
     if user.id is None:  # a new account has none
         return []
-    live = db.session.scalars(
-        select(StaffSession).where(StaffSession.user_id == user.id, StaffSession.ended_at.is_(None))
-    )
-    return _end(live, reason)
+    return _end(store().live_of(user.id), reason)
 
 
 def disconnect(session_ids: Iterable[int]) -> None:
@@ -104,19 +110,12 @@ def sweep_staff_sessions() -> tuple[int, int]:
     """The deployment's once-only work: end sessions idle for too long (dropping their
     sockets), and delete those ended longer ago than KEPT_AFTER_END. Returns both counts."""
     now = clock.now()
-    idle = db.session.scalars(
-        select(StaffSession).where(
-            StaffSession.ended_at.is_(None), StaffSession.last_seen_at < now - idle_timeout()
-        )
-    )
-    ended = _end(idle, EndReason.IDLE)
-    old = select(StaffSession.id).where(StaffSession.ended_at < now - KEPT_AFTER_END)
-    purged = list(db.session.scalars(old))
-    if purged:
-        db.session.execute(delete(StaffSession).where(StaffSession.id.in_(purged)))
+    sessions = store()
+    ended = _end(sessions.idle_before(now - idle_timeout()), EndReason.IDLE)
+    forgotten = sessions.forget_ended_before(now - KEPT_AFTER_END)
     db.session.commit()
     disconnect(ended)
-    return len(ended), len(purged)
+    return len(ended), forgotten
 
 
 def idle_timeout() -> timedelta:
@@ -125,15 +124,26 @@ def idle_timeout() -> timedelta:
     return lifetime
 
 
+def store() -> SessionStore:
+    """This app's session store, made once from its settings."""
+    extensions = current_app.extensions
+    if _STORE not in extensions:
+        extensions[_STORE] = session_store(current_app.config)
+    found: SessionStore = extensions[_STORE]
+    return found
+
+
 def _end(
-    sessions: Iterable[StaffSession], reason: EndReason, address: str | None = None
+    sessions: Iterable[StoredSession], reason: EndReason, address: str | None = None
 ) -> list[int]:
-    """Mark sessions ended, each recorded in the audit log (a logout as "logout")."""
+    """End sessions, each recorded in the audit log (a logout as "logout"); one another
+    process ended first is left to its audit entry."""
     now = clock.now()
     ended = []
+    sessions_store = store()
     for login in sessions:
-        login.ended_at = now
-        login.end_reason = reason.value
+        if not sessions_store.end(login, reason.value, now):
+            continue
         ended.append(login.id)
         audit.record(
             "logout" if reason is EndReason.LOGOUT else "session_ended",
@@ -143,12 +153,6 @@ def _end(
             reason=reason.value,
         )
     return ended
-
-
-def _by_token(token: str) -> StaffSession | None:
-    return db.session.execute(
-        select(StaffSession).where(StaffSession.token_digest == _digest(token))
-    ).scalar_one_or_none()
 
 
 def _digest(token: str) -> str:

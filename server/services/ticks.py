@@ -14,6 +14,7 @@ from server.domain.estimate import Predictions
 from server.extensions import db
 from server.services import estimates
 from server.services.queue_update import QueueUpdate
+from server.services.retention import purge_when_due
 from server.services.staff_sessions import sweep_staff_sessions
 from server.services.turns import let_others_run, write_turn
 from server.storage import queries
@@ -89,8 +90,10 @@ def tick_forever(app: Flask, seconds: float, lease: Lease, sleep: Callable[[floa
                 if held:
                     refresh_all_estimates()
                     # The deployment's other once-only work: idle staff sessions end
-                    # (their sockets dropped), long-ended ones are deleted.
+                    # (their sockets dropped), long-ended ones are deleted; patients'
+                    # personal data past the retention period is removed.
                     sweep_staff_sessions()
+                    purge_when_due()
             except Exception:  # the tick must outlive any one bad turn
                 app.logger.exception("estimate tick failed")
             finally:

@@ -24,6 +24,7 @@ from pydantic import (
     model_validator,
 )
 
+from server.domain import retention
 from server.domain.errors import BadInput
 from server.domain.schedule import WEEKDAYS, parse_interval
 from server.domain.text import check_line
@@ -132,6 +133,11 @@ class SiteSpec(Strict):
     # The waiting-room display shows what does not fit on its screen (notices, a long
     # list of services) in turns: every item is on screen once within this many seconds.
     display_cycle_seconds: Annotated[int, Field(ge=10, le=300)] = 30
+    # A visit's names and birth dates are kept the rest of its day and this many days
+    # more, then removed (domain/retention.py; services/retention.py).
+    personal_data_days: Annotated[int, Field(ge=0, le=retention.MAX_KEEP_DAYS)] = (
+        retention.DEFAULT_KEEP_DAYS
+    )
     hours: dict[str, list[str]] = Field(default_factory=dict)
 
     @field_validator("timezone")

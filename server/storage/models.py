@@ -122,11 +122,13 @@ class Appointment(Model):
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
     service_id: Mapped[int] = mapped_column(ForeignKey("services.id"))
     code: Mapped[str] = mapped_column(String(32))
-    first_name: Mapped[str] = mapped_column(String(100))
-    last_name: Mapped[str] = mapped_column(String(100))
+    # Who the patient is: None once removed after the site's retention period
+    # (services/retention.py); the appointment's times stay for the reports.
+    first_name: Mapped[str | None] = mapped_column(String(100))
+    last_name: Mapped[str | None] = mapped_column(String(100))
     # Case-folded, so that look-ups by last name ignore case on every database.
-    last_name_key: Mapped[str] = mapped_column(String(100), index=True)
-    date_of_birth: Mapped[date]
+    last_name_key: Mapped[str | None] = mapped_column(String(100), index=True)
+    date_of_birth: Mapped[date | None]
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
     day: Mapped[date]
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
@@ -156,6 +158,7 @@ class Ticket(Model):
     priority: Mapped[int] = mapped_column(default=0)
     source: Mapped[str] = mapped_column(String(16))
     language: Mapped[str] = mapped_column(String(8))
+    # None when not given, or once removed after the site's retention period.
     patient_name: Mapped[str | None] = mapped_column(String(200))
     arrived_at: Mapped[datetime] = mapped_column(UTCDateTime())
     queue_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -245,7 +248,8 @@ class User(UserMixin, Model):
 class StaffSession(Model):
     """A staff login, kept on the server so that it can be ended: the cookie holds only
     its random token, and the table only the token's SHA-256 digest (services/
-    staff_sessions.py). Ended sessions are deleted after a retention period."""
+    staff_sessions.py). The store when the deployment has no Redis (storage/
+    session_store.py). Ended sessions are deleted after a retention period."""
 
     __tablename__ = "staff_sessions"
 

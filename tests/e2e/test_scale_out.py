@@ -298,6 +298,13 @@ def _assert_logged_out(base: str, cookie: dict[str, str]) -> None:
     probe.disconnect()
 
 
+def _live_sessions_in_redis(prefix: str) -> list[bytes]:
+    import redis
+
+    with redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3) as client:
+        return list(client.scan_iter(f"{prefix}:staff-session:*"))
+
+
 def _announced(number: str) -> Callable[[Any], bool]:
     return lambda d: d["announce"] is not None and d["announce"]["number"] == number
 
@@ -315,24 +322,29 @@ def clients() -> Iterator[Callable[[], Client]]:
         client.close()
 
 
-def test_two_processes_behind_nginx_share_every_change_and_survive_losing_one(
-    tmp_path, pg_schema_url, redis_prefix, clients
-):
+def _deployment(tmp_path: Path, database: str, redis_prefix: str) -> tuple[list[Server], str]:
+    """Two processes of one deployment (not started yet), its demo loaded; the password."""
     _require(Path(NGINX).exists(), "nginx (Debian package nginx)")
     servers = [Server(tmp_path / name, None) for name in ("one", "two")]
+    key = secrets.token_hex(32)  # one deployment, one key
     for server in servers:
         server.root.mkdir()
         server.env.update(
-            DATABASE_URL=pg_schema_url,
+            DATABASE_URL=database,
             REDIS_URL=REDIS_URL,
             REDIS_PREFIX=redis_prefix,
             RATELIMIT_STORAGE_URI=REDIS_URL,
-            SECRET_KEY=secrets.token_hex(32),
+            SECRET_KEY=key,
             PROXY_HOPS="1",
             ESTIMATE_TICK_SECONDS="1",
         )
-    servers[1].env["SECRET_KEY"] = servers[0].env["SECRET_KEY"]  # one deployment, one key
-    password = servers[0].demo()
+    return servers, servers[0].demo()
+
+
+def test_two_processes_behind_nginx_share_every_change_and_survive_losing_one(
+    tmp_path, pg_schema_url, redis_prefix, clients
+):
+    servers, password = _deployment(tmp_path, pg_schema_url, redis_prefix)
     nginx = Nginx(tmp_path / "nginx", [s.port for s in servers])
 
     with contextlib.ExitStack() as stack:
@@ -456,3 +468,47 @@ def test_two_processes_behind_nginx_share_every_change_and_survive_losing_one(
         if tick_was_behind:
             _wait_until(lambda: TICK_HOLDER in direct.log(), "the survivor took the tick")
         assert TICK_HOLDER in direct.log()
+
+
+def test_a_logout_on_either_process_drops_the_sessions_sockets_on_both_and_its_cookie(
+    tmp_path, pg_schema_url, redis_prefix, clients
+):
+    servers, password = _deployment(tmp_path, pg_schema_url, redis_prefix)
+    nginx = Nginx(tmp_path / "nginx", [s.port for s in servers])
+    with contextlib.ExitStack() as stack:
+        for server in servers:
+            stack.enter_context(server.running())
+        stack.enter_context(nginx.running())
+        # A socket through nginx lands on one process; the other is talked to directly.
+        behind_port = nginx.backend_for_this_client()
+        direct = next(s for s in servers if s.port != behind_port)
+
+        # Two sessions, each with a staff socket open on each process; each logs out
+        # through a different process.
+        for logout_on in servers:
+            staff = log_in(logout_on.base, password)
+            copied = browser_headers(staff)
+            assert _live_sessions_in_redis(redis_prefix)  # REDIS_URL: the session store
+            sockets = [
+                clients().connect(base, {"staff": SITE}, dict(copied))
+                for base in (nginx.base, direct.base)
+            ]
+            for sock in sockets:
+                sock.wait_for("staff_update")
+            bystander = clients().connect(
+                direct.base, {"staff": SITE}, browser_headers(log_in(direct.base, password))
+            )
+            bystander.wait_for("staff_update")
+
+            _post(staff, f"{logout_on.base}/api/logout")
+
+            for sock in sockets:
+                sock.wait_disconnected()
+            time.sleep(1.5)  # their reconnection attempts are refused
+            for sock in sockets:
+                assert not sock.client.connected
+                assert sock.connects == 1
+            assert bystander.client.connected  # another session's socket stays
+            for server in servers:
+                _assert_logged_out(server.base, copied)
+            bystander.close()

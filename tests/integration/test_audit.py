@@ -429,3 +429,28 @@ def test_csv_cells_that_a_spreadsheet_would_run_start_with_a_quote(app, admin):
     assert rows[-1][3] == "'@evil (command line)"
     assert all(not cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
     assert '"note": "=HYPERLINK(1)"' in rows[-2][7]  # inside JSON: not a formula
+
+
+@pytest.mark.parametrize(
+    ("username", "password", "status", "recorded", "reason"),
+    [
+        ("", "some password", 401, "", "bad_name"),
+        ("desk", "", 401, "desk", "wrong_password"),
+        ("de\x00sk", "some password", 400, "de\ufffdsk", "bad_name"),
+        ("x" * 500, "some password", 401, "x" * 64, "bad_name"),  # no account has it
+    ],
+)
+def test_a_login_form_refused_before_the_password_is_tested_is_recorded(
+    app, from_address, username, password, status, recorded, reason
+):
+    page = from_address.get("/desk/login").get_data(as_text=True)
+    token = page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    form = {"csrf_token": token, "username": username, "password": password}
+
+    response = from_address.post("/desk/login", data=form)
+
+    assert response.status_code == status
+    entry = _last(app, "login_failed")
+    assert (entry.username, entry.address) == (recorded, ADDRESS)
+    assert entry.detail == {"reason": reason}
+    _intact(app)

@@ -233,7 +233,7 @@ def test_a_control_character_in_a_page_address_is_400(staff, counts, path):
     assert counts() == before
 
 
-def test_a_nul_in_the_desk_login_form_is_400_and_logs_nobody_in(app, counts):
+def test_a_nul_in_the_desk_login_form_is_400_logs_nobody_in_and_is_recorded(app, counts):
     before = counts()
     browser = app.test_client()
     page = browser.get("/desk/login").get_data(as_text=True)
@@ -244,7 +244,8 @@ def test_a_nul_in_the_desk_login_form_is_400_and_logs_nobody_in(app, counts):
 
     assert response.status_code == 400, response.get_data(as_text=True)
     assert browser.get("/api/me").status_code == 401
-    assert counts() == before
+    # Nothing changed but the audit log, which records the refused sign-in.
+    assert counts() == {**before, "AuditEntry": before["AuditEntry"] + 1}
 
 
 # --- The appointment CSV ------------------------------------------------------------

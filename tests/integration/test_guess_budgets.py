@@ -201,3 +201,38 @@ def test_a_site_has_its_own_budget_across_addresses(budget_app):
 
     assert_api_refused(check_in(kiosk, code="RV1003", n=30))
     assert tickets(budget_app) == 0
+
+
+# --- Refusals are in the audit log --------------------------------------------------------
+
+
+def refusals(app: Flask) -> list[tuple[str | None, str | None, dict]]:
+    from server.storage.models import AuditEntry
+
+    with app.app_context():
+        entries = db.session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "login_failed").order_by(AuditEntry.id)
+        )
+        return [(e.username, e.address, e.detail) for e in entries]
+
+
+@pytest.mark.parametrize("attempt", [api_login, form_login])
+def test_a_login_refused_for_too_many_attempts_is_recorded(budget_app, attempt):
+    client = budget_app.test_client()
+    for i in range(10):
+        assert attempt(client, f"nobody{i}").status_code == 401
+
+    assert attempt(client, "another").status_code == 429
+
+    assert refusals(budget_app)[-1] == ("another", "10.1.0.1", {"reason": "too_many_attempts"})
+    assert len(refusals(budget_app)) == 11
+
+
+def test_a_login_held_back_by_an_accounts_delay_is_recorded(budget_app):
+    client = budget_app.test_client()
+    for n in range(5):
+        assert api_login(client, n=n).status_code == 401
+
+    assert form_login(client, n=6).status_code == 429
+
+    assert refusals(budget_app)[-1] == ("desk", "10.1.0.7", {"reason": "too_many_attempts"})

@@ -1,11 +1,19 @@
 """Staff sessions end on the server: a copy of the cookie is worth nothing once its
 session ended, by logout, a password change, a disabled account or the idle timeout,
-on every process, and the session's staff sockets are dropped too."""
+on every process, and the session's staff sockets are dropped too. Each test runs with
+both session stores: the database, and Redis (storage/session_store.py)."""
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
+import secrets
+import subprocess
+import sys
+from collections.abc import Iterator
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -14,9 +22,12 @@ from sqlalchemy import func, select
 
 from server import services
 from server.extensions import db
-from server.storage.models import StaffSession, Ticket
+from server.services.staff_sessions import store
+from server.storage.models import AuditEntry, StaffSession, Ticket, User
+from server.storage.session_store import StoredSession
 from tests.conftest import (
     DEMO_SITE,
+    REDIS_URL,
     SITE,
     STAFF_PASSWORD,
     login,
@@ -29,6 +40,46 @@ from tests.conftest import (
 from tests.integration.test_cli import Waitroom
 
 QUEUE = f"/api/sites/{SITE}/queue"
+STORES = ["database", pytest.param("redis", marks=pytest.mark.redis)]
+DATABASE_ONLY = pytest.mark.parametrize("store_config", ["database"], indirect=True)
+
+
+@pytest.fixture(params=STORES)
+def store_config(request: pytest.FixtureRequest) -> Iterator[dict[str, Any]]:
+    """The settings of one session store; Redis keys under a prefix of this test's own."""
+    if request.param == "database":
+        yield {"STAFF_SESSION_STORE": "database"}
+        return
+    redis_client = request.getfixturevalue("redis_client")
+    prefix = f"waitroom-test-{secrets.token_hex(6)}"
+    yield {"STAFF_SESSION_STORE": REDIS_URL, "REDIS_PREFIX": prefix}
+    for key in redis_client.scan_iter(f"{prefix}:*"):
+        redis_client.delete(key)
+
+
+@pytest.fixture
+def app_config(store_config: dict[str, Any]) -> dict[str, Any]:
+    return store_config
+
+
+def stored(app: Flask, cookie: str) -> StoredSession | None:
+    """The live session a cookie names, as its store keeps it."""
+    token = app.session_interface.get_signing_serializer(app).loads(cookie)["waitroom.session"]
+    with app.app_context():
+        return store().find(hashlib.sha256(token.encode()).hexdigest())
+
+
+def end_reasons(app: Flask) -> list[str]:
+    """Why sessions ended, from the audit log (both stores write it)."""
+    with app.app_context():
+        entries = db.session.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.action.in_(["logout", "session_ended"]))
+            .order_by(AuditEntry.id)
+        )
+        return [entry.detail["reason"] for entry in entries]
+
+
 PAUSE = f"/api/sites/{SITE}/rooms/room-1/pause"
 CALL_NEXT = f"/api/sites/{SITE}/rooms/room-1/call-next"
 
@@ -88,7 +139,7 @@ def desk_cookie(app: Flask) -> str:
     return cookie_of(client)
 
 
-def test_the_cookie_carries_only_the_session_token_and_the_server_keeps_its_digest(app):
+def test_the_cookie_carries_only_the_session_token_and_the_store_keeps_its_digest(app):
     client = app.test_client()
     login(client, "desk")
 
@@ -96,6 +147,19 @@ def test_the_cookie_carries_only_the_session_token_and_the_server_keeps_its_dige
 
     assert set(session) == {"waitroom.session", "_permanent"}
     token = session["waitroom.session"]
+    kept = stored(app, cookie_of(client))
+    assert kept is not None
+    assert kept.digest == hashlib.sha256(token.encode()).hexdigest()
+    assert kept.digest != token
+
+
+@DATABASE_ONLY
+def test_the_database_keeps_the_digest_and_the_address(app):
+    client = app.test_client()
+    login(client, "desk")
+    token = app.session_interface.get_signing_serializer(app).loads(cookie_of(client))[
+        "waitroom.session"
+    ]
     with app.app_context():
         stored = db.session.scalars(select(StaffSession)).one()
         assert stored.token_digest != token
@@ -111,8 +175,8 @@ def test_a_copied_cookie_is_refused_after_logout(app, desk_cookie):
     assert desk.post("/api/logout", json={}).get_json() == {"ok": True}
 
     assert_refused(app, desk_cookie)
-    with app.app_context():
-        assert db.session.scalars(select(StaffSession.end_reason)).one() == "logout"
+    assert end_reasons(app) == ["logout"]
+    assert stored(app, desk_cookie) is None
 
 
 def test_logging_out_at_the_desk_form_ends_the_session_too(app, desk_cookie):
@@ -149,11 +213,25 @@ def test_a_new_password_ends_every_session_of_the_account(app, desk_cookie):
     login(app.test_client(), "desk", "a brand new passphrase")
 
 
-def test_a_password_reset_with_the_command_ends_the_session(tmp_path, clock):
-    waitroom = Waitroom(tmp_path)
+def command_with(root, store_config: dict[str, Any]) -> Waitroom:
+    """`waitroom ...` run with the test's session store."""
+    waitroom = Waitroom(root)
+    waitroom.env.update(store_config)
+    return waitroom
+
+
+def waitroom_settings(waitroom: Waitroom) -> dict[str, Any]:
+    return {
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{waitroom.database}",
+        "SQLALCHEMY_ENGINE_OPTIONS": {},
+    }
+
+
+def test_a_password_reset_with_the_command_ends_the_session(tmp_path, clock, store_config):
+    waitroom = command_with(tmp_path, store_config)
     waitroom.ok("load-site", str(DEMO_SITE))
     waitroom.ok("add-user", "alice", "--site", SITE, "--password-stdin", stdin=STAFF_PASSWORD)
-    app = waitroom.app(clock)
+    app = make_app(clock, **waitroom_settings(waitroom), **store_config)
     try:
         client = app.test_client()
         login(client, "alice")
@@ -170,11 +248,11 @@ def test_a_password_reset_with_the_command_ends_the_session(tmp_path, clock):
             db.engine.dispose()
 
 
-def test_disabling_an_account_with_the_command_ends_its_session(tmp_path, clock):
-    waitroom = Waitroom(tmp_path)
+def test_disabling_an_account_with_the_command_ends_its_session(tmp_path, clock, store_config):
+    waitroom = command_with(tmp_path, store_config)
     waitroom.ok("load-site", str(DEMO_SITE))
     waitroom.ok("add-user", "alice", "--site", SITE, "--password-stdin", stdin=STAFF_PASSWORD)
-    app = waitroom.app(clock)
+    app = make_app(clock, **waitroom_settings(waitroom), **store_config)
     try:
         client = app.test_client()
         login(client, "alice")
@@ -201,13 +279,12 @@ def test_a_disabled_account_is_refused_and_cannot_log_in_again(app, desk_cookie)
         "/api/login", json={"username": "desk", "password": STAFF_PASSWORD}
     )
     assert response.status_code == 401
-    with app.app_context():
-        assert db.session.scalars(select(StaffSession.end_reason)).one() == "account_disabled"
+    assert end_reasons(app) == ["account_disabled"]
 
 
 def test_an_account_made_inactive_in_the_database_is_refused_at_once(app, desk_cookie):
     with app.app_context():
-        user = db.session.scalars(select(StaffSession)).one().user
+        user = db.session.scalars(select(User).where(User.username == "desk")).one()
         user.active = False
         db.session.commit()
 
@@ -231,8 +308,7 @@ def test_a_session_idle_for_longer_than_the_idle_time_is_refused(app, clock, des
 
 def test_last_seen_is_written_at_most_once_a_minute(app, clock, desk_cookie):
     def last_seen():
-        with app.app_context():
-            return db.session.scalars(select(StaffSession.last_seen_at)).one()
+        return stored(app, desk_cookie).last_seen_at
 
     started = last_seen()
     clock.advance(seconds=50)
@@ -281,9 +357,8 @@ def test_the_sweep_ends_idle_sessions_and_drops_their_sockets(app, clock, desk_c
 
     assert not sock.is_connected()
     assert fresh.get("/api/me").status_code == 200
-    with app.app_context():
-        reasons = set(db.session.scalars(select(StaffSession.end_reason)))
-    assert reasons == {"idle", None}
+    assert end_reasons(app) == ["idle"]
+    assert stored(app, cookie_of(fresh)) is not None
 
 
 def test_a_staff_socket_whose_session_idled_out_is_dropped_on_its_next_event(
@@ -307,6 +382,7 @@ def test_a_live_staff_socket_syncs_as_before(app, desk_cookie):
     assert sock.is_connected()
 
 
+@DATABASE_ONLY
 def test_ended_sessions_are_deleted_after_the_retention_period(app, clock, desk_cookie):
     replaying(app, desk_cookie).post("/api/logout", json={})
     clock.advance(days=29)
@@ -331,8 +407,8 @@ def login_client(app: Flask) -> FlaskClient:
 # --- Two processes on one database --------------------------------------------------
 
 
-def two_apps(clock, url: str) -> tuple[Flask, Flask]:
-    options = {"SQLALCHEMY_DATABASE_URI": url, "SQLALCHEMY_ENGINE_OPTIONS": {}}
+def two_apps(clock, url: str, store_config: dict[str, Any]) -> tuple[Flask, Flask]:
+    options = {"SQLALCHEMY_DATABASE_URI": url, "SQLALCHEMY_ENGINE_OPTIONS": {}, **store_config}
     here, there = make_app(clock, **options), make_app(clock, **options)
     seed(here)
     return here, there
@@ -345,8 +421,10 @@ def dispose(*apps: Flask) -> None:
             db.engine.dispose()
 
 
-def test_logout_through_one_process_is_refused_by_the_other_on_sqlite(clock, tmp_path):
-    here, there = two_apps(clock, f"sqlite:///{tmp_path / 'shared.db'}")
+def test_logout_through_one_process_is_refused_by_the_other_on_sqlite(
+    clock, tmp_path, store_config
+):
+    here, there = two_apps(clock, f"sqlite:///{tmp_path / 'shared.db'}", store_config)
     try:
         client = here.test_client()
         login(client, "desk")
@@ -361,8 +439,10 @@ def test_logout_through_one_process_is_refused_by_the_other_on_sqlite(clock, tmp
 
 
 @pytest.mark.postgres
-def test_logout_through_one_process_is_refused_by_the_other_on_postgresql(clock, pg_schema_url):
-    here, there = two_apps(clock, pg_schema_url)
+def test_logout_through_one_process_is_refused_by_the_other_on_postgresql(
+    clock, pg_schema_url, store_config
+):
+    here, there = two_apps(clock, pg_schema_url, store_config)
     try:
         walk_in(here.test_client(), "G")
         client = here.test_client()
@@ -379,8 +459,10 @@ def test_logout_through_one_process_is_refused_by_the_other_on_postgresql(clock,
 
 
 @pytest.mark.postgres
-def test_a_password_reset_through_one_process_is_refused_by_the_other(clock, pg_schema_url):
-    here, there = two_apps(clock, pg_schema_url)
+def test_a_password_reset_through_one_process_is_refused_by_the_other(
+    clock, pg_schema_url, store_config
+):
+    here, there = two_apps(clock, pg_schema_url, store_config)
     try:
         client = there.test_client()
         login(client, "desk")
@@ -401,3 +483,92 @@ def test_logging_in_again_in_the_same_browser_ends_the_earlier_session(app, desk
 
     assert_refused(app, desk_cookie)
     assert browser.get("/api/me").status_code == 200
+
+
+# --- The stores themselves -----------------------------------------------------------
+
+
+@pytest.mark.redis
+@pytest.mark.parametrize("store_config", ["redis"], indirect=True)
+def test_with_redis_sessions_live_in_redis_and_an_ended_one_is_forgotten(
+    app, store_config, redis_client, desk_cookie
+):
+    key = f"{store_config['REDIS_PREFIX']}:staff-session:{stored(app, desk_cookie).digest}"
+    assert redis_client.exists(key)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(StaffSession)) == 0
+
+    replaying(app, desk_cookie).post("/api/logout", json={})
+
+    assert not redis_client.exists(key)
+    assert_refused(app, desk_cookie)
+    assert end_reasons(app) == ["logout"]
+
+
+def test_a_session_is_ended_once_and_its_last_use_does_not_bring_it_back(app, clock, desk_cookie):
+    session = stored(app, desk_cookie)
+    with app.app_context():
+        assert store().end(session, "logout", clock.now)
+        assert not store().end(session, "logout", clock.now)  # a second process is told
+        store().note_seen(session, clock.advance(minutes=2))  # a request under way
+        db.session.commit()
+
+    assert stored(app, desk_cookie) is None
+    assert_refused(app, desk_cookie)
+
+
+def store_setting(**env: str) -> str:
+    """STAFF_SESSION_STORE as a fresh process reads it from this environment."""
+    names = ("REDIS_URL", "STAFF_SESSION_STORE")
+    clean = {k: v for k, v in os.environ.items() if k not in names}
+    read = "from server.config import Config; print(Config.STAFF_SESSION_STORE)"
+    answer = subprocess.run(
+        [sys.executable, "-c", read],
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert answer.returncode == 0, answer.stderr
+    return answer.stdout.strip()
+
+
+def test_sessions_are_kept_in_redis_when_the_deployment_has_one():
+    assert store_setting() == "database"
+    assert store_setting(REDIS_URL=REDIS_URL) == REDIS_URL
+    assert store_setting(REDIS_URL=REDIS_URL, STAFF_SESSION_STORE="database") == "database"
+
+
+@pytest.mark.redis
+@pytest.mark.parametrize("store_config", ["redis"], indirect=True)
+def test_with_redis_a_session_in_use_keeps_its_account_list_so_a_new_password_ends_it(
+    app, clock, store_config, redis_client, desk_cookie
+):
+    prefix = store_config["REDIS_PREFIX"]
+    kept = stored(app, desk_cookie)
+    (account_list,) = redis_client.scan_iter(f"{prefix}:staff-sessions-of:*")
+    redis_client.expire(account_list, 5)  # as if started long ago, in use ever since
+    clock.advance(minutes=2)
+
+    assert_accepted(app, desk_cookie)
+
+    assert redis_client.ttl(account_list) > 24 * 60 * 60
+    assert redis_client.ttl(f"{prefix}:staff-session:{kept.digest}") > 24 * 60 * 60
+    with app.app_context():
+        services.add_user("desk", "a brand new passphrase", "staff", [SITE])
+    assert_refused(app, desk_cookie)
+
+
+@pytest.mark.redis
+@pytest.mark.parametrize("store_config", ["redis"], indirect=True)
+def test_with_redis_a_session_whose_key_expired_is_refused_and_forgotten(
+    app, store_config, redis_client, desk_cookie
+):
+    prefix = store_config["REDIS_PREFIX"]
+    redis_client.delete(f"{prefix}:staff-session:{stored(app, desk_cookie).digest}")
+
+    assert_refused(app, desk_cookie)
+    with app.app_context():
+        user = db.session.scalars(select(User).where(User.username == "desk")).one()
+        assert store().live_of(user.id) == []
+    assert not list(redis_client.scan_iter(f"{prefix}:staff-sessions-of:*"))
