@@ -1,7 +1,7 @@
 """appointments: the patient's names and birth date may be removed (retention)
 
 Revision ID: 0009
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-03 14:00:00
 """
 
