@@ -46,11 +46,13 @@ def load_site(spec: SiteFile, *, actor: audit.Actor | None = None) -> dict[str, 
             "late_checkin_minutes",
             "delay_notice_minutes",
             "hours",
+            "day_starts",
         }
     )
     # The walking map for wayfinding, as checked with the file (None: the file has none).
     site.settings = {**site.settings, "map": spec.map_data()}
-    site.__dict__.pop("zone", None)  # the cached ZoneInfo may be stale
+    for cached in ("zone", "days"):  # the cached time zone and day boundary may be stale
+        site.__dict__.pop(cached, None)
     db.session.flush()
     services = _sync_services(site, spec)
     _sync_rooms(site, spec, services)
@@ -106,6 +108,7 @@ def _sync_rooms(site: Site, spec: SiteFile, services: dict[str, Service]) -> Non
         room.names = dict(item.name)
         room.services = list({services[k].id: services[k] for k in item.services}.values())
         room.position = position
+        room.hours = item.hours
         room.active = True
         db.session.add(room)
     for gone in existing.values():
