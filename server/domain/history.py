@@ -286,8 +286,10 @@ def room_gaps(
     turnarounds: list[float] = []
     starts: list[float] = []
     for room, calls in by_room.items():
-        own = (room_sessions or {}).get(room)
-        openings = sorted(a for a, _ in own) if own else site_openings
+        # The site's openings stay: a room used on a day its own hours leave out still
+        # opened with the site, not at its last session days before.
+        own = [a for a, _ in (room_sessions or {}).get(room, ())]
+        openings = sorted([*site_openings, *own]) if own else site_openings
         calls.sort(key=lambda v: v.called_at or v.arrived_at)
         previous: PastVisit | None = None
         for visit in calls:
