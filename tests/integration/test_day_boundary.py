@@ -49,8 +49,8 @@ def six_am(clock: FakeClock, database: str | None) -> Iterator[Flask]:
 
 
 @pytest.fixture
-def never(clock: FakeClock) -> Iterator[Flask]:
-    app = site_app(clock, None, "never")
+def never(clock: FakeClock, database: str | None) -> Iterator[Flask]:
+    app = site_app(clock, database, "never")
     yield app
     with app.app_context():
         db.session.remove()
