@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from server.domain.estimate import Estimate, naive_wait
 from server.domain.queue import OPEN_STATUSES, TicketStatus, in_call_order
-from server.domain.schedule import site_day
 from server.storage import queries
 from server.storage.models import CallEvent, DelayNotice, Device, Room, Service, Site, Ticket
 from server.wayfinding import hints as wayfinding_hints
@@ -190,7 +189,7 @@ def call_view(call: CallEvent, hints: Mapping[str, str] | None = None) -> dict[s
 def display_state(view: QueueView, notices: Sequence[DelayNotice]) -> dict[str, Any]:
     """Display-safe: numbers, rooms, counts, waits and notices only."""
     site = view.site
-    day = site_day(view.now, site.zone)
+    day = site.days.day_of(view.now)
     services = []
     for service in site.services:
         if not service.active:
@@ -296,8 +295,8 @@ def staff_room(room: Room) -> dict[str, Any]:
 
 def staff_snapshot(view: QueueView, notices: Sequence[DelayNotice]) -> dict[str, Any]:
     site = view.site
-    day = site_day(view.now, site.zone)
-    tickets = queries.tickets_in(site.id, day, OPEN_STATUSES)
+    days = site.days.line_days(site.days.day_of(view.now))
+    tickets = queries.tickets_in(site.id, days, OPEN_STATUSES)
     waiting = [t for t in tickets if t.status == TicketStatus.WAITING]
     others = [t for t in tickets if t.status != TicketStatus.WAITING]
     return {

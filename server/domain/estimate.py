@@ -78,6 +78,10 @@ class RoomState:
     # When it last finished a patient in this session; None if it has not called anyone
     # since the session opened (a room that is late to start looks like this).
     free_since: datetime | None = None
+    # A room with hours of its own: when it calls nobody while the site is open (its
+    # lunch, a late start, an early finish), and when its current session opened.
+    closures: tuple[tuple[datetime, datetime], ...] = ()
+    session_opened_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -139,6 +143,13 @@ class QueueSnapshot:
             (d.remaining(self.now) for d in self.delays if d.scope == "room" and d.target == room),
             default=0.0,
         )
+
+    def room_is_open(self, room: RoomState, at: datetime | None = None) -> bool:
+        """Whether a room's hours (the site's, and its own) have it serving at `at`
+        (default: now; the snapshot knows the hours from now on only). Paused rooms
+        and posted delays are other matters (see `serving`)."""
+        at = at or self.now
+        return not any(a <= at < b for a, b in (*self.closures, *room.closures))
 
     def serving(self, service: str) -> list[RoomState]:
         """Rooms open for `service` now: not paused and not under a posted room delay."""
@@ -399,7 +410,7 @@ class _Plan:
     lines: dict[str, list[_Entry]]
     targets: list[int | str]
     service_ready: dict[str, float]
-    closures: list[tuple[float, float]]
+    closures: list[list[tuple[float, float]]]  # per room: the site's and its own, in order
     last_queue_minute: float
     room_starts: list[_RoomStart]
 
@@ -430,15 +441,22 @@ class _Plan:
             lines=lines,
             targets=[e.target for line in lines.values() for e in line if e.target is not None],
             service_ready=ready,
-            closures=sorted(
-                (minutes(a, now), minutes(b, now)) for a, b in snapshot.closures if b > now
-            ),
+            closures=[
+                sorted(
+                    (minutes(a, now), minutes(b, now))
+                    for a, b in (*snapshot.closures, *room.closures)
+                    if b > now
+                )
+                for room in snapshot.rooms
+            ],
             last_queue_minute=last,
             room_starts=[_RoomStart.of(snapshot, r, ready) for r in snapshot.rooms],
         )
 
-    def after_closures(self, at: float, model: ClinicModel, rng: random.Random) -> float:
-        for start, end in self.closures:
+    def after_closures(self, room: int, at: float, model: ClinicModel, rng: random.Random) -> float:
+        """When a room free at `at` can call: after any closure (the site's, or its own
+        break) it is in, and the usual time a session takes to start."""
+        for start, end in self.closures[room]:
             if start <= at < end:
                 at = end + model.session_start.sample(rng)
         return at
@@ -500,7 +518,7 @@ class _Run:
         for index in range(len(rooms)):
             rng = self.room_rngs[index]
             ready = plan.room_starts[index].ready(model, rng, self.pace)
-            heapq.heappush(free, (plan.after_closures(ready, model, rng), index))
+            heapq.heappush(free, (plan.after_closures(index, ready, model, rng), index))
         while free and len(waits) < len(plan.targets):
             at, index = heapq.heappop(free)
             if at > HORIZON_MINUTES:
@@ -510,7 +528,8 @@ class _Run:
             if entry is None:
                 later = self.next_available(rooms[index].services, at)
                 if later is not None:
-                    heapq.heappush(free, (later + model.turnaround.sample(rng), index))
+                    later += model.turnaround.sample(rng)
+                    heapq.heappush(free, (plan.after_closures(index, later, model, rng), index))
                 continue
             if rng.random() < model.no_show_rate:
                 busy = model.no_show_minutes.sample(rng)
@@ -518,7 +537,7 @@ class _Run:
                 visit = model.visit(entry.service).sample(rng) * self.pace[entry.service]
                 busy = model.walk.sample(rng) + visit
             ready = at + busy + model.turnaround.sample(rng)
-            heapq.heappush(free, (plan.after_closures(ready, model, rng), index))
+            heapq.heappush(free, (plan.after_closures(index, ready, model, rng), index))
         for key in plan.targets:
             waits.setdefault(key, HORIZON_MINUTES)
         return waits
@@ -596,7 +615,7 @@ class _RoomStart:
         ]
         idle_for = None
         if occupant is None and waiting:
-            free = room.free_since or snapshot.session_opened_at or now
+            free = room.free_since or room.session_opened_at or snapshot.session_opened_at or now
             idle_for = minutes(now, max(free, min(waiting)))
         return cls(
             blocked=snapshot.room_delay(room.code),

@@ -9,6 +9,7 @@ exists. Pure functions: the server and the benchmark feed them the same records.
 from __future__ import annotations
 
 import bisect
+import itertools
 import math
 import random
 import statistics
@@ -164,6 +165,9 @@ class History:
     # When each session of each past day began (opening times), to tell a room's late
     # start from its ordinary turnaround between patients.
     session_starts: Sequence[datetime] = ()
+    # Rooms with hours of their own: their sessions (start, end), in order, by room. The
+    # room's breaks (lunch) lie between them; its sessions' starts are its openings.
+    room_sessions: Mapping[str, Sequence[tuple[datetime, datetime]]] = field(default_factory=dict)
     pause_minutes: Sequence[float] = ()
     appointments: Sequence[PastAppointment] = ()
     walk_ins_per_hour: Mapping[str, float] = field(default_factory=dict)
@@ -220,8 +224,13 @@ def learn(history: History) -> ClinicModel:
         elif visit.started_at is not None:
             walks.append(minutes(visit.started_at, visit.called_at))
             if visit.finished_at is not None:
-                by_service[visit.service].append(minutes(visit.finished_at, visit.started_at))
-    turnarounds, session_starts = room_gaps(history.visits, history.session_starts)
+                length = minutes(visit.finished_at, visit.started_at)
+                sessions = history.room_sessions.get(visit.room or "", ())
+                length -= break_minutes(sessions, visit.started_at, visit.finished_at)
+                by_service[visit.service].append(length)
+    turnarounds, session_starts = room_gaps(
+        history.visits, history.session_starts, history.room_sessions
+    )
     booked = len(history.appointments)
     came = [a for a in history.appointments if a.arrived_at is not None]
     return ClinicModel(
@@ -244,23 +253,43 @@ def learn(history: History) -> ClinicModel:
     )
 
 
+def break_minutes(
+    sessions: Sequence[tuple[datetime, datetime]], start: datetime, end: datetime
+) -> float:
+    """Minutes of a room's planned breaks (the time between two of its sessions) that
+    fall between `start` and `end`: a visit left open over lunch did not last the lunch."""
+    total = 0.0
+    for (_, break_starts), (break_ends, _) in itertools.pairwise(sessions):
+        overlap = minutes(min(end, break_ends), max(start, break_starts))
+        total += max(0.0, overlap)
+    return total
+
+
 def room_gaps(
-    visits: Sequence[PastVisit], session_starts: Sequence[datetime]
+    visits: Sequence[PastVisit],
+    session_starts: Sequence[datetime],
+    room_sessions: Mapping[str, Sequence[tuple[datetime, datetime]]] | None = None,
 ) -> tuple[list[float], list[float]]:
     """How long rooms took to call the next patient once free with someone waiting.
 
     Returns (turnarounds, session starts): the gap after a patient left, and the gap
     between a session's opening and the room's first call (a late start shows here).
-    The clock starts when both the room and the called patient were ready.
+    The clock starts when both the room and the called patient were ready. A room with
+    sessions of its own opens at their starts: its first call after lunch is a session
+    start, and the lunch is not a turnaround.
     """
-    openings = sorted(session_starts)
+    site_openings = sorted(session_starts)
     by_room: dict[str, list[PastVisit]] = defaultdict(list)
     for visit in visits:
         if visit.room is not None and visit.called_at is not None:
             by_room[visit.room].append(visit)
     turnarounds: list[float] = []
     starts: list[float] = []
-    for calls in by_room.values():
+    for room, calls in by_room.items():
+        # The site's openings stay: a room used on a day its own hours leave out still
+        # opened with the site, not at its last session days before.
+        own = [a for a, _ in (room_sessions or {}).get(room, ())]
+        openings = sorted([*site_openings, *own]) if own else site_openings
         calls.sort(key=lambda v: v.called_at or v.arrived_at)
         previous: PastVisit | None = None
         for visit in calls:

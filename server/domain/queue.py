@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -298,9 +298,14 @@ class TicketNumber:
         return f"{self.prefix} {self.number}"
 
 
-def next_ticket_number(last_today: int | None) -> int:
-    """Numbers start at 1 for each service on each of the site's days."""
-    return 1 if last_today is None else last_today + 1
+def next_ticket_number(last_today: int | None, held: Collection[int] = ()) -> int:
+    """Numbers start at 1 for each service on each of the site's days, passing over any
+    `held` by a patient of the day before still in line (a site that never cuts its
+    line), so that two people in line never hold the same number."""
+    number = 1 if last_today is None else last_today + 1
+    while number in held:
+        number += 1
+    return number
 
 
 # --- Tokens -----------------------------------------------------------------------

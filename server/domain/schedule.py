@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from server.domain.errors import CheckInRefused
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+MIDNIGHT = time(0)
+NEVER = "never"  # a site file's `day_starts` for a site whose line is never cut
 
 
 @dataclass(frozen=True)
@@ -17,6 +20,11 @@ class OpeningHours:
 
     intervals: dict[str, tuple[tuple[time, time], ...]] = field(default_factory=dict)
 
+    @classmethod
+    def of(cls, spans: Mapping[str, Sequence[str]]) -> OpeningHours:
+        """From a site file's table: {"mon": ["08:00-12:30", "13:30-18:00"]}."""
+        return cls({day: tuple(parse_interval(i) for i in texts) for day, texts in spans.items()})
+
     def is_open(self, local: datetime) -> bool:
         moment = local.time()
         for start, end in self.intervals.get(WEEKDAYS[local.weekday()], ()):
@@ -24,6 +32,50 @@ class OpeningHours:
             if start <= moment and (moment < end or end == time(0)):
                 return True
         return False
+
+    def spans(self, first: date, last: date, zone: ZoneInfo) -> list[tuple[datetime, datetime]]:
+        """The open intervals of the calendar days `first` to `last`, in UTC, in order;
+        one that runs to midnight and the next day's that starts there are one."""
+        found: list[tuple[datetime, datetime]] = []
+        day = first
+        while day <= last:
+            for start, end in sorted(self.intervals.get(WEEKDAYS[day.weekday()], ())):
+                opens = local_to_utc(day, start, zone)
+                ends_on = day + timedelta(days=1) if end == MIDNIGHT else day
+                closes = local_to_utc(ends_on, end, zone)
+                if found and found[-1][1] >= opens:
+                    found[-1] = (found[-1][0], max(found[-1][1], closes))
+                else:
+                    found.append((opens, closes))
+            day += timedelta(days=1)
+        return found
+
+
+def room_is_open(local: datetime, site: OpeningHours, room: OpeningHours | None = None) -> bool:
+    """Whether a room serves at a moment (the site's local time): within the site's
+    hours, when it gives any (a site that gives none is always open), and within the
+    room's own sessions, when it has them (else the site's hours are the room's)."""
+    site_open = not site.intervals or site.is_open(local)
+    return site_open and (room is None or room.is_open(local))
+
+
+def closed_spans(
+    open_spans: Sequence[tuple[datetime, datetime]], within: Sequence[tuple[datetime, datetime]]
+) -> list[tuple[datetime, datetime]]:
+    """The parts of `within` (say, the site's open hours) outside `open_spans` (say, a
+    room's own sessions): when the site is open but the room is not."""
+    closed: list[tuple[datetime, datetime]] = []
+    for start, end in within:
+        at = start
+        for opens, closes in open_spans:
+            if closes <= at or opens >= end:
+                continue
+            if opens > at:
+                closed.append((at, opens))
+            at = max(at, closes)
+        if at < end:
+            closed.append((at, end))
+    return closed
 
 
 def parse_interval(text: str) -> tuple[time, time]:
@@ -40,8 +92,86 @@ def parse_interval(text: str) -> tuple[time, time]:
 
 
 def site_day(now: datetime, zone: ZoneInfo) -> date:
-    """'Today' is the site's today, not the server's."""
+    """The site's calendar date: 'today' is the site's today, not the server's."""
     return now.astimezone(zone).date()
+
+
+@dataclass(frozen=True)
+class SiteDays:
+    """The site's own days: when one ends and the next begins, in its time zone.
+
+    A ticket belongs to the day it was checked in on: its number counts from 1 on that
+    day, and its line is that day's line. A clinic's day turns at local midnight. A site
+    open past midnight moves the turn (`starts` = 06:00): a moment before it belongs to
+    the day before, so a ticket checked in at 23:50 is still in line at 00:10, keeps its
+    link, and numbers restart at 06:00. A 24-hour site never cuts its line
+    (`carries_over`): its numbers still restart at `starts`, but the tickets of the day
+    before stay in line and keep their links until the next turn after that (a ticket
+    stays in line for 24 hours at least, 48 at most).
+    """
+
+    zone: ZoneInfo
+    starts: time = MIDNIGHT
+    carries_over: bool = False
+
+    @classmethod
+    def of(cls, zone: ZoneInfo, day_starts: str | None) -> SiteDays:
+        """From a site file's `day_starts`: "HH:MM", "never", or None (midnight)."""
+        if day_starts is None:
+            return cls(zone)
+        if day_starts == NEVER:
+            return cls(zone, MIDNIGHT, carries_over=True)
+        return cls(zone, parse_day_start(day_starts))
+
+    def day_of(self, moment: datetime) -> date:
+        """The site's day a moment belongs to."""
+        day = moment.astimezone(self.zone).date()
+        return day if moment >= self.start_of(day) else day - timedelta(days=1)
+
+    def start_of(self, day: date) -> datetime:
+        """The first moment (UTC) of a site's day: the first instant at which the local
+        clock reads `starts` or later on that date. Where the clocks go back, a wall
+        time happens twice and the day starts at the first; where they go forward past
+        it, the day starts when the clocks jump."""
+        wall = datetime.combine(day, self.starts)
+        found = [
+            instant
+            for fold in (0, 1)
+            if (instant := wall.replace(tzinfo=self.zone, fold=fold).astimezone(UTC))
+            .astimezone(self.zone)
+            .replace(tzinfo=None)
+            == wall
+        ]
+        if found:
+            return min(found)
+        # Inside a spring-forward gap: the jump itself. fold=1 reads the wall time with
+        # the offset after the change, which lands before the jump by the gap's length;
+        # step on to the first minute the local clock has passed the wall time.
+        instant = wall.replace(tzinfo=self.zone, fold=1).astimezone(UTC)
+        while instant.astimezone(self.zone).replace(tzinfo=None) < wall:
+            instant += timedelta(minutes=1)
+        return instant
+
+    def line_days(self, day: date) -> tuple[date, date]:
+        """The first and last day whose open tickets are in the line on `day`."""
+        return (day - timedelta(days=1) if self.carries_over else day), day
+
+    def in_line(self, ticket_day: date, moment: datetime) -> bool:
+        """Whether a ticket of `ticket_day` may still be in line (and its link work) at
+        `moment`."""
+        first, last = self.line_days(self.day_of(moment))
+        return first <= ticket_day <= last
+
+
+def parse_day_start(text: str) -> time:
+    """'06:00' -> 06:00; seconds are not a site's business."""
+    try:
+        start = time.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"expected HH:MM or {NEVER!r}, got {text!r}") from None
+    if start.second or start.microsecond or len(text) != 5:
+        raise ValueError(f"expected HH:MM or {NEVER!r}, got {text!r}")
+    return start
 
 
 def local_to_utc(day: date, clock_time: time, zone: ZoneInfo) -> datetime:

@@ -12,7 +12,6 @@ from typing import Any
 from sqlalchemy import select
 
 from server import clock
-from server.domain.schedule import site_day
 from server.extensions import db
 from server.storage import queries
 from server.storage.models import CallEvent, ShownEstimate, Site
@@ -26,7 +25,7 @@ def accuracy_report(site_slug: str, day: date | None = None) -> dict[str, Any]:
     actual wait and is left out.
     """
     site = queries.get_site(site_slug)
-    day = day or site_day(clock.now(), site.zone)
+    day = day or site.days.day_of(clock.now())
     shown = db.session.scalars(
         select(ShownEstimate)
         .where(ShownEstimate.site_id == site.id, ShownEstimate.day == day)

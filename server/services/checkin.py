@@ -184,14 +184,15 @@ def _issue_ticket(
     source: str,
     appointment_at: datetime | None = None,
 ) -> tuple[Ticket, str]:
-    day = site_day(now, site.zone)
+    day = site.days.day_of(now)
+    held = queries.numbers_held(site.id, service.prefix, site.days.line_days(day))
     grace = timedelta(minutes=SiteSettings.of(site).on_time_grace_minutes)
     token = queue.new_ticket_token()
     ticket = Ticket(
         site_id=site.id,
         service=service,
         day=day,
-        number=queue.next_ticket_number(queries.last_number(site.id, service.prefix, day)),
+        number=queue.next_ticket_number(queries.last_number(site.id, service.prefix, day), held),
         number_prefix=service.prefix,
         token_digest=queue.token_digest(token),
         status=queue.TicketStatus.WAITING,

@@ -17,7 +17,6 @@ from flask import current_app
 
 from server.domain.estimate import Estimate
 from server.domain.history import ClinicModel, learn
-from server.domain.schedule import site_day
 from server.services.forecast_inputs import site_history
 from server.services.lines import HeldPromise
 from server.storage.models import Site
@@ -42,7 +41,7 @@ def held_places(
 ) -> HeldPlaces:
     """The site's held places at its current seq: kept ones, or `load`ed and kept."""
     cache: dict[int, HeldPlaces] = current_app.extensions.setdefault("waitroom.held_places", {})
-    today = site_day(now, site.zone)
+    today = site.days.day_of(now)
     held = cache.get(site.id)
     if held is None or (held.seq, held.day) != (site.seq, today):
         held = load(site, now, today)

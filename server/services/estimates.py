@@ -18,7 +18,6 @@ from typing import Any
 from server import payloads
 from server.domain.estimate import Estimate, Predictions, QueueSnapshot, simulated_estimates
 from server.domain.history import ClinicModel
-from server.domain.schedule import site_day
 from server.services import estimate_cache, lines, promises
 from server.services.estimate_cache import HeldPlaces
 from server.services.forecast_inputs import build_snapshot
@@ -47,7 +46,7 @@ class Forecast:
 
 def _queue_view(site: Site, now: datetime) -> tuple[payloads.QueueView, lines.Lines]:
     """The site's lines now (kept between changes: lines.py), as a view to fill."""
-    held = lines.read(site, site_day(now, site.zone))
+    held = lines.read(site, site.days.day_of(now))
     return payloads.QueueView.of(site, now, held.order, held.positions), held
 
 
@@ -134,7 +133,7 @@ def _load_places(site: Site, now: datetime, today: date) -> HeldPlaces:
 
 
 def forecast(site: Site, now: datetime) -> Forecast:
-    held = lines.read(site, site_day(now, site.zone))
+    held = lines.read(site, site.days.day_of(now))
     snapshot = build_snapshot(site, now, held.waiting)
     return Forecast(site.seq, snapshot, estimate_cache.clinic_model(site, now))
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import itertools
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import date, datetime, time, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -20,40 +21,36 @@ from server.domain.estimate import (
 )
 from server.domain.history import History, PastAppointment, PastVisit, walk_in_rate
 from server.domain.queue import TicketStatus
-from server.domain.schedule import WEEKDAYS, local_to_utc, site_day
+from server.domain.schedule import MIDNIGHT, OpeningHours, closed_spans, local_to_utc, site_day
 from server.extensions import db
 from server.services.lines import Waiter
 from server.sites.settings import SiteSettings
 from server.storage import queries
-from server.storage.models import Appointment, AuditEntry, DelayNotice, Site, Ticket
+from server.storage.models import Appointment, AuditEntry, DelayNotice, Room, Site, Ticket
 
 HISTORY_DAYS = 14
 
 
 def build_snapshot(site: Site, now: datetime, waiting: Sequence[Waiter]) -> QueueSnapshot:
-    today = site_day(now, site.zone)
+    line_days = site.days.line_days(site.days.day_of(now))
+    today = site_day(now, site.zone)  # the calendar's: opening hours and bookings go by it
     settings = SiteSettings.of(site)
-    sessions = _sessions(site, settings, today)
+    sessions = settings.hours.spans(today - timedelta(days=1), today, site.zone)
     opened = max((a for a, _ in sessions if a <= now), default=None)
-    closures = [(now, sessions[0][0])] if sessions and now < sessions[0][0] else []
-    closures += [(b, a) for (_, b), (a, _) in itertools.pairwise(sessions) if a > now]
-    busy = queries.tickets_in(site.id, today, [TicketStatus.CALLED, TicketStatus.IN_SERVICE])
+    upcoming = [(a, b) for a, b in sessions if b > now]
+    closures = [(now, upcoming[0][0])] if upcoming and now < upcoming[0][0] else []
+    closures += [(b, a) for (_, b), (a, _) in itertools.pairwise(upcoming)]
+    busy = queries.tickets_in(site.id, line_days, [TicketStatus.CALLED, TicketStatus.IN_SERVICE])
     occupants: dict[int, Occupant] = {}
     for t in busy:
         if t.room_id is not None and t.called_at is not None:
             occupants[t.room_id] = Occupant(str(t.service_id), t.called_at, t.started_at)
-    finished = db.session.execute(
-        select(Ticket.room_id, Ticket.finished_at).where(
-            Ticket.site_id == site.id,
-            Ticket.day == today,
-            Ticket.status.in_([TicketStatus.DONE, TicketStatus.NO_SHOW]),
-            Ticket.room_id.is_not(None),
-        )
-    ).all()
-    last_free: dict[int, datetime] = {}
-    for room_id, at in finished:
-        if room_id is not None and at is not None and (opened is None or at >= opened):
-            last_free[room_id] = max(at, last_free.get(room_id, at))
+    own_hours = {
+        room.id: _room_hours(site, settings, room, today, now)
+        for room in site.rooms
+        if room.active and room.hours is not None
+    }
+    last_free = _last_free(site, line_days, {r: h.opened for r, h in own_hours.items()}, opened)
     paused_since = _paused_since(site, now)
     rooms = tuple(
         RoomState(
@@ -63,6 +60,8 @@ def build_snapshot(site: Site, now: datetime, waiting: Sequence[Waiter]) -> Queu
             paused_since=paused_since.get(room.code) if room.paused else None,
             occupant=occupants.get(room.id),
             free_since=last_free.get(room.id),
+            closures=own_hours[room.id].closures if room.id in own_hours else (),
+            session_opened_at=own_hours[room.id].opened if room.id in own_hours else None,
         )
         for room in site.rooms
         if room.active
@@ -93,6 +92,58 @@ def build_snapshot(site: Site, now: datetime, waiting: Sequence[Waiter]) -> Queu
     )
 
 
+@dataclass(frozen=True)
+class _RoomHours:
+    closures: tuple[tuple[datetime, datetime], ...]  # the site open, the room not, from now
+    opened: datetime | None  # the start of the room's current or last session
+
+
+def _room_hours(
+    site: Site, settings: SiteSettings, room: Room, today: date, now: datetime
+) -> _RoomHours:
+    """A room's own sessions around now: when it is shut while the site is open (its
+    lunch, a late start, an early finish), and when its session began."""
+    first, last = today - timedelta(days=1), today + timedelta(days=1)
+    own = OpeningHours.of(room.hours or {}).spans(first, last, site.zone)
+    if settings.hours.intervals:
+        site_open = settings.hours.spans(first, last, site.zone)
+    else:  # a site that gives no hours is open at all times
+        site_open = [
+            (
+                local_to_utc(first, MIDNIGHT, site.zone),
+                local_to_utc(last, MIDNIGHT, site.zone) + timedelta(days=1),
+            )
+        ]
+    shut = [(a, b) for a, b in closed_spans(own, site_open) if b > now]
+    return _RoomHours(tuple(shut), max((a for a, _ in own if a <= now), default=None))
+
+
+def _last_free(
+    site: Site,
+    line_days: tuple[date, date],
+    room_opened: dict[int, datetime | None],
+    site_opened: datetime | None,
+) -> dict[int, datetime]:
+    """When each room last finished a patient in its current session (a room with none
+    is starting its session: late, if patients wait)."""
+    finished = db.session.execute(
+        select(Ticket.room_id, Ticket.finished_at).where(
+            Ticket.site_id == site.id,
+            Ticket.day.between(*line_days),
+            Ticket.status.in_([TicketStatus.DONE, TicketStatus.NO_SHOW]),
+            Ticket.room_id.is_not(None),
+        )
+    ).all()
+    last_free: dict[int, datetime] = {}
+    for room_id, at in finished:
+        if room_id is None or at is None:
+            continue
+        opened = room_opened.get(room_id, site_opened)
+        if opened is None or at >= opened:
+            last_free[room_id] = max(at, last_free.get(room_id, at))
+    return last_free
+
+
 def _posted(notice: DelayNotice) -> PostedDelay:
     target = None
     if notice.scope == "service" and notice.service_id is not None:
@@ -100,21 +151,6 @@ def _posted(notice: DelayNotice) -> PostedDelay:
     elif notice.scope == "room" and notice.room is not None:
         target = notice.room.code
     return PostedDelay(notice.scope, target, notice.posted_at, notice.expected_minutes)
-
-
-def _sessions(site: Site, settings: SiteSettings, day: date) -> list[tuple[datetime, datetime]]:
-    """The site's opening intervals on `day`, in UTC; none if it gives no hours."""
-    spans = settings.hours.intervals.get(WEEKDAYS[day.weekday()], ())
-    found = []
-    for start, end in spans:
-        opens = local_to_utc(day, start, site.zone)
-        closes = (
-            local_to_utc(day + timedelta(days=1), time(0), site.zone)
-            if end == time(0)
-            else local_to_utc(day, end, site.zone)
-        )
-        found.append((opens, closes))
-    return sorted(found)
 
 
 def _paused_since(site: Site, now: datetime) -> dict[str, datetime]:
@@ -133,18 +169,24 @@ def _paused_since(site: Site, now: datetime) -> dict[str, datetime]:
 
 def site_history(site: Site, now: datetime) -> History:
     """The site's last HISTORY_DAYS days as the plain records the domain learns from."""
-    today = site_day(now, site.zone)
+    today = site.days.day_of(now)
     first = today - timedelta(days=HISTORY_DAYS)
     tickets = db.session.scalars(
         select(Ticket).where(Ticket.site_id == site.id, Ticket.day >= first, Ticket.day <= today)
     ).all()
     settings = SiteSettings.of(site)
+    # Calendar days: a site's day may start after midnight, its hours go by the calendar.
+    last = site_day(now, site.zone)
     session_starts = [
-        opens
-        for n in range(HISTORY_DAYS + 1)
-        for opens, _ in _sessions(site, settings, first + timedelta(days=n))
-        if opens <= now
+        opens for opens, _ in settings.hours.spans(first, last, site.zone) if opens <= now
     ]
+    room_sessions = {
+        str(room.id): [
+            (a, b) for a, b in OpeningHours.of(room.hours).spans(first, last, site.zone) if a <= now
+        ]
+        for room in site.rooms
+        if room.hours is not None
+    }
     visits = [
         PastVisit(
             service=str(t.service_id),
@@ -161,6 +203,7 @@ def site_history(site: Site, now: datetime) -> History:
         typical_minutes={str(s.id): s.typical_minutes for s in site.services if s.active},
         visits=visits,
         session_starts=session_starts,
+        room_sessions=room_sessions,
         pause_minutes=_pause_lengths(site, first, now),
         appointments=_past_appointments(site, first, today),
         walk_ins_per_hour=_walk_in_rates(site, tickets, today, now),
@@ -168,7 +211,7 @@ def site_history(site: Site, now: datetime) -> History:
 
 
 def _pause_lengths(site: Site, first: date, now: datetime) -> list[float]:
-    start = local_to_utc(first, time(0), site.zone)
+    start = local_to_utc(first, MIDNIGHT, site.zone)
     entries = db.session.scalars(
         select(AuditEntry)
         .where(

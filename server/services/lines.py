@@ -118,13 +118,15 @@ _WAITER_COLUMNS = (
 @dataclass(frozen=True)
 class Lines:
     """A site's waiting tickets of one day, in call order per service, with their
-    promises (a ticket with none has no entry)."""
+    promises (a ticket with none has no entry). On a site that never cuts its line, the
+    day before's tickets still waiting are in it too (from `first_day`)."""
 
     site_id: int
     seq: int
     day: date
     order: Mapping[int, tuple[Waiter, ...]]  # service id -> waiting, in call order
     promises: Mapping[int, HeldPromise]  # kept for the tickets in the lines only
+    first_day: date | None = None  # the first day whose tickets are in line; None: `day`
     positions: Mapping[int, int] = field(init=False)  # ticket id -> place in its line
     services: Mapping[int, int] = field(init=False)  # ticket id -> the line it is in
 
@@ -167,7 +169,7 @@ class Lines:
                 line(self.services[ticket_id])
         fresh: list[int] = []
         for ticket_id, (waiter, day, new) in written.tickets.items():
-            if waiter is None or day != self.day:
+            if waiter is None or not (self.first_day or self.day) <= day <= self.day:
                 continue
             if ticket_id not in self.positions and not new:
                 fresh.append(ticket_id)  # back in a line: it may hold an old promise
@@ -185,7 +187,7 @@ class Lines:
                 promises.pop(ticket_id, None)
             else:
                 promises[ticket_id] = promise
-        return Lines(self.site_id, self.seq, self.day, order, promises)
+        return Lines(self.site_id, self.seq, self.day, order, promises, self.first_day)
 
 
 def _build(
@@ -194,12 +196,14 @@ def _build(
     day: date,
     waiting: Iterable[Waiter],
     promises: Mapping[int, HeldPromise],
+    *,
+    first_day: date | None = None,
 ) -> Lines:
     by_service: dict[int, list[Waiter]] = {}
     for waiter in waiting:
         by_service.setdefault(waiter.service_id, []).append(waiter)
     order = {sid: tuple(in_call_order(line)) for sid, line in by_service.items()}
-    return Lines(site_id, seq, day, order, promises)
+    return Lines(site_id, seq, day, order, promises, first_day)
 
 
 def read(site: Site, day: date) -> Lines:
@@ -239,13 +243,17 @@ def _kept() -> dict[int, Lines]:
 
 
 def _from_database(site: Site, day: date) -> Lines:
+    first, _ = site.days.line_days(day)
     rows = db.session.execute(
         select(*_WAITER_COLUMNS).where(
-            Ticket.site_id == site.id, Ticket.day == day, Ticket.status == TicketStatus.WAITING
+            Ticket.site_id == site.id,
+            Ticket.day.between(first, day),
+            Ticket.status == TicketStatus.WAITING,
         )
     )
     waiting = [Waiter.of(row) for row in rows]
-    return _build(site.id, site.seq, day, waiting, _read_promises([w.id for w in waiting]))
+    promises = _read_promises([w.id for w in waiting])
+    return _build(site.id, site.seq, day, waiting, promises, first_day=first)
 
 
 def _read_promises(ticket_ids: list[int]) -> dict[int, HeldPromise]:

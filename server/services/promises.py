@@ -21,7 +21,6 @@ from sqlalchemy import insert, select
 from server import payloads
 from server.domain import delay as delay_rule
 from server.domain.estimate import Estimate
-from server.domain.schedule import site_day
 from server.extensions import db
 from server.services.delay_texts import delay_view
 from server.services.lines import Waiter
@@ -131,7 +130,7 @@ def show(
             "site_id": site.id,
             "ticket_id": ticket.id,
             "service_id": ticket.service_id,
-            "day": site_day(now, site.zone),
+            "day": site.days.day_of(now),
             "at": now,
             "central": fresh.central,
             "low": fresh.low,

@@ -15,7 +15,6 @@ from typing import Any
 from sqlalchemy import select
 
 from server import payloads
-from server.domain.schedule import site_day
 from server.extensions import db
 from server.payloads import Waiting
 from server.realtime import rooms
@@ -88,7 +87,7 @@ class QueueUpdate:
 
     def finish(self) -> int:
         """Commit and publish; returns the site's new sequence number."""
-        day = site_day(self.now, self.site.zone)
+        day = self.site.days.day_of(self.now)
         # The lines at the seq this transaction read (kept since the last change, or
         # read now), before the seq moves on: lines.py.
         lines.read(self.site, day)

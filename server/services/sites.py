@@ -48,6 +48,7 @@ def load_site(spec: SiteFile, *, actor: audit.Actor | None = None) -> dict[str, 
             "display_cycle_seconds",
             "personal_data_days",
             "hours",
+            "day_starts",
         }
     )
     # The walking map for wayfinding, as checked with the file (None: the file has none).
@@ -57,7 +58,8 @@ def load_site(spec: SiteFile, *, actor: audit.Actor | None = None) -> dict[str, 
         **site.settings,
         "delay_reasons": [r.model_dump(include={"code", "name"}) for r in spec.delay_reasons],
     }
-    site.__dict__.pop("zone", None)  # the cached ZoneInfo may be stale
+    for cached in ("zone", "days"):  # the cached time zone and day boundary may be stale
+        site.__dict__.pop(cached, None)
     db.session.flush()
     services = _sync_services(site, spec)
     _sync_rooms(site, spec, services)
@@ -113,6 +115,7 @@ def _sync_rooms(site: Site, spec: SiteFile, services: dict[str, Service]) -> Non
         room.names = dict(item.name)
         room.services = list({services[k].id: services[k] for k in item.services}.values())
         room.position = position
+        room.hours = item.hours
         room.active = True
         db.session.add(room)
     for gone in existing.values():

@@ -17,7 +17,6 @@ from server.domain.errors import (
     RoomPaused,
 )
 from server.domain.queue import Action, PreviousPatient, TicketState
-from server.domain.schedule import site_day
 from server.extensions import db
 from server.services import estimates, lines
 from server.services.changes import SiteChange
@@ -41,7 +40,7 @@ def call_next(
     site = queries.get_site(site_slug, lock=True)
     room = _open_room(site, room_code)
     # The lines kept since the last change (lines.py); the change reuses this read.
-    waiting = lines.read(site, site_day(now, site.zone)).waiting
+    waiting = lines.read(site, site.days.day_of(now)).waiting
     served = {s.id for s in room.services if s.active}
     first = queue.pick_next(t for t in waiting if t.service_id in served)
     if first is None:
@@ -163,11 +162,11 @@ def cancel_by_patient(token: str) -> dict[str, Any]:
 
 
 def _ticket_for_token(token: str, now: datetime) -> Ticket:
-    """Unknown tokens are 404; tokens of ended visits or past days are 410."""
+    """Unknown tokens are 404; tokens of ended visits or of days no longer in line are 410."""
     ticket = queries.ticket_by_digest(queue.token_digest(token))
     if ticket is None:
         raise NotFound("This ticket is no longer active.", code="unknown_ticket")
-    if not queue.is_open(ticket.status) or ticket.day != site_day(now, ticket.site.zone):
+    if not queue.is_open(ticket.status) or not ticket.site.days.in_line(ticket.day, now):
         raise Gone("This ticket is no longer active.", code="ticket_ended")
     return ticket
 
@@ -209,7 +208,8 @@ def _make_room(
     """Apply the one-patient rule to the room's occupant (under the site's lock, so a
     second desk sees the first desk's call); returns who left the room, and how."""
     freed = []
-    for occupant in queries.room_occupants(room, site_day(now, site.zone)):
+    days = site.days.line_days(site.days.day_of(now))
+    for occupant in queries.room_occupants(room, days):
         try:
             result = queue.make_room_for_call(_state(occupant), previous, now)
         except RoomOccupied:
@@ -240,7 +240,7 @@ def _announce_call(
             site_id=site.id,
             ticket=ticket,
             room=room,
-            day=site_day(now, site.zone),
+            day=site.days.day_of(now),
             at=now,
             recall=recall,
         )

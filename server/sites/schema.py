@@ -6,6 +6,7 @@ line and column, so that an administrator can find the fault without reading cod
 
 from __future__ import annotations
 
+import itertools
 import re
 import tomllib
 from collections.abc import Sequence
@@ -26,7 +27,7 @@ from pydantic import (
 
 from server.domain import retention
 from server.domain.errors import BadInput
-from server.domain.schedule import WEEKDAYS, parse_interval
+from server.domain.schedule import MIDNIGHT, NEVER, WEEKDAYS, parse_day_start, parse_interval
 from server.domain.text import check_line
 from server.domain.wayfinding import (
     COMPASS,
@@ -80,10 +81,30 @@ class ServiceSpec(Strict):
     typical_minutes: Annotated[float, Field(gt=0, le=480)]
 
 
+def _check_hours(value: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Weekday tables of "HH:MM-HH:MM" intervals that do not overlap."""
+    for day, spans in value.items():
+        if day not in WEEKDAYS:
+            raise ValueError(f"unknown day {day!r}; use {', '.join(WEEKDAYS)}")
+        intervals = sorted(parse_interval(span) for span in spans)
+        for (_, end), (start, _) in itertools.pairwise(intervals):
+            if end == MIDNIGHT or start < end:
+                raise ValueError(f"the intervals of {day!r} overlap")
+    return value
+
+
 class RoomSpec(Strict):
     code: Code
     name: Names
     services: Annotated[list[str], Field(min_length=1)]
+    # The room's own sessions, breaks left out: {mon = ["09:00-12:30", "13:30-17:00"]}.
+    # A day it does not list, it does not open; without `hours`, the site's are its own.
+    hours: dict[str, list[str]] | None = None
+
+    @field_validator("hours")
+    @classmethod
+    def _valid_hours(cls, value: dict[str, list[str]] | None) -> dict[str, list[str]] | None:
+        return None if value is None else _check_hours(value)
 
 
 class DeviceSpec(Strict):
@@ -139,6 +160,16 @@ class SiteSpec(Strict):
         retention.DEFAULT_KEEP_DAYS
     )
     hours: dict[str, list[str]] = Field(default_factory=dict)
+    # When the site's day turns: "HH:MM" (default "00:00") for a site open past midnight,
+    # or "never" for one that never empties. See server/domain/schedule.py, SiteDays.
+    day_starts: str | None = None
+
+    @field_validator("day_starts")
+    @classmethod
+    def _valid_day_start(cls, value: str | None) -> str | None:
+        if value is not None and value != NEVER:
+            parse_day_start(value)
+        return value
 
     @field_validator("timezone")
     @classmethod
@@ -154,12 +185,7 @@ class SiteSpec(Strict):
     @field_validator("hours")
     @classmethod
     def _valid_hours(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
-        for day, spans in value.items():
-            if day not in WEEKDAYS:
-                raise ValueError(f"unknown day {day!r}; use {', '.join(WEEKDAYS)}")
-            for span in spans:
-                parse_interval(span)
-        return value
+        return _check_hours(value)
 
 
 # --- The site map (wayfinding) ------------------------------------------------------

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from server.domain.schedule import AppointmentWindow, OpeningHours, parse_interval
+from server.domain.schedule import AppointmentWindow, OpeningHours
 from server.storage.models import Site
 
 DEFAULTS: dict[str, Any] = {
@@ -32,9 +32,7 @@ class SiteSettings:
     @classmethod
     def of(cls, site: Site) -> SiteSettings:
         raw = {**DEFAULTS, **(site.settings or {})}
-        hours = OpeningHours(
-            {day: tuple(parse_interval(i) for i in spans) for day, spans in raw["hours"].items()}
-        )
+        hours = OpeningHours.of(raw["hours"])
         return cls(
             on_time_grace_minutes=raw["on_time_grace_minutes"],
             appointment_window=AppointmentWindow(

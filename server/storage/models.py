@@ -12,6 +12,7 @@ from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, UniqueCon
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.domain.queue import TicketNumber, TicketStatus
+from server.domain.schedule import SiteDays
 from server.extensions import Base, db
 from server.storage.types import UTCDateTime
 
@@ -63,6 +64,12 @@ class Site(Model):
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
+    @cached_property
+    def days(self) -> SiteDays:
+        """When the site's day turns (`day_starts` in the site file): the day a ticket
+        is numbered in, and which days' tickets are in line."""
+        return SiteDays.of(self.zone, (self.settings or {}).get("day_starts"))
+
 
 class Service(Model):
     __tablename__ = "services"
@@ -92,6 +99,9 @@ class Room(Model):
     paused: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=True)
     position: Mapped[int] = mapped_column(default=0)
+    # The room's own sessions per weekday, as the site file gives them
+    # ({"mon": ["09:00-12:30", "13:30-17:00"]}); None: the site's hours.
+    hours: Mapped[dict[str, list[str]] | None] = mapped_column(JSON)
 
     site: Mapped[Site] = relationship(back_populates="rooms")
     services: Mapped[list[Service]] = relationship(secondary=room_services)

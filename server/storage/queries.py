@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from server.domain.errors import NotFound
-from server.domain.queue import TicketStatus
+from server.domain.queue import OPEN_STATUSES, TicketStatus
 from server.extensions import db
 from server.storage.models import CallEvent, DelayNotice, Room, Service, Site, Ticket
 
@@ -76,22 +76,40 @@ def last_number(site_id: int, prefix: str, day: date) -> int | None:
     ).scalar_one()
 
 
+def numbers_held(site_id: int, prefix: str, days: tuple[date, date]) -> set[int]:
+    """The numbers of a prefix held by open tickets of the line's days, `day` excluded:
+    on a site that never cuts its line, yesterday's patients still in line keep theirs."""
+    first, day = days
+    if first == day:
+        return set()
+    rows = db.session.scalars(
+        select(Ticket.number).where(
+            Ticket.site_id == site_id,
+            Ticket.number_prefix == prefix,
+            Ticket.day >= first,
+            Ticket.day < day,
+            Ticket.status.in_(list(OPEN_STATUSES)),
+        )
+    )
+    return set(rows)
+
+
 def tickets_in(
     site_id: int,
-    day: date,
+    days: tuple[date, date],
     statuses: Collection[TicketStatus],
     service_ids: Collection[int] | None = None,
 ) -> Sequence[Ticket]:
-    """The site's tickets of one day in the given states.
+    """The site's tickets of the site's days `days` (first, last) in the given states.
 
-    Always one day: a ticket left waiting when the clinic closed belongs to that day's
-    queue, not today's, and is never called tomorrow.
+    Only the days of the line now (Site.days.line_days): a ticket left waiting when the
+    clinic closed belongs to that day's queue, not today's, and is never called tomorrow.
     """
     # No eager loading of service and room: a change has its site's services and rooms
     # loaded already, and a many-to-one lazy load finds them in the session without a
     # query (with a thousand waiting, the two extra queries were a fifth of a change).
     query = select(Ticket).where(
-        Ticket.site_id == site_id, Ticket.day == day, Ticket.status.in_(list(statuses))
+        Ticket.site_id == site_id, Ticket.day.between(*days), Ticket.status.in_(list(statuses))
     )
     if service_ids is not None:
         query = query.where(Ticket.service_id.in_(list(service_ids)))
@@ -125,8 +143,8 @@ def active_notices(site_id: int) -> Sequence[DelayNotice]:
     )
 
 
-def room_occupants(room: Room, day: date) -> Sequence[Ticket]:
-    """The tickets of one day called to a room or in service there, first called first.
+def room_occupants(room: Room, days: tuple[date, date]) -> Sequence[Ticket]:
+    """The tickets of the line's days called to a room or in service there, first called first.
 
     One at most, from the day the rule was kept (queue.make_room_for_call); a room may
     hold several from before it.
@@ -135,7 +153,7 @@ def room_occupants(room: Room, day: date) -> Sequence[Ticket]:
         select(Ticket)
         .where(
             Ticket.site_id == room.site_id,
-            Ticket.day == day,
+            Ticket.day.between(*days),
             Ticket.status.in_([TicketStatus.CALLED, TicketStatus.IN_SERVICE]),
             Ticket.room_id == room.id,
         )

@@ -200,3 +200,55 @@ def test_parse_site_file_names_the_file_in_its_errors(tmp_path):
     path.write_text(broken('prefix = "B"', 'prefix = "b"'), encoding="utf-8")
     with pytest.raises(SiteFileError, match=re.escape(f"{path}: services[1].prefix")):
         parse_site_file(path)
+
+
+# --- The site's day and its rooms' own hours -----------------------------------------
+
+
+@pytest.mark.parametrize("value", ["06:00", "never", "00:00"])
+def test_a_day_start_is_a_time_or_never(value):
+    site = parse_site_text(
+        broken('languages = ["en", "es"]\n', f'languages = ["en", "es"]\nday_starts = "{value}"\n')
+    )
+    assert site.site.day_starts == value
+
+
+@pytest.mark.parametrize("value", ["6am", "06:00:30", "25:00", "sometimes"])
+def test_a_bad_day_start_is_refused_naming_the_key_and_line(value):
+    text = broken(
+        'languages = ["en", "es"]\n', f'languages = ["en", "es"]\nday_starts = "{value}"\n'
+    )
+    message = refusal(text)
+    assert "site.day_starts (line 6)" in message
+    assert "expected HH:MM or 'never'" in message
+
+
+def test_a_room_may_give_its_own_sessions():
+    text = broken(
+        'services = ["G"]\n',
+        'services = ["G"]\nhours = { mon = ["09:00-12:30", "13:30-17:00"], tue = [] }\n',
+    )
+    rooms = parse_site_text(text).rooms
+    assert rooms[0].hours == {"mon": ["09:00-12:30", "13:30-17:00"], "tue": []}
+    assert rooms[1].hours is None  # the site's hours
+
+
+@pytest.mark.parametrize(
+    ("hours", "reason"),
+    [
+        ('{ mon = ["13:00-09:00"] }', "ends before it starts"),
+        ('{ monday = ["09:00-12:00"] }', "unknown day 'monday'"),
+        ('{ mon = ["09:00-12:30", "12:00-17:00"] }', "the intervals of 'mon' overlap"),
+        ('{ mon = ["9-12"] }', "Invalid isoformat string"),
+    ],
+)
+def test_bad_room_hours_are_refused_naming_the_room_key_and_line(hours, reason):
+    message = refusal(broken('services = ["G"]\n', f'services = ["G"]\nhours = {hours}\n'))
+    assert "rooms[0].hours (line 26)" in message
+    assert reason in message
+
+
+def test_overlapping_site_hours_are_refused():
+    message = refusal(broken('mon = ["08:00-12:00"]', 'mon = ["08:00-12:00", "11:00-18:00"]'))
+    assert "site.hours (line 7)" in message  # the table that holds it
+    assert "overlap" in message
