@@ -1,10 +1,13 @@
-"""The two things a process keeps between reads of a site's estimates.
+"""The three things a process keeps between reads of a site's estimates.
 
 - The places and promises of every waiting ticket, at one sequence number: the reads
   between two changes (a thousand phones reconnecting to a process that just started)
   share one load of the queue instead of one each.
 - The pace learnt from the site's history, for MODEL_LIFETIME: learning it reads two
   weeks of visits, and it barely moves in two minutes.
+- The sequence number at which a whole-queue simulation last stored the site's waits
+  for one joining each line: while the site is still at it, that wait is the next
+  walk-in's own, and a check-in need not simulate its line again.
 """
 
 from __future__ import annotations
@@ -50,17 +53,30 @@ def held_places(
     return held
 
 
-def clinic_model(site: Site, now: datetime) -> ClinicModel:
-    """The site's pace, learnt from its history at most MODEL_LIFETIME ago."""
+def clinic_model(site: Site, now: datetime, *, any_age: bool = False) -> ClinicModel:
+    """The site's pace, learnt from its history at most MODEL_LIFETIME ago; with
+    `any_age`, however long ago (a check-in's estimate must not wait for two weeks of
+    history to be read; its refresh learns it again)."""
     cache: dict[int, tuple[datetime, object, ClinicModel]] = current_app.extensions.setdefault(
         "waitroom.estimate_models", {}
     )
     # A site file loaded again may change services or their typical lengths.
     prior = tuple((s.id, s.typical_minutes) for s in site.services if s.active)
     cached = cache.get(site.id)
-    fresh = cached is not None and timedelta(0) <= now - cached[0] < MODEL_LIFETIME
+    fresh = cached is not None and (any_age or timedelta(0) <= now - cached[0] < MODEL_LIFETIME)
     if cached is not None and fresh and cached[1] == prior:
         return cached[2]
     model = learn(site_history(site, now))
     cache[site.id] = (now, prior, model)
     return model
+
+
+def note_simulated(site_id: int, seq: int) -> None:
+    """The site's stored waits (`service_waits`) are the simulation's of the queue at `seq`."""
+    current_app.extensions.setdefault("waitroom.simulated_at", {})[site_id] = seq
+
+
+def simulated_at(site_id: int) -> int | None:
+    """The seq whose queue this process last simulated whole, if it knows one."""
+    known: dict[int, int] = current_app.extensions.get("waitroom.simulated_at", {})
+    return known.get(site_id)

@@ -16,7 +16,13 @@ from datetime import date, datetime
 from typing import Any
 
 from server import payloads
-from server.domain.estimate import Estimate, Predictions, QueueSnapshot, simulated_estimates
+from server.domain.estimate import (
+    Estimate,
+    Predictions,
+    QueueSnapshot,
+    line_estimates,
+    simulated_estimates,
+)
 from server.domain.history import ClinicModel
 from server.domain.schedule import site_day
 from server.services import estimate_cache, lines, promises
@@ -52,33 +58,85 @@ def _queue_view(site: Site, now: datetime) -> tuple[payloads.QueueView, lines.Li
 
 
 def shown_view(site: Site, now: datetime, *, record: bool) -> payloads.QueueView:
-    """The site's queue with the estimates its patients hold, without a simulation.
+    """The site's queue with the estimates its patients hold, without a simulation of
+    the whole queue.
 
-    Each waiting ticket shows its promise in minutes from now. A ticket with none yet
-    (just checked in, or starting a new wait after a transfer) is shown its line's last
-    simulated wait when it is last in line, else the naive rule. With `record` (inside a
-    change's transaction) that first estimate becomes its promise and is recorded, so
-    what the kiosk printed is what was shown. The refresh that follows every change
-    (refresher.py) moves the promises that the simulation moves.
+    Each waiting ticket shows its promise in minutes from now. With `record` (inside a
+    change's transaction, after its seq moved on) a ticket with none yet (just checked
+    in, or starting a new wait after a transfer) is given an estimate for its real
+    place (`_first_estimates`), which becomes its promise and is recorded, so what the
+    kiosk printed is what was shown. Without `record`, such a ticket is shown its
+    line's last simulated wait when it is last in line, else the naive rule. The
+    refresh that follows every change (refresher.py) moves the promises that the
+    simulation moves.
     """
     view, held = _queue_view(site, now)
     stored = _stored_waits(site)
     history: list[dict[str, Any]] = []
     promised: dict[int, lines.HeldPromise] = {}
+    unpromised: list[lines.Waiter] = []
     view.estimates = _PromisedEstimates(promised, now)
     for ticket in held.waiting:
         promise = promises.current(held.promises.get(ticket.id), ticket, record=record)
         if promise is None:
-            shown = view.estimates[ticket.id] = _first_estimate(view, ticket, stored)
-            if record:
-                promises.show(site, ticket, shown, now, None, history=history)
+            unpromised.append(ticket)
         else:
             promised[ticket.id] = promise
             promises.note_delay(view, ticket, promise)
+    first = (
+        _first_estimates(site, now, view, held, tickets=unpromised, stored=stored) if record else {}
+    )
+    for ticket in unpromised:
+        shown = first.get(ticket.id) or _first_estimate(view, ticket, stored)
+        view.estimates[ticket.id] = shown
+        if record:
+            promises.show(site, ticket, shown, now, None, history=history)
     promises.record_shown(history)
     view.service_waits.update(stored)
     view.estimated = True
     return view
+
+
+def _first_estimates(
+    site: Site,
+    now: datetime,
+    view: payloads.QueueView,
+    held: lines.Lines,
+    *,
+    tickets: list[lines.Waiter],
+    stored: dict[int, Estimate],
+) -> dict[int, Estimate]:
+    """Inside a change: the first estimates of tickets with no promise yet, for their
+    real places.
+
+    The stored wait for one joining a line is a newcomer's own when the whole queue was
+    simulated at the seq just before this change and the newcomer is last in line: a
+    check-in in a quiet moment costs no simulation. In a burst the refresh is still
+    pending (it saw none of those who came since), so the newcomers' lines are
+    simulated now, within a small budget (line_estimates); their waits for one joining
+    now are stored too, for the display and the next to come.
+    """
+    if not tickets:
+        return {}
+    simulated_just_before = estimate_cache.simulated_at(site.id) == site.seq - 1
+    if simulated_just_before and all(_is_last(view, t) and t.service_id in stored for t in tickets):
+        return {t.id: stored[t.service_id] for t in tickets}
+    snapshot = build_snapshot(site, now, held.waiting)
+    model = estimate_cache.clinic_model(site, now, any_age=True)
+    predictions = line_estimates(snapshot, model, {t.id for t in tickets}, seed=SEED)
+    waits = {int(sid): wait for sid, wait in predictions.services.items()}
+    active = {s.id for s in site.services if s.active}
+    waits = {sid: wait for sid, wait in waits.items() if sid in active}
+    stored.update(waits)
+    kept = dict(site.service_waits or {})
+    kept.update({str(sid): [w.central, w.low, w.high] for sid, w in waits.items()})
+    site.service_waits = kept
+    return dict(predictions.tickets)
+
+
+def _is_last(view: payloads.QueueView, ticket: lines.Waiter) -> bool:
+    line = view.order.get(ticket.service_id, [])
+    return bool(line) and line[-1].id == ticket.id
 
 
 class _PromisedEstimates(dict[int, Estimate]):
@@ -193,8 +251,7 @@ def _first_estimate(
     view: payloads.QueueView, ticket: lines.Waiter, stored: dict[int, Estimate]
 ) -> Estimate:
     """What a ticket with no promise yet is shown, without a simulation."""
-    line = view.order.get(ticket.service_id, [])
-    if line and line[-1].id == ticket.id and ticket.service_id in stored:
+    if _is_last(view, ticket) and ticket.service_id in stored:
         # The last simulation's wait for one joining the line now: this is that patient.
         return stored[ticket.service_id]
     position = view.position(ticket) or 1

@@ -1,0 +1,215 @@
+"""What a burst of walk-ins is told at check-in, and what a check-in costs.
+
+Runs the real app in this process on the demo clinic (SQLite in a temporary
+directory, a fixed clock: Tuesday 10 March 2026, 09:00 London), with the estimate
+refresh held back as it is during a burst (the background refresh is still pending
+when the next patient checks in):
+
+1. the burst: one refresh (a server that has been running has one behind it), then
+   eight walk-ins for Vaccinations in a row; prints each one's estimate as the check-in
+   answered it and as the shown_estimates record holds it, what the simulation of the
+   whole queue (the refresh's) gives each just after the burst, and what each phone
+   shows once that refresh ran (a promise moves only by 2 minutes or more);
+2. latency: N walk-ins spread over the four services, each timed on its own (the
+   whole HTTP request through the Flask test client), with the refresh run every
+   `--refresh-every` check-ins; prints p50, p99 and the worst, by how many were waiting.
+
+    .venv/bin/python -m bench.checkin_estimates
+    .venv/bin/python -m bench.checkin_estimates --checkins 1000
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import select
+
+from server import create_app, services
+from server.config import TestConfig
+from server.domain import queue
+from server.extensions import db
+from server.services import estimates
+from server.services.ticks import refresh_estimates
+from server.sites.schema import parse_site_file
+from server.storage import queries
+from server.storage.models import ShownEstimate, Ticket
+
+DEMO_SITE = Path(__file__).parent.parent / "server" / "sites" / "demo" / "site.toml"
+SITE = "riverside"
+NOW = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
+SERVICES = ("G", "B", "V", "N")
+
+
+@contextmanager
+def demo_app(root: Path) -> Iterator[Flask]:
+    """The app on the demo clinic with today's appointments, refresh held back."""
+    config = {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
+    config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{root / 'bench.db'}"
+    config["ESTIMATE_REFRESH"] = "off"  # a refresh pending: run by hand below
+    app = create_app(config)
+    app.extensions["waitroom.clock"] = lambda: NOW
+    with app.app_context():
+        db.create_all()
+        services.load_site(parse_site_file(DEMO_SITE))
+        services.import_appointments(
+            SITE, DEMO_SITE.with_name("appointments.csv").read_text(), None
+        )
+    try:
+        yield app
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+def refresh(app: Flask) -> None:
+    with app.app_context():
+        refresh_estimates(SITE)
+        db.session.remove()
+
+
+def walk_in(app: Flask, service: str) -> tuple[dict[str, Any], str, float]:
+    """One check-in: the ticket it answered with, its token, and the seconds it took."""
+    client = app.test_client()
+    started = time.perf_counter()
+    response = client.post(f"/api/sites/{SITE}/checkins/walk-in", json={"service": service})
+    took = time.perf_counter() - started
+    assert response.status_code == 201, response.get_json()
+    body = response.get_json()
+    return body, body["token"], took
+
+
+def phone_estimate(app: Flask, token: str) -> dict[str, Any]:
+    response = app.test_client().get(f"/api/tickets/{token}")
+    assert response.status_code == 200, response.get_json()
+    body: dict[str, Any] = response.get_json()
+    return body
+
+
+def ticket_ids(app: Flask, tokens: list[str]) -> list[int]:
+    with app.app_context():
+        found = [
+            db.session.scalars(
+                select(Ticket.id).where(Ticket.token_digest == queue.token_digest(token))
+            ).one()
+            for token in tokens
+        ]
+        db.session.remove()
+    return found
+
+
+def whole_queue_estimates(app: Flask, ticket_ids: list[int]) -> dict[int, tuple[int, int, int]]:
+    """What the refresh's simulation of the whole queue gives each ticket now."""
+    with app.app_context():
+        site = queries.get_site(SITE)
+        predictions = estimates.predict(estimates.forecast(site, NOW))
+        db.session.remove()
+    found = {i: predictions.tickets[i] for i in ticket_ids if i in predictions.tickets}
+    return {i: (e.central, e.low, e.high) for i, e in found.items()}
+
+
+def first_shown(app: Flask, ticket_ids: list[int]) -> dict[int, tuple[int, int, int]]:
+    """Each ticket's first row in shown_estimates (what the accuracy report scores)."""
+    with app.app_context():
+        rows = db.session.scalars(
+            select(ShownEstimate)
+            .where(ShownEstimate.ticket_id.in_(ticket_ids))
+            .order_by(ShownEstimate.at, ShownEstimate.id)
+        ).all()
+        found: dict[int, tuple[int, int, int]] = {}
+        for row in rows:
+            found.setdefault(row.ticket_id, (row.central, row.low, row.high))
+        db.session.remove()
+    return found
+
+
+def span(estimate: dict[str, int] | tuple[int, int, int] | None) -> str:
+    if estimate is None:
+        return "-"
+    central, low, high = (
+        estimate
+        if isinstance(estimate, tuple)
+        else (estimate["central"], estimate["low"], estimate["high"])
+    )
+    return f"{central:>3} ({low}-{high})"
+
+
+def burst(size: int) -> None:
+    with tempfile.TemporaryDirectory() as root, demo_app(Path(root)) as app:
+        refresh(app)
+        answered = [walk_in(app, "V") for _ in range(size)]
+        tokens = [token for _, token, _ in answered]
+        ids = ticket_ids(app, tokens)
+        recorded = first_shown(app, ids)
+        simulated = whole_queue_estimates(app, ids)
+        refresh(app)
+        print(f"Burst: {size} walk-ins for Vaccinations, then the refresh (minutes, 80% range)")
+        print(
+            f"{'#':>2}  {'place':>5}  {'at check-in':>13}  {'recorded':>13}"
+            f"  {'whole queue':>13}  {'after refresh':>13}"
+        )
+        for n, ((body, token, _), ticket_id) in enumerate(zip(answered, ids, strict=True), 1):
+            later = phone_estimate(app, token)
+            print(
+                f"{n:>2}  {body['ticket']['position']:>5}  {span(body['ticket']['estimate']):>13}"
+                f"  {span(recorded.get(ticket_id)):>13}  {span(simulated.get(ticket_id)):>13}"
+                f"  {span(later['ticket']['estimate']):>13}"
+            )
+
+
+def latency(checkins: int, refresh_every: int) -> None:
+    with tempfile.TemporaryDirectory() as root, demo_app(Path(root)) as app:
+        refresh(app)
+        for _ in range(3):  # warm up: imports, the first query plans
+            walk_in(app, "G")
+        refresh(app)
+        times: list[float] = []
+        for n in range(checkins):
+            _, _, took = walk_in(app, SERVICES[n % len(SERVICES)])
+            times.append(took * 1000)
+            if refresh_every and (n + 1) % refresh_every == 0:
+                refresh(app)
+        print(
+            f"\nLatency: {checkins} walk-ins over {len(SERVICES)} services, "
+            f"refresh every {refresh_every or 'never'} (ms per check-in request)"
+        )
+        print(f"{'waiting':>12}  {'n':>5}  {'p50':>6}  {'p99':>6}  {'worst':>6}")
+        step = max(1, checkins // 4)
+        for start in range(0, checkins, step):
+            part = sorted(times[start : start + step])
+            print(
+                f"{start + 3:>5}-{start + 3 + len(part) - 1:<6}  {len(part):>5}"
+                f"  {statistics.median(part):>6.1f}  {_p99(part):>6.1f}  {part[-1]:>6.1f}"
+            )
+        every = sorted(times)
+        print(
+            f"{'all':>12}  {len(every):>5}  {statistics.median(every):>6.1f}"
+            f"  {_p99(every):>6.1f}  {every[-1]:>6.1f}"
+        )
+
+
+def _p99(ordered: list[float]) -> float:
+    return ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--burst", type=int, default=8, help="walk-ins in the burst")
+    parser.add_argument("--checkins", type=int, default=400, help="check-ins timed")
+    parser.add_argument("--refresh-every", type=int, default=8, help="0: never")
+    args = parser.parse_args()
+    burst(args.burst)
+    latency(args.checkins, args.refresh_every)
+
+
+if __name__ == "__main__":
+    main()
