@@ -5,7 +5,7 @@ Three predictors, measured side by side in bench/estimates.py:
   thumb most clinics display;
 - `queue_length_estimates`: the queue-length predictor of Ibrahim and Whitt: with n
   patients ahead and all s rooms busy the wait is (n + 1) / (s mu), Erlang distributed;
-  zero while a room is idle;
+  zero while a room is open and idle (not before opening, nor a room late to start);
 - `simulated_estimates`: a Monte Carlo forward simulation of the current queue with
   the site's learnt pace (history.py): time already spent in the rooms, paused and not
   yet open rooms, appointments that will come ahead, no-shows, posted delays. Its
@@ -164,6 +164,14 @@ class QueueSnapshot:
             appointments=tuple(a for a in self.appointments if a.service in wanted),
         )
 
+    def closed_for(self) -> float:
+        """Minutes until the site opens again, when it is closed now (before opening, a
+        break); 0 while it is open."""
+        return max(
+            (minutes(end, self.now) for start, end in self.closures if start <= self.now < end),
+            default=0.0,
+        )
+
     def serving(self, service: str) -> list[RoomState]:
         """Rooms open for `service` now: not paused and not under a posted room delay."""
         return [
@@ -253,9 +261,9 @@ def queue_length_estimates(snapshot: QueueSnapshot, model: ClinicModel) -> Predi
     for service in model.visits:
         line = lines.get(service, [])
         rooms = snapshot.serving(service)
-        idle = sum(1 for r in rooms if r.occupant is None)
+        idle = sum(1 for r in rooms if _free_now(snapshot, r))
         cycle = model.cycle_minutes(service)
-        delay = snapshot.service_delay(service)
+        delay = max(snapshot.service_delay(service), snapshot.closed_for())
         for ahead, ticket in enumerate([*line, None]):
             estimate = _shifted(queue_length_wait(ahead, idle, len(rooms), cycle), delay)
             if ticket is None:
@@ -263,6 +271,17 @@ def queue_length_estimates(snapshot: QueueSnapshot, model: ClinicModel) -> Predi
             else:
                 result.tickets[ticket.id] = estimate
     return result
+
+
+def _free_now(snapshot: QueueSnapshot, room: RoomState) -> bool:
+    """Whether a room would call a patient now: open and empty. Not while the site is
+    closed (before opening, a break), nor a room that has not started its session while
+    patients it serves wait (a late start: it would have called them)."""
+    if room.occupant is not None or snapshot.closed_for() > 0:
+        return False
+    return room.free_since is not None or not any(
+        t.service in room.services for t in snapshot.waiting
+    )
 
 
 def _shifted(estimate: Estimate, delay: float) -> Estimate:
