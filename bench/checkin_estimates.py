@@ -5,12 +5,14 @@ directory, a fixed clock: Tuesday 10 March 2026, 09:00 London), with the estimat
 refresh held back as it is during a burst (the background refresh is still pending
 when the next patient checks in):
 
-1. the burst: one refresh (a server that has been running has one behind it), then
+1. the burst: on an empty clinic, then with 80 waiting (round robin over the four
+   services), one refresh (a server that has been running has one behind it), then
    eight walk-ins for Vaccinations in a row; prints each one's estimate as the check-in
    answered it and as the shown_estimates record holds it, what the simulation of the
    whole queue (the refresh's) gives each just after the burst, and what each phone
    shows once that refresh ran (a promise moves only by 2 minutes or more);
-2. latency: N walk-ins spread over the four services, each timed on its own (the
+2. latency: N walk-ins for General practice (one line, as bench/write_burst.py
+   sends), then N spread over the four services in turn, each timed on its own (the
    whole HTTP request through the Flask test client), with the refresh run every
    `--refresh-every` check-ins; prints p50, p99 and the worst, by how many were waiting.
 
@@ -143,8 +145,10 @@ def span(estimate: dict[str, int] | tuple[int, int, int] | None) -> str:
     return f"{central:>3} ({low}-{high})"
 
 
-def burst(size: int) -> None:
+def burst(size: int, ahead: int) -> None:
     with tempfile.TemporaryDirectory() as root, demo_app(Path(root)) as app:
+        for n in range(ahead):
+            walk_in(app, SERVICES[n % len(SERVICES)])
         refresh(app)
         answered = [walk_in(app, "V") for _ in range(size)]
         tokens = [token for _, token, _ in answered]
@@ -152,21 +156,24 @@ def burst(size: int) -> None:
         recorded = first_shown(app, ids)
         simulated = whole_queue_estimates(app, ids)
         refresh(app)
-        print(f"Burst: {size} walk-ins for Vaccinations, then the refresh (minutes, 80% range)")
+        print(
+            f"Burst: {size} walk-ins for Vaccinations with {ahead} waiting before,"
+            " then the refresh (minutes, 80% range)"
+        )
         print(
             f"{'#':>2}  {'place':>5}  {'at check-in':>13}  {'recorded':>13}"
-            f"  {'whole queue':>13}  {'after refresh':>13}"
+            f"  {'whole queue':>13}  {'after refresh':>13}  {'ms':>5}"
         )
-        for n, ((body, token, _), ticket_id) in enumerate(zip(answered, ids, strict=True), 1):
+        for n, ((body, token, took), ticket_id) in enumerate(zip(answered, ids, strict=True), 1):
             later = phone_estimate(app, token)
             print(
                 f"{n:>2}  {body['ticket']['position']:>5}  {span(body['ticket']['estimate']):>13}"
                 f"  {span(recorded.get(ticket_id)):>13}  {span(simulated.get(ticket_id)):>13}"
-                f"  {span(later['ticket']['estimate']):>13}"
+                f"  {span(later['ticket']['estimate']):>13}  {took * 1000:>5.1f}"
             )
 
 
-def latency(checkins: int, refresh_every: int) -> None:
+def latency(checkins: int, refresh_every: int, services: str) -> None:
     with tempfile.TemporaryDirectory() as root, demo_app(Path(root)) as app:
         refresh(app)
         for _ in range(3):  # warm up: imports, the first query plans
@@ -174,12 +181,12 @@ def latency(checkins: int, refresh_every: int) -> None:
         refresh(app)
         times: list[float] = []
         for n in range(checkins):
-            _, _, took = walk_in(app, SERVICES[n % len(SERVICES)])
+            _, _, took = walk_in(app, services[n % len(services)])
             times.append(took * 1000)
             if refresh_every and (n + 1) % refresh_every == 0:
                 refresh(app)
         print(
-            f"\nLatency: {checkins} walk-ins over {len(SERVICES)} services, "
+            f"Latency: {checkins} walk-ins for {'/'.join(services)}, "
             f"refresh every {refresh_every or 'never'} (ms per check-in request)"
         )
         print(f"{'waiting':>12}  {'n':>5}  {'p50':>6}  {'p99':>6}  {'worst':>6}")
@@ -204,11 +211,18 @@ def _p99(ordered: list[float]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--burst", type=int, default=8, help="walk-ins in the burst")
+    parser.add_argument(
+        "--ahead", default="0,80", help="waiting before each burst, over the four services"
+    )
     parser.add_argument("--checkins", type=int, default=400, help="check-ins timed")
     parser.add_argument("--refresh-every", type=int, default=8, help="0: never")
     args = parser.parse_args()
-    burst(args.burst)
-    latency(args.checkins, args.refresh_every)
+    for ahead in (int(n) for n in args.ahead.split(",")):
+        burst(args.burst, ahead)
+        print()
+    latency(args.checkins, args.refresh_every, "G")
+    print()
+    latency(args.checkins, args.refresh_every, "".join(SERVICES))
 
 
 if __name__ == "__main__":

@@ -38,6 +38,10 @@ MIN_RUNS = 60
 LINE_CALL_BUDGET = 1_000
 RUN_SETUP_CALLS = 20
 MIN_LINE_RUNS = 20
+# Past this many waiting, even MIN_LINE_RUNS would cost a check-in more than its budget:
+# a newcomer right behind the last newcomer is given that one's estimate extended by one
+# place instead (extend_line).
+LINE_SIMULATION_LIMIT = 50
 
 
 @dataclass(frozen=True)
@@ -421,6 +425,19 @@ def line_estimates(
         tickets={i: e for i, e in found.tickets.items() if i in ticket_ids},
         services={s: e for s, e in found.services.items() if s in served},
     )
+
+
+def extend_line(last: Estimate, place_minutes: float) -> Estimate:
+    """The wait of one joining behind `last`, the last patient of the lines that share
+    its rooms: once everyone ahead is called, those rooms call the newcomers one after
+    another, one more every `place_minutes` (a room's cycle over the rooms serving it).
+    The range keeps its proportions: a longer wait is as uncertain, in share, as the
+    last one."""
+    centre = max(last.central, 1)
+    central = round(last.central + place_minutes)
+    low = round(last.low + place_minutes * min(last.low / centre, 1.0))
+    high = round(last.high + place_minutes * max(last.high / centre, 1.0))
+    return Estimate(central, min(low, central), max(high, central))
 
 
 def simulated_waits(

@@ -17,13 +17,16 @@ from typing import Any
 
 from server import payloads
 from server.domain.estimate import (
+    LINE_SIMULATION_LIMIT,
     Estimate,
     Predictions,
     QueueSnapshot,
+    extend_line,
     line_estimates,
     simulated_estimates,
 )
 from server.domain.history import ClinicModel
+from server.domain.queue import call_order_key
 from server.domain.schedule import site_day
 from server.services import estimate_cache, lines, promises
 from server.services.estimate_cache import HeldPlaces
@@ -112,26 +115,91 @@ def _first_estimates(
     The stored wait for one joining a line is a newcomer's own when the whole queue was
     simulated at the seq just before this change and the newcomer is last in line: a
     check-in in a quiet moment costs no simulation. In a burst the refresh is still
-    pending (it saw none of those who came since), so the newcomers' lines are
-    simulated now, within a small budget (line_estimates); their waits for one joining
-    now are stored too, for the display and the next to come.
+    pending (it saw none of those who came since). Then the newcomer's lines are
+    simulated now, within a small budget (line_estimates); past LINE_SIMULATION_LIMIT
+    waiting, where even that would cost too much, a newcomer right behind the previous
+    newcomer of the lines sharing its rooms is given that one's estimate extended by
+    one place (extend_line), and only the others are simulated. The waits for one
+    joining those lines next are stored too, for the display and the next to come.
     """
     if not tickets:
         return {}
     simulated_just_before = estimate_cache.simulated_at(site.id) == site.seq - 1
     if simulated_just_before and all(_is_last(view, t) and t.service_id in stored for t in tickets):
         return {t.id: stored[t.service_id] for t in tickets}
-    snapshot = build_snapshot(site, now, held.waiting)
+    found: dict[int, Estimate] = {}
+    waits: dict[int, Estimate] = {}
     model = estimate_cache.clinic_model(site, now, any_age=True)
-    predictions = line_estimates(snapshot, model, {t.id for t in tickets}, seed=SEED)
-    waits = {int(sid): wait for sid, wait in predictions.services.items()}
+    if len(held.waiting) > LINE_SIMULATION_LIMIT:
+        for ticket in tickets:
+            extended = _behind_the_last(site, view, held, ticket, model)
+            if extended is not None:
+                found[ticket.id], waits[ticket.service_id] = extended
+    rest = [t for t in tickets if t.id not in found]
+    if rest:
+        snapshot = build_snapshot(site, now, held.waiting)
+        predictions = line_estimates(snapshot, model, {t.id for t in rest}, seed=SEED)
+        found.update(predictions.tickets)
+        waits.update({int(sid): wait for sid, wait in predictions.services.items()})
+    _keep_service_waits(site, stored, waits)
+    return found
+
+
+def _behind_the_last(
+    site: Site,
+    view: payloads.QueueView,
+    held: lines.Lines,
+    ticket: lines.Waiter,
+    model: ClinicModel,
+) -> tuple[Estimate, Estimate] | None:
+    """A newcomer right behind the previous last of the lines sharing its rooms (the
+    next of a burst, in the same line): that one's estimate extended by one place, and
+    the wait of one joining after it; None if the newcomer is placed otherwise, the one
+    ahead holds no promise, or no room serves the line."""
+    linked = _linked_lines(site, ticket.service_id)
+    order = sorted((w for sid in linked for w in held.order.get(sid, ())), key=call_order_key)
+    line = held.order.get(ticket.service_id, ())
+    # Behind one of another line, the newcomer's place depends on how the shared rooms
+    # split between the lines: that is the simulation's to say.
+    if len(order) < 2 or order[-1].id != ticket.id or line[-2:-1] != (order[-2],):
+        return None
+    last = view.estimates.get(order[-2].id)
+    rooms = sum(
+        1
+        for r in site.rooms
+        if r.active and not r.paused and any(s.id == ticket.service_id for s in r.services)
+    )
+    if last is None or rooms == 0:
+        return None
+    place = model.cycle_minutes(str(ticket.service_id)) / rooms
+    own = extend_line(last, place)
+    return own, extend_line(own, place)
+
+
+def _linked_lines(site: Site, service_id: int) -> set[int]:
+    """The lines that share rooms with this one, directly or through others."""
+    rooms = [{s.id for s in r.services} for r in site.rooms if r.active]
+    linked = {service_id}
+    while True:
+        grown = linked.union(*(served for served in rooms if served & linked))
+        if grown == linked:
+            return linked
+        linked = grown
+
+
+def _keep_service_waits(
+    site: Site, stored: dict[int, Estimate], waits: dict[int, Estimate]
+) -> None:
+    """Keep the waits for one joining these lines now, on the site (for the next reads)
+    and in `stored` (for this change's view)."""
     active = {s.id for s in site.services if s.active}
     waits = {sid: wait for sid, wait in waits.items() if sid in active}
+    if not waits:
+        return
     stored.update(waits)
     kept = dict(site.service_waits or {})
     kept.update({str(sid): [w.central, w.low, w.high] for sid, w in waits.items()})
     site.service_waits = kept
-    return dict(predictions.tickets)
 
 
 def _is_last(view: payloads.QueueView, ticket: lines.Waiter) -> bool:

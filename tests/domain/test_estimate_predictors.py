@@ -8,12 +8,14 @@ import pytest
 
 from server.domain.estimate import (
     Calibration,
+    Estimate,
     ExpectedAppointment,
     Occupant,
     PostedDelay,
     QueueSnapshot,
     RoomState,
     WaitingTicket,
+    extend_line,
     fit_calibration,
     line_estimates,
     naive_estimates,
@@ -246,6 +248,14 @@ def test_a_newcomer_is_estimated_for_their_place_and_as_the_whole_queue_would_be
     last = line_estimates(queue, MODEL, {8}, seed=7)
     assert last.tickets[8].central > line_estimates(queue, MODEL, {7}, seed=7).tickets[7].central
     assert set(last.services) == {"G"}  # the wait for one joining that line next
+
+
+def test_one_joining_behind_the_last_waits_one_place_more_with_a_range_in_proportion():
+    last = Estimate(central=100, low=90, high=120)
+    following = extend_line(last, 5.0)
+    assert following == Estimate(central=105, low=94, high=126)
+    # Behind one about to be called, the range is no narrower than one place.
+    assert extend_line(Estimate(0, 0, 1), 4.4) == Estimate(4, 0, 5)
 
 
 # --- Calibration ------------------------------------------------------------------

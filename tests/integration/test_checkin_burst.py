@@ -14,6 +14,7 @@ from server.storage.models import ShownEstimate
 from tests.conftest import SITE, walk_in
 
 BURST = 8
+LONG_LINE = 60  # more than LINE_SIMULATION_LIMIT waiting
 
 
 @pytest.fixture
@@ -112,3 +113,30 @@ def test_the_display_shows_the_wait_for_one_joining_after_the_burst(app, client,
     assert vaccines["waiting"] == BURST
     assert vaccines["typical_wait"] > last["central"]
     assert abs(vaccines["typical_wait"] - next_one.central) <= 3
+
+
+def test_a_burst_behind_a_long_line_extends_it_without_simulating_again(
+    app, client, clock, monkeypatch
+):
+    for _ in range(LONG_LINE):
+        walk_in(client, "G")
+    refresh(app)
+
+    def no_simulation(*args, **kwargs):
+        raise AssertionError("each joins behind the last newcomer: no simulation needed")
+
+    monkeypatch.setattr(estimates, "line_estimates", no_simulation)
+    burst = [walk_in(client, "G") for _ in range(BURST)]
+    told = [b["ticket"]["estimate"] for b in burst]
+    centrals = [e["central"] for e in told]
+    assert centrals == sorted(centrals) and len(set(centrals)) == BURST, centrals
+
+    # Each place adds a room's cycle over the line's rooms, as the simulation of the
+    # whole queue finds within what a refresh would move by (the first is the last
+    # refresh's own wait for one joining the line).
+    monkeypatch.undo()
+    whole = whole_queue_estimates(app, clock)
+    for place, (answer, estimate) in enumerate(zip(burst, told, strict=True), 1):
+        fresh = whole[ticket_id(app, answer["token"])]
+        assert abs(fresh.central - estimate["central"]) <= 4, (place, fresh, estimate)
+        assert abs(fresh.high - estimate["high"]) <= 8, (place, fresh, estimate)
