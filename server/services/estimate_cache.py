@@ -17,10 +17,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from server.domain.estimate import Estimate
 from server.domain.history import ClinicModel, learn
 from server.domain.schedule import site_day
+from server.extensions import db
 from server.services.forecast_inputs import site_history
 from server.services.lines import HeldPromise
 from server.storage.models import Site
@@ -71,12 +74,47 @@ def clinic_model(site: Site, now: datetime, *, any_age: bool = False) -> ClinicM
     return model
 
 
-def note_simulated(site_id: int, seq: int) -> None:
-    """The site's stored waits (`service_waits`) are the simulation's of the queue at `seq`."""
-    current_app.extensions.setdefault("waitroom.simulated_at", {})[site_id] = seq
+@dataclass(frozen=True)
+class Simulated:
+    """The site's stored waits for one joining a line (`service_waits`) are a
+    simulation's of the queue at `seq`: for every line (`services` None: the refresh), or
+    for the lines a check-in simulated."""
+
+    seq: int
+    services: frozenset[int] | None = None
+
+    def covers(self, seq: int, service_id: int) -> bool:
+        return self.seq == seq and (self.services is None or service_id in self.services)
 
 
-def simulated_at(site_id: int) -> int | None:
-    """The seq whose queue this process last simulated whole, if it knows one."""
-    known: dict[int, int] = current_app.extensions.get("waitroom.simulated_at", {})
+def note_simulated(site_id: int, simulated: Simulated) -> None:
+    """After the commit that stored them at `simulated.seq`."""
+    current_app.extensions.setdefault(_SIMULATED, {})[site_id] = simulated
+
+
+def note_simulated_on_commit(site_id: int, simulated: Simulated) -> None:
+    """Inside a change: note it once the change has committed at that seq (a change
+    rolled back stored nothing)."""
+    db.session.info[_PENDING] = (site_id, simulated)
+
+
+def simulated_at(site_id: int) -> Simulated | None:
+    """What this process last knew of the site's stored waits, if anything."""
+    known: dict[int, Simulated] = current_app.extensions.get(_SIMULATED, {})
     return known.get(site_id)
+
+
+_SIMULATED = "waitroom.simulated_at"
+_PENDING = "waitroom.simulated_pending"  # session.info: noted when the change commits
+
+
+@event.listens_for(Session, "after_commit")
+def _note_committed(session: Session) -> None:
+    pending = session.info.pop(_PENDING, None)
+    if pending is not None:
+        note_simulated(*pending)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_rolled_back(session: Session) -> None:
+    session.info.pop(_PENDING, None)

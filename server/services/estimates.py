@@ -112,10 +112,11 @@ def _first_estimates(
     """Inside a change: the first estimates of tickets with no promise yet, for their
     real places.
 
-    The stored wait for one joining a line is a newcomer's own when the whole queue was
-    simulated at the seq just before this change and the newcomer is last in line: a
-    check-in in a quiet moment costs no simulation. In a burst the refresh is still
-    pending (it saw none of those who came since). Then the newcomer's lines are
+    The stored wait for one joining a line is a newcomer's own when the newcomer's line
+    was simulated at the seq just before this change (by the refresh, or by the check-in
+    before) and the newcomer is last in line: a check-in in a quiet moment costs no
+    simulation, nor does every other one of a burst. Otherwise the refresh is still
+    pending (it saw none of those who came since), and the newcomer's lines are
     simulated now, within a small budget (line_estimates); past LINE_SIMULATION_LIMIT
     waiting, where even that would cost too much, a newcomer right behind the previous
     newcomer of the lines sharing its rooms is given that one's estimate extended by
@@ -124,8 +125,11 @@ def _first_estimates(
     """
     if not tickets:
         return {}
-    simulated_just_before = estimate_cache.simulated_at(site.id) == site.seq - 1
-    if simulated_just_before and all(_is_last(view, t) and t.service_id in stored for t in tickets):
+    known = estimate_cache.simulated_at(site.id)
+    if known is not None and all(
+        known.covers(site.seq - 1, t.service_id) and _is_last(view, t) and t.service_id in stored
+        for t in tickets
+    ):
         return {t.id: stored[t.service_id] for t in tickets}
     found: dict[int, Estimate] = {}
     waits: dict[int, Estimate] = {}
@@ -140,7 +144,11 @@ def _first_estimates(
         snapshot = build_snapshot(site, now, held.waiting)
         predictions = line_estimates(snapshot, model, {t.id for t in rest}, seed=SEED)
         found.update(predictions.tickets)
-        waits.update({int(sid): wait for sid, wait in predictions.services.items()})
+        simulated = {int(sid): wait for sid, wait in predictions.services.items()}
+        waits.update(simulated)
+        # What it stores for its lines is the next newcomer's own wait (it saw everyone).
+        covered = estimate_cache.Simulated(site.seq, frozenset(simulated))
+        estimate_cache.note_simulated_on_commit(site.id, covered)
     _keep_service_waits(site, stored, waits)
     return found
 

@@ -51,11 +51,11 @@ def _publish_predictions(
     estimated = estimates.apply_predictions(site, now, predictions)
     if not estimated.moved and site.service_waits == waits_before:
         db.session.commit()  # delay-rule bookkeeping may have changed
-        estimate_cache.note_simulated(site_id, seen_seq)
+        estimate_cache.note_simulated(site_id, estimate_cache.Simulated(seen_seq))
         return None
     update = QueueUpdate(site, now, "estimates", moved=estimated.moved, view=estimated.view)
     seq = update.finish()
-    estimate_cache.note_simulated(site_id, seq)
+    estimate_cache.note_simulated(site_id, estimate_cache.Simulated(seq))
     return seq
 
 

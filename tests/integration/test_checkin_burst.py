@@ -52,9 +52,22 @@ def whole_queue_estimates(app, clock):
     return estimates.predict(forecast).tickets
 
 
-def test_eight_walk_ins_in_a_row_are_each_told_the_wait_of_their_own_place(app, client, clock):
+def test_eight_walk_ins_in_a_row_are_each_told_the_wait_of_their_own_place(
+    app, client, clock, monkeypatch
+):
     refresh(app)  # a server that has been running has one behind it
+    simulated = []
+    line_estimates = estimates.line_estimates
+
+    def counted(*args, **kwargs):
+        simulated.append(args[2])
+        return line_estimates(*args, **kwargs)
+
+    monkeypatch.setattr(estimates, "line_estimates", counted)
     burst = [walk_in(client, "V") for _ in range(BURST)]
+    # The first is told the refresh's wait for one joining; each simulation tells the
+    # next to come too: every other check-in simulates.
+    assert len(simulated) == BURST // 2
     told = [b["ticket"]["estimate"] for b in burst]
     assert [b["ticket"]["position"] for b in burst] == list(range(1, BURST + 1))
     centrals = [e["central"] for e in told]
