@@ -10,6 +10,7 @@ is shown becomes a promise, kept and recorded as promises.py says.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -165,13 +166,14 @@ def _behind_the_last(
     the wait of one joining after it; None if the newcomer is placed otherwise, the one
     ahead holds no promise, or no room serves the line."""
     linked = _linked_lines(site, ticket.service_id)
-    order = sorted((w for sid in linked for w in held.order.get(sid, ())), key=call_order_key)
+    waiting = (w for sid in linked for w in held.order.get(sid, ()))
+    order = heapq.nlargest(2, waiting, key=call_order_key)  # the last two, last first
     line = held.order.get(ticket.service_id, ())
     # Behind one of another line, the newcomer's place depends on how the shared rooms
     # split between the lines: that is the simulation's to say.
-    if len(order) < 2 or order[-1].id != ticket.id or line[-2:-1] != (order[-2],):
+    if len(order) < 2 or order[0].id != ticket.id or line[-2:-1] != (order[1],):
         return None
-    last = view.estimates.get(order[-2].id)
+    last = view.estimates.get(order[1].id)
     rooms = sum(
         1
         for r in site.rooms
