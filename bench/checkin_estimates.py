@@ -18,6 +18,7 @@ when the next patient checks in):
 
     .venv/bin/python -m bench.checkin_estimates
     .venv/bin/python -m bench.checkin_estimates --checkins 1000
+    .venv/bin/python -m bench.checkin_estimates --serve   # the burst on `waitroom serve`
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import select
 
+from bench import harness
 from server import create_app, services
 from server.config import TestConfig
 from server.domain import queue
@@ -214,6 +216,35 @@ def latency(checkins: int, refresh_every: int, services: str) -> None:
             )
 
 
+def served_burst(size: int) -> None:
+    """The issue's own check: `waitroom serve` on the demo (gevent, the real clock, the
+    background refresh), `size` walk-ins for Vaccinations over HTTP back to back, then
+    what each phone reads once the refresh has run."""
+    with tempfile.TemporaryDirectory() as root:
+        server = harness.Server(Path(root))
+        server.start()
+        try:
+            http = harness.http_session()
+            url = f"{server.base}/api/sites/{SITE}/checkins/walk-in"
+            answers = []
+            for _ in range(size):
+                started = time.perf_counter()
+                response = http.post(url, json={"service": "V"}, timeout=30)
+                answers.append((response.json(), time.perf_counter() - started))
+            time.sleep(3)  # the refresh folds the burst into a run a second
+            print(f"Served: {size} walk-ins for Vaccinations over HTTP, then 3 s later")
+            print(f"{'#':>2}  {'place':>5}  {'at check-in':>13}  {'3 s later':>13}  {'ms':>5}")
+            for n, (body, took) in enumerate(answers, 1):
+                later = http.get(f"{server.base}/api/tickets/{body['token']}", timeout=30).json()
+                print(
+                    f"{n:>2}  {body['ticket']['position']:>5}"
+                    f"  {span(body['ticket']['estimate']):>13}"
+                    f"  {span(later['ticket']['estimate']):>13}  {took * 1000:>5.1f}"
+                )
+        finally:
+            server.stop()
+
+
 def _p99(ordered: list[float]) -> float:
     return ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
 
@@ -226,7 +257,13 @@ def main() -> None:
     )
     parser.add_argument("--checkins", type=int, default=400, help="check-ins timed")
     parser.add_argument("--refresh-every", type=int, default=8, help="0: never")
+    parser.add_argument(
+        "--serve", action="store_true", help="only the burst on a real `waitroom serve`"
+    )
     args = parser.parse_args()
+    if args.serve:
+        served_burst(args.burst)
+        return
     for ahead in (int(n) for n in args.ahead.split(",")):
         burst(args.burst, ahead)
         print()
