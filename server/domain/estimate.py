@@ -493,7 +493,10 @@ class _Plan:
         now = snapshot.now
         services = set(model.visits) | {t.service for t in snapshot.waiting}
         services |= {s for r in snapshot.rooms for s in r.services}
-        lines: dict[str, list[_Entry]] = {s: [] for s in services}
+        # In a fixed order: each line draws its pace in turn, and a set's order changes
+        # from one process to the next (string hashing is salted), which would give
+        # two processes different estimates of the same queue.
+        lines: dict[str, list[_Entry]] = {s: [] for s in sorted(services)}
         for t in snapshot.waiting:
             lines[t.service].append(
                 _Entry(

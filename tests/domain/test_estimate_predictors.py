@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -210,6 +213,28 @@ def test_the_simulation_is_deterministic_for_a_seed():
     s = snap(waiting("G", 5), [seeing("r1"), seeing("r2")])
     assert simulated_waits(s, MODEL, seed=7) == simulated_waits(s, MODEL, seed=7)
     assert simulated_waits(s, MODEL, seed=7) != simulated_waits(s, MODEL, seed=8)
+
+
+def test_every_process_gives_the_same_queue_the_same_estimates():
+    # String hashing is salted per process: no set's order may reach the draws, or a
+    # check-in on one process and the refresh on another would disagree.
+    script = (
+        "from tests.domain.test_estimate_predictors import *\n"
+        "queue = snap([*waiting('G', 6), *waiting('N', 6, first_id=10)],"
+        " [seeing('r1'), RoomState('t', ('G', 'N'))])\n"
+        "print(simulated_estimates(queue, MODEL, seed=3).tickets)"
+    )
+    answers = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            env={**os.environ, "PYTHONHASHSEED": str(salt)},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for salt in (1, 2, 3)
+    }
+    assert len(answers) == 1, answers
 
 
 def test_the_simulation_keeps_its_work_bounded_for_a_long_queue():
