@@ -5,7 +5,7 @@ Three predictors, measured side by side in bench/estimates.py:
   thumb most clinics display;
 - `queue_length_estimates`: the queue-length predictor of Ibrahim and Whitt: with n
   patients ahead and all s rooms busy the wait is (n + 1) / (s mu), Erlang distributed;
-  zero while a room is idle;
+  zero while a room is open and idle (not before opening, nor a room late to start);
 - `simulated_estimates`: a Monte Carlo forward simulation of the current queue with
   the site's learnt pace (history.py): time already spent in the rooms, paused and not
   yet open rooms, appointments that will come ahead, no-shows, posted delays. Its
@@ -19,8 +19,8 @@ import heapq
 import math
 import random
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from statistics import NormalDist
 
@@ -32,6 +32,16 @@ DEFAULT_RUNS = 200
 # Bounds the work per estimate: fewer runs when very many patients wait.
 CALL_BUDGET = 20_000
 MIN_RUNS = 60
+# What a check-in may spend on its own patient's estimate (line_estimates): about ten
+# milliseconds. A run costs about one call per patient in the lines it simulates, and
+# as much as twenty more to set up.
+LINE_CALL_BUDGET = 1_000
+RUN_SETUP_CALLS = 20
+MIN_LINE_RUNS = 20
+# Past this many waiting, even MIN_LINE_RUNS would cost a check-in more than its budget:
+# a newcomer right behind the last newcomer is given that one's estimate extended by one
+# place instead (extend_line).
+LINE_SIMULATION_LIMIT = 50
 
 
 @dataclass(frozen=True)
@@ -151,6 +161,32 @@ class QueueSnapshot:
         at = at or self.now
         return not any(a <= at < b for a, b in (*self.closures, *room.closures))
 
+    def for_lines(self, services: Iterable[str]) -> QueueSnapshot:
+        """The part of the queue that decides when the patients of `services` are
+        called: the rooms serving them, the other lines those rooms serve, the rooms
+        serving those, and so on. Nothing outside it shares a room with these lines."""
+        wanted = set(services)
+        while True:
+            rooms = tuple(r for r in self.rooms if wanted.intersection(r.services))
+            linked = wanted.union(*(r.services for r in rooms))
+            if linked == wanted:
+                break
+            wanted = linked
+        return replace(
+            self,
+            waiting=tuple(t for t in self.waiting if t.service in wanted),
+            rooms=rooms,
+            appointments=tuple(a for a in self.appointments if a.service in wanted),
+        )
+
+    def closed_for(self) -> float:
+        """Minutes until the site opens again, when it is closed now (before opening, a
+        break); 0 while it is open."""
+        return max(
+            (minutes(end, self.now) for start, end in self.closures if start <= self.now < end),
+            default=0.0,
+        )
+
     def serving(self, service: str) -> list[RoomState]:
         """Rooms open for `service` now: not paused and not under a posted room delay."""
         return [
@@ -240,9 +276,9 @@ def queue_length_estimates(snapshot: QueueSnapshot, model: ClinicModel) -> Predi
     for service in model.visits:
         line = lines.get(service, [])
         rooms = snapshot.serving(service)
-        idle = sum(1 for r in rooms if r.occupant is None)
+        idle = sum(1 for r in rooms if _free_now(snapshot, r))
         cycle = model.cycle_minutes(service)
-        delay = snapshot.service_delay(service)
+        delay = max(snapshot.service_delay(service), snapshot.closed_for())
         for ahead, ticket in enumerate([*line, None]):
             estimate = _shifted(queue_length_wait(ahead, idle, len(rooms), cycle), delay)
             if ticket is None:
@@ -250,6 +286,17 @@ def queue_length_estimates(snapshot: QueueSnapshot, model: ClinicModel) -> Predi
             else:
                 result.tickets[ticket.id] = estimate
     return result
+
+
+def _free_now(snapshot: QueueSnapshot, room: RoomState) -> bool:
+    """Whether a room would call a patient now: open and empty. Not while the site is
+    closed (before opening, a break), nor a room that has not started its session while
+    patients it serves wait (a late start: it would have called them)."""
+    if room.occupant is not None or snapshot.closed_for() > 0:
+        return False
+    return room.free_since is not None or not any(
+        t.service in room.services for t in snapshot.waiting
+    )
 
 
 def _shifted(estimate: Estimate, delay: float) -> Estimate:
@@ -366,6 +413,44 @@ def simulated_estimates(
     return result
 
 
+def line_estimates(
+    snapshot: QueueSnapshot,
+    model: ClinicModel,
+    ticket_ids: Collection[int],
+    *,
+    seed: int = 0,
+    calibration: Calibration = DEFAULT_CALIBRATION,
+) -> Predictions:
+    """Estimates for a few tickets (just checked in) and for their lines, for the moment
+    itself: the forward simulation of only the lines they are in, within
+    LINE_CALL_BUDGET. Between a burst's check-ins the last whole-queue simulation is
+    out of date (it did not see those who came since), and this is what keeps each
+    patient's first estimate true to their place."""
+    services = {t.service for t in snapshot.waiting if t.id in ticket_ids}
+    part = snapshot.for_lines(services)
+    per_run = len(part.waiting) + RUN_SETUP_CALLS
+    runs = max(MIN_LINE_RUNS, min(DEFAULT_RUNS, LINE_CALL_BUDGET // per_run))
+    found = simulated_estimates(part, model, runs=runs, seed=seed, calibration=calibration)
+    served = {s for room in part.rooms for s in room.services}
+    return Predictions(
+        tickets={i: e for i, e in found.tickets.items() if i in ticket_ids},
+        services={s: e for s, e in found.services.items() if s in served},
+    )
+
+
+def extend_line(last: Estimate, place_minutes: float) -> Estimate:
+    """The wait of one joining behind `last`, the last patient of the lines that share
+    its rooms: once everyone ahead is called, those rooms call the newcomers one after
+    another, one more every `place_minutes` (a room's cycle over the rooms serving it).
+    The range keeps its proportions: a longer wait is as uncertain, in share, as the
+    last one."""
+    centre = max(last.central, 1)
+    central = round(last.central + place_minutes)
+    low = round(last.low + place_minutes * min(last.low / centre, 1.0))
+    high = round(last.high + place_minutes * max(last.high / centre, 1.0))
+    return Estimate(central, min(low, central), max(high, central))
+
+
 def simulated_waits(
     snapshot: QueueSnapshot,
     model: ClinicModel,
@@ -419,7 +504,10 @@ class _Plan:
         now = snapshot.now
         services = set(model.visits) | {t.service for t in snapshot.waiting}
         services |= {s for r in snapshot.rooms for s in r.services}
-        lines: dict[str, list[_Entry]] = {s: [] for s in services}
+        # In a fixed order: each line draws its pace in turn, and a set's order changes
+        # from one process to the next (string hashing is salted), which would give
+        # two processes different estimates of the same queue.
+        lines: dict[str, list[_Entry]] = {s: [] for s in sorted(services)}
         for t in snapshot.waiting:
             lines[t.service].append(
                 _Entry(

@@ -10,14 +10,24 @@ is shown becomes a promise, kept and recorded as promises.py says.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from server import payloads
-from server.domain.estimate import Estimate, Predictions, QueueSnapshot, simulated_estimates
+from server.domain.estimate import (
+    LINE_SIMULATION_LIMIT,
+    Estimate,
+    Predictions,
+    QueueSnapshot,
+    extend_line,
+    line_estimates,
+    simulated_estimates,
+)
 from server.domain.history import ClinicModel
+from server.domain.queue import call_order_key
 from server.services import estimate_cache, lines, promises
 from server.services.estimate_cache import HeldPlaces
 from server.services.forecast_inputs import build_snapshot
@@ -51,33 +61,159 @@ def _queue_view(site: Site, now: datetime) -> tuple[payloads.QueueView, lines.Li
 
 
 def shown_view(site: Site, now: datetime, *, record: bool) -> payloads.QueueView:
-    """The site's queue with the estimates its patients hold, without a simulation.
+    """The site's queue with the estimates its patients hold, without a simulation of
+    the whole queue.
 
-    Each waiting ticket shows its promise in minutes from now. A ticket with none yet
-    (just checked in, or starting a new wait after a transfer) is shown its line's last
-    simulated wait when it is last in line, else the naive rule. With `record` (inside a
-    change's transaction) that first estimate becomes its promise and is recorded, so
-    what the kiosk printed is what was shown. The refresh that follows every change
-    (refresher.py) moves the promises that the simulation moves.
+    Each waiting ticket shows its promise in minutes from now. With `record` (inside a
+    change's transaction, after its seq moved on) a ticket with none yet (just checked
+    in, or starting a new wait after a transfer) is given an estimate for its real
+    place (`_first_estimates`), which becomes its promise and is recorded, so what the
+    kiosk printed is what was shown. Without `record`, such a ticket is shown its
+    line's last simulated wait when it is last in line, else the naive rule. The
+    refresh that follows every change (refresher.py) moves the promises that the
+    simulation moves.
     """
     view, held = _queue_view(site, now)
     stored = _stored_waits(site)
     history: list[dict[str, Any]] = []
     promised: dict[int, lines.HeldPromise] = {}
+    unpromised: list[lines.Waiter] = []
     view.estimates = _PromisedEstimates(promised, now)
     for ticket in held.waiting:
         promise = promises.current(held.promises.get(ticket.id), ticket, record=record)
         if promise is None:
-            shown = view.estimates[ticket.id] = _first_estimate(view, ticket, stored)
-            if record:
-                promises.show(site, ticket, shown, now, None, history=history)
+            unpromised.append(ticket)
         else:
             promised[ticket.id] = promise
             promises.note_delay(view, ticket, promise)
+    first = (
+        _first_estimates(site, now, view, held, tickets=unpromised, stored=stored) if record else {}
+    )
+    for ticket in unpromised:
+        shown = first.get(ticket.id) or _first_estimate(view, ticket, stored)
+        view.estimates[ticket.id] = shown
+        if record:
+            promises.show(site, ticket, shown, now, None, history=history)
     promises.record_shown(history)
     view.service_waits.update(stored)
     view.estimated = True
     return view
+
+
+def _first_estimates(
+    site: Site,
+    now: datetime,
+    view: payloads.QueueView,
+    held: lines.Lines,
+    *,
+    tickets: list[lines.Waiter],
+    stored: dict[int, Estimate],
+) -> dict[int, Estimate]:
+    """Inside a change: the first estimates of tickets with no promise yet, for their
+    real places.
+
+    The stored wait for one joining a line is a newcomer's own when the newcomer's line
+    was simulated at the seq just before this change (by the refresh, or by the check-in
+    before) and the newcomer is last in line: a check-in in a quiet moment costs no
+    simulation, nor does every other one of a burst. Otherwise the refresh is still
+    pending (it saw none of those who came since), and the newcomer's lines are
+    simulated now, within a small budget (line_estimates); past LINE_SIMULATION_LIMIT
+    waiting, where even that would cost too much, a newcomer right behind the previous
+    newcomer of the lines sharing its rooms is given that one's estimate extended by
+    one place (extend_line), and only the others are simulated. The waits for one
+    joining those lines next are stored too, for the display and the next to come.
+    """
+    if not tickets:
+        return {}
+    known = estimate_cache.simulated_at(site.id)
+    if known is not None and all(
+        known.covers(site.seq - 1, t.service_id) and _is_last(view, t) and t.service_id in stored
+        for t in tickets
+    ):
+        return {t.id: stored[t.service_id] for t in tickets}
+    found: dict[int, Estimate] = {}
+    waits: dict[int, Estimate] = {}
+    model = estimate_cache.clinic_model(site, now, any_age=True)
+    if len(held.waiting) > LINE_SIMULATION_LIMIT:
+        for ticket in tickets:
+            extended = _behind_the_last(site, view, held, ticket, model)
+            if extended is not None:
+                found[ticket.id], waits[ticket.service_id] = extended
+    rest = [t for t in tickets if t.id not in found]
+    if rest:
+        snapshot = build_snapshot(site, now, held.waiting)
+        predictions = line_estimates(snapshot, model, {t.id for t in rest}, seed=SEED)
+        found.update(predictions.tickets)
+        simulated = {int(sid): wait for sid, wait in predictions.services.items()}
+        waits.update(simulated)
+        # What it stores for its lines is the next newcomer's own wait (it saw everyone).
+        covered = estimate_cache.Simulated(site.seq, frozenset(simulated))
+        estimate_cache.note_simulated_on_commit(site.id, covered)
+    _keep_service_waits(site, stored, waits)
+    return found
+
+
+def _behind_the_last(
+    site: Site,
+    view: payloads.QueueView,
+    held: lines.Lines,
+    ticket: lines.Waiter,
+    model: ClinicModel,
+) -> tuple[Estimate, Estimate] | None:
+    """A newcomer right behind the previous last of the lines sharing its rooms (the
+    next of a burst, in the same line): that one's estimate extended by one place, and
+    the wait of one joining after it; None if the newcomer is placed otherwise, the one
+    ahead holds no promise, or no room serves the line."""
+    linked = _linked_lines(site, ticket.service_id)
+    waiting = (w for sid in linked for w in held.order.get(sid, ()))
+    order = heapq.nlargest(2, waiting, key=call_order_key)  # the last two, last first
+    line = held.order.get(ticket.service_id, ())
+    # Behind one of another line, the newcomer's place depends on how the shared rooms
+    # split between the lines: that is the simulation's to say.
+    if len(order) < 2 or order[0].id != ticket.id or line[-2:-1] != (order[1],):
+        return None
+    last = view.estimates.get(order[1].id)
+    rooms = sum(
+        1
+        for r in site.rooms
+        if r.active and not r.paused and any(s.id == ticket.service_id for s in r.services)
+    )
+    if last is None or rooms == 0:
+        return None
+    place = model.cycle_minutes(str(ticket.service_id)) / rooms
+    own = extend_line(last, place)
+    return own, extend_line(own, place)
+
+
+def _linked_lines(site: Site, service_id: int) -> set[int]:
+    """The lines that share rooms with this one, directly or through others."""
+    rooms = [{s.id for s in r.services} for r in site.rooms if r.active]
+    linked = {service_id}
+    while True:
+        grown = linked.union(*(served for served in rooms if served & linked))
+        if grown == linked:
+            return linked
+        linked = grown
+
+
+def _keep_service_waits(
+    site: Site, stored: dict[int, Estimate], waits: dict[int, Estimate]
+) -> None:
+    """Keep the waits for one joining these lines now, on the site (for the next reads)
+    and in `stored` (for this change's view)."""
+    active = {s.id for s in site.services if s.active}
+    waits = {sid: wait for sid, wait in waits.items() if sid in active}
+    if not waits:
+        return
+    stored.update(waits)
+    kept = dict(site.service_waits or {})
+    kept.update({str(sid): [w.central, w.low, w.high] for sid, w in waits.items()})
+    site.service_waits = kept
+
+
+def _is_last(view: payloads.QueueView, ticket: lines.Waiter) -> bool:
+    line = view.order.get(ticket.service_id, [])
+    return bool(line) and line[-1].id == ticket.id
 
 
 class _PromisedEstimates(dict[int, Estimate]):
@@ -192,8 +328,7 @@ def _first_estimate(
     view: payloads.QueueView, ticket: lines.Waiter, stored: dict[int, Estimate]
 ) -> Estimate:
     """What a ticket with no promise yet is shown, without a simulation."""
-    line = view.order.get(ticket.service_id, [])
-    if line and line[-1].id == ticket.id and ticket.service_id in stored:
+    if _is_last(view, ticket) and ticket.service_id in stored:
         # The last simulation's wait for one joining the line now: this is that patient.
         return stored[ticket.service_id]
     position = view.position(ticket) or 1

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from server import clock
 from server.domain.estimate import Predictions
 from server.extensions import db
-from server.services import estimates
+from server.services import estimate_cache, estimates
 from server.services.queue_update import QueueUpdate
 from server.services.retention import purge_when_due
 from server.services.staff_sessions import sweep_staff_sessions
@@ -48,12 +48,16 @@ def _publish_predictions(
         db.session.rollback()
         return None
     waits_before = site.service_waits
+    site_id = site.id  # read before the commit, which would expire it
     estimated = estimates.apply_predictions(site, now, predictions)
     if not estimated.moved and site.service_waits == waits_before:
         db.session.commit()  # delay-rule bookkeeping may have changed
+        estimate_cache.note_simulated(site_id, estimate_cache.Simulated(seen_seq))
         return None
     update = QueueUpdate(site, now, "estimates", moved=estimated.moved, view=estimated.view)
-    return update.finish()
+    seq = update.finish()
+    estimate_cache.note_simulated(site_id, estimate_cache.Simulated(seq))
+    return seq
 
 
 def site_slugs() -> list[str]:

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from server.domain.estimate import (
     Calibration,
+    Estimate,
     ExpectedAppointment,
     Occupant,
     PostedDelay,
     QueueSnapshot,
     RoomState,
     WaitingTicket,
+    extend_line,
     fit_calibration,
+    line_estimates,
     naive_estimates,
     queue_length_estimates,
     queue_length_wait,
@@ -73,6 +79,31 @@ def test_an_idle_room_means_no_wait_in_the_simulation():
 def test_an_idle_room_means_no_wait_for_the_queue_length_predictor():
     estimate = queue_length_estimates(snap(waiting("G", 1), [idle("r1")]), MODEL).tickets[1]
     assert estimate.central == 0
+
+
+def test_the_queue_length_predictor_gives_no_free_room_before_the_clinic_opens():
+    # Half an hour before opening, the first in line waits for the opening and a cycle.
+    opens = NOW + timedelta(minutes=30)
+    before = snap(waiting("G", 1, since=5), [RoomState("r1", ("G",))], closures=((NOW, opens),))
+    estimate = queue_length_estimates(before, MODEL).tickets[1]
+    assert estimate.central == round(30 + MODEL.cycle_minutes("G"))
+    assert estimate.low >= 30
+
+
+def test_the_queue_length_predictor_gives_no_free_room_in_a_break():
+    back = NOW + timedelta(minutes=45)
+    lunch = snap(waiting("G", 1), [idle("r1")], closures=((minutes_ago(15), back),))
+    assert queue_length_estimates(lunch, MODEL).tickets[1].central >= 45
+
+
+def test_a_room_late_to_start_is_not_free_for_the_queue_length_predictor():
+    # Open for 20 minutes, the room has called nobody though a patient waits 30.
+    late = snap(waiting("G", 1), [RoomState("r1", ("G",))], session_opened_at=minutes_ago(20))
+    estimate = queue_length_estimates(late, MODEL).tickets[1]
+    assert estimate.central == round(MODEL.cycle_minutes("G"))
+    # Nobody waiting: nothing says the room is late, and the next to come is called.
+    quiet = snap([], [RoomState("r1", ("G",))], session_opened_at=minutes_ago(20))
+    assert queue_length_estimates(quiet, MODEL).services["G"].central == 0
 
 
 def test_the_queue_length_predictor_counts_one_more_cycle_than_patients_ahead():
@@ -184,10 +215,72 @@ def test_the_simulation_is_deterministic_for_a_seed():
     assert simulated_waits(s, MODEL, seed=7) != simulated_waits(s, MODEL, seed=8)
 
 
+def test_every_process_gives_the_same_queue_the_same_estimates():
+    # String hashing is salted per process: no set's order may reach the draws, or a
+    # check-in on one process and the refresh on another would disagree.
+    script = (
+        "from tests.domain.test_estimate_predictors import *\n"
+        "queue = snap([*waiting('G', 6), *waiting('N', 6, first_id=10)],"
+        " [seeing('r1'), RoomState('t', ('G', 'N'))])\n"
+        "print(simulated_estimates(queue, MODEL, seed=3).tickets)"
+    )
+    answers = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            env={**os.environ, "PYTHONHASHSEED": str(salt)},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for salt in (1, 2, 3)
+    }
+    assert len(answers) == 1, answers
+
+
 def test_the_simulation_keeps_its_work_bounded_for_a_long_queue():
     s = snap(waiting("G", 400, since=400), [seeing(f"r{i}") for i in range(8)])
     draws = simulated_waits(s, MODEL, runs=200)
     assert 50 <= len(draws[1]) < 200
+
+
+# --- A newcomer's own lines, simulated at once ---------------------------------------
+
+
+def test_the_lines_of_a_service_are_those_its_rooms_share():
+    rooms = [
+        RoomState("r1", ("G",)),
+        RoomState("r2", ("G", "N")),
+        RoomState("t", ("N", "V")),
+        RoomState("lab", ("B",)),
+    ]
+    queue = snap([*waiting("V", 2), *waiting("B", 2, first_id=10)], rooms)
+    part = queue.for_lines({"G"})
+    assert [r.code for r in part.rooms] == ["r1", "r2", "t"]
+    assert {t.service for t in part.waiting} == {"V"}
+    assert [r.code for r in queue.for_lines({"B"}).rooms] == ["lab"]
+
+
+def test_a_newcomer_is_estimated_for_their_place_and_as_the_whole_queue_would_be():
+    # Eight in a row for one line of two rooms, beside a busy line that shares no room.
+    rooms = [seeing("r1"), seeing("r2"), seeing("lab", "N")]
+    queue = snap([*waiting("G", 8), *waiting("N", 20, first_id=100)], rooms)
+    whole = simulated_estimates(queue, MODEL, seed=7)
+    for place in range(1, 9):
+        own = line_estimates(queue, MODEL, {place}, seed=7)
+        assert set(own.tickets) == {place}
+        # Fewer runs than the whole queue's 200: the same forecast, within its noise.
+        assert abs(own.tickets[place].central - whole.tickets[place].central) <= 3
+    last = line_estimates(queue, MODEL, {8}, seed=7)
+    assert last.tickets[8].central > line_estimates(queue, MODEL, {7}, seed=7).tickets[7].central
+    assert set(last.services) == {"G"}  # the wait for one joining that line next
+
+
+def test_one_joining_behind_the_last_waits_one_place_more_with_a_range_in_proportion():
+    last = Estimate(central=100, low=90, high=120)
+    following = extend_line(last, 5.0)
+    assert following == Estimate(central=105, low=94, high=126)
+    # Behind one about to be called, the range is no narrower than one place.
+    assert extend_line(Estimate(0, 0, 1), 4.4) == Estimate(4, 0, 5)
 
 
 # --- Calibration ------------------------------------------------------------------

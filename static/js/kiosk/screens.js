@@ -3,11 +3,13 @@
 import { byId } from "../lib/dom.js";
 import { patient, t } from "./state.js";
 import { restartIdleTimer } from "./idle.js";
+import { stopFollowing } from "./follow.js";
 
 // Problems that "Try again" can get past; the others need the desk or another day.
 const RETRYABLE = ["appointment_not_found", "offline", "rate_limited", "unknown"];
 
 export function show(screen) {
+  if (screen !== "ticket") stopFollowing(); // the patient left their ticket
   patient.screen = screen;
   document.body.dataset.showing = screen;
   document.querySelectorAll("[data-screen]").forEach((section) => {

@@ -1,23 +1,32 @@
-// The ticket screen: the number, the place in line and the wait, the QR code that opens
-// the ticket on a phone, and (with a map) the way to the waiting area.
+// The ticket screen: the number, the place in line and the wait (kept up to date while
+// the screen shows: follow.js), the QR code that opens the ticket on a phone, and (with
+// a map) the way to the waiting area.
 
 import { byId } from "../lib/dom.js";
 import { placeInLine, waitEstimate } from "../lib/ticket.js";
 import { config, nameOf, patient, t } from "./state.js";
 import { show } from "./screens.js";
 import { showWayToWaitingArea } from "./ticket-way.js";
+import { followTicket } from "./follow.js";
 
-/* `checkedIn`: the check-in API's answer, {ticket, token, waiting_area?}. */
+/* `checkedIn`: the check-in API's answer, {ticket, token, seq, waiting_area?}. */
 export function showTicket(checkedIn) {
   const ticket = checkedIn.ticket;
   byId("ticket-number").textContent = ticket.number;
   byId("ticket-service").textContent = nameOf(ticket.service.names);
-  byId("ticket-place").textContent = placeInLine(t, ticket.position);
-  byId("ticket-wait").textContent = waitEstimate(t, ticket);
+  showPlace(ticket);
   showPhoneLink(encodeURIComponent(checkedIn.token));
   byId("ticket-time").textContent = t("checked_in_at", { time: localTime(ticket.arrived_at) });
   show("ticket");
+  followTicket(checkedIn, showPlace);
   if (config.wayfinding && checkedIn.waiting_area) showWayToWaitingArea(checkedIn.waiting_area);
+}
+
+/* The place in line and the wait while the ticket waits; nothing once it is called. */
+function showPlace(ticket) {
+  const waiting = ticket.status === "waiting";
+  byId("ticket-place").textContent = waiting ? placeInLine(t, ticket.position) : "";
+  byId("ticket-wait").textContent = waiting ? waitEstimate(t, ticket) : "";
 }
 
 /* The ticket's phone page: addresses with the server's placeholder for the token. */
