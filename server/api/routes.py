@@ -37,6 +37,7 @@ def openapi() -> Any:
     guard=guesses.password_guesses,
 )
 def login(body: schemas.Login) -> Any:
+    services.refuse_if_local_passwords_off(body.username, request.remote_addr)
     user = services.authenticate(body.username, body.password, request.remote_addr)
     if user is None:
         raise auth.NotLoggedIn("The username or password is not right.")

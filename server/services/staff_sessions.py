@@ -52,12 +52,13 @@ class StaffLogin:
     user: User
 
 
-def start_staff_session(user: User, address: str | None) -> str:
-    """A new session for the account; returns the token, which only the cookie keeps."""
+def start_staff_session(user: User, address: str | None, **how: str) -> str:
+    """A new session for the account; returns the token, which only the cookie keeps.
+    `how` goes into the login's audit entry (e.g. the identity provider and subject)."""
     token = secrets.token_urlsafe(32)
     now = clock.now()
     login = store().start(_digest(token), user.id, (address or "")[:MAX_ADDRESS] or None, now)
-    audit.record("login", audit.Actor.staff(user, address), at=now, session=login.id)
+    audit.record("login", audit.Actor.staff(user, address), at=now, session=login.id, **how)
     db.session.commit()
     return token
 
