@@ -70,54 +70,56 @@ def sso_start() -> Any:
         return _unreachable()
 
 
+# A refusal's status: a sign-in not started here is a bad request, an ID token that
+# fails its check is not a sign-in at all; the rest are refusals of who signed in.
+_STATUS = {"bad_state": 400, "bad_id_token": 401}
+
+
 @bp.get("/desk/sso/callback")
 def sso_callback() -> Any:
     client = _client()
     address = request.remote_addr
     try:
-        token = client.authorize_access_token()
-    except MismatchingStateError:
-        return _refused(
-            services.refuse_sign_in(
-                "bad_state", "The sign-in had expired or was not started here.", address
-            ),
-            400,
-        )
-    except OAuthError as error:  # the provider's own answer: denied, or a bad code
-        return _refused(
-            services.refuse_sign_in(
-                "provider_error",
-                "The hospital sign-in did not succeed.",
-                address,
-                error=str(error.error)[:64],
-            ),
-            403,
-        )
-    except (AuthlibBaseError, JoseError, ValueError) as error:  # the ID token failed a check
-        return _refused(
-            services.refuse_sign_in(
-                "bad_id_token",
-                "The hospital sign-in could not be checked.",
-                address,
-                error=type(error).__name__,
-            ),
-            401,
-        )
+        claims = _checked_claims(client, address)
+        identity = _identity(claims)
+        user = services.sign_in_account(identity, current_app.extensions[_ROLE_MAP], address)
+    except services.SignInRefused as refused:
+        error = _message(refused.code)
+        return render_template("desk/login.html", error=error), _STATUS.get(refused.code, 403)
     except requests.RequestException:
         return _unreachable()
-    claims = token.get("userinfo")
-    if not claims:  # no ID token, or none checked against our nonce
-        refused = services.refuse_sign_in("bad_id_token", "No ID token came back.", address)
-        return _refused(refused, 401)
-    try:
-        user = services.sign_in_account(
-            _identity(claims), current_app.extensions[_ROLE_MAP], address
-        )
-    except services.SignInRefused as refused:
-        return _refused(refused, 403)
     target = session.pop(_NEXT, "")
-    auth.start_session(user, method="oidc", issuer=claims["iss"], subject=claims["sub"])
+    auth.start_session(user, method="oidc", issuer=identity.issuer, subject=identity.subject)
     return redirect(safe_next(target))
+
+
+def _checked_claims(client: Any, address: str | None) -> dict[str, Any]:
+    """authlib's checks of the answer: the state is ours, the provider sent no error,
+    the ID token is signed by its keys, for us, current, with our nonce."""
+    try:
+        token = client.authorize_access_token()
+    except MismatchingStateError:
+        raise services.refuse_sign_in(
+            "bad_state", "The sign-in had expired or was not started here.", address
+        ) from None
+    except OAuthError as error:  # the provider's own answer: denied, or a bad code
+        raise services.refuse_sign_in(
+            "provider_error",
+            "The hospital sign-in did not succeed.",
+            address,
+            error=str(error.error)[:64],
+        ) from None
+    except (AuthlibBaseError, JoseError, ValueError) as error:  # the ID token failed a check
+        raise services.refuse_sign_in(
+            "bad_id_token",
+            "The hospital sign-in could not be checked.",
+            address,
+            error=type(error).__name__,
+        ) from None
+    claims: dict[str, Any] | None = token.get("userinfo")
+    if not claims:  # no ID token, or none checked against our nonce
+        raise services.refuse_sign_in("bad_id_token", "No ID token came back.", address)
+    return claims
 
 
 def claims_of(token: dict[str, Any], nonce: str) -> dict[str, Any]:
@@ -145,10 +147,6 @@ def _client() -> Any:
     if client is None:
         abort(404)  # hospital sign-in is not set up on this server
     return client
-
-
-def _refused(error: services.SignInRefused, status: int) -> Any:
-    return render_template("desk/login.html", error=_message(error.code)), status
 
 
 def _message(code: str) -> str:

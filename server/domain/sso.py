@@ -55,9 +55,7 @@ def grant_for(groups: Iterable[str], role_map: RoleMap, known_sites: Iterable[st
     """The role and sites the groups give on the sites that exist; None when they give
     nothing (no group in the map, or only sites this server does not have)."""
     known = set(known_sites)
-    pairs = [
-        (site, role) for group in set(groups) for site, role in role_map.get(group, ())
-    ]
+    pairs = [(site, role) for group in set(groups) for site, role in role_map.get(group, ())]
     pairs = [(site, role) for site, role in pairs if site in known]
     if not pairs:
         return None

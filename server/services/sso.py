@@ -9,6 +9,7 @@ when they give nothing. Every refusal is audited like a refused password login.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
@@ -54,9 +55,7 @@ def refuse_if_local_passwords_off(username: str, address: str | None) -> None:
     """Refuse a password login, audited, when only hospital sign-in is allowed."""
     if local_passwords_allowed():
         return
-    audit.record(
-        "login_failed", audit.Actor(None, username, address), reason="local_passwords_off"
-    )
+    audit.record("login_failed", audit.Actor(None, username, address), reason="local_passwords_off")
     db.session.commit()
     raise LocalPasswordsOff("Passwords are switched off here: sign in with your hospital account.")
 
@@ -83,9 +82,7 @@ def sign_in_account(identity: Identity, role_map: sso.RoleMap, address: str | No
             account=user.id if user else None,
         )
     if user is not None and not user.active:
-        raise refuse(
-            "disabled", "This account is disabled.", address, identity, account=user.id
-        )
+        raise refuse("disabled", "This account is disabled.", address, identity, account=user.id)
     return _granted(user, identity, grant, address)
 
 
@@ -94,7 +91,7 @@ def refuse(
     message: str,
     address: str | None,
     identity: Identity | None = None,
-    **detail: object,
+    **detail: Any,
 ) -> SignInRefused:
     """Audit a refused hospital sign-in (who the provider said, if it got that far) and
     return the error to raise."""
@@ -116,9 +113,7 @@ def _account_of(identity: Identity) -> User | None:
     ).scalar_one_or_none()
 
 
-def _granted(
-    user: User | None, identity: Identity, grant: sso.Grant, address: str | None
-) -> User:
+def _granted(user: User | None, identity: Identity, grant: sso.Grant, address: str | None) -> User:
     """Make the account or set its role and sites; audit what changed."""
     actor = audit.Actor(None, identity.name, address)
     sites = list(db.session.execute(select(Site).where(Site.slug.in_(grant.sites))).scalars())

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
+from typing import Any
 
 from flask import current_app
 
@@ -58,7 +59,8 @@ def start_staff_session(user: User, address: str | None, **how: str) -> str:
     token = secrets.token_urlsafe(32)
     now = clock.now()
     login = store().start(_digest(token), user.id, (address or "")[:MAX_ADDRESS] or None, now)
-    audit.record("login", audit.Actor.staff(user, address), at=now, session=login.id, **how)
+    detail: dict[str, Any] = {"session": login.id, **how}
+    audit.record("login", audit.Actor.staff(user, address), at=now, **detail)
     db.session.commit()
     return token
 

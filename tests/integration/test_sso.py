@@ -13,8 +13,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 from flask import Flask
-from joserfc.errors import JoseError
 from flask.testing import FlaskClient
+from joserfc.errors import JoseError
 from oidc_provider_mock import run_server_in_thread
 from sqlalchemy import select
 
@@ -63,9 +63,7 @@ def sign_in(client: FlaskClient, sub: str, *, tamper_state: bool = False) -> Any
     start = client.get("/desk/sso/start?next=/desk")
     assert start.status_code == 302
     authorize = start.headers["Location"]
-    at_provider = requests.post(
-        authorize, data={"sub": sub}, allow_redirects=False, timeout=5
-    )
+    at_provider = requests.post(authorize, data={"sub": sub}, allow_redirects=False, timeout=5)
     assert at_provider.status_code == 302, at_provider.text
     back = urlsplit(at_provider.headers["Location"])
     query = back.query
@@ -131,7 +129,8 @@ def test_a_second_sign_in_brings_the_roles_up_to_date(
     assert changed.detail["before"] == {"role": "staff", "sites": [SITE]}
     assert changed.detail["role"] == "admin"
     with app.app_context():
-        assert db.session.execute(select(User).where(User.username.like("ben%"))).all().__len__() == 1
+        named_ben = db.session.execute(select(User).where(User.username.like("ben%"))).all()
+    assert len(named_ben) == 1  # the same account, not a second one
 
 
 def test_someone_in_no_allowed_group_is_refused_and_no_account_is_made(
@@ -158,9 +157,7 @@ def test_an_account_whose_groups_no_longer_allow_anything_is_refused(
     assert later.get("/api/me").status_code == 401
 
 
-def test_a_token_without_groups_is_refused(
-    app: Flask, client: FlaskClient, provider: str
-) -> None:
+def test_a_token_without_groups_is_refused(app: Flask, client: FlaskClient, provider: str) -> None:
     person(provider, "u-eve", preferred_username="eve")
     refused = sign_in(client, "u-eve")
     assert refused.status_code == 403
@@ -212,8 +209,11 @@ def test_an_id_token_for_another_audience_is_refused(app: Flask, provider: str) 
     code = parse_qs(urlsplit(authorize.headers["Location"]).query)["code"][0]
     token = requests.post(
         f"{provider}/oauth2/token",
-        data={"grant_type": "authorization_code", "code": code,
-              "redirect_uri": "http://other.example/cb"},
+        data={
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": "http://other.example/cb",
+        },
         auth=("another-app", "secret"),
         timeout=5,
     ).json()
@@ -241,7 +241,9 @@ class TestLocalPasswordsOff:
             "WTF_CSRF_ENABLED": False,
         }
 
-    def test_the_api_refuses_a_password_login_clearly(self, app: Flask, client: FlaskClient) -> None:
+    def test_the_api_refuses_a_password_login_clearly(
+        self, app: Flask, client: FlaskClient
+    ) -> None:
         refused = client.post("/api/login", json={"username": "desk", "password": STAFF_PASSWORD})
         assert refused.status_code == 403
         assert refused.get_json()["error"]["code"] == "local_passwords_off"
@@ -255,9 +257,7 @@ class TestLocalPasswordsOff:
         page = client.get("/desk/login").get_data(as_text=True)
         assert "Sign in with Riverside Health" in page
         assert 'name="password"' not in page
-        refused = client.post(
-            "/desk/login", data={"username": "desk", "password": STAFF_PASSWORD}
-        )
+        refused = client.post("/desk/login", data={"username": "desk", "password": STAFF_PASSWORD})
         assert refused.status_code == 403
         assert "Passwords are switched off here" in refused.get_data(as_text=True)
         assert client.get("/api/me").status_code == 401
@@ -269,9 +269,7 @@ def test_with_passwords_on_the_page_offers_both(client: FlaskClient) -> None:
     assert 'name="password"' in page
 
 
-def test_the_sign_in_session_is_revocable(
-    app: Flask, client: FlaskClient, provider: str
-) -> None:
+def test_the_sign_in_session_is_revocable(app: Flask, client: FlaskClient, provider: str) -> None:
     person(provider, "u-hal", preferred_username="hal", groups=["clinic-desk"])
     sign_in(client, "u-hal")
     assert client.get("/api/me").status_code == 200
