@@ -32,6 +32,8 @@ def openapi() -> Any:
     "/login",
     "POST",
     summary="Log in as staff",
+    description="Refused with 403 local_passwords_off when the server allows only "
+    "hospital sign-in (LOCAL_PASSWORDS=off; README, Hospital sign-in).",
     tag="staff",
     body=schemas.Login,
     guard=guesses.password_guesses,

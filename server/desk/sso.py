@@ -35,11 +35,17 @@ _NEXT = "waitroom.sso_next"  # where to go once signed in, kept across the provi
 
 def init_sso(app: Flask) -> None:
     """Register the provider when OIDC_ISSUER is set; a bad role map stops the start."""
-    app.extensions[_ROLE_MAP] = sso.parse_role_map(json.loads(app.config["OIDC_ROLE_MAP"]))
+    try:
+        role_map = json.loads(app.config["OIDC_ROLE_MAP"])
+    except json.JSONDecodeError as error:
+        raise ValueError(f"OIDC_ROLE_MAP is not JSON: {error}") from None
+    app.extensions[_ROLE_MAP] = sso.parse_role_map(role_map)
     app.context_processor(_login_page_facts)
     issuer = app.config.get("OIDC_ISSUER")
     if not issuer:
         return
+    if not app.config.get("OIDC_CLIENT_ID"):
+        raise ValueError("OIDC_ISSUER is set: set OIDC_CLIENT_ID (and OIDC_CLIENT_SECRET) too.")
     registry = OAuth(app)
     registry.register(
         PROVIDER,

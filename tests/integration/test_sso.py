@@ -18,10 +18,11 @@ from joserfc.errors import JoseError
 from oidc_provider_mock import run_server_in_thread
 from sqlalchemy import select
 
+from server import services
 from server.desk.sso import claims_of
 from server.extensions import db
 from server.storage.models import AuditEntry, User
-from tests.conftest import SITE, STAFF_PASSWORD
+from tests.conftest import SITE, STAFF_PASSWORD, login
 
 # The test provider (its authlib server side, in this process) still uses an authlib
 # call that authlib 1.9 warns about; nothing of Waitroom's does.
@@ -290,3 +291,37 @@ def test_without_an_issuer_there_is_no_sign_in_route(clock: Any) -> None:
     plain = make_app(clock)
     assert plain.test_client().get("/desk/sso/start").status_code == 404
     assert "Sign in with" not in plain.test_client().get("/desk/login").get_data(as_text=True)
+
+
+def test_a_local_account_of_the_same_name_is_not_taken_over(
+    app: Flask, client: FlaskClient, provider: str
+) -> None:
+    person(provider, "u-ivy", preferred_username="desk", groups=["clinic-admins"])
+    assert sign_in(client, "u-ivy").status_code == 302
+    assert client.get("/api/me").get_json()["username"] == "desk~2"
+    local = app.test_client()
+    login(local, "desk")  # the local account keeps its password and its role
+    assert local.get("/api/me").get_json() == {"username": "desk", "role": "staff", "sites": [SITE]}
+
+
+def test_an_account_made_by_sign_in_has_no_password(client: FlaskClient, provider: str) -> None:
+    person(provider, "u-jo", preferred_username="jo", groups=["clinic-desk"])
+    sign_in(client, "u-jo")
+    for password in ("", "!oidc", STAFF_PASSWORD):
+        answer = client.post("/api/login", json={"username": "jo", "password": password})
+        assert answer.status_code in (400, 401)
+
+
+def test_an_account_an_admin_disabled_is_refused(
+    app: Flask, client: FlaskClient, provider: str
+) -> None:
+    person(provider, "u-kim", preferred_username="kim", groups=["clinic-desk"])
+    sign_in(client, "u-kim")
+    with app.app_context():
+        services.disable_user("kim")
+    assert client.get("/api/me").status_code == 401  # the live session ended with it
+    again = app.test_client()
+    refused = sign_in(again, "u-kim")
+    assert refused.status_code == 403
+    assert "This account is disabled." in refused.get_data(as_text=True)
+    assert audit_entries(app, "login_failed")[-1].detail["reason"] == "disabled"
