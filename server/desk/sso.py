@@ -28,6 +28,8 @@ from server.desk.views import safe_next
 from server.domain import sso
 
 PROVIDER = "hospital"
+PROVIDER_TIMEOUT_SECONDS = 10
+MAX_NEXT = 512
 _CLIENT = "waitroom.oidc"
 _ROLE_MAP = "waitroom.oidc_role_map"
 _NEXT = "waitroom.sso_next"  # where to go once signed in, kept across the provider's pages
@@ -43,6 +45,8 @@ def init_sso(app: Flask) -> None:
     app.context_processor(_login_page_facts)
     issuer = app.config.get("OIDC_ISSUER")
     if not issuer:
+        if not app.config["LOCAL_PASSWORDS"]:
+            raise ValueError("LOCAL_PASSWORDS=off needs OIDC_ISSUER, or nobody could sign in.")
         return
     if not app.config.get("OIDC_CLIENT_ID"):
         raise ValueError("OIDC_ISSUER is set: set OIDC_CLIENT_ID (and OIDC_CLIENT_SECRET) too.")
@@ -52,7 +56,12 @@ def init_sso(app: Flask) -> None:
         client_id=app.config["OIDC_CLIENT_ID"],
         client_secret=app.config["OIDC_CLIENT_SECRET"],
         server_metadata_url=f"{issuer.rstrip('/')}/.well-known/openid-configuration",
-        client_kwargs={"scope": app.config["OIDC_SCOPES"], "code_challenge_method": "S256"},
+        client_kwargs={
+            "scope": app.config["OIDC_SCOPES"],
+            "code_challenge_method": "S256",
+            # A provider that hangs answers "cannot be reached" rather than hold the request.
+            "default_timeout": PROVIDER_TIMEOUT_SECONDS,
+        },
     )
     app.extensions[_CLIENT] = registry.create_client(PROVIDER)
 
@@ -69,7 +78,7 @@ def _login_page_facts() -> dict[str, Any]:
 @bp.get("/desk/sso/start")
 def sso_start() -> Any:
     client = _client()
-    session[_NEXT] = request.args.get("next") or ""
+    session[_NEXT] = (request.args.get("next") or "")[:MAX_NEXT]
     try:
         return client.authorize_redirect(url_for("desk.sso_callback", _external=True))
     except requests.RequestException:

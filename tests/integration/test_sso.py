@@ -325,3 +325,23 @@ def test_an_account_an_admin_disabled_is_refused(
     assert refused.status_code == 403
     assert "This account is disabled." in refused.get_data(as_text=True)
     assert audit_entries(app, "login_failed")[-1].detail["reason"] == "disabled"
+
+
+def test_settings_that_cannot_work_stop_the_server_at_start(clock: Any) -> None:
+    from tests.conftest import make_app
+
+    with pytest.raises(ValueError, match="OIDC_ROLE_MAP"):
+        make_app(clock, OIDC_ROLE_MAP='{"desk": [["riverside", "owner"]]}')
+    with pytest.raises(ValueError, match="not JSON"):
+        make_app(clock, OIDC_ROLE_MAP="desk=riverside")
+    with pytest.raises(ValueError, match="needs OIDC_ISSUER"):
+        make_app(clock, LOCAL_PASSWORDS=False)
+
+
+def test_an_unreachable_provider_is_said_plainly(clock: Any) -> None:
+    from tests.conftest import make_app
+
+    closed = make_app(clock, OIDC_ISSUER="http://127.0.0.1:9", OIDC_CLIENT_ID="w")
+    answer = closed.test_client().get("/desk/sso/start")
+    assert answer.status_code == 502
+    assert "cannot be reached" in answer.get_data(as_text=True)
