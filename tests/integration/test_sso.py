@@ -189,35 +189,34 @@ def test_an_error_from_the_provider_is_refused(app: Flask, client: FlaskClient) 
     assert failed.detail == {"reason": "provider_error", "method": "oidc", "error": "access_denied"}
 
 
-def test_an_id_token_for_another_audience_is_refused(app: Flask, provider: str) -> None:
-    """A real ID token from the provider, made for another application, does not pass
-    the check the callback runs."""
-    person(provider, "u-gil", preferred_username="gil", groups=["clinic-desk"])
+def token_for_another_app(provider: str, sub: str, nonce: str) -> dict[str, Any]:
+    """A real token response from the provider, for a client that is not Waitroom."""
+    other = {"client_id": "another-app", "redirect_uri": "http://other.example/cb"}
     authorize = requests.post(
         f"{provider}/oauth2/authorize",
-        params={
-            "client_id": "another-app",
-            "redirect_uri": "http://other.example/cb",
-            "response_type": "code",
-            "scope": "openid profile",
-            "nonce": "n-1",
-            "state": "s-1",
-        },
-        data={"sub": "u-gil"},
+        params={**other, "response_type": "code", "scope": "openid profile", "nonce": nonce},
+        data={"sub": sub},
         allow_redirects=False,
         timeout=5,
     )
     code = parse_qs(urlsplit(authorize.headers["Location"]).query)["code"][0]
-    token = requests.post(
+    token: dict[str, Any] = requests.post(
         f"{provider}/oauth2/token",
         data={
             "grant_type": "authorization_code",
             "code": code,
-            "redirect_uri": "http://other.example/cb",
+            "redirect_uri": other["redirect_uri"],
         },
         auth=("another-app", "secret"),
         timeout=5,
     ).json()
+    return token
+
+
+def test_an_id_token_for_another_audience_fails_the_check(app: Flask, provider: str) -> None:
+    """The check the callback runs (authlib's), on a real token made for another client."""
+    person(provider, "u-gil", preferred_username="gil", groups=["clinic-desk"])
+    token = token_for_another_app(provider, "u-gil", "n-1")
     with app.test_request_context():
         # The same token passes the check for the client it was made for...
         app.extensions["waitroom.oidc"].client_id = "another-app"
@@ -226,6 +225,24 @@ def test_an_id_token_for_another_audience_is_refused(app: Flask, provider: str) 
         app.extensions["waitroom.oidc"].client_id = CLIENT_ID
         with pytest.raises(JoseError):
             claims_of(token, "n-1")
+
+
+def test_an_id_token_for_another_audience_is_refused_at_the_callback(
+    app: Flask, client: FlaskClient, provider: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The code exchange answers with a token for another client (a provider mix-up or
+    a token swapped in transit): everything else right, our state and our nonce."""
+    person(provider, "u-hana", preferred_username="hana", groups=["clinic-desk"])
+    start = parse_qs(urlsplit(client.get("/desk/sso/start").headers["Location"]).query)
+    swapped = token_for_another_app(provider, "u-hana", start["nonce"][0])
+    oidc = app.extensions["waitroom.oidc"]
+    monkeypatch.setattr(oidc, "fetch_access_token", lambda **_params: swapped)
+    refused = client.get(f"/desk/sso/callback?code=any&state={start['state'][0]}")
+    assert refused.status_code == 401
+    assert "could not be checked" in refused.get_data(as_text=True)
+    assert account(app, "u-hana") is None
+    assert client.get("/api/me").status_code == 401
+    assert audit_entries(app, "login_failed")[-1].detail["reason"] == "bad_id_token"
 
 
 class TestLocalPasswordsOff:
