@@ -17,8 +17,9 @@ from sqlalchemy import select
 from server.domain import sso
 from server.domain.errors import DomainError
 from server.extensions import db
-from server.services import audit
+from server.services import audit, staff_sessions
 from server.services.accounts import MAX_USERNAME_LENGTH, check_username
+from server.services.staff_sessions import EndReason
 from server.storage.models import Site, User
 
 # No password can match this (it is not an argon2 hash): an account made by sign-in
@@ -74,13 +75,18 @@ def sign_in_account(identity: Identity, role_map: sso.RoleMap, address: str | No
     grant = sso.grant_for(identity.groups, role_map, known_sites)
     user = _account_of(identity)
     if grant is None:
-        raise refuse(
+        # The provider now says this person may not use Waitroom: their sessions open
+        # elsewhere end too, rather than last while they are kept busy.
+        ended = staff_sessions.end_sessions_of(user, EndReason.GROUPS_WITHDRAWN) if user else []
+        refused = refuse(
             "no_allowed_group",
             "Your hospital account is not in a group that may use Waitroom here.",
             address,
             identity,
             account=user.id if user else None,
         )
+        staff_sessions.disconnect(ended)
+        raise refused
     if user is not None and not user.active:
         raise refuse("disabled", "This account is disabled.", address, identity, account=user.id)
     return _granted(user, identity, grant, address)

@@ -43,6 +43,7 @@ class EndReason(StrEnum):
     PASSWORD_CHANGED = "password_changed"  # noqa: S105  (a reason, not a password)
     ACCOUNT_DISABLED = "account_disabled"
     IDLE = "idle"
+    GROUPS_WITHDRAWN = "groups_withdrawn"  # hospital sign-in: its groups allow nothing now
 
 
 @dataclass(frozen=True)

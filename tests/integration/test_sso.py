@@ -156,6 +156,10 @@ def test_an_account_whose_groups_no_longer_allow_anything_is_refused(
     later = app.test_client()
     assert sign_in(later, "u-dee").status_code == 403
     assert later.get("/api/me").status_code == 401
+    # The session still open in the first browser ends with it.
+    assert client.get("/api/me").status_code == 401
+    ended = audit_entries(app, "session_ended")[-1]
+    assert ended.detail["reason"] == "groups_withdrawn"
 
 
 def test_a_token_without_groups_is_refused(app: Flask, client: FlaskClient, provider: str) -> None:
