@@ -89,6 +89,7 @@ def _register_blueprints(app: Flask) -> None:
     from kiosk import bp as kiosk_bp
     from server.api import bp as api_bp
     from server.desk import bp as desk_bp
+    from server.desk.sso import init_sso
     from server.phone import bp as phone_bp
     from server.realtime import handlers
     from server.wayfinding.views import bp as wayfinding_bp
@@ -98,6 +99,7 @@ def _register_blueprints(app: Flask) -> None:
     csrf.exempt(api_bp)
     for blueprint in (api_bp, kiosk_bp, phone_bp, display_bp, desk_bp, wayfinding_bp):
         app.register_blueprint(blueprint)
+    init_sso(app)
     init_web(app)
     handlers.register(socketio)
 

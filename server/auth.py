@@ -42,14 +42,14 @@ def init_login(app: Flask) -> None:
         raise NotLoggedIn("Please log in as staff.")
 
 
-def start_session(user: User) -> None:
+def start_session(user: User, **how: str) -> None:
     """Log in with a fresh session, so a session fixed before login is worth nothing.
-    A login this browser still held ends: one browser, one session."""
+    A login this browser still held ends: one browser, one session. `how` is audited."""
     if isinstance(earlier := session.get(SESSION_KEY), str):
         services.end_staff_session(earlier, request.remote_addr)
     session.clear()
     session.permanent = True  # the cookie lasts the idle time; the server decides, though
-    session[SESSION_KEY] = services.start_staff_session(user, request.remote_addr)
+    session[SESSION_KEY] = services.start_staff_session(user, request.remote_addr, **how)
     g.pop("waitroom_staff_session", None)
 
 

@@ -78,6 +78,22 @@ class Config:
     # Same-origin only by default; list extra origins (e.g. a proxy's) comma-separated.
     SOCKETIO_ORIGINS = [o for o in os.environ.get("SOCKETIO_ORIGINS", "").split(",") if o]
 
+    # Hospital sign-in with OpenID Connect (desk/sso.py, README "Hospital sign-in"): on
+    # when an issuer is set; its /.well-known/openid-configuration names the rest.
+    OIDC_ISSUER = os.environ.get("OIDC_ISSUER")
+    OIDC_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID")
+    OIDC_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET")
+    OIDC_PROVIDER_NAME = os.environ.get("OIDC_PROVIDER_NAME", "hospital account")
+    OIDC_SCOPES = os.environ.get("OIDC_SCOPES", "openid profile email")
+    OIDC_GROUPS_CLAIM = os.environ.get("OIDC_GROUPS_CLAIM", "groups")
+    # The ID token claim an account made at first sign-in is named after (then email, sub).
+    OIDC_USERNAME_CLAIM = os.environ.get("OIDC_USERNAME_CLAIM", "preferred_username")
+    # JSON: which sites and role each of the provider's groups gives,
+    # {"group": [["site", "staff" or "admin"], ...]} (domain/sso.py).
+    OIDC_ROLE_MAP = os.environ.get("OIDC_ROLE_MAP", "{}")
+    # "off": staff sign in only through the provider; password logins are refused.
+    LOCAL_PASSWORDS = os.environ.get("LOCAL_PASSWORDS", "on") != "off"
+
     @classmethod
     def secret_key(cls) -> str:
         return _secret_key(cls.VAR_DIR)

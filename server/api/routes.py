@@ -32,11 +32,14 @@ def openapi() -> Any:
     "/login",
     "POST",
     summary="Log in as staff",
+    description="Refused with 403 local_passwords_off when the server allows only "
+    "hospital sign-in (LOCAL_PASSWORDS=off; README, Hospital sign-in).",
     tag="staff",
     body=schemas.Login,
     guard=guesses.password_guesses,
 )
 def login(body: schemas.Login) -> Any:
+    services.refuse_if_local_passwords_off(body.username, request.remote_addr)
     user = services.authenticate(body.username, body.password, request.remote_addr)
     if user is None:
         raise auth.NotLoggedIn("The username or password is not right.")

@@ -59,6 +59,11 @@ def login() -> Any:
         return render_template("desk/login.html", expired=request.args.get("expired") == "1")
     username = request.form.get("username", "").strip()
     password = request.form.get("password", "")[:MAX_PASSWORD]
+    try:
+        services.refuse_if_local_passwords_off(username[:MAX_USERNAME_LENGTH], request.remote_addr)
+    except services.LocalPasswordsOff:
+        error = gettext("Passwords are switched off here: sign in with your hospital account.")
+        return render_template("desk/login.html", error=error), 403
     # Every refusal, an empty or impossible name among them, is decided and recorded in
     # the audit log by the one check of the API's login too.
     user = services.authenticate(username, password, request.remote_addr)
@@ -70,7 +75,7 @@ def login() -> Any:
         shown = username[:MAX_USERNAME_LENGTH]
         return render_template("desk/login.html", error=error, username=shown), 401
     auth.start_session(user)
-    return redirect(_safe_next(request.args.get("next")))
+    return redirect(safe_next(request.args.get("next")))
 
 
 @bp.post("/desk/logout")
@@ -111,7 +116,7 @@ def _this_page() -> str:
     return request.path + (f"?{query}" if query else "")
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
     """Only a path on this server: a login link must not send staff to another site."""
     parts = urlsplit(target or "")
     if not target or parts.scheme or parts.netloc or not target.startswith("/"):

@@ -37,6 +37,15 @@ from server.services.snapshots import (
     sole_site,
     staff_snapshot,
 )
+from server.services.sso import (
+    Identity,
+    LocalPasswordsOff,
+    SignInRefused,
+    local_passwords_allowed,
+    refuse_if_local_passwords_off,
+    sign_in_account,
+)
+from server.services.sso import refuse as refuse_sign_in
 from server.services.staff_sessions import (
     end_staff_session,
     staff_session_in_use,
@@ -72,7 +81,10 @@ from server.services.wayfinding import (
 __all__ = [
     "Actor",
     "CheckIn",
+    "Identity",
+    "LocalPasswordsOff",
     "Removal",
+    "SignInRefused",
     "accuracy_report",
     "acting_from",
     "add_user",
@@ -99,6 +111,7 @@ __all__ = [
     "kiosk_setup",
     "list_destinations",
     "load_site",
+    "local_passwords_allowed",
     "lookup_appointment",
     "mark_no_show",
     "pause_room",
@@ -107,7 +120,9 @@ __all__ = [
     "purge_personal_data",
     "recall",
     "refresh_estimates",
+    "refuse_if_local_passwords_off",
     "refuse_login",
+    "refuse_sign_in",
     "resume_room",
     "return_to_queue",
     "room_hint",
@@ -115,6 +130,7 @@ __all__ = [
     "route_between",
     "route_for_ticket",
     "set_priority",
+    "sign_in_account",
     "site_info",
     "site_slugs",
     "sole_site",

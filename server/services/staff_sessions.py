@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
+from typing import Any
 
 from flask import current_app
 
@@ -42,6 +43,7 @@ class EndReason(StrEnum):
     PASSWORD_CHANGED = "password_changed"  # noqa: S105  (a reason, not a password)
     ACCOUNT_DISABLED = "account_disabled"
     IDLE = "idle"
+    GROUPS_WITHDRAWN = "groups_withdrawn"  # hospital sign-in: its groups allow nothing now
 
 
 @dataclass(frozen=True)
@@ -52,12 +54,14 @@ class StaffLogin:
     user: User
 
 
-def start_staff_session(user: User, address: str | None) -> str:
-    """A new session for the account; returns the token, which only the cookie keeps."""
+def start_staff_session(user: User, address: str | None, **how: str) -> str:
+    """A new session for the account; returns the token, which only the cookie keeps.
+    `how` goes into the login's audit entry (e.g. the identity provider and subject)."""
     token = secrets.token_urlsafe(32)
     now = clock.now()
     login = store().start(_digest(token), user.id, (address or "")[:MAX_ADDRESS] or None, now)
-    audit.record("login", audit.Actor.staff(user, address), at=now, session=login.id)
+    detail: dict[str, Any] = {"session": login.id, **how}
+    audit.record("login", audit.Actor.staff(user, address), at=now, **detail)
     db.session.commit()
     return token
 

@@ -238,12 +238,17 @@ class DelayNotice(Model):
 
 class User(UserMixin, Model):
     __tablename__ = "users"
+    __table_args__ = (UniqueConstraint("oidc_issuer", "oidc_subject", name="uq_users_oidc"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
     password_hash: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(16))  # staff or admin
     active: Mapped[bool] = mapped_column(default=True)
+    # An account made by hospital sign-in (desk/sso.py) is found again by its provider
+    # and subject, never by its name: a local account of the same name is not taken over.
+    oidc_issuer: Mapped[str | None] = mapped_column(String(255))
+    oidc_subject: Mapped[str | None] = mapped_column(String(255))
 
     sites: Mapped[list[Site]] = relationship(secondary=user_sites)
 

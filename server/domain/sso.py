@@ -1,0 +1,73 @@
+"""Hospital sign-in: which role and sites an identity provider's groups give an account.
+
+The role map comes from configuration (OIDC_ROLE_MAP): each group names the (site, role)
+pairs it gives. An account has one role for all its sites (storage/models.py User), so
+the highest role any of its groups gives is its role, and its sites are all they name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import TypeAlias
+
+# Higher is more: an admin may do what staff may.
+ROLE_RANK = {"staff": 1, "admin": 2}
+
+RoleMap: TypeAlias = Mapping[str, tuple[tuple[str, str], ...]]
+
+
+@dataclass(frozen=True)
+class Grant:
+    """What an account may do: its role, and the slugs of its sites (sorted)."""
+
+    role: str
+    sites: tuple[str, ...]
+
+
+def parse_role_map(data: object) -> dict[str, tuple[tuple[str, str], ...]]:
+    """The role map from its JSON form, {"group": [["site", "role"], ...]} (a pair may
+    also be {"site": ..., "role": ...}). A mistake raises ValueError naming the group."""
+    if not isinstance(data, dict):
+        raise ValueError("OIDC_ROLE_MAP: give a JSON object of group -> [[site, role], ...].")
+    parsed = {}
+    for group, pairs in data.items():
+        if not isinstance(pairs, list) or not pairs:
+            raise ValueError(f"OIDC_ROLE_MAP[{group!r}]: give a list of [site, role] pairs.")
+        parsed[str(group)] = tuple(_pair(group, pair) for pair in pairs)
+    return parsed
+
+
+def _pair(group: str, pair: object) -> tuple[str, str]:
+    if isinstance(pair, dict):
+        pair = [pair.get("site"), pair.get("role")]
+    if not isinstance(pair, list) or len(pair) != 2 or not all(isinstance(p, str) for p in pair):
+        raise ValueError(f"OIDC_ROLE_MAP[{group!r}]: each entry is [site, role].")
+    site, role = pair
+    if role not in ROLE_RANK:
+        raise ValueError(
+            f"OIDC_ROLE_MAP[{group!r}]: role {role!r} is not one of {', '.join(ROLE_RANK)}."
+        )
+    return site, role
+
+
+def grant_for(groups: Iterable[str], role_map: RoleMap, known_sites: Iterable[str]) -> Grant | None:
+    """The role and sites the groups give on the sites that exist; None when they give
+    nothing (no group in the map, or only sites this server does not have)."""
+    known = set(known_sites)
+    pairs = [(site, role) for group in set(groups) for site, role in role_map.get(group, ())]
+    pairs = [(site, role) for site, role in pairs if site in known]
+    if not pairs:
+        return None
+    role = max((role for _, role in pairs), key=ROLE_RANK.__getitem__)
+    return Grant(role, tuple(sorted({site for site, _ in pairs})))
+
+
+def groups_claim(value: object) -> tuple[str, ...] | None:
+    """The groups an ID token's claim lists; None when it is missing or not a list of
+    names (a provider not set up to send groups: refused, not taken as "no groups")."""
+    if isinstance(value, str):
+        return (value,)
+    if not isinstance(value, list) or not all(isinstance(g, str) for g in value):
+        return None
+    return tuple(value)
