@@ -1,7 +1,8 @@
 // The words the kiosk reads aloud, made from what a screen or a control shows. Pure:
 // no DOM, no speech (kiosk/speech.js does those), so tests can check every sentence.
 
-const ENDS_A_SENTENCE = /[.!?:;。！？؟]$/u;
+// A part that ends so (a comma too: a line broken inside a sentence) gets no full stop.
+const ENDS_A_SENTENCE = /[.!?:;,。！？؟،]$/u;
 
 /* Parts (lines, labels, values) as one text to speak: blanks dropped, each part ending
    as a sentence, so that the voice pauses between them. */
