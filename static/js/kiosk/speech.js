@@ -113,6 +113,7 @@ function onFocus(event) {
 
 /* After a tap has done its work: what changed is said. */
 function afterTap(button) {
+  if (!reading.on) return; // the tap may have started over for the next patient
   if (button.dataset.language) return say(screenText());
   if (button.dataset.key !== undefined) return sayTyped(button);
   if (button.hasAttribute("aria-pressed") && button.dataset.action !== "read-aloud") {
