@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import SITE, act, walk_in
+from tests.integration.test_kiosk_phone_pages import page_config
 
 APPOINTMENT = f"/api/sites/{SITE}/checkins/appointment"
 WALK_IN = f"/api/sites/{SITE}/checkins/walk-in"
@@ -103,3 +104,20 @@ def test_todays_interpreter_requests_per_language(client, staff):
 
 def test_the_interpreter_list_is_for_staff_only(client):
     assert client.get(INTERPRETERS).status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("needs", "style"),
+    [
+        ({}, {"visual": False, "spoken": False}),
+        ({"may_not_hear": True}, {"visual": True, "spoken": False}),
+        ({"may_not_see": True}, {"visual": False, "spoken": True}),
+    ],
+)
+def test_the_phone_page_of_the_tickets_own_token_says_how_to_call(client, needs, style):
+    token = walk_in(client, "G", **needs)["token"]
+
+    page = client.get(f"/t/{token}")
+
+    assert page.status_code == 200
+    assert page_config(page, "phone-config")["call"] == style
