@@ -20,6 +20,8 @@ def kiosk_texts() -> dict[str, str]:
         **_find_your_way(),
         **_problems(),
         **_idle(),
+        **_needs(),
+        **_speech(),
     }
 
 
@@ -179,4 +181,30 @@ def _idle() -> dict[str, str]:
         "idle_text": _("This screen will go back to the start in {seconds} seconds."),
         "more_time": _("More time"),
         "start_now": _("Start again now"),
+    }
+
+
+def _needs() -> dict[str, str]:
+    """Asked before a check-in; the answers go with the ticket, for staff only."""
+    return {
+        "interpreter_question": _("Do you need an interpreter?"),
+        "interpreter_yes": _("Yes, I need an interpreter"),
+        "call_question": _("How should we call you?"),
+        "may_not_hear": _("I may not hear my number called"),
+        "may_not_see": _("I may not see the screen"),
+    }
+
+
+def _speech() -> dict[str, str]:
+    """What the kiosk says when it reads aloud (kiosk/speech.js, kiosk/keypad.js)."""
+    return {
+        "read_aloud": _("Read aloud"),
+        "read_aloud_on": _(
+            "Read aloud is on. Use the arrow keys to move. Press Enter to choose. "
+            "Press the star key to hear it again. Press Back to go back."
+        ),
+        "read_aloud_off": _("Read aloud is off."),
+        "chosen": _("On"),
+        "not_chosen": _("Off"),
+        "empty": _("Empty"),
     }

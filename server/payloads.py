@@ -268,6 +268,10 @@ def staff_ticket(ticket: Ticket, view: QueueView) -> dict[str, Any]:
         "source": ticket.source,
         "language": ticket.language,
         "step_free": ticket.step_free,
+        # Asked at check-in (staff only: see server/domain/needs.py).
+        "interpreter": ticket.interpreter,
+        "may_not_hear": ticket.may_not_hear,
+        "may_not_see": ticket.may_not_see,
         "arrived_at": iso(ticket.arrived_at),
         "queue_at": iso(ticket.queue_at),
         "appointment_at": iso(ticket.appointment_at),

@@ -84,7 +84,7 @@ def site_info(site: str) -> Any:
 )
 def check_in_walk_in(site: str, body: schemas.WalkIn) -> Any:
     result = services.check_in_walk_in(
-        site, body.service, language=body.language, step_free=body.step_free
+        site, body.service, language=body.language, step_free=body.step_free, needs=body.needs
     )
     return _checked_in(result)
 
@@ -107,6 +107,7 @@ def check_in_appointment(site: str, body: schemas.AppointmentCheckIn) -> Any:
         date_of_birth=body.date_of_birth,
         language=body.language,
         step_free=body.step_free,
+        needs=body.needs,
     )
     return _checked_in(result)
 
@@ -203,6 +204,18 @@ def route(site: str, query: schemas.RouteQuery) -> Any:
 )
 def staff_queue(site: str, user: User) -> Any:
     return jsonify(services.staff_snapshot(site))
+
+
+@endpoint(
+    bp,
+    "/sites/<site>/interpreters",
+    "GET",
+    summary="Today's interpreter requests per language, to book interpreters early",
+    tag="desk",
+    access="staff",
+)
+def interpreter_requests(site: str, user: User) -> Any:
+    return jsonify(services.interpreter_requests(site))
 
 
 @endpoint(

@@ -18,6 +18,7 @@ from pydantic import (
 )
 
 from server.domain.errors import BadInput
+from server.domain.needs import CallNeeds
 from server.domain.notices import NOTE_MAX_LENGTH
 from server.domain.queue import MAX_PRIORITY, NORMAL_PRIORITY, PreviousPatient
 from server.domain.text import check_line
@@ -55,7 +56,27 @@ StepFree = Annotated[
 ]
 
 
-class WalkIn(Body):
+class Needs(Body):
+    """What a patient may ask for at check-in (staff see it; nobody else does)."""
+
+    interpreter: bool = Field(
+        False, description="The patient needs an interpreter of the ticket's `language`."
+    )
+    may_not_hear: bool = Field(
+        False,
+        description="The patient may not hear their number called: staff fetch them in "
+        "person, and their phone vibrates and shows the call.",
+    )
+    may_not_see: bool = Field(
+        False, description="The patient may not see the screen: their phone speaks the call."
+    )
+
+    @property
+    def needs(self) -> CallNeeds:
+        return CallNeeds(self.interpreter, self.may_not_hear, self.may_not_see)
+
+
+class WalkIn(Needs):
     service: ShortText = Field(description="The service's prefix (e.g. 'B') or code.")
     language: Language | None = None
     step_free: StepFree = False
@@ -79,12 +100,12 @@ class LookupByName(Body):
     code = property(lambda self: None)
 
 
-class CheckInByCode(LookupByCode):
+class CheckInByCode(LookupByCode, Needs):
     language: Language | None = None
     step_free: StepFree = False
 
 
-class CheckInByName(LookupByName):
+class CheckInByName(LookupByName, Needs):
     language: Language | None = None
     step_free: StepFree = False
 
@@ -390,6 +411,9 @@ class StaffTicket(Answer):
     source: str
     language: str | None
     step_free: bool
+    interpreter: bool
+    may_not_hear: bool
+    may_not_see: bool
     arrived_at: Moment
     queue_at: Moment
     appointment_at: Moment
@@ -413,6 +437,17 @@ class StaffSnapshot(Answer):
     rooms: list[StaffRoom]
     tickets: list[StaffTicket]
     notices: list[NoticeView]
+
+
+class InterpreterRequests(Answer):
+    language: str
+    today: int = Field(description="Tickets of today that asked for an interpreter.")
+    open: int = Field(description="Of those, the ones still waiting, called or being seen.")
+
+
+class Interpreters(Answer):
+    day: str = Field(description="The site's day, YYYY-MM-DD.")
+    languages: list[InterpreterRequests]
 
 
 class TicketChange(Answer):
@@ -477,6 +512,7 @@ ANSWERS: dict[str, type[BaseModel] | str] = {
     "route": Route,
     "staff_queue": StaffSnapshot,
     "add_patient": CheckedIn,
+    "interpreter_requests": Interpreters,
     "call_next": TicketChange,
     "pause_room": RoomChange,
     "resume_room": RoomChange,

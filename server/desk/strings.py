@@ -18,6 +18,7 @@ def console_strings() -> dict[str, str]:
         **_notices(),
         **_devices(),
         **_accuracy(),
+        **_needs(),
     }
 
 
@@ -133,4 +134,22 @@ def _accuracy() -> dict[str, str]:
         ),
         "accuracy_none": gettext("Nobody with an estimate has been called yet today."),
         "step_free": gettext("♿ step-free"),
+    }
+
+
+def _needs() -> dict[str, str]:
+    """What patients asked for at check-in (static/js/desk/needs.js)."""
+    return {
+        "need_interpreter": gettext("Interpreter: %(language)s", language="{language}"),
+        "need_in_person": gettext("Call in person"),
+        "need_may_not_see": gettext("May not see the screen"),
+        "fetch_in_person": gettext(
+            "%(number)s may not hear the call: go and fetch them in person.", number="{number}"
+        ),
+        "interpreter_line": gettext(
+            "%(language)s: %(count)s still here (%(today)s today)",
+            language="{language}",
+            count="{count}",
+            today="{today}",
+        ),
     }

@@ -34,6 +34,9 @@ def phone_texts() -> dict[str, str]:
         "leave_failed": _(
             "You could not leave the queue. Please try again, or see the front desk."
         ),
+        # Spoken to a patient who may not see the screen (phone/call-alert.js).
+        "spoken_call": _("Number {number}, it's your turn. Please go to {room}."),
+        "speech_on": _("Your phone will read your call aloud."),
         "way_title": _("The way to {place}"),
         "way_floor": _("Floor: {floor}"),
         "step_free_on": _("Step-free route: no stairs or escalators"),

@@ -33,6 +33,8 @@ def ticket_page(token: str) -> Any:
         "snapshot": status,
         "language": str(get_locale()),
         "texts": phone_texts(),
+        # How this patient asked to be called (at check-in): for their own page only.
+        "call": services.phone_call_style(token),
         "urls": {
             "status": url_for("api.ticket_status", token=token),
             "cancel": url_for("api.cancel_own_ticket", token=token),

@@ -19,6 +19,7 @@ from server.services.checkin import (
     kiosk_setup,
     lookup_appointment,
 )
+from server.services.needs import interpreter_requests, phone_call_style
 from server.services.notices import (
     clear_notice,
     delay_reason_choices,
@@ -108,6 +109,7 @@ __all__ = [
     "floor_plan_image",
     "generate_password",
     "import_appointments",
+    "interpreter_requests",
     "kiosk_setup",
     "list_destinations",
     "load_site",
@@ -115,6 +117,7 @@ __all__ = [
     "lookup_appointment",
     "mark_no_show",
     "pause_room",
+    "phone_call_style",
     "post_notice",
     "presence_update",
     "purge_personal_data",

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from server import clock, payloads
 from server.domain import queue
 from server.domain.errors import CheckInRefused, NotFound
+from server.domain.needs import NO_NEEDS, CallNeeds
 from server.domain.schedule import site_day
 from server.extensions import db
 from server.services.changes import SiteChange
@@ -41,10 +42,12 @@ def check_in_walk_in(
     language: str | None = None,
     patient_name: str | None = None,
     step_free: bool = False,
+    needs: CallNeeds = NO_NEEDS,
     actor_id: int | None = None,
 ) -> CheckIn:
     """A walk-in for a service: from the kiosk, or added by hand at the desk (actor).
-    `step_free`: the patient asked to be shown ways without stairs or escalators."""
+    `step_free`: the patient asked to be shown ways without stairs or escalators;
+    `needs`: an interpreter, and how they may be called."""
     now = clock.now()
     site = queries.get_site(site_slug, lock=True)
     service = queries.get_service(site, service_key)
@@ -57,7 +60,7 @@ def check_in_walk_in(
         site, service, now, _language(site, language), source="desk" if actor_id else "kiosk"
     )
     ticket.patient_name = patient_name
-    ticket.step_free = step_free
+    _ask_for(ticket, step_free, needs)
     return _finish(site, ticket, token, now, actor_id)
 
 
@@ -69,6 +72,7 @@ def check_in_appointment(
     date_of_birth: date | None = None,
     language: str | None = None,
     step_free: bool = False,
+    needs: CallNeeds = NO_NEEDS,
     actor_id: int | None = None,
 ) -> CheckIn:
     """A listed appointment, found by its code or by last name and date of birth."""
@@ -85,7 +89,7 @@ def check_in_appointment(
         appointment_at=appointment.starts_at,
     )
     ticket.patient_name = f"{appointment.first_name} {appointment.last_name}"
-    ticket.step_free = step_free
+    _ask_for(ticket, step_free, needs)
     db.session.flush()
     appointment.ticket_id = ticket.id
     return _finish(site, ticket, token, now, actor_id)
@@ -205,6 +209,14 @@ def _issue_ticket(
     )
     db.session.add(ticket)
     return ticket, token
+
+
+def _ask_for(ticket: Ticket, step_free: bool, needs: CallNeeds) -> None:
+    """What the patient asked for at check-in goes with the ticket."""
+    ticket.step_free = step_free
+    ticket.interpreter = needs.interpreter
+    ticket.may_not_hear = needs.may_not_hear
+    ticket.may_not_see = needs.may_not_see
 
 
 def _finish(site: Site, ticket: Ticket, token: str, now: datetime, actor_id: int | None) -> CheckIn:

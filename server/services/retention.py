@@ -87,11 +87,18 @@ def purge_when_due() -> list[Removal]:
     return purge_personal_data(actor=SCHEDULED)
 
 
+# What a patient asked for at check-in, about their body or their language: personal.
+_TICKET_FLAGS = (Ticket.step_free, Ticket.interpreter, Ticket.may_not_hear, Ticket.may_not_see)
+
+
 def _remove(site: Site, before: date, *, dry_run: bool) -> Removal:
     tickets = [
         Ticket.site_id == site.id,
         Ticket.day < before,
-        or_(Ticket.patient_name.is_not(None), Ticket.step_free.is_not(false())),
+        or_(
+            Ticket.patient_name.is_not(None),
+            *(flag.is_not(false()) for flag in _TICKET_FLAGS),
+        ),
     ]
     appointments = [
         Appointment.site_id == site.id,
@@ -106,7 +113,9 @@ def _remove(site: Site, before: date, *, dry_run: bool) -> Removal:
     removal = Removal(site.slug, before, _count(Ticket, tickets), _count(Appointment, appointments))
     if removal.anything and not dry_run:
         db.session.execute(
-            update(Ticket).where(*tickets).values(patient_name=None, step_free=False)
+            update(Ticket)
+            .where(*tickets)
+            .values(patient_name=None, **{flag.key: False for flag in _TICKET_FLAGS})
         )
         db.session.execute(
             update(Appointment)

@@ -181,6 +181,13 @@ class Ticket(Model):
     # Asked for at check-in: the way to the room is shown without stairs or escalators.
     # The server default fills the rows of tickets made before the column existed.
     step_free: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Asked at check-in, and personal (health) data: staff only, removed with the name.
+    # An interpreter of the ticket's language; a call the patient may not hear (fetch
+    # them in person; the phone vibrates and shows the call) or may not see (the phone
+    # speaks it).
+    interpreter: Mapped[bool] = mapped_column(default=False, server_default=false())
+    may_not_hear: Mapped[bool] = mapped_column(default=False, server_default=false())
+    may_not_see: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     site: Mapped[Site] = relationship()
     service: Mapped[Service] = relationship()

@@ -20,6 +20,7 @@ import { applyChange, applySnapshot, emptyQueue, roomByCode } from "./desk/queue
 import { ROOM_KEY, listenToRoomControls, renderRoomPicker, renderRoomState } from "./desk/rooms.js";
 import { listenForShortcuts } from "./desk/shortcuts.js";
 import { renderMissed, renderWaiting } from "./desk/waiting.js";
+import { renderInterpreters } from "./desk/needs.js";
 
 const RETRY_MS = 5000;
 const CLOCK_TICK_MS = 30000; // "waiting for 12 min" moves on by itself
@@ -34,6 +35,7 @@ const leaveForLogin = () => goToLogin(config.login_url);
 // the actions. The parts read it; only the room picker changes roomCode.
 const desk = {
   queue,
+  api: config.api,
   t,
   labels,
   roomCode: config.room || readStored(ROOM_KEY),
@@ -78,6 +80,7 @@ function render() {
   renderWaiting(desk);
   renderMissed(desk);
   renderNotices(desk);
+  renderInterpreters(desk);
   renderDevices(desk);
   if (renderServiceChoices(desk)) showNoticeTargets(desk);
   restoreFocus(focusKey);
@@ -134,4 +137,5 @@ listenToRoomControls(desk);
 listenToAddForm(desk);
 listenToNoticeForm(desk);
 listenForShortcuts();
+byId("needs-filter").addEventListener("change", renderSoon);
 setInterval(renderSoon, CLOCK_TICK_MS);

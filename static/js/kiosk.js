@@ -17,6 +17,9 @@ import { filterPlaces, openFind } from "./kiosk/find.js";
 import { choosePlace } from "./kiosk/route-screen.js";
 import { toggleStepFree } from "./kiosk/step-free.js";
 import { forgetWay, toggleWay } from "./kiosk/ticket-way.js";
+import { renderNeeds, toggleNeed } from "./kiosk/needs.js";
+import { listenForSpeech, stopReadingAloud, toggleReadAloud } from "./kiosk/speech.js";
+import { listenToKeypad } from "./kiosk/keypad.js";
 
 /* The next patient: nothing of the last one stays, on screen or in memory. */
 function startOver() {
@@ -24,6 +27,8 @@ function startOver() {
   forgetPatient();
   forgetShownPatient();
   forgetWay();
+  stopReadingAloud();
+  renderNeeds();
   setReadingMode("text", false);
   setReadingMode("contrast", false);
   applyLanguage();
@@ -55,6 +60,7 @@ const ACTIONS = {
   retry,
   print: () => window.print(),
   "more-time": moreTime,
+  "read-aloud": toggleReadAloud,
 };
 
 /* One listener for every tap: buttons say what they do with data attributes. */
@@ -69,12 +75,15 @@ function onTap(event) {
   if (data.language) return chooseLanguage(data.language);
   if (data.mode) return toggleReadingMode(button);
   if (data.service) return checkInWalkIn(data.service);
+  if (data.need) return toggleNeed(button);
   if (data.place) return choosePlace(button);
   const action = ACTIONS[data.action];
   if (action) action();
 }
 
 document.addEventListener("click", onTap);
+listenForSpeech();
+listenToKeypad(startOver);
 watchIdle(startOver);
 connectKiosk({
   // A kiosk back online may have missed the opening or closing of the day.

@@ -15,6 +15,7 @@ import { readStored, writeStored } from "./lib/store.js";
 import { READING_MODES, setReadingMode } from "./lib/modes.js";
 import { placeInLine, waitEstimate } from "./lib/ticket.js";
 import { fillRoute } from "./lib/route.js";
+import { alertCall, endCallAlert, listenToCallScreen, readySpeech } from "./phone/call-alert.js";
 
 const config = pageConfig("phone-config");
 const t = makeTexts(config.texts);
@@ -64,6 +65,7 @@ function renderCall(ticket) {
     alert.replaceChildren();
     delete alert.dataset.calledAt;
     document.title = pageTitle;
+    endCallAlert();
     return;
   }
   // Announce and vibrate once per call (a recall is a new call), not on every update.
@@ -74,6 +76,7 @@ function renderCall(ticket) {
   alert.replaceChildren(headline, make("p", "called-hint", t("called_hint")));
   document.title = headline.textContent;
   if (navigator.vibrate) navigator.vibrate([400, 200, 400]);
+  alertCall({ style: config.call, t, language: config.language, ticket, room });
 }
 
 // --- The way to the room ---------------------------------------------------------
@@ -228,3 +231,5 @@ READING_MODES.forEach((mode) => {
 });
 
 live.receiveSnapshot(config.snapshot);
+listenToCallScreen();
+readySpeech({ style: config.call, t, language: config.language });

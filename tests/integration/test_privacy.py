@@ -149,3 +149,44 @@ def test_refusals_do_not_confirm_who_has_an_appointment(client):
 
     assert wrong_birth.status_code == nobody.status_code == 404
     assert wrong_birth.get_json() == nobody.get_json()
+
+
+NEEDS = {"interpreter": True, "may_not_hear": True, "may_not_see": True}
+
+
+def keys_in(payload):
+    """Every key of every object in the payload, however deep."""
+    if isinstance(payload, dict):
+        return set(payload) | {k for v in payload.values() for k in keys_in(v)}
+    if isinstance(payload, list):
+        return {k for v in payload for k in keys_in(v)}
+    return set()
+
+
+def test_an_interpreter_and_how_to_call_stay_with_staff(app, client, staff, watchers):
+    """Asked at check-in, about the patient's language and body: only staff see them."""
+    display, desk = watchers
+    by_appointment = client.post(
+        f"/api/sites/{SITE}/checkins/appointment", json={"code": "RV1003", **NEEDS}
+    )
+    assert by_appointment.status_code == 201
+    walked_in = client.post(
+        f"/api/sites/{SITE}/checkins/walk-in", json={"service": "B", "language": "es", **NEEDS}
+    )
+    assert walked_in.status_code == 201
+
+    phone_payloads = busy_visit(app, client, staff, by_appointment.get_json()["token"], "G-001")
+    phone_payloads.append(client.get(f"/api/tickets/{walked_in.get_json()['token']}").get_json())
+    shown = payloads(display, "display_update")
+    shown.append(display.emit("sync", {}, callback=True))
+    seen = payloads(desk, "staff_update")
+
+    public = [by_appointment.get_json(), walked_in.get_json(), *shown, *phone_payloads]
+    for payload in public:
+        assert keys_in(payload) & set(NEEDS) == set(), payload
+    snapshot = staff.get(f"/api/sites/{SITE}/queue").get_json()
+    assert {
+        (t["number"], t["interpreter"], t["may_not_hear"], t["may_not_see"])
+        for t in snapshot["tickets"]
+    } >= {("B-001", True, True, True)}
+    assert any(set(NEEDS) <= keys_in(s) for s in seen)

@@ -30,7 +30,7 @@ def tuesday_visits(app: Flask, staff) -> dict[str, int]:
     checked_in = kiosk.post(f"/api/sites/{SITE}/checkins/appointment", json={"code": "RV1003"})
     assert checked_in.status_code == 201, checked_in.get_json()
     act(staff, "tickets", {"service": "G", "patient_name": "Dora Diaz"}, 201)
-    walk_in(kiosk, "B", step_free=True)
+    walk_in(kiosk, "B", step_free=True, interpreter=True, may_not_hear=True, may_not_see=True)
     act(staff, "rooms/room-1/call-next")
     ids = sorted(tickets(app))
     return {"appointment": ids[0], "by_hand": ids[1], "step_free": ids[2]}
@@ -67,7 +67,13 @@ def test_a_visits_data_is_kept_through_the_next_day_then_removed(app, clock, tue
     before = tickets(app)
     assert before[tuesday_visits["appointment"]].patient_name == "Carla Okafor"
     assert before[tuesday_visits["by_hand"]].patient_name == "Dora Diaz"
-    assert before[tuesday_visits["step_free"]].step_free is True
+    asked = before[tuesday_visits["step_free"]]
+    assert (asked.step_free, asked.interpreter, asked.may_not_hear, asked.may_not_see) == (
+        True,
+        True,
+        True,
+        True,
+    )
 
     clock.now = clock.now.replace(hour=23, minute=59) + timedelta(days=1)  # Wednesday
     assert purge(app) == [services.Removal(SITE, TUESDAY, 0, 0)]
@@ -79,7 +85,10 @@ def test_a_visits_data_is_kept_through_the_next_day_then_removed(app, clock, tue
 
     assert removed == [services.Removal(SITE, TUESDAY + timedelta(days=1), 3, imported)]
     after = tickets(app)
-    assert all(t.patient_name is None and t.step_free is False for t in after.values())
+    assert {
+        (t.patient_name, t.step_free, t.interpreter, t.may_not_hear, t.may_not_see)
+        for t in after.values()
+    } == {(None, False, False, False, False)}
     for appointment in appointments(app):
         assert appointment.first_name is None
         assert appointment.last_name is None
@@ -260,13 +269,16 @@ def test_the_removal_on_postgresql(clock, pg_schema_url):
     try:
         seed(app)
         act(_staff(app), "tickets", {"service": "G", "patient_name": "Dora Diaz"}, 201)
-        walk_in(app.test_client(), "B", step_free=True)
+        walk_in(app.test_client(), "B", step_free=True, interpreter=True, may_not_see=True)
         clock.advance(days=2)
 
         removed = purge(app)
 
         assert (removed[0].tickets, removed[0].appointments) == (2, len(appointments(app)))
-        assert {(t.patient_name, t.step_free) for t in tickets(app).values()} == {(None, False)}
+        assert {
+            (t.patient_name, t.step_free, t.interpreter, t.may_not_see)
+            for t in tickets(app).values()
+        } == {(None, False, False, False)}
         assert {a.date_of_birth for a in appointments(app)} == {None}
     finally:
         with app.app_context():

@@ -1,6 +1,7 @@
 // The console's own controls: buttons that keep their focus across redraws, the
 // ticket's name cell, choices in a select.
 import { make } from "../lib/dom.js";
+import { appendNeedMarkers } from "./needs.js";
 
 export function option(value, text) {
   const node = make("option", null, text);
@@ -38,6 +39,7 @@ export function patientName(t, ticket, tag) {
     ? make(tag, "patient-name", ticket.patient_name)
     : make(tag, "patient-name unknown", t("no_name"));
   if (ticket.step_free) node.append(" ", make("span", "step-free-tag", t("step_free")));
+  appendNeedMarkers(t, ticket, node);
   return node;
 }
 

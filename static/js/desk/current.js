@@ -3,6 +3,7 @@
 import { byId, make } from "../lib/dom.js";
 import { ticketButton, patientName } from "./controls.js";
 import { calledTo } from "./queue.js";
+import { fetchReminder } from "./needs.js";
 
 export function renderCurrent(desk) {
   const current = calledTo(desk.queue, desk.roomCode);
@@ -18,7 +19,7 @@ function currentCard(desk, ticket, withShortcuts) {
   const heading = make("h3", "current-heading");
   heading.id = headingId;
   heading.append(make("span", "ticket-number", ticket.number), " ", patientName(desk.t, ticket, "span"));
-  card.append(heading, make("p", "current-detail", currentDetail(desk, ticket)));
+  card.append(heading, ...fetchReminder(desk.t, ticket), make("p", "current-detail", currentDetail(desk, ticket)));
   card.append(currentActions(desk, ticket, withShortcuts));
   return card;
 }

@@ -3,9 +3,11 @@
 import { byId, make } from "../lib/dom.js";
 import { ticketButton, patientName } from "./controls.js";
 import { minutesSince, missedFor, waitingFor } from "./queue.js";
+import { matchesNeedFilter, needFilter } from "./needs.js";
 
 export function renderWaiting(desk) {
-  const waiting = waitingFor(desk.queue, desk.room());
+  const filter = needFilter();
+  const waiting = waitingFor(desk.queue, desk.room()).filter((ticket) => matchesNeedFilter(ticket, filter));
   byId("waiting-list").replaceChildren(...waiting.map((ticket) => waitingRow(desk, ticket)));
   byId("waiting-count").textContent = `(${waiting.length})`;
   byId("nobody-waiting").textContent = waiting.length ? "" : desk.t("nobody_waiting");

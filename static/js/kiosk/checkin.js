@@ -7,6 +7,7 @@ import { send } from "./requests.js";
 import { show, showEntryError } from "./screens.js";
 import { dateOfBirth, selectDobPart } from "./keyboard.js";
 import { showTicket } from "./ticket.js";
+import { needsBody } from "./needs.js";
 
 export function findByCode() {
   const code = byId("code-entry").value.trim();
@@ -45,13 +46,18 @@ export function notMe() {
 }
 
 export async function checkInAppointment() {
-  const body = { ...patient.appointment, language: patient.language, step_free: patient.stepFree };
+  const body = {
+    ...patient.appointment,
+    language: patient.language,
+    step_free: patient.stepFree,
+    ...needsBody(),
+  };
   const checkedIn = await send(config.urls.appointment, body, true);
   if (checkedIn) showTicket(checkedIn);
 }
 
 export async function checkInWalkIn(service) {
-  const body = { service, language: patient.language, step_free: patient.stepFree };
+  const body = { service, language: patient.language, step_free: patient.stepFree, ...needsBody() };
   const checkedIn = await send(config.urls.walk_in, body, true);
   if (checkedIn) showTicket(checkedIn);
 }

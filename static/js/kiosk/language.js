@@ -5,6 +5,7 @@ import { config, patient, t } from "./state.js";
 import { renderServices } from "./services.js";
 import { renderConnection } from "./connection.js";
 import { renderStepFree } from "./step-free.js";
+import { renderNeeds } from "./needs.js";
 import { restartIdleTimer } from "./idle.js";
 
 export function applyLanguage() {
@@ -23,6 +24,7 @@ export function applyLanguage() {
   renderServices();
   renderConnection();
   renderStepFree();
+  renderNeeds();
 }
 
 export function chooseLanguage(language) {

@@ -28,6 +28,7 @@ function newPatient() {
     dobPart: "day",
     appointment: null, // how the confirmed appointment was found: {code} or name + birth date
     stepFree: false, // ways without stairs or escalators; remembered for the ticket
+    needs: { interpreter: false, may_not_hear: false, may_not_see: false }, // needs.js
     place: null, // the destination chosen under "Find your way"
     wayOpen: false, // the ticket's way to the waiting area, shown in full
   };
