@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from server.extensions import db
 from server.services import Actor, site_admin
-from server.services.sites import load_site
 from server.services.site_admin import SiteEditRefused
+from server.services.sites import load_site
 from server.sites.schema import parse_site_file, parse_site_text
 from server.storage import queries
 from server.storage.models import AuditEntry, Site
