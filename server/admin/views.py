@@ -91,16 +91,19 @@ def _edit_page(slug: str, page: str, part: str, read: Any) -> Any:
     if request.method == "GET":
         return _page(site, page)
     actor = services.Actor.staff(user, request.remote_addr)
+    sent = read()
     try:
-        site_admin.edit_site(site.slug, part, read(), actor=actor)
+        site_admin.edit_site(site.slug, part, sent, actor=actor)
     except site_admin.SiteEditRefused as error:
-        return _page(site, page, error=error.message), error.status
+        return _page(site, page, error=error.message, sent=(part, sent)), error.status
     flash(gettext("Saved. Every screen of the site shows it now."))
     return redirect(url_for(PAGES[page].endpoint, site=site.slug))
 
 
-def _page(site: Site, page: str, **extra: Any) -> str:
+def _page(site: Site, page: str, sent: tuple[str, Any] | None = None, **extra: Any) -> str:
     data = site_admin.console_parts(site.slug)
+    if sent is not None:  # a refused form is shown again as it was filled in, to mend
+        _show_as_sent(data, *sent)
     return render_template(
         f"admin/{page}.html",
         site=site,
@@ -112,6 +115,14 @@ def _page(site: Site, page: str, **extra: Any) -> str:
         numbers=forms.SITE_NUMBERS,
         **extra,
     )
+
+
+def _show_as_sent(data: dict[str, Any], part: str, sent: Any) -> None:
+    if part == "site":
+        data["site"] = {**sent, "slug": data["site"]["slug"]}
+        return
+    data[part] = [item for item in sent if item.get("active", True)]
+    data[f"inactive_{part}"] = [item for item in sent if not item.get("active", True)]
 
 
 def _name_languages(languages: list[str]) -> list[str]:

@@ -123,6 +123,7 @@ def test_a_refused_form_names_the_field_and_saves_nothing(app, admin):
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert "rooms[0].services" in page and "Nothing was saved" in page
+    assert 'name="room-0-name-en" value="Renamed"' in page  # shown as typed, to mend
     assert room_name(app) == "Room 1"
 
 
@@ -140,7 +141,9 @@ def test_the_site_form_saves_hours_and_numbers(app, admin):
 def test_the_site_form_refuses_a_bad_time_zone_by_name(app, admin):
     response = admin.post(f"/admin/{SITE}", data=site_form(admin, timezone="Nowhere/Land"))
     assert response.status_code == 422
-    assert "site.timezone" in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert "site.timezone" in page
+    assert 'name="timezone" value="Nowhere/Land"' in page
 
 
 def test_the_site_file_is_downloaded_as_toml(admin):
