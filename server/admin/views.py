@@ -134,12 +134,18 @@ def _name_languages(languages: list[str]) -> list[str]:
 # --- The map ------------------------------------------------------------------------
 
 
+@bp.url_value_preprocessor
+def _room_for_floor_pictures(endpoint: str | None, _values: Any) -> None:
+    """Floor pictures are larger than any other body the server takes. Set before the
+    CSRF check (a before_request function) reads the form."""
+    if endpoint == "admin.map_page":
+        request.max_content_length = MAX_MAP_UPLOAD
+
+
 @bp.route("/admin/<site>/map", methods=["GET", "POST"])
 def map_page(site: str) -> Any:
     if not current_user.is_authenticated:
         return redirect(url_for("desk.login", next=request.path))
-    # Floor pictures are larger than any other body the server takes.
-    request.max_content_length = MAX_MAP_UPLOAD
     user, place = auth.staff_for(site, admin=True)
     if request.method == "GET":
         return _page(place, "map", map_text=_map_text(place))
@@ -183,7 +189,7 @@ def _uploaded_text(upload: FileStorage | None) -> str:
 
 
 def _plans_folder() -> Path:
-    return Path(current_app.config.get("FLOOR_PLANS_DIR") or current_app.instance_path) / "plans"
+    return Path(current_app.config["FLOOR_PLANS_DIR"])
 
 
 # --- Appointments -------------------------------------------------------------------

@@ -8,11 +8,12 @@ import re
 
 import pytest
 from sqlalchemy import select
+from werkzeug.test import EnvironBuilder
 
 from server.extensions import db
 from server.storage import queries
 from server.storage.models import Appointment
-from tests.conftest import SITE, login
+from tests.conftest import DEMO_SITE, SITE, login
 
 PAGES = ["", "/services", "/rooms", "/screens", "/map", "/appointments"]
 
@@ -202,3 +203,56 @@ def test_a_map_is_refused_by_key_and_line_on_the_page(admin):
     response = admin.post(f"/admin/{SITE}/map", data=data)
     assert response.status_code == 422
     assert "map.floors[0].width (line 5)" in response.get_data(as_text=True)
+
+
+def demo_map_text() -> str:
+    text = DEMO_SITE.read_text()
+    return text[text.index("[[map.") :]
+
+
+def test_a_map_is_uploaded_with_a_large_floor_picture(app, admin, tmp_path):
+    from io import BytesIO
+
+    app.config["FLOOR_PLANS_DIR"] = tmp_path
+    text = demo_map_text().replace('# image = "ground.png"', 'image = "ground.png"', 1)
+    picture = b"\x89PNG" + b"\0" * 2_000_000  # larger than any other body the server takes
+    data = {
+        "csrf_token": csrf_token(admin),
+        "action": "save",
+        "map_file": (BytesIO(text.encode()), "map.toml"),
+        "images": [(BytesIO(picture), "ground.png")],
+    }
+    # Its body is kept in a temporary file, closed here, not left to the collector.
+    builder = EnvironBuilder(path=f"/admin/{SITE}/map", method="POST", data=data)
+    try:
+        response = admin.open(builder)
+    finally:
+        builder.close()
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    with app.app_context():
+        image = queries.get_site(SITE).settings["map"]["floors"][0]["image"]
+    assert image.startswith(str(tmp_path)) and image.endswith("ground.png")
+    with admin.get(f"/route/plans/{SITE}/{image_floor(app)}") as shown:
+        assert shown.data == picture
+
+
+def image_floor(app) -> str:
+    with app.app_context():
+        return queries.get_site(SITE).settings["map"]["floors"][0]["code"]
+
+
+def test_a_route_is_previewed_on_the_map_page(admin):
+    data = {
+        "csrf_token": csrf_token(admin),
+        "action": "preview",
+        "map_text": demo_map_text(),
+        "to": "lab-1",
+    }
+    response = admin.post(f"/admin/{SITE}/map", data=data)
+    assert response.status_code == 200
+    assert 'class="route-preview"' in response.get_data(as_text=True)
+
+
+def test_other_bodies_keep_their_limit(admin):
+    data = {"csrf_token": csrf_token(admin), "room-0-name-en": "x" * 400_000}
+    assert admin.post(f"/admin/{SITE}/rooms", data=data).status_code == 413
