@@ -419,3 +419,15 @@ def test_export_then_load_gives_the_same_heavier_site_after_edits(app):
 def export(app) -> str:
     with app.app_context():
         return site_admin.export_site(SITE)
+
+
+def test_export_then_load_gives_the_same_site_after_a_map_upload_with_a_picture(app, tmp_path):
+    text = demo_map_text().replace('# image = "ground.png"', 'image = "ground.png"', 1)
+    with app.app_context():
+        site_admin.replace_map(SITE, text, {"ground.png": b"\x89PNG..."}, tmp_path, actor=ADMIN)
+    exported = export(app)
+    assert f'image = "{tmp_path / SITE}' in exported  # where the picture is kept
+    before = whole_site(app)
+    reloaded(app, exported)
+    assert {**whole_site(app), "audit": 0} == {**before, "audit": 0}
+    assert export(app) == exported
