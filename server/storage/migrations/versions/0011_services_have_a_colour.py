@@ -16,10 +16,12 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('services', schema=None) as batch_op:
+    # recreate='never', as in 0003 and 0004: SQLite adds (and drops) the column in place;
+    # copying the table would fail with tickets and rooms pointing at its rows.
+    with op.batch_alter_table('services', schema=None, recreate='never') as batch_op:
         batch_op.add_column(sa.Column('colour', sa.String(length=7), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('services', schema=None) as batch_op:
+    with op.batch_alter_table('services', schema=None, recreate='never') as batch_op:
         batch_op.drop_column('colour')
