@@ -37,13 +37,18 @@ def site_part(form: MultiDict[str, str]) -> dict[str, Any]:
         if value := form.get(key, "").strip():
             data[key] = value  # the schema reads the number, or says it is none
     for day in WEEKDAYS:
-        if spans := _words(form.get(f"hours-{day}", "")):
+        if spans := _spans(form.get(f"hours-{day}", "")):
             data["hours"][day] = spans
     return data
 
 
 def _words(text: str) -> list[str]:
     return [word for word in re.split(r"[,\s]+", text) if word]
+
+
+def _spans(text: str) -> list[str]:
+    """ "08:00 - 12:30, 13:30-18:00": the spaces around a dash are the writer's own."""
+    return [re.sub(r"\s+", "", span) for span in text.split(",") if span.strip()]
 
 
 def named_rows(form: MultiDict[str, str], kind: str) -> list[dict[str, Any]]:

@@ -129,13 +129,13 @@ def test_a_refused_form_names_the_field_and_saves_nothing(app, admin):
 
 
 def test_the_site_form_saves_hours_and_numbers(app, admin):
-    data = site_form(
-        admin, **{"hours-mon": "08:00-12:30, 13:30-18:00", "delay_notice_minutes": "20"}
-    )
+    hours = {"hours-mon": "08:00-12:30, 13:30 - 18:00", "hours-sun": ""}
+    data = site_form(admin, **hours, delay_notice_minutes="20")
     assert admin.post(f"/admin/{SITE}", data=data).status_code == 302
     with app.app_context():
         settings = queries.get_site(SITE).settings
     assert settings["hours"]["mon"] == ["08:00-12:30", "13:30-18:00"]
+    assert "sun" not in settings["hours"]  # closed on Sundays now
     assert settings["delay_notice_minutes"] == 20
 
 
@@ -224,9 +224,11 @@ def test_a_map_is_uploaded_with_a_large_floor_picture(app, admin, tmp_path):
     }
     # Its body is kept in a temporary file, closed here, not left to the collector.
     builder = EnvironBuilder(path=f"/admin/{SITE}/map", method="POST", data=data)
+    environ = builder.get_environ()
     try:
-        response = admin.open(builder)
+        response = admin.open(environ)
     finally:
+        environ["wsgi.input"].close()
         builder.close()
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     with app.app_context():
