@@ -87,6 +87,7 @@ def _note_request_addresses(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from display import bp as display_bp
     from kiosk import bp as kiosk_bp
+    from server.admin import bp as admin_bp
     from server.api import bp as api_bp
     from server.desk import bp as desk_bp
     from server.desk.sso import init_sso
@@ -97,7 +98,8 @@ def _register_blueprints(app: Flask) -> None:
     # The JSON API is not protected by form CSRF tokens: it accepts only JSON bodies,
     # which another site's page cannot send without a CORS preflight (api/spec.py).
     csrf.exempt(api_bp)
-    for blueprint in (api_bp, kiosk_bp, phone_bp, display_bp, desk_bp, wayfinding_bp):
+    blueprints = (api_bp, kiosk_bp, phone_bp, display_bp, desk_bp, wayfinding_bp, admin_bp)
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
     init_sso(app)
     init_web(app)

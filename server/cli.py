@@ -165,6 +165,34 @@ def load_site(path: Path) -> None:
     click.echo(f"site {result['slug']} {'created' if result['created'] else 'updated'}")
 
 
+@main.command("export-site")
+@click.argument("site")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the site file here (default: print it).",
+)
+def export_site(site: str, output: Path | None) -> None:
+    """Write a site back to its site file (TOML), as the admin console has left it."""
+    from server.domain.errors import DomainError
+    from server.services import site_admin
+
+    with _app().app_context():
+        try:
+            text = site_admin.export_site(site)
+        except DomainError as error:
+            _fail(error.message)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as error:
+        _fail(f"{output}: cannot write it ({error.strerror})")
+    click.echo(f"site {site} written to {output}")
+
+
 @main.command("import-appointments")
 @click.argument("site")
 @click.argument("csv_path", type=click.Path(exists=True, dir_okay=False, path_type=Path))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -28,6 +29,8 @@ def _secret_key(instance: Path) -> str:
 class Config:
     VAR_DIR = Path(os.environ.get("WAITROOM_VAR", "var")).resolve()
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'waitroom.db'}")
+    # Floor pictures uploaded in the admin console (with several processes: a shared disk).
+    FLOOR_PLANS_DIR = Path(os.environ.get("FLOOR_PLANS_DIR", VAR_DIR / "plans")).resolve()
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {"pool_pre_ping": True}
     REDIS_URL = os.environ.get("REDIS_URL")  # Socket.IO message queue for several processes
     # Names everything one deployment keeps in Redis (the Socket.IO channel, locks,
@@ -103,6 +106,7 @@ class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-only-key-not-for-production"  # noqa: S105  (tests only)
     SQLALCHEMY_DATABASE_URI = "sqlite://"
+    FLOOR_PLANS_DIR = Path(tempfile.gettempdir()) / "waitroom-test-plans"
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {}
     REDIS_URL = None
     STAFF_SESSION_STORE = "database"

@@ -53,6 +53,8 @@ def load_site(spec: SiteFile, *, actor: audit.Actor | None = None) -> dict[str, 
     )
     # The walking map for wayfinding, as checked with the file (None: the file has none).
     site.settings = {**site.settings, "map": spec.map_data()}
+    # ...and as written, so that the console can write the site file back (site_admin.py).
+    site.settings = {**site.settings, "map_source": spec.map_source()}
     # The usual reasons for a delay, the desk's list: [{code, name: {language: words}}].
     site.settings = {
         **site.settings,
@@ -99,6 +101,7 @@ def _sync_services(site: Site, spec: SiteFile) -> dict[str, Service]:
         service.prefix = item.prefix
         service.names = dict(item.name)
         service.typical_minutes = item.typical_minutes
+        service.colour = item.colour
         service.position = position
         service.active = True
         db.session.add(service)
@@ -185,10 +188,9 @@ def import_appointments(
     the site's today). One bad row refuses the whole file.
     """
     site = queries.get_site(site_slug, lock=True)
-    default_day = day or site_day(clock.now(), site.zone)
-    rows = _parse_appointments(
-        csv_text, default_day, {s.prefix for s in site.services} | {s.code for s in site.services}
-    )
+    rows, problems = read_appointments(site, csv_text, day)
+    if problems:
+        raise AppointmentFileError("; ".join(problems[:20]))
     created = updated = 0
     for row in rows:
         service = queries.get_service(site, row.service)
@@ -220,8 +222,14 @@ def import_appointments(
     return {"created": created, "updated": updated}
 
 
-def _parse_appointments(text: str, default_day: date, services: set[str]) -> list[AppointmentRow]:
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+def read_appointments(
+    site: Site, csv_text: str, day: date | None = None
+) -> tuple[list[AppointmentRow], list[str]]:
+    """The file's rows, and a problem for each bad line ("line 7: ..."); nothing saved.
+    A file that cannot be read at all (a missing column) raises AppointmentFileError."""
+    default_day = day or site_day(clock.now(), site.zone)
+    services = {s.prefix for s in site.services} | {s.code for s in site.services}
+    reader = csv.DictReader(io.StringIO(csv_text.lstrip("\ufeff")))
     missing = [c for c in APPOINTMENT_COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
         raise AppointmentFileError(f"line 1: missing column(s) {', '.join(missing)}")
@@ -236,9 +244,7 @@ def _parse_appointments(text: str, default_day: date, services: set[str]) -> lis
             problems.append(f"line {line}: appointment code {row.code!r} appears twice")
         codes.add(row.code)
         rows.append(row)
-    if problems:
-        raise AppointmentFileError("; ".join(problems[:20]))
-    return rows
+    return rows, problems
 
 
 def _parse_row(raw: dict[str, str | None], default_day: date, services: set[str]) -> AppointmentRow:

@@ -112,7 +112,36 @@ def route_between(
     to a destination, told in `language` (default: the site's first), with the walking
     time, the steps in words and an SVG drawing per floor."""
     site = queries.get_site(site_slug)
-    site_map = site_map_of(site)
+    return _route_on(
+        site, site_map_of(site), from_, to, mode=mode, language=language, id_prefix=id_prefix
+    )
+
+
+def describe_route(
+    site: Site,
+    map_data: dict[str, Any],
+    from_: str | None,
+    to: str,
+    *,
+    mode: str | Mode | None = Mode.SHORTEST,
+    language: str | None = None,
+    id_prefix: str = "route",
+) -> dict[str, Any]:
+    """A route on a map given as data: the admin console's preview of a map not saved."""
+    site_map = SiteMap.from_data(map_data)
+    return _route_on(site, site_map, from_, to, mode=mode, language=language, id_prefix=id_prefix)
+
+
+def _route_on(
+    site: Site,
+    site_map: SiteMap,
+    from_: str | None,
+    to: str,
+    *,
+    mode: str | Mode | None,
+    language: str | None,
+    id_prefix: str,
+) -> dict[str, Any]:
     chosen = parse_mode(mode)
     lang = route_language(site, language)
     words = Words(lang, site.languages)

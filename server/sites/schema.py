@@ -79,6 +79,8 @@ class ServiceSpec(Strict):
     prefix: Annotated[str, Field(pattern=r"^[A-Z]$")]
     name: Names
     typical_minutes: Annotated[float, Field(gt=0, le=480)]
+    # The service's colour on the screens, "#1f6feb"; none: the screens' own.
+    colour: Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$")] | None = None
 
 
 def _check_hours(value: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -504,6 +506,17 @@ class SiteFile(Strict):
         """The checked map as JSON, to be stored with the site (None: no map)."""
         return self._map_data
 
+    def map_source(self) -> dict[str, Any] | None:
+        """The `[map]` part as written (plan pictures found), kept with the site so that
+        it can be written back to a site file (services/site_admin.py)."""
+        if self.map is None or self._map_data is None:
+            return None
+        source = self.map.model_dump(mode="json", by_alias=True, exclude_none=True)
+        for floor, stored in zip(source["floors"], self._map_data["floors"], strict=True):
+            if stored["image"]:
+                floor["image"] = stored["image"]
+        return source
+
     def service_keys(self) -> set[str]:
         return {s.code for s in self.services} | {s.prefix for s in self.services}
 
@@ -580,6 +593,14 @@ def parse_site_text(text: str, source: str = "site file", folder: Path | None = 
         raise SiteFileError(
             f"{source}: not valid TOML: arrays or tables nested too deeply"
         ) from None
+    return check_site_data(raw, source=source, folder=folder, text=text)
+
+
+def check_site_data(
+    raw: dict[str, Any], *, source: str = "site file", folder: Path | None = None, text: str = ""
+) -> SiteFile:
+    """The one check of a site: a file's TOML, or a site edited in the console. `text`,
+    when the data was read from it, is where the errors' lines are found."""
     try:
         return SiteFile.model_validate(raw, context={"folder": folder})
     except ValidationError as error:

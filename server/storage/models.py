@@ -82,6 +82,7 @@ class Service(Model):
     prefix: Mapped[str] = mapped_column(String(1))
     names: Mapped[dict[str, str]] = mapped_column(JSON)
     typical_minutes: Mapped[float]
+    colour: Mapped[str | None] = mapped_column(String(7))  # "#1f6feb"; none: the screens'
     active: Mapped[bool] = mapped_column(default=True)
     position: Mapped[int] = mapped_column(default=0)
 

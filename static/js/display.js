@@ -143,11 +143,14 @@ function render(state) {
 }
 
 /* The calls of the last few seconds side by side, newest first; redrawn only when they
- * change, so that screen readers hear a call once. The newest card and its parts have
- * ids (#now-call, #now-number, #now-room, #now-hint, #now-room-other). */
+ * or what they show change (a room renamed in the admin console), so that screen
+ * readers hear a call once. The newest card and its parts have ids (#now-call,
+ * #now-number, #now-room, #now-hint, #now-room-other). */
 function renderNow(calls) {
+  const shown = JSON.stringify(calls);
+  if (el.nowCalls.dataset.shown === shown) return;
+  el.nowCalls.dataset.shown = shown;
   const key = calls.map((c) => c.id).join(",");
-  if (el.nowCalls.dataset.calls === key) return;
   const before = new Set((el.nowCalls.dataset.calls || "").split(",").filter(Boolean));
   const firstDraw = el.nowCalls.dataset.calls === undefined;
   el.nowCalls.dataset.calls = key;

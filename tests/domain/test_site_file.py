@@ -101,8 +101,8 @@ def test_a_display_cycle_too_short_to_read_or_too_long_to_wait_is_refused(second
 
 
 def test_unknown_key_is_refused_naming_the_key_and_line():
-    message = refusal(broken("typical_minutes = 6\n", 'typical_minutes = 6\ncolour = "red"\n'))
-    assert "services[1].colour (line 20)" in message
+    message = refusal(broken("typical_minutes = 6\n", 'typical_minutes = 6\ncolor = "red"\n'))
+    assert "services[1].color (line 20)" in message
     assert "Extra inputs are not permitted" in message
 
 
@@ -252,3 +252,11 @@ def test_overlapping_site_hours_are_refused():
     message = refusal(broken('mon = ["08:00-12:00"]', 'mon = ["08:00-12:00", "11:00-18:00"]'))
     assert "site.hours (line 7)" in message  # the table that holds it
     assert "overlap" in message
+
+def test_a_service_colour_is_a_hex_colour():
+    ok = parse_site_text(
+        broken("typical_minutes = 6\n", 'typical_minutes = 6\ncolour = "#1f6feb"\n')
+    )
+    assert ok.services[1].colour == "#1f6feb"
+    message = refusal(broken("typical_minutes = 6\n", 'typical_minutes = 6\ncolour = "red"\n'))
+    assert "services[1].colour (line 20)" in message

@@ -190,6 +190,26 @@ def test_load_site_refuses_broken_toml_naming_the_line(waitroom, tmp_path):
     assert "Traceback" not in result.stderr
 
 
+def test_export_site_then_load_site_gives_the_same_site(waitroom, tmp_path):
+    waitroom.ok("load-site", str(DEMO_SITE))
+    exported = tmp_path / "exported.toml"
+    assert waitroom.ok("export-site", SITE, "-o", str(exported)).strip() == (
+        f"site {SITE} written to {exported}"
+    )
+    rooms = "SELECT code, names, active, position FROM rooms ORDER BY id"
+    before = waitroom.rows(rooms), waitroom.rows("SELECT name, settings FROM sites")
+    assert waitroom.ok("load-site", str(exported)).strip() == f"site {SITE} updated"
+    assert (waitroom.rows(rooms), waitroom.rows("SELECT name, settings FROM sites")) == before
+    assert waitroom.ok("export-site", SITE) == exported.read_text(encoding="utf-8")
+
+
+def test_export_site_of_an_unknown_site_says_so(waitroom):
+    waitroom.ok("load-site", str(DEMO_SITE))
+    result = waitroom("export-site", "nowhere")
+    assert result.returncode == 2
+    assert "nowhere" in result.stderr and "Traceback" not in result.stderr
+
+
 def test_load_site_of_a_missing_file_says_so(waitroom, tmp_path):
     result = waitroom("load-site", str(tmp_path / "nope.toml"))
     assert result.returncode != 0

@@ -1,0 +1,91 @@
+"""The console's forms, read into the site file's data (the shape `[site]`, `[[rooms]]`…
+have in TOML). Nothing is checked here: the site file's schema checks it all, once
+(services/site_admin.py), and says which field is wrong."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from werkzeug.datastructures import MultiDict
+
+from server.domain.schedule import WEEKDAYS
+
+SITE_NUMBERS = (
+    "on_time_grace_minutes",
+    "early_checkin_minutes",
+    "late_checkin_minutes",
+    "delay_notice_minutes",
+    "display_cycle_seconds",
+    "personal_data_days",
+)
+_ROW_FIELD = re.compile(r"^(?P<kind>[a-z]+)-(?P<index>\d{1,3})-(?P<field>[a-z_]+(-[a-zA-Z-]+)?)$")
+
+
+def site_part(form: MultiDict[str, str]) -> dict[str, Any]:
+    """[site]: a blank number takes the site file's default; the hours of a day are
+    written "08:00-12:30, 13:30-18:00"; languages "en, es"."""
+    data: dict[str, Any] = {
+        "name": form.get("name", ""),
+        "timezone": form.get("timezone", ""),
+        "languages": _words(form.get("languages", "")),
+        "hours": {},
+    }
+    if public_url := form.get("public_url", "").strip():
+        data["public_url"] = public_url
+    for key in SITE_NUMBERS:
+        if value := form.get(key, "").strip():
+            data[key] = value  # the schema reads the number, or says it is none
+    for day in WEEKDAYS:
+        if spans := _spans(form.get(f"hours-{day}", "")):
+            data["hours"][day] = spans
+    return data
+
+
+def _words(text: str) -> list[str]:
+    return [word for word in re.split(r"[,\s]+", text) if word]
+
+
+def _spans(text: str) -> list[str]:
+    """ "08:00 - 12:30, 13:30-18:00": the spaces around a dash are the writer's own."""
+    return [re.sub(r"\s+", "", span) for span in text.split(",") if span.strip()]
+
+
+def named_rows(form: MultiDict[str, str], kind: str) -> list[dict[str, Any]]:
+    """Rows of a list (`room-3-code`, `room-3-name-es`, `room-3-services`…), in order; a
+    row left blank (the form's empty row for a new item) is no row."""
+    rows: dict[int, dict[str, Any]] = {}
+    for key in form:
+        match = _ROW_FIELD.match(key)
+        if not match or match["kind"] != kind:
+            continue
+        row = rows.setdefault(int(match["index"]), {})
+        field = match["field"]
+        if field.startswith("name-"):
+            if value := form.get(key, "").strip():
+                row.setdefault("name", {})[field.removeprefix("name-")] = value
+        elif field == "services":
+            row["services"] = form.getlist(key)
+        elif field == "active":
+            row["active"] = form.get(key) == "on"
+        elif value := form.get(key, "").strip():
+            row[field] = value
+    return [_as_item(row) for _, row in sorted(rows.items()) if _filled(row)]
+
+
+def _filled(row: dict[str, Any]) -> bool:
+    return any(value for key, value in row.items() if key not in {"active", "services"})
+
+
+def _as_item(row: dict[str, Any]) -> dict[str, Any]:
+    # An unchecked box is not sent: a row without "active" was taken out of use.
+    return {**row, "active": row.get("active", False)}
+
+
+def devices(form: MultiDict[str, str], kind: str) -> list[dict[str, Any]]:
+    """A kiosk or display with no service ticked shows them all (no `services`)."""
+    rows = named_rows(form, kind)
+    for row in rows:
+        if not row.get("services"):
+            row.pop("services", None)
+    return rows
