@@ -92,6 +92,8 @@ class DayLog:
     day: datetime  # midnight
     appointments: list[tuple[str, datetime]]  # the book: (service, starts at); index = id
     events: list[Event]
+    # The truth, for the benchmark's own checks; never part of what the server is told.
+    unannounced_interruptions: int = 0
 
     def at(self, minute: float) -> datetime:
         return self.day + timedelta(minutes=minute)
@@ -206,7 +208,7 @@ class _Day:
                 self.check_in(spec.key, None)
 
     def burst(self, burst: Burst) -> Iterator[simpy.Event]:
-        rng = random.Random(zlib.crc32(f"{self.seed}:{burst}".encode()))  # noqa: S311
+        rng = random.Random(zlib.crc32(f"{self.seed}:{burst}".encode()))
         times = sorted(burst.at + rng.uniform(0, burst.minutes) for _ in range(burst.count))
         for at in times:
             yield self.env.timeout(max(0.0, at - self.env.now))
@@ -298,12 +300,15 @@ class _Day:
             self.env.process(self.booked_patient(booking, service, slot))
         for burst in self.s.bursts:
             self.env.process(self.burst(burst))
+        unannounced = 0
         for code, services in self.s.rooms:
             plan = RoomPlan.draw(self, code)
+            unannounced += sum(1 for *_, announced in plan.pauses if announced is None)
             self.env.process(self.room(code, services, plan))
         self.env.run(until=26 * 60)
         self.events.sort(key=lambda e: e.at)
-        return DayLog(self.s, self.day, [(s, self.at(m)) for s, m in self.book], self.events)
+        book = [(s, self.at(m)) for s, m in self.book]
+        return DayLog(self.s, self.day, book, self.events, unannounced)
 
 
 @dataclass
