@@ -20,9 +20,9 @@ import sys
 import time
 import zlib
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from bench.clinic import DayLog, Event, Scenario, ServiceSpec, hm, simulate_day
@@ -37,6 +37,7 @@ from server.domain.estimate import (
     WaitingTicket,
     fit_calibration,
     naive_estimates,
+    quantile,
     queue_length_estimates,
     simulated_waits,
     summarise,
@@ -321,6 +322,10 @@ class Row:
     actual: float
     estimates: dict[str, Estimate]
     draws: tuple[float, ...] = ()  # the simulated waits, kept on calibration days
+    # The simulation's own expected error: the mean distance of its draws from their
+    # median. Were its forecast the truth, its MAE would be this; no predictor that
+    # knows what it knows can do much better.
+    spread: float = 0.0
 
 
 def score_day(
@@ -358,9 +363,16 @@ def score_day(
                     "simulation": summarise(draws[ticket], calibration),
                 },
                 draws=tuple(draws[ticket]) if keep_draws else (),
+                spread=_spread(draws[ticket]),
             )
         )
     return rows
+
+
+def _spread(draws: Sequence[float]) -> float:
+    ordered = sorted(draws)
+    middle = quantile(ordered, 0.5)
+    return statistics.fmean(abs(d - middle) for d in ordered) if ordered else 0.0
 
 
 # --- Scores and the table --------------------------------------------------------
@@ -454,17 +466,36 @@ def targets(results: dict[str, list[Row]]) -> list[tuple[str, bool]]:
 # --- Running it ------------------------------------------------------------------
 
 
-def _score_job(job: tuple[int, int, Calibration | None, int]) -> tuple[int, list[Row]]:
+def with_load(scenario: Scenario, factor: float) -> Scenario:
+    """The clinic with its walk-in rates multiplied by `factor` (bookings unchanged)."""
+    if factor == 1.0:
+        return scenario
+
+    def scaled(rate: Callable[[float], float]) -> Callable[[float], float]:
+        return lambda minute: factor * rate(minute)
+
+    services = tuple(replace(s, walk_ins=scaled(s.walk_ins)) for s in scenario.services)
+    return replace(scenario, services=services)
+
+
+def _score_job(
+    job: tuple[int, int, Calibration | None, int, float],
+) -> tuple[int, list[Row]]:
     """One day; with no calibration it is a calibration day and keeps the draws."""
-    index, seed, calibration, runs = job
-    rows = score_day(SCENARIOS[index], seed, calibration or Calibration(), runs, not calibration)
+    index, seed, calibration, runs, load = job
+    scenario = with_load(SCENARIOS[index], load)
+    rows = score_day(scenario, seed, calibration or Calibration(), runs, not calibration)
     return index, rows
 
 
 def run_days(
-    seeds: Iterable[tuple[int, int]], calibration: Calibration | None, runs: int, jobs: int
+    seeds: Iterable[tuple[int, int]],
+    calibration: Calibration | None,
+    runs: int,
+    jobs: int,
+    load: float = 1.0,
 ) -> dict[int, list[Row]]:
-    work = [(index, seed, calibration, runs) for index, seed in seeds]
+    work = [(index, seed, calibration, runs, load) for index, seed in seeds]
     found: dict[int, list[Row]] = defaultdict(list)
     if jobs <= 1:
         results = map(_score_job, work)
@@ -490,16 +521,17 @@ def run_benchmark(
     jobs: int = 1,
     scenarios: Sequence[int] = tuple(range(len(SCENARIOS))),
     test_seed: int = 2000,
+    load: float = 1.0,
 ) -> Benchmark:
     """Fit the interval on calibration days (pooled over the scenarios), then score
     every predictor on the test days with it."""
     cal_seeds = [(i, 1000 + d) for i in scenarios for d in range(calibration_days)]
-    calibrating = run_days(cal_seeds, None, runs, jobs)
+    calibrating = run_days(cal_seeds, None, runs, jobs, load)
     calibration = fit_calibration(
         [(r.draws, r.actual) for rows in calibrating.values() for r in rows]
     )
     test_seeds = [(i, test_seed + d) for i in scenarios for d in range(test_days)]
-    tested = run_days(test_seeds, calibration, runs, jobs)
+    tested = run_days(test_seeds, calibration, runs, jobs, load)
     return Benchmark(calibration, {SCENARIOS[i].name: tested[i] for i in scenarios})
 
 
@@ -520,6 +552,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--dev", action="store_true", help="score development days (seeds 3000+), not test days"
     )
+    parser.add_argument(
+        "--load", type=float, default=1.0, help="multiply every walk-in rate, e.g. 1.3"
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.calibration_days, args.test_days, args.runs = 2, 3, 100
@@ -529,12 +564,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not chosen:
         parser.error(f"--only: choose among {', '.join(s.name for s in SCENARIOS)}")
     bench = run_benchmark(
-        args.calibration_days, args.test_days, args.runs, args.jobs, chosen, first
+        args.calibration_days, args.test_days, args.runs, args.jobs, chosen, first, args.load
     )
     print(
         f"{args.calibration_days} calibration days (seeds 1000+), {args.test_days} "
         f"{'development' if args.dev else 'test'} days (seeds {first}+) per scenario; "
         f"{args.runs} simulation runs per estimate"
+        + (f"; walk-in rates x {args.load}" if args.load != 1.0 else "")
     )
     print()
     print(table(bench.results))
@@ -542,6 +578,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     checks = targets(bench.results)
     for text, met in checks:
         print(f"[{'met' if met else 'MISSED'}] {text}")
+    print()
+    for name, rows in bench.results.items():
+        own = statistics.fmean(r.spread for r in rows) if rows else 0.0
+        print(
+            f"{name}: simulation MAE {score(rows, 'simulation').mae:.1f}, "
+            f"its own expected MAE {own:.1f}"
+        )
     if args.fit:
         print(f"\ncalibration fitted: {bench.calibration}")
     print(f"\n{time.perf_counter() - started:.0f} s")
