@@ -1,4 +1,4 @@
-"""How accurate are the wait estimates? Three simulated clinics, three predictors.
+"""How accurate are the wait estimates? Four simulated clinics, three predictors.
 
     python -m bench.estimates                 # the full run (a few minutes on 2 cores)
     python -m bench.estimates --quick         # a smoke run
