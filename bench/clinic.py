@@ -3,13 +3,16 @@
 The simulation knows the truth (every patient's patience, every visit's length, when a
 doctor will be back); the log holds only what a desk and a kiosk would have told the
 server: check-ins, calls, starts, completions, no-shows, cancellations, pauses and
-posted delays, plus the site file and the day's appointment book.
+posted delays, plus the site file and the day's appointment book. An interruption
+nobody announces (a clinician called away) is not in the log: nobody pressed "pause",
+so the server only sees the room call nobody for a while.
 """
 
 from __future__ import annotations
 
 import math
 import random
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -39,6 +42,17 @@ class ServiceSpec:
 
 
 @dataclass(frozen=True)
+class Burst:
+    """Walk-ins who come together: `count` of them for `service` over `minutes` from
+    `at` (minute of day), e.g. ten at opening, or a coach at midday."""
+
+    service: str
+    at: float
+    count: int
+    minutes: float = 1.0
+
+
+@dataclass(frozen=True)
 class Scenario:
     name: str
     services: tuple[ServiceSpec, ...]
@@ -49,6 +63,7 @@ class Scenario:
     patience: float = 240.0  # mean minutes a walk-in waits before giving up
     grace: float = 10.0  # an appointment patient this late keeps the slot
     disrupted: bool = False
+    bursts: tuple[Burst, ...] = ()
 
     def service(self, key: str) -> ServiceSpec:
         return next(s for s in self.services if s.key == key)
@@ -59,6 +74,9 @@ class Event:
     at: datetime
     kind: str  # check_in, call, start, complete, no_show, cancel, pause, resume, notice, clear
     ticket: int | None = None
+    # The booking a check-in is for: its index in DayLog.appointments. Several rooms share
+    # a slot grid, so (service, time) does not name one booking.
+    appointment: int | None = None
     service: str | None = None
     room: str | None = None
     appointment_at: datetime | None = None
@@ -72,8 +90,10 @@ class Event:
 class DayLog:
     scenario: Scenario
     day: datetime  # midnight
-    appointments: list[tuple[str, datetime]]  # the book: (service, starts at)
+    appointments: list[tuple[str, datetime]]  # the book: (service, starts at); index = id
     events: list[Event]
+    # The truth, for the benchmark's own checks; never part of what the server is told.
+    unannounced_interruptions: int = 0
 
     def at(self, minute: float) -> datetime:
         return self.day + timedelta(minutes=minute)
@@ -100,6 +120,7 @@ class _Patient:
 class _Day:
     def __init__(self, scenario: Scenario, day_index: int, seed: int) -> None:
         self.s = scenario
+        self.seed = seed
         self.rng = random.Random(seed)
         self.env = simpy.Environment(initial_time=0)
         self.day = FIRST_DAY + timedelta(days=day_index)
@@ -138,7 +159,7 @@ class _Day:
 
     # --- patients ----------------------------------------------------------------
 
-    def check_in(self, service: str, appointment: float | None) -> None:
+    def check_in(self, service: str, appointment: float | None, booking: int | None = None) -> None:
         now = self.env.now
         on_time = appointment is not None and now <= appointment + self.s.grace
         patient = _Patient(
@@ -156,6 +177,7 @@ class _Day:
             "check_in",
             ticket=patient.id,
             service=service,
+            appointment=booking,
             appointment_at=None if appointment is None else self.at(appointment),
             queue_at=self.at(patient.queue_at),
         )
@@ -185,6 +207,13 @@ class _Day:
             if self.open_at(now) and self.rng.random() < spec.walk_ins(now) / peak:
                 self.check_in(spec.key, None)
 
+    def burst(self, burst: Burst) -> Iterator[simpy.Event]:
+        rng = random.Random(zlib.crc32(f"{self.seed}:{burst}".encode()))
+        times = sorted(burst.at + rng.uniform(0, burst.minutes) for _ in range(burst.count))
+        for at in times:
+            yield self.env.timeout(max(0.0, at - self.env.now))
+            self.check_in(burst.service, None)
+
     def make_book(self) -> None:
         for service, rooms in self.s.booked_rooms.items():
             spec = self.s.service(service)
@@ -198,7 +227,7 @@ class _Day:
                         slot += spec.slot_minutes
         self.book.sort(key=lambda b: b[1])
 
-    def booked_patient(self, service: str, slot: float) -> Iterator[simpy.Event]:
+    def booked_patient(self, booking: int, service: str, slot: float) -> Iterator[simpy.Event]:
         if self.rng.random() < self.s.no_show:
             return
         if self.rng.random() < 0.12:
@@ -207,7 +236,7 @@ class _Day:
             offset = -min(45.0, max(0.0, self.rng.gauss(10, 7)))  # early
         arrive = max(self.opening - 30, slot + offset)
         yield self.env.timeout(max(0.0, arrive - self.env.now))
-        self.check_in(service, slot)
+        self.check_in(service, slot, booking)
 
     # --- rooms -------------------------------------------------------------------
 
@@ -229,16 +258,16 @@ class _Day:
                 continue
             if pauses and pauses[0][0] <= now:
                 _, length, announced = pauses.pop(0)
+                if announced is None:  # unannounced: nobody tells the server
+                    yield self.env.timeout(length)
+                    continue
+                notice = self.next_notice
+                self.next_notice += 1
                 self.log("pause", room=code)
-                notice = None
-                if announced is not None:
-                    notice = self.next_notice
-                    self.next_notice += 1
-                    self.log("notice", notice=notice, scope="room", room=code, minutes=announced)
+                self.log("notice", notice=notice, scope="room", room=code, minutes=announced)
                 yield self.env.timeout(length)
                 self.log("resume", room=code)
-                if notice is not None:
-                    self.log("clear", notice=notice)
+                self.log("clear", notice=notice)
                 continue
             if self.pick(services) is None:
                 if now >= self.closing:
@@ -267,14 +296,19 @@ class _Day:
         self.make_book()
         for spec in self.s.services:
             self.env.process(self.walk_ins(spec))
-        for service, slot in self.book:
-            self.env.process(self.booked_patient(service, slot))
+        for booking, (service, slot) in enumerate(self.book):
+            self.env.process(self.booked_patient(booking, service, slot))
+        for burst in self.s.bursts:
+            self.env.process(self.burst(burst))
+        unannounced = 0
         for code, services in self.s.rooms:
             plan = RoomPlan.draw(self, code)
+            unannounced += sum(1 for *_, announced in plan.pauses if announced is None)
             self.env.process(self.room(code, services, plan))
         self.env.run(until=26 * 60)
         self.events.sort(key=lambda e: e.at)
-        return DayLog(self.s, self.day, [(s, self.at(m)) for s, m in self.book], self.events)
+        book = [(s, self.at(m)) for s, m in self.book]
+        return DayLog(self.s, self.day, book, self.events, unannounced)
 
 
 @dataclass

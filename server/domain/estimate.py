@@ -612,7 +612,7 @@ class _Run:
             if at > HORIZON_MINUTES:
                 break
             rng = self.room_rngs[index]
-            entry = self.call(rooms[index].services, at, waits)
+            entry = self.call(rooms[index].services, at, waits, rng)
             if entry is None:
                 later = self.next_available(rooms[index].services, at)
                 if later is not None:
@@ -631,11 +631,16 @@ class _Run:
         return waits
 
     def call(
-        self, services: Sequence[str], at: float, waits: dict[int | str, float]
+        self,
+        services: Sequence[str],
+        at: float,
+        waits: dict[int | str, float],
+        rng: random.Random,
     ) -> _Entry | None:
         """Call the next patient for a room free at `at`; None if nobody is here for it.
 
-        A patient arriving now (a probe) is noted as reached and takes no room time.
+        A patient arriving now (a probe) is noted as reached and takes no room time; so
+        does one who left unseen before being reached (the site's leaving rate).
         """
         while True:
             entry = self.pick(services, at)
@@ -643,8 +648,15 @@ class _Run:
                 return None
             if entry.target is not None:
                 waits[entry.target] = at
-            if not entry.probe:
+            if not entry.probe and not self.left(entry, at, rng):
                 return entry
+
+    def left(self, entry: _Entry, at: float, rng: random.Random) -> bool:
+        """Whether a patient here (or coming) gave up waiting before `at`."""
+        rate = self.model.leave_per_minute
+        if rate <= 0:
+            return False
+        return rng.random() >= math.exp(-rate * (at - max(entry.arrival, 0.0)))
 
     def pick(self, services: Sequence[str], at: float) -> _Entry | None:
         """The first patient in call order, among the room's services, who is here now."""

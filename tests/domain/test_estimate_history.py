@@ -77,3 +77,12 @@ def test_learn_counts_no_shows_and_booked_patients_who_came():
 def test_walk_in_rate_steadies_today_with_past_days():
     assert walk_in_rate(6, 60, 0, 0) == 6
     assert walk_in_rate(6, 60, 20, 10) == 4  # (6 + 2) / 2
+
+
+def test_the_leaving_rate_is_patients_who_left_unseen_per_minute_waited():
+    called = [PastVisit("G", "r1", at(0), at(30), at(31), at(40)) for _ in range(8)]
+    cancelled = [PastVisit("G", None, at(0), None, None, at(30)) for _ in range(2)]
+    still_waiting = [PastVisit("G", None, at(0), None)]  # no end yet: not counted
+    model = learn(History(typical_minutes={"G": 15}, visits=called + cancelled + still_waiting))
+    assert model.leave_per_minute == pytest.approx(2 / 300)
+    assert learn(History(typical_minutes={"G": 15})).leave_per_minute == 0.0

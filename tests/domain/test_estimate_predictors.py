@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from statistics import median
 
 import pytest
 
@@ -303,3 +305,15 @@ def test_calibration_widens_an_interval_that_held_too_few_waits():
     assert fitted.low < 0.1
     assert fitted.high > 0.9
     assert fitted.central == pytest.approx(0.5, abs=0.05)
+
+
+def test_patients_who_give_up_waiting_shorten_the_waits_behind_them():
+    line = waiting("G", 12)
+    rooms = [seeing("g1"), seeing("g2")]
+    staying = simulated_waits(snap(line, rooms), MODEL, runs=200, seed=3)
+    leaving = replace(MODEL, leave_per_minute=1 / 120)  # half of them gone within 80 minutes
+    giving_up = simulated_waits(snap(line, rooms), leaving, runs=200, seed=3)
+    last = line[-1].id
+    assert median(giving_up[last]) < 0.85 * median(staying[last])
+    # The first in line is reached when the room is next free, whoever left.
+    assert median(giving_up[line[0].id]) == pytest.approx(median(staying[line[0].id]), abs=1)

@@ -253,6 +253,7 @@ def test_overlapping_site_hours_are_refused():
     assert "site.hours (line 7)" in message  # the table that holds it
     assert "overlap" in message
 
+
 def test_a_service_colour_is_a_hex_colour():
     ok = parse_site_text(
         broken("typical_minutes = 6\n", 'typical_minutes = 6\ncolour = "#1f6feb"\n')
