@@ -2,17 +2,17 @@
 
 Enrolment is two steps: a new secret is kept unconfirmed and shown as a QR code; a right
 code from the authenticator app confirms it, and ten recovery codes are shown once (only
-their argon2 hashes are kept; each is good once). A TOTP code is good once too: the last
+their SHA-256 digests are kept: each is 80 random bits, so, like a session token, it
+needs no slow hash; each is good once). A TOTP code is good once too: the last
 time step used is kept, so a code seen over a shoulder cannot be replayed.
 """
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 
 import pyotp
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 
 from server import clock
 from server.domain.errors import DomainError, NotFound
@@ -22,9 +22,8 @@ from server.storage.models import User
 
 ISSUER = "Waitroom"
 RECOVERY_CODES = 10
-RECOVERY_CODE_LENGTH = 10  # hexadecimal digits, shown as two groups of five
+RECOVERY_CODE_LENGTH = 20  # hexadecimal digits (80 bits), shown as four groups of five
 MAX_CODE_LENGTH = 32
-_hasher = PasswordHasher()
 
 
 class WrongCode(DomainError):
@@ -58,7 +57,7 @@ def confirm_enrolment(user: User, code: str, address: str | None) -> list[str]:
     codes = [_recovery_code() for _ in range(RECOVERY_CODES)]
     user.totp_enabled = True
     user.totp_last_step = step
-    user.recovery_codes = [_hasher.hash(_plain(c)) for c in codes]
+    user.recovery_codes = [_digest(c) for c in codes]
     audit.record("second_factor_on", audit.Actor.staff(user, address), account=user.id)
     db.session.commit()
     return codes
@@ -117,14 +116,11 @@ def _spend_recovery_code(user: User, code: str) -> bool:
     typed = _plain(code)
     if len(typed) != RECOVERY_CODE_LENGTH:  # a mistyped TOTP code: no hash to check
         return False
-    for stored in user.recovery_codes:
-        try:
-            _hasher.verify(stored, typed)
-        except (VerificationError, InvalidHashError):
-            continue
-        user.recovery_codes = [c for c in user.recovery_codes if c != stored]
-        return True
-    return False
+    digest = _digest(typed)
+    if not any(secrets.compare_digest(digest, stored) for stored in user.recovery_codes):
+        return False
+    user.recovery_codes = [c for c in user.recovery_codes if c != digest]
+    return True
 
 
 def _plain(code: str) -> str:
@@ -132,7 +128,11 @@ def _plain(code: str) -> str:
     return code.replace(" ", "").replace("-", "").lower()
 
 
+def _digest(code: str) -> str:
+    return hashlib.sha256(_plain(code).encode()).hexdigest()
+
+
 def _recovery_code() -> str:
-    """Ten characters, in two groups: easy to copy from paper."""
-    raw = secrets.token_hex(5)
-    return f"{raw[:5]}-{raw[5:]}"
+    """Twenty hexadecimal digits in groups of five: easy to copy from paper."""
+    raw = secrets.token_hex(RECOVERY_CODE_LENGTH // 2)
+    return "-".join(raw[i : i + 5] for i in range(0, RECOVERY_CODE_LENGTH, 5))

@@ -7,23 +7,17 @@ import re
 
 import pyotp
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import select
 
 from server import services
 from server.domain.errors import DomainError
 from server.domain.staff import MIN_PASSWORD_LENGTH, WeakPassword, check_new_password
 from server.extensions import db
-from server.services import accounts, second_factor
+from server.services import accounts
 from server.storage.models import AuditEntry, User
 from tests.conftest import SITE, STAFF_PASSWORD
 
 NEW_PASSWORD = "plum orchard lantern"
-
-
-@pytest.fixture(autouse=True)
-def cheap_recovery_hashing(monkeypatch):
-    monkeypatch.setattr(second_factor, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
 
 def token_of(client, path):
