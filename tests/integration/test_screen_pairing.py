@@ -166,11 +166,16 @@ def test_a_device_in_the_address_needs_no_pairing(app, client):
 def test_pairing_from_the_console_is_for_admins_with_a_form_token(app, client, staff, admin):
     code = page_config(client.get("/display"))["pairing"]["code"]
     token = token_of(admin, "/admin/devices")
-    assert staff.post(f"/admin/devices/pair?site={SITE}",
-                      data={"csrf_token": token, "code": code,
-                            "device": "main-hall"}).status_code in (400, 403)
-    assert admin.post(f"/admin/devices/pair?site={SITE}",
-                      data={"code": code, "device": "main-hall"}).status_code == 400
+    assert staff.post(
+        f"/admin/devices/pair?site={SITE}",
+        data={"csrf_token": token, "code": code, "device": "main-hall"},
+    ).status_code in (400, 403)
+    assert (
+        admin.post(
+            f"/admin/devices/pair?site={SITE}", data={"code": code, "device": "main-hall"}
+        ).status_code
+        == 400
+    )
     assert client.get("/screens/display/pairing").get_json()["paired"] is False
     wrong = pair(admin, "ZZZZZZ")
     assert wrong.status_code == 404
@@ -187,7 +192,15 @@ def test_the_console_unpairs_a_screen(app, client, admin):
     assert client.get("/screens/display/pairing").get_json()["paired"] is False
 
 
-@pytest.mark.parametrize("app_config", [{"SCREEN_PAIRING": True, "RATELIMIT_ENABLED": True,
-                                         "PAIRING_GUESSES_PER_ADDRESS": "3 per minute"}])
+@pytest.mark.parametrize(
+    "app_config",
+    [
+        {
+            "SCREEN_PAIRING": True,
+            "RATELIMIT_ENABLED": True,
+            "PAIRING_GUESSES_PER_ADDRESS": "3 per minute",
+        }
+    ],
+)
 def test_wrong_pairing_codes_spend_a_guess_budget(app, admin, app_config):
     assert [pair(admin, "ZZZZZZ").status_code for _ in range(4)] == [404, 404, 404, 429]

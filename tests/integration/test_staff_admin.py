@@ -168,9 +168,7 @@ def test_a_reset_password_ends_sessions_and_must_be_changed_at_sign_in(app, staf
     )
     assert common.status_code == 422
     assert "most common" in common.get_data(as_text=True)
-    done = post_form(
-        client, "/desk/login/new-password", password=NEW_PASSWORD, repeat=NEW_PASSWORD
-    )
+    done = post_form(client, "/desk/login/new-password", password=NEW_PASSWORD, repeat=NEW_PASSWORD)
     assert done.status_code == 302
     assert client.get("/api/me").status_code == 200
 
@@ -186,8 +184,9 @@ def test_the_staff_page_is_for_admins_only(app, client, staff, admin):
 
 
 def test_a_form_without_its_csrf_token_changes_nothing(app, admin):
-    response = admin.post("/admin/staff", data={"action": "create", "username": "ana",
-                                               "role": "staff", "sites": SITE})
+    response = admin.post(
+        "/admin/staff", data={"action": "create", "username": "ana", "role": "staff", "sites": SITE}
+    )
     assert response.status_code == 400
     with app.app_context():
         assert db.session.execute(select(User).where(User.username == "ana")).first() is None
@@ -196,22 +195,25 @@ def test_a_form_without_its_csrf_token_changes_nothing(app, admin):
 def test_staff_cannot_post_the_admin_forms(app, staff):
     response = post_form(staff, "/desk/login", username="x", password="y")  # any token
     token = token_of(staff, "/desk")
-    response = staff.post("/admin/staff", data={"csrf_token": token, "action": "disable",
-                                               "username": "admin"})
+    response = staff.post(
+        "/admin/staff", data={"csrf_token": token, "action": "disable", "username": "admin"}
+    )
     assert response.status_code == 403
     with app.app_context():
         assert db.session.execute(select(User).where(User.username == "admin")).scalar_one().active
 
 
 def test_the_page_creates_an_account_and_shows_its_password_once(app, admin):
-    response = post_form(admin, "/admin/staff", action="create", username="ana", role="staff",
-                         sites=SITE)
+    response = post_form(
+        admin, "/admin/staff", action="create", username="ana", role="staff", sites=SITE
+    )
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     password = re.search(r'id="temporary-password">([^<]+)<', page).group(1)
     assert password not in admin.get("/admin/staff").get_data(as_text=True)
-    bad = post_form(admin, "/admin/staff", action="create", username="ana", role="staff",
-                    sites=SITE)
+    bad = post_form(
+        admin, "/admin/staff", action="create", username="ana", role="staff", sites=SITE
+    )
     assert bad.status_code == 409
     assert "username:" in bad.get_data(as_text=True)
 
@@ -230,8 +232,7 @@ def test_an_admin_enrols_and_then_needs_a_code_to_sign_in(app, admin, clock):
     totp = enrol(admin)
     wrong = post_form(admin, "/admin/staff/second-factor", action="confirm", code="000000")
     assert wrong.status_code == 401
-    done = post_form(admin, "/admin/staff/second-factor", action="confirm",
-                     code=totp.at(clock.now))
+    done = post_form(admin, "/admin/staff/second-factor", action="confirm", code=totp.at(clock.now))
     page = done.get_data(as_text=True)
     codes = re.findall(r'<li class="secret">([0-9a-f-]+)</li>', page)
     assert len(codes) == 10
@@ -260,11 +261,15 @@ def test_an_admin_enrols_and_then_needs_a_code_to_sign_in(app, admin, clock):
 
     # The API asks for the code too.
     api = app.test_client()
-    assert api.post("/api/login", json={"username": "admin",
-                                        "password": STAFF_PASSWORD}).status_code == 401
+    assert (
+        api.post("/api/login", json={"username": "admin", "password": STAFF_PASSWORD}).status_code
+        == 401
+    )
     clock.advance(seconds=30)
-    answer = api.post("/api/login", json={"username": "admin", "password": STAFF_PASSWORD,
-                                          "code": totp.at(clock.now)})
+    answer = api.post(
+        "/api/login",
+        json={"username": "admin", "password": STAFF_PASSWORD, "code": totp.at(clock.now)},
+    )
     assert answer.status_code == 200
 
 
@@ -295,7 +300,6 @@ def test_wrong_codes_spend_a_guess_budget(app, clock, app_config):
         services.confirm_enrolment(user, pyotp.TOTP(user.totp_secret).at(clock.now), None)
     client = app.test_client()
     sign_in_form(client, "admin", STAFF_PASSWORD)
-    statuses = [post_form(client, "/desk/login/code", code="000000").status_code
-                for _ in range(11)]
+    statuses = [post_form(client, "/desk/login/code", code="000000").status_code for _ in range(11)]
     assert statuses[:10] == [401] * 10
     assert statuses[10] == 429
