@@ -72,6 +72,7 @@ def login() -> Any:
             return render_template("desk/login.html", error=error), 400
         shown = username[:MAX_USERNAME_LENGTH]
         return render_template("desk/login.html", error=error, username=shown), 401
+    session.pop(guesses.PENDING_SIGN_IN, None)  # a password starts every step over
     return _after_password(user)
 
 
