@@ -55,6 +55,11 @@ def test_a_new_display_is_paired_from_the_console_without_a_reload(new_page, pai
     assert display.evaluate("() => window.sameDocument") == "yes"  # no reload
     display.locator("#now-heading").wait_for(state="visible")
     assert_accessible(display, "the paired display")
+    # Its socket now says which display it is: the desk sees it connected.
+    admin.goto(live.url("/desk"))
+    hall = admin.locator("#device-list li", has_text="Main waiting hall")
+    hall.filter(has_text="Connected since").wait_for()
+    admin.goto(live.url("/admin/devices"))
 
     # Unpaired from the console, the browser is a new screen when it opens again.
     admin.get_by_role("button", name="Unpair screen 1 of Main waiting hall").click()
