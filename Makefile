@@ -41,7 +41,7 @@ compile-translations: $(VENV)/.installed
 	$(BIN)/pybabel -q compile -d $(CATALOGUE)
 
 translations: $(VENV)/.installed
-	$(BIN)/pybabel -q extract -F babel.cfg --no-location --project=Waitroom \
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l --no-location --project=Waitroom \
 	  -o $(CATALOGUE)/messages.pot.new \
 	  $(CATALOGUE_SOURCES)
 	@if [ -f $(CATALOGUE)/messages.pot ] && diff -q -I '^"POT-Creation-Date: ' \

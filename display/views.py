@@ -13,7 +13,7 @@ from flask import render_template, request, url_for
 from flask_babel import force_locale, gettext, ngettext
 
 from display import bp
-from server import services
+from server import screens, services
 from server.domain.errors import DomainError
 from server.i18n import LANGUAGES, use_language
 
@@ -22,9 +22,18 @@ MAX_SERVICES_ARG = 32
 
 @bp.get("/display")
 def display_page() -> Any:
-    site = request.args.get("site") or services.sole_site()
+    """The display, as ?device=, or as the device this browser was paired with; a new
+    screen shows a pairing code and becomes its device once paired, without a reload."""
+    site, device = request.args.get("site"), request.args.get("device") or None
+    pairing = None
+    if device is None and screens.pairing_on():
+        screen = screens.screen_of_browser("display")
+        if screen.device is not None:
+            site, device = screen.device.site.slug, screen.device.code
+        else:
+            pairing = screens.pairing_config(screen, "display")
     setup = services.display_setup(
-        site, device=request.args.get("device") or None, services=_services_arg()
+        site or services.sole_site(), device=device, services=_services_arg()
     )
     language = _page_language(setup["site"]["languages"])
     use_language(language)
@@ -34,6 +43,7 @@ def display_page() -> Any:
         "strings": _strings(),
         "speech": _speech(setup["site"]["languages"]),
         "chime": url_for("static", filename="sounds/chime.wav"),
+        "pairing": pairing,
     }
     return render_template("display/display.html", config=config, site=setup["site"])
 
@@ -78,6 +88,7 @@ def _strings() -> dict[str, str]:
         "sound_blocked": gettext("The browser blocked sound: press Enable sound"),
         # A list longer than the screen shows its pages in turn: "2 of 3".
         "page_of": gettext("%(page)s of %(pages)s", page="{page}", pages="{pages}"),
+        "pairing_expires": gettext("This code changes in %(minutes)s min.", minutes="{minutes}"),
     }
 
 

@@ -9,7 +9,7 @@ from flask_babel import force_locale
 
 from kiosk import bp
 from kiosk.texts import kiosk_texts
-from server import services
+from server import screens, services
 from server.domain.errors import DomainError, NotFound
 from server.i18n import LANGUAGES, use_language
 from server.qr import phone_link, public_base_url, qr_svg, short_link
@@ -33,10 +33,20 @@ ROUTE_ARG_LENGTH = 64
 
 @bp.get("/kiosk")
 def kiosk_page() -> Any:
-    """The kiosk, for ?site= (else the only site) as ?device= (else its first kiosk)."""
+    """The kiosk, for ?site= (else the only site) as ?device=, or as the device this
+    browser was paired with; unpaired, it shows a pairing code (with pairing off, it
+    is the site's first kiosk)."""
+    device = request.args.get("device") or None
+    site_slug = request.args.get("site")
+    if device is None and screens.pairing_on():
+        screen = screens.screen_of_browser("kiosk")
+        if screen.device is None:
+            return render_template(
+                "kiosk/pairing.html", pairing=screens.pairing_config(screen, "kiosk")
+            )
+        site_slug, device = screen.device.site.slug, screen.device.code
     try:
-        site_slug = request.args.get("site") or services.sole_site()
-        setup = services.kiosk_setup(site_slug, request.args.get("device"))
+        setup = services.kiosk_setup(site_slug or services.sole_site(), device)
     except DomainError as error:
         return render_template("kiosk/unavailable.html"), error.status
     site = setup["site"]

@@ -93,13 +93,15 @@ def _register_blueprints(app: Flask) -> None:
     from server.desk.sso import init_sso
     from server.phone import bp as phone_bp
     from server.realtime import handlers
+    from server.staff_admin import bp as staff_admin_bp
+    from server.staff_admin import screens_bp
     from server.wayfinding.views import bp as wayfinding_bp
 
     # The JSON API is not protected by form CSRF tokens: it accepts only JSON bodies,
     # which another site's page cannot send without a CORS preflight (api/spec.py).
     csrf.exempt(api_bp)
     blueprints = (api_bp, kiosk_bp, phone_bp, display_bp, desk_bp, wayfinding_bp, admin_bp)
-    for blueprint in blueprints:
+    for blueprint in (*blueprints, staff_admin_bp, screens_bp):
         app.register_blueprint(blueprint)
     init_sso(app)
     init_web(app)

@@ -78,6 +78,14 @@ class Config:
         "APPOINTMENT_GUESSES_PER_ADDRESS", "40 per minute"
     )
     APPOINTMENT_GUESSES_PER_SITE = os.environ.get("APPOINTMENT_GUESSES_PER_SITE", "400 per hour")
+    # A kiosk or display opened without ?device= shows a code to pair it with a device
+    # at /admin/devices (services/pairing.py); "0" keeps the old way (?device= or none).
+    SCREEN_PAIRING = os.environ.get("SCREEN_PAIRING", "1") == "1"
+    # Wrong pairing codes, per address and per site; wrong second-factor codes per
+    # address (the password budget's) and per account.
+    PAIRING_GUESSES_PER_ADDRESS = os.environ.get("PAIRING_GUESSES_PER_ADDRESS", "10 per minute")
+    PAIRING_GUESSES_PER_SITE = os.environ.get("PAIRING_GUESSES_PER_SITE", "30 per hour")
+    CODE_GUESSES_PER_ACCOUNT = os.environ.get("CODE_GUESSES_PER_ACCOUNT", "10 per hour")
     # Same-origin only by default; list extra origins (e.g. a proxy's) comma-separated.
     SOCKETIO_ORIGINS = [o for o in os.environ.get("SOCKETIO_ORIGINS", "").split(",") if o]
 
@@ -104,6 +112,7 @@ class Config:
 
 class TestConfig(Config):
     TESTING = True
+    SCREEN_PAIRING = False  # the tests of pairing turn it on
     SECRET_KEY = "test-only-key-not-for-production"  # noqa: S105  (tests only)
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     FLOOR_PLANS_DIR = Path(tempfile.gettempdir()) / "waitroom-test-plans"

@@ -1,5 +1,7 @@
 """Guess budgets: how many wrong guesses of a secret a client may make.
 
+(Also second-factor codes at sign-in, and the codes that pair a screen: below.)
+
 One budget per kind of secret, shared by every route that tests it: staff passwords
 (POST /api/login and the desk's login form) and appointments (the lookup and the
 check-in, by code or by last name and birth date). Each is counted per client address
@@ -19,7 +21,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
 
-from flask import Response, after_this_request, current_app, request
+from flask import Response, after_this_request, current_app, request, session
 from flask_limiter.util import get_remote_address
 from werkzeug.exceptions import TooManyRequests
 
@@ -110,6 +112,37 @@ def _count_password(username: str, response: Response) -> Response:
 
 def _key(kind: str, username: str) -> str:
     return f"{current_app.config['RATELIMIT_KEY_PREFIX']}/password-delay/{kind}/{username}"
+
+
+# --- Second-factor codes and pairing codes ---------------------------------------------
+
+# The session key of a sign-in waiting for its second step (desk/views.py).
+PENDING_SIGN_IN = "waitroom.pending_sign_in"
+
+
+def code_guesses(view: View) -> View:
+    """Count the wrong second-factor codes: per address (with the passwords' budget's
+    limit) and per account waiting for its second step."""
+    return _shared(
+        view,
+        scope="code-guesses",
+        per_address="PASSWORD_GUESSES_PER_ADDRESS",
+        per_account="CODE_GUESSES_PER_ACCOUNT",
+        account=lambda: f"user:{(session.get(PENDING_SIGN_IN) or {}).get('user', '')}",
+        failed=_wrong_password,
+    )
+
+
+def pairing_guesses(view: View) -> View:
+    """Count the pairing codes an administrator's console is sent that no screen shows."""
+    return _shared(
+        view,
+        scope="pairing-guesses",
+        per_address="PAIRING_GUESSES_PER_ADDRESS",
+        per_account="PAIRING_GUESSES_PER_SITE",
+        account=lambda: f"site:{request.args.get('site', '')}",
+        failed=lambda response: response.status_code == 404,
+    )
 
 
 # --- Appointments ---------------------------------------------------------------------

@@ -26,4 +26,9 @@ PAGES: dict[str, Page] = {
     "screens": Page("admin.screens_page", _l("Kiosks and displays")),
     "map": Page("admin.map_page", _l("Map")),
     "appointments": Page("admin.appointments_page", _l("Appointments")),
+    # Staff accounts, the administrator's second factor and screen pairing
+    # (server/staff_admin/), whose addresses name no site.
+    "staff": Page("staff_admin.staff_page", _l("Staff"), per_site=False),
+    "second-factor": Page("staff_admin.second_factor_page", _l("Second factor"), per_site=False),
+    "devices": Page("staff_admin.devices_page", _l("Pairing"), per_site=False),
 }

@@ -43,6 +43,15 @@ def login(body: schemas.Login) -> Any:
     user = services.authenticate(body.username, body.password, request.remote_addr)
     if user is None:
         raise auth.NotLoggedIn("The username or password is not right.")
+    if user.must_change_password:
+        # A temporary password signs in only to choose a new one, on the login page.
+        raise auth.Forbidden(
+            "Choose a new password on the login page first.", code="password_change_required"
+        )
+    if user.totp_enabled and not services.check_second_factor(
+        user, body.code or "", request.remote_addr
+    ):
+        raise auth.NotLoggedIn("Give the code from your authenticator app.", code="code_required")
     auth.start_session(user)
     return jsonify(_me(user))
 

@@ -49,6 +49,10 @@ class Empty(Body):
 class Login(Body):
     username: ShortText
     password: Annotated[str, Field(min_length=1, max_length=256)]
+    code: Annotated[
+        str | None,
+        Field(max_length=32, description="The second factor's code, for an account that has one."),
+    ] = None
 
 
 StepFree = Annotated[

@@ -11,21 +11,24 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import current_app, redirect, render_template, request, url_for
+from flask import current_app, redirect, render_template, request, session, url_for
 from flask_babel import get_locale, gettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import TooManyRequests
 
-from server import auth, guesses, services
+from server import auth, clock, guesses, services
 from server.desk import bp
 from server.desk.strings import console_strings
 from server.domain.errors import DomainError
 from server.domain.notices import NOTE_MAX_LENGTH
 from server.domain.text import find_control
 from server.services.accounts import MAX_USERNAME_LENGTH
+from server.storage.models import User
 
 MAX_PASSWORD = 256
+MAX_CODE = 32
+PENDING_SECONDS = 300  # from a right password to the second step's code
 
 
 @bp.get("/desk")
@@ -74,8 +77,44 @@ def login() -> Any:
             return render_template("desk/login.html", error=error), 400
         shown = username[:MAX_USERNAME_LENGTH]
         return render_template("desk/login.html", error=error, username=shown), 401
-    auth.start_session(user)
-    return redirect(safe_next(request.args.get("next")))
+    session.pop(guesses.PENDING_SIGN_IN, None)  # a password starts every step over
+    return _after_password(user)
+
+
+@bp.route("/desk/login/code", methods=["GET", "POST"])
+@guesses.code_guesses
+def login_code() -> Any:
+    """The second step for an account with a second factor: its app's code."""
+    user = _pending_user()
+    if user is None:
+        return redirect(url_for("desk.login"))
+    if request.method == "GET":
+        return render_template("desk/login_code.html")
+    code = request.form.get("code", "")[:MAX_CODE]
+    if not services.check_second_factor(user, code, request.remote_addr):
+        error = gettext("That code is not right. Try the one your app shows now.")
+        return render_template("desk/login_code.html", error=error), 401
+    session[guesses.PENDING_SIGN_IN] = {**session[guesses.PENDING_SIGN_IN], "factor": True}
+    return _after_password(user)
+
+
+@bp.route("/desk/login/new-password", methods=["GET", "POST"])
+def new_password() -> Any:
+    """A temporary password signs in only to choose one's own."""
+    user = _pending_user()
+    if user is None or (user.totp_enabled and not session[guesses.PENDING_SIGN_IN].get("factor")):
+        return redirect(url_for("desk.login"))
+    if request.method == "GET":
+        return render_template("desk/new_password.html")
+    password = request.form.get("password", "")[:MAX_PASSWORD]
+    if password != request.form.get("repeat", "")[:MAX_PASSWORD]:
+        error = gettext("The two passwords are not the same.")
+        return render_template("desk/new_password.html", error=error), 400
+    try:
+        services.set_own_password(user, password, request.remote_addr)
+    except DomainError as refusal:
+        return render_template("desk/new_password.html", error=refusal.message), refusal.status
+    return _after_password(user)
 
 
 @bp.post("/desk/logout")
@@ -101,6 +140,36 @@ def too_many_attempts(_error: TooManyRequests) -> Any:
 def refused(error: DomainError) -> Any:
     """E.g. an account that may not use the site asked for."""
     return render_template("desk/refused.html", message=error.message), error.status
+
+
+def _after_password(user: User) -> Any:
+    """Sign in, once the steps this account still needs are done: its second factor's
+    code, then its own password in place of a temporary one. Until then the browser
+    holds only a pending sign-in (no session), for PENDING_SECONDS."""
+    pending = session.get(guesses.PENDING_SIGN_IN) or {}
+    if pending.get("user") != user.id:
+        target = request.args.get("next")
+        pending = {"user": user.id, "at": clock.now().timestamp(), "next": target}
+        session[guesses.PENDING_SIGN_IN] = pending
+    if user.totp_enabled and not pending.get("factor"):
+        return redirect(url_for("desk.login_code"))
+    if user.must_change_password:
+        return redirect(url_for("desk.new_password"))
+    session.pop(guesses.PENDING_SIGN_IN, None)
+    auth.start_session(user)
+    return redirect(safe_next(pending.get("next")))
+
+
+def _pending_user() -> User | None:
+    """The account whose password was right a moment ago, if its sign-in is still pending."""
+    pending = session.get(guesses.PENDING_SIGN_IN)
+    if not isinstance(pending, dict):
+        return None
+    if clock.now().timestamp() - float(pending.get("at", 0)) > PENDING_SECONDS:
+        session.pop(guesses.PENDING_SIGN_IN, None)
+        return None
+    user = services.account_by_id(int(pending.get("user", 0)))
+    return user if user is not None and user.active else None
 
 
 def _first_site() -> str:

@@ -1,23 +1,40 @@
-"""Staff accounts: made with the CLI, checked at login. No default password exists."""
+"""Staff accounts: made with the CLI or the console (/admin/staff), checked at login.
+
+One set of rules for both: a username, a role, the sites, and a new password as NIST
+SP 800-63B asks (server/domain/staff.py). No default password exists. An administrator
+never chooses someone's password: a new account or a reset gets a generated temporary
+one, shown once, which must be changed at the next sign-in. Every change is audited with
+what was before and after (never a password).
+"""
 
 from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 
 from server.domain.errors import BadInput, DomainError, NotFound
+from server.domain.staff import (
+    MIN_PASSWORD_LENGTH,
+    Role,
+    WeakPassword,
+    check_new_password,
+    role_of,
+)
 from server.domain.text import check_line
 from server.extensions import db
-from server.services import audit, staff_sessions
+from server.services import audit, second_factor, staff_sessions
 from server.storage.models import Site, User
 
-ROLES = ("staff", "admin")
+ROLES = tuple(role.value for role in Role)
 MAX_USERNAME_LENGTH = 64
-MIN_PASSWORD_LENGTH = 12
+__all__ = ["MIN_PASSWORD_LENGTH", "ROLES"]
 _hasher = PasswordHasher()
 # Verified against when the username is unknown, so both cases take the same time.
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
@@ -38,6 +55,20 @@ def generate_password() -> str:
     return secrets.token_urlsafe(15)  # 20 characters, 120 bits
 
 
+@cache
+def common_passwords() -> frozenset[str]:
+    """The 30,000 most common passwords (Xato's list of 10 million, as the zxcvbn
+    package ships it), folded to lower case."""
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS  # noqa: PLC0415  (big: on first use)
+
+    return frozenset(word.casefold() for word in FREQUENCY_LISTS["passwords"])
+
+
+def check_password(password: str, username: str) -> None:
+    """The one rule for a new password, wherever it is set."""
+    check_new_password(password, username=username, common=common_passwords())
+
+
 def add_user(
     username: str,
     password: str,
@@ -48,13 +79,8 @@ def add_user(
 ) -> User:
     """Create an account, or reset the password, role and sites of an existing one."""
     check_username(username)
-    if role not in ROLES:
-        raise DomainError(f"Role must be one of {', '.join(ROLES)}.", code="bad_role")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise DomainError(
-            f"The password must have at least {MIN_PASSWORD_LENGTH} characters.",
-            code="weak_password",
-        )
+    role_of(role)
+    check_password(password, username)
     sites = [_site(slug) for slug in site_slugs]
     if not sites:
         raise DomainError("Give at least one site the account may use.", code="no_sites")
@@ -64,6 +90,7 @@ def add_user(
         user = User(username=username)
         db.session.add(user)
     user.password_hash = _hasher.hash(password)
+    user.must_change_password = False
     user.role = role
     user.active = True
     user.sites = sites
@@ -132,3 +159,179 @@ def _site(slug: str) -> Site:
     if site is None:
         raise NotFound(f"There is no site called {slug!r}.", code="unknown_site")
     return site
+
+
+# --- The console (/admin/staff) --------------------------------------------------------
+
+
+class AccountExists(DomainError):
+    code = "account_exists"
+    status = 409
+
+
+class OwnAccount(DomainError):
+    code = "own_account"
+    status = 409
+
+
+@dataclass(frozen=True)
+class TemporaryPassword:
+    """A generated password, shown once to the administrator who asked for it."""
+
+    username: str
+    password: str
+
+
+def accounts_of(site_slugs: Sequence[str]) -> list[dict[str, Any]]:
+    """The accounts that may use any of these sites, for an administrator of them."""
+    users = db.session.scalars(select(User).order_by(User.username)).all()
+    wanted = set(site_slugs)
+    return [_account_facts(user) for user in users if wanted & {s.slug for s in user.sites}]
+
+
+def create_account(
+    username: str,
+    role: str,
+    site_slugs: Sequence[str],
+    *,
+    actor: audit.Actor,
+    allowed: Sequence[str],
+) -> TemporaryPassword:
+    """A new account with a temporary password it must change at its first sign-in."""
+    check_username(username)
+    chosen = role_of(role)
+    sites = _sites_allowed(site_slugs, allowed)
+    if _find(username) is not None:
+        raise AccountExists(f"username: there is already an account called {username!r}.")
+    password = generate_password()
+    user = User(
+        username=username,
+        password_hash=_hasher.hash(password),
+        role=chosen.value,
+        active=True,
+        must_change_password=True,
+        sites=sites,
+    )
+    db.session.add(user)
+    db.session.flush()
+    audit.record("account_added", actor, account=user.id, after=_account_facts(user))
+    db.session.commit()
+    return TemporaryPassword(username, password)
+
+
+def change_account(
+    username: str,
+    role: str,
+    site_slugs: Sequence[str],
+    *,
+    actor: audit.Actor,
+    allowed: Sequence[str],
+) -> None:
+    """Another role or other sites for an account (sites outside `allowed` are kept)."""
+    user = _account(username, allowed)
+    chosen = role_of(role)
+    if user.id == actor.user_id and chosen is not Role.ADMIN:
+        raise OwnAccount("role: you may not take away your own administrator role.")
+    before = _account_facts(user)
+    kept = [s for s in user.sites if s.slug not in allowed]
+    user.sites = kept + _sites_allowed(site_slugs, allowed)
+    user.role = chosen.value
+    audit.record(
+        "account_changed", actor, account=user.id, before=before, after=_account_facts(user)
+    )
+    db.session.commit()
+
+
+def reset_password(
+    username: str, *, actor: audit.Actor, allowed: Sequence[str]
+) -> TemporaryPassword:
+    """A new temporary password; the account's sessions end at once, on every process."""
+    user = _account(username, allowed)
+    password = generate_password()
+    user.password_hash = _hasher.hash(password)
+    user.must_change_password = True
+    ended = staff_sessions.end_sessions_of(user, staff_sessions.EndReason.PASSWORD_CHANGED)
+    audit.record("password_reset", actor, account=user.id, username=username)
+    db.session.commit()
+    staff_sessions.disconnect(ended)
+    return TemporaryPassword(username, password)
+
+
+def set_account_active(
+    username: str, active: bool, *, actor: audit.Actor, allowed: Sequence[str]
+) -> None:
+    """Disable an account (its sessions end at once, on every process) or enable it."""
+    user = _account(username, allowed)
+    if user.id == actor.user_id:
+        raise OwnAccount("You may not disable your own account.")
+    if not active:
+        disable_user(username, actor=actor)
+        return
+    user.active = True
+    audit.record("account_enabled", actor, account=user.id, username=username)
+    db.session.commit()
+
+
+def remove_second_factor_of(username: str, *, actor: audit.Actor, allowed: Sequence[str]) -> None:
+    """An administrator turns off someone's second factor (a lost phone)."""
+    second_factor.remove_second_factor(_account(username, allowed), actor)
+
+
+def set_own_password(user: User, password: str, address: str | None) -> None:
+    """The account's own new password (a temporary one is changed this way). Its other
+    sessions end, on every process."""
+    check_password(password, user.username)
+    if user.must_change_password and _verifies(user.password_hash, password):
+        raise WeakPassword("password: choose a new one, not the temporary one.")
+    user.password_hash = _hasher.hash(password)
+    user.must_change_password = False
+    ended = staff_sessions.end_sessions_of(user, staff_sessions.EndReason.PASSWORD_CHANGED)
+    audit.record("password_changed", audit.Actor.staff(user, address), account=user.id)
+    db.session.commit()
+    staff_sessions.disconnect(ended)
+
+
+def account_by_id(user_id: int) -> User | None:
+    return db.session.get(User, user_id)
+
+
+def _verifies(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _account_facts(user: User) -> dict[str, Any]:
+    """What the console shows and the audit log keeps of an account: never a secret."""
+    return {
+        "username": user.username,
+        "role": user.role,
+        "sites": sorted(s.slug for s in user.sites),
+        "active": user.active,
+        "must_change_password": user.must_change_password,
+        "second_factor": user.totp_enabled,
+    }
+
+
+def _find(username: str) -> User | None:
+    return db.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+
+
+def _account(username: str, allowed: Sequence[str]) -> User:
+    """An account an administrator of the `allowed` sites may manage."""
+    user = _find(username)
+    if user is None or not {s.slug for s in user.sites} & set(allowed):
+        raise NotFound(
+            f"There is no account called {username!r} on your sites.", code="unknown_user"
+        )
+    return user
+
+
+def _sites_allowed(site_slugs: Sequence[str], allowed: Sequence[str]) -> list[Site]:
+    if not site_slugs:
+        raise BadInput("sites: give at least one site the account may use.")
+    outside = [slug for slug in site_slugs if slug not in allowed]
+    if outside:
+        raise NotFound(f"sites: you do not administer {outside[0]!r}.", code="unknown_site")
+    return [_site(slug) for slug in dict.fromkeys(site_slugs)]

@@ -251,12 +251,20 @@ class User(UserMixin, Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
     password_hash: Mapped[str] = mapped_column(String(200))
-    role: Mapped[str] = mapped_column(String(16))  # staff or admin
+    role: Mapped[str] = mapped_column(String(16))  # a domain.staff.Role
     active: Mapped[bool] = mapped_column(default=True)
     # An account made by hospital sign-in (desk/sso.py) is found again by its provider
     # and subject, never by its name: a local account of the same name is not taken over.
     oidc_issuer: Mapped[str | None] = mapped_column(String(255))
     oidc_subject: Mapped[str | None] = mapped_column(String(255))
+    # A temporary password given by an administrator is changed at the next sign-in.
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The second factor (services/second_factor.py): the TOTP secret once enrolled, the
+    # last time step used (a code is good once), and the recovery codes' argon2 hashes.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled: Mapped[bool] = mapped_column(default=False, server_default=false())
+    totp_last_step: Mapped[int | None] = mapped_column()
+    recovery_codes: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
 
     sites: Mapped[list[Site]] = relationship(secondary=user_sites)
 
@@ -287,6 +295,27 @@ class StaffSession(Model):
     address: Mapped[str | None] = mapped_column(String(64))
 
     user: Mapped[User] = relationship()
+
+
+class ScreenPairing(Model):
+    """A browser opened as a kiosk or display (services/pairing.py). Unpaired it shows
+    `code`; an administrator pairs it with a device; its cookie holds only a random
+    token, of which the table keeps the SHA-256 digest, so unpairing ends it at once."""
+
+    __tablename__ = "screen_pairings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))  # kiosk or display
+    code: Mapped[str | None] = mapped_column(String(8), index=True)  # None once paired
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    device_id: Mapped[int | None] = mapped_column(
+        ForeignKey("devices.id", ondelete="CASCADE"), index=True
+    )
+    paired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    device: Mapped[Device | None] = relationship()
 
 
 class AuditEntry(Model):

@@ -11,9 +11,21 @@ import { byId, make, pageConfig } from "./lib/dom.js";
 import { makeAnnouncer } from "./display/sound.js";
 import { splitCalls } from "./display/calls.js";
 import { makeRotation, pageList, stackList } from "./display/pager.js";
+import { waitUntilPaired } from "./lib/pairing.js";
 
 const config = pageConfig("display-config");
 const strings = config.strings;
+
+// A new screen shows its pairing code until an administrator makes it a display; then
+// it becomes that display here, without a reload.
+if (config.pairing) {
+  const answer = await waitUntilPaired(config.pairing, strings.pairing_expires);
+  if (answer.setup.site.slug !== config.site.slug) window.location.reload();
+  Object.assign(config, answer.setup, { pairing: null });
+  byId("pairing").remove();
+  byId("main").classList.remove("waiting-for-pairing");
+}
+byId("device-name").textContent = config.device ? config.device.name || "" : "";
 
 const RETRY_REFUSED_MS = 10000; // the server refused us (e.g. it is still starting)
 

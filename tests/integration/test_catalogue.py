@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from babel.messages.catalog import Catalog
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import denormalize, read_po
 from flask import Flask
@@ -19,6 +19,7 @@ from server.wayfinding import texts
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = ("server", "kiosk", "display")  # what `make translations` extracts
+KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None}  # and `-k _l`: flask_babel's lazy_gettext
 CHOOSABLE = sorted(set(LANGUAGES) - {DEFAULT_LANGUAGE})
 
 Key = tuple[str | None, str]  # (msgctxt, msgid)
@@ -45,7 +46,7 @@ def extracted_from_source() -> set[Key]:
         key(message, context)
         for source in SOURCES
         for _, _, message, _, context in extract_from_dir(
-            str(ROOT / source), method_map, options_map
+            str(ROOT / source), method_map, options_map, keywords=KEYWORDS
         )
         if key(message, context)[1]
     }
