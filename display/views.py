@@ -70,7 +70,7 @@ def _strings() -> dict[str, str]:
         "about_minutes": gettext("about %(minutes)s min", minutes="{minutes}"),
         "recall": gettext("Called again"),
         "nobody_called": gettext("Nobody has been called yet"),
-        "notice_site": gettext("Delay for everyone"),
+        "notice_site": gettext("Delays for all"),
         "notice_service": gettext("Delay for %(target)s", target="{target}"),
         "notice_room": gettext("Delay in %(target)s", target="{target}"),
         "notice_extra": gettext("About %(minutes)s min longer", minutes="{minutes}"),
