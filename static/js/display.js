@@ -95,7 +95,7 @@ function serviceName(prefix, language) {
 const plural = new Intl.PluralRules(config.language);
 
 function waitingText(count) {
-  const form = plural.select(count) === "one" ? strings.waiting_one : strings.waiting_other;
+  const form = strings.waiting[plural.select(count)] || strings.waiting.other;
   return fill(form, { count });
 }
 
