@@ -108,14 +108,10 @@ def test_arabic_mirrors_the_kiosk_and_the_phone(new_page, live_server, desk):
     assert heading["x"] + heading["width"] > PHONE["viewport"]["width"] - 40
 
 
-def test_arabic_route_steps_run_right_to_left_but_the_plan_is_not_mirrored(
-    new_page, live_server
-):
+def test_arabic_route_steps_run_right_to_left_but_the_plan_is_not_mirrored(new_page, live_server):
     def route_in(language):
         page = new_page(**PHONE)
-        page.goto(
-            live_server.url(f"/route?site={SITE}&from=main-waiting&to=lab-2&lang={language}")
-        )
+        page.goto(live_server.url(f"/route?site={SITE}&from=main-waiting&to=lab-2&lang={language}"))
         expect(page.locator(".route-steps ol > li").first).to_be_visible()
         return page
 
