@@ -291,6 +291,7 @@ function announceNewCalls(calls) {
 }
 
 const announcer = makeAnnouncer({
+  languages: config.site.languages,
   speech: config.speech,
   soundBlocked: strings.sound_blocked,
   wayTo,
