@@ -118,7 +118,9 @@ def test_the_display_shows_calls_waits_and_delays_accessibly(new_page, live_serv
         expect(display.locator("#now-room")).to_have_text("Lab counter 1")
         # Where the room is, in the page's language, then in the site's other one.
         expect(display.locator("#now-hint")).to_have_text("Ground floor")
-        expect(display.locator("#now-room-other")).to_have_text("Laboratorio 1, Planta baja")
+        expect(display.locator("#now-room-other")).to_have_text(
+            re.compile(r"^Laboratorio 1, Planta baja · Laboratoire 1, Rez-de-chaussée · ")
+        )
         waits = display.locator("#service-waits tr")
         expect(waits).to_have_count(4)
         expect(waits.first).to_contain_text(re.compile(r"General practice\s*\d+ waiting"))
