@@ -12,7 +12,9 @@ export HOST PORT
 # to date. The .pot is replaced only when a message changed, so a second run changes nothing.
 CATALOGUE = translations
 CATALOGUE_SOURCES = server kiosk display
-CATALOGUE_LANGUAGES = es
+# Every language with a catalogue; `make translations LANGUAGE=xx` starts a new one (README,
+# "Adding a language").
+CATALOGUE_LANGUAGES = $(sort $(notdir $(patsubst %/LC_MESSAGES/,%,$(dir $(wildcard $(CATALOGUE)/*/LC_MESSAGES/messages.po)))) $(LANGUAGE))
 
 .PHONY: run test install install-dev node compile-translations translations lint clean
 

@@ -7,10 +7,12 @@ phrase in every language of the site.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from babel import Locale
 from flask import render_template, request, url_for
-from flask_babel import force_locale, gettext, ngettext
+from flask_babel import force_locale, get_locale, gettext, ngettext
 
 from display import bp
 from server import screens, services
@@ -73,14 +75,16 @@ def _page_language(site_languages: list[str]) -> str:
 def _strings() -> dict[str, str]:
     """The words display.js puts on the screen, already in the page's language."""
     return {
-        # Both plural forms; display.js picks one with Intl.PluralRules.
-        "waiting_one": ngettext("%(count)s waiting", "%(count)s waiting", 1, count="{count}"),
-        "waiting_other": ngettext("%(count)s waiting", "%(count)s waiting", 2, count="{count}"),
+        # Every plural form of the language, by CLDR category ("one", "few", "many"...);
+        # display.js picks one with Intl.PluralRules, which names the same categories.
+        "waiting": _plural_forms(
+            lambda n: ngettext("%(count)s waiting", "%(count)s waiting", n, count="{count}")
+        ),
         "no_wait": gettext("No wait"),
         "about_minutes": gettext("about %(minutes)s min", minutes="{minutes}"),
         "recall": gettext("Called again"),
         "nobody_called": gettext("Nobody has been called yet"),
-        "notice_site": gettext("Delay for everyone"),
+        "notice_site": gettext("Delays for all"),
         "notice_service": gettext("Delay for %(target)s", target="{target}"),
         "notice_room": gettext("Delay in %(target)s", target="{target}"),
         "notice_extra": gettext("About %(minutes)s min longer", minutes="{minutes}"),
@@ -106,3 +110,13 @@ def _speech(site_languages: list[str]) -> dict[str, str]:
                 "Ticket %(number)s, please go to %(room)s.", number="{number}", room="{room}"
             )
     return phrases
+
+
+def _plural_forms(say: Callable[[int], str]) -> dict[str, str]:
+    """`say(n)` for one number of each plural category of the page's language (Polish
+    has "one", "few" and "many"; Arabic six), as Babel's CLDR rules sort them."""
+    rule = Locale.parse(str(get_locale() or "en")).plural_form
+    forms: dict[str, str] = {}
+    for number in range(200):  # every category has a number below 200
+        forms.setdefault(rule(number), say(number))
+    return forms

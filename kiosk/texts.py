@@ -54,7 +54,7 @@ def _start() -> dict[str, str]:
 def _appointment() -> dict[str, str]:
     return {
         "code_title": _("Type your appointment code"),
-        "code_hint": _("It is on your appointment letter or message, for example RV1001."),
+        "code_hint": _("It is on your letter or text, for example RV1001."),
         "code_label": _("Appointment code"),
         "find_appointment": _("Find my appointment"),
         "no_code": _("I do not have a code"),
@@ -127,7 +127,7 @@ def _find_your_way() -> dict[str, str]:
         "steps_title": _("Step by step"),
         "map_title": _("Map"),
         "step_free": _("Step-free route"),
-        "step_free_hint": _("No stairs or escalators. Choose this if you use a wheelchair."),
+        "step_free_hint": _("No stairs and no escalators. Choose this if you use a wheelchair."),
         "step_free_on": _("Step-free route: no stairs or escalators"),
         "route_phone_title": _("Take this way with you"),
         "route_scan": _("Scan with your phone camera to see this way on your phone."),

@@ -11,7 +11,7 @@ from kiosk import bp
 from kiosk.texts import kiosk_texts
 from server import screens, services
 from server.domain.errors import DomainError, NotFound
-from server.i18n import LANGUAGES, use_language
+from server.i18n import LANGUAGES, text_direction, use_language
 from server.qr import phone_link, public_base_url, qr_svg, short_link
 
 # Seconds without a touch before the kiosk warns that it will go back to the start,
@@ -57,6 +57,7 @@ def kiosk_page() -> Any:
         site=site,
         config=_page_config(setup),
         language_names={lang: LANGUAGES.get(lang, lang) for lang in site["languages"]},
+        directions={lang: text_direction(lang) for lang in site["languages"]},
         keys={"code": CODE_KEYS, "name": NAME_KEYS, "digits": DIGIT_KEYS, "search": SEARCH_KEYS},
         t=kiosk_texts(),
     )
@@ -118,6 +119,8 @@ def _page_config(setup: dict[str, Any]) -> dict[str, Any]:
         "device": setup["device"],
         "token_placeholder": PLACEHOLDER,
         "texts": _texts_by_language(site["languages"]),
+        # Arabic is laid out right to left: the page turns when the patient chooses it.
+        "directions": {language: text_direction(language) for language in site["languages"]},
         "idle_seconds": _seconds_arg("idle", IDLE_SECONDS),
         "warning_seconds": _seconds_arg("warning", WARNING_SECONDS),
         "wayfinding": _wayfinding(slug, setup["device"]),

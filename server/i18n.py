@@ -8,15 +8,40 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from babel import Locale
 from flask import Flask, g, request
 from flask_babel import get_locale
 
 from server.extensions import babel
 
 CATALOGUE = Path(__file__).resolve().parent.parent / "translations"
-DEFAULT_LANGUAGE = "en"
-# Languages with catalogues. A site offers a subset of these (its `languages`).
-LANGUAGES = {"en": "English", "es": "Español"}
+DEFAULT_LANGUAGE = "en"  # the language the messages are written in: it has no catalogue
+
+
+def shipped_languages() -> list[str]:
+    """The languages the product ships: English, then every language with a catalogue
+    (translations/CODE/LC_MESSAGES/messages.po), so adding one is adding its catalogue.
+
+    Codes are Babel's and the browser's alike (`zh` is Simplified Chinese: CLDR's `zh`
+    is written in Han Simplified), so Intl, speech voices and `lang=` take them as they are.
+    """
+    codes = sorted(path.parent.parent.name for path in CATALOGUE.glob("*/LC_MESSAGES/*.po"))
+    return [DEFAULT_LANGUAGE, *codes]
+
+
+def own_name(language: str) -> str:
+    """A language in its own name and script ("Español", "中文", "العربية"), for choosers."""
+    name = Locale.parse(language).display_name or language
+    return name[:1].upper() + name[1:]
+
+
+def text_direction(language: str) -> str:
+    """`rtl` for a language written right to left (Arabic), else `ltr`."""
+    return "rtl" if Locale.parse(language).character_order == "right-to-left" else "ltr"
+
+
+# Languages with catalogues, each in its own name. A site offers a subset (its `languages`).
+LANGUAGES = {code: own_name(code) for code in shipped_languages()}
 
 
 def init_i18n(app: Flask) -> None:
@@ -27,7 +52,8 @@ def init_i18n(app: Flask) -> None:
 
     @app.context_processor
     def _page_language() -> dict[str, str]:
-        return {"page_language": str(get_locale() or DEFAULT_LANGUAGE)}
+        language = str(get_locale() or DEFAULT_LANGUAGE)
+        return {"page_language": language, "page_direction": text_direction(language)}
 
 
 def use_language(language: str | None) -> None:

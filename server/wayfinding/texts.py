@@ -123,8 +123,8 @@ class Words:
     def _level(self, via: EdgeKind, going: str | None, floor: str) -> str:
         if not floor:  # steps or a lift within one floor
             same: dict[EdgeKind, Callable[[], str]] = {
-                EdgeKind.ELEVATOR: lambda: self._("Take the elevator."),
-                EdgeKind.ESCALATOR: lambda: self._("Take the escalator."),
+                EdgeKind.ELEVATOR: lambda: self._("Take the elevator from here."),
+                EdgeKind.ESCALATOR: lambda: self._("Take the escalator from here."),
                 EdgeKind.RAMP: lambda: self._("Take the ramp."),
             }
             return same.get(via, lambda: self._("Take the steps."))()

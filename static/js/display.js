@@ -107,7 +107,7 @@ function serviceName(prefix, language) {
 const plural = new Intl.PluralRules(config.language);
 
 function waitingText(count) {
-  const form = plural.select(count) === "one" ? strings.waiting_one : strings.waiting_other;
+  const form = strings.waiting[plural.select(count)] || strings.waiting.other;
   return fill(form, { count });
 }
 
@@ -306,6 +306,7 @@ function announceNewCalls(calls) {
 }
 
 const announcer = makeAnnouncer({
+  languages: config.site.languages,
   speech: config.speech,
   soundBlocked: strings.sound_blocked,
   wayTo,

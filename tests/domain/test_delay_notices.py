@@ -168,7 +168,9 @@ def test_a_site_may_list_no_reasons():
     assert parse_site_text(text).delay_reasons == []
 
 
-def test_the_demo_site_lists_the_usual_reasons_in_english_and_spanish():
-    reasons = parse_site_file(DEMO_SITE).delay_reasons
+def test_the_demo_site_lists_the_usual_reasons_in_each_of_its_languages():
+    site = parse_site_file(DEMO_SITE)
+    reasons = site.delay_reasons
     assert {"emergency", "running-behind", "room-cleaning"} <= {r.code for r in reasons}
-    assert all(set(r.name) == {"en", "es"} for r in reasons)
+    assert len(site.site.languages) == 8
+    assert all(set(r.name) == set(site.site.languages) for r in reasons)

@@ -79,7 +79,7 @@ def test_the_demo_site_file_parses_with_four_services_and_six_rooms():
         "lab-2",
         "treatment",
     ]
-    assert all(set(s.name) == {"en", "es"} for s in site.services)
+    assert all(set(s.name) == set(site.site.languages) for s in site.services)
 
 
 def test_broken_toml_is_refused_with_its_line_number():

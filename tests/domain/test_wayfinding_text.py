@@ -102,7 +102,7 @@ def test_the_arrival_counts_doors_in_each_language(to, english, spanish):
 
 
 def test_a_language_without_a_catalogue_falls_back_to_english_words_and_site_names():
-    words = Words("fr", ["en", "es"])
+    words = Words("xx", ["en", "es"])  # no language ships as "xx"
 
     assert words.duration(3) == "About 3 minutes on foot"
     assert words.name(both("Room 1", "Consulta 1")) == "Room 1"

@@ -31,6 +31,8 @@ Object.defineProperty(window, "speechSynthesis", {value: {
   getVoices() { return []; },
 }});
 """
+# The demo site's languages, in its order: the display says each call in each.
+SPOKEN_IN = ["en", "es", "fr", "pt", "zh", "vi", "ar", "pl"]
 
 
 # --- Helpers ----------------------------------------------------------------------
@@ -116,7 +118,9 @@ def test_the_display_shows_calls_waits_and_delays_accessibly(new_page, live_serv
         expect(display.locator("#now-room")).to_have_text("Lab counter 1")
         # Where the room is, in the page's language, then in the site's other one.
         expect(display.locator("#now-hint")).to_have_text("Ground floor")
-        expect(display.locator("#now-room-other")).to_have_text("Laboratorio 1, Planta baja")
+        expect(display.locator("#now-room-other")).to_have_text(
+            re.compile(r"^Laboratorio 1, Planta baja · Laboratoire 1, Rez-de-chaussée · ")
+        )
         waits = display.locator("#service-waits tr")
         expect(waits).to_have_count(4)
         expect(waits.first).to_contain_text(re.compile(r"General practice\s*\d+ waiting"))
@@ -170,14 +174,18 @@ def test_two_calls_in_the_same_second_are_announced_in_turn_with_the_way(
 
     expect(page.locator("#now-calls .call", has_text=first)).to_have_count(1)
     expect(now_number(page)).to_have_text(second)
-    page.wait_for_function("() => window.__spoken.length >= 4")
+    page.wait_for_function(f"() => window.__spoken.length >= {2 * len(SPOKEN_IN)}")
     said_first, said_second = spoken_number(first), spoken_number(second)
-    assert page.evaluate("window.__spoken") == [
+    spoken = page.evaluate("window.__spoken")
+    assert [said["lang"] for said in spoken] == SPOKEN_IN * 2  # one call, then the next
+    assert spoken[:2] == [
         {"text": f"Ticket {said_first}, please go to Lab counter 1, Ground floor.", "lang": "en"},
         {
             "text": f"Número {said_first}, por favor pase a Laboratorio 1, Planta baja.",
             "lang": "es",
         },
+    ]
+    assert spoken[len(SPOKEN_IN) : len(SPOKEN_IN) + 2] == [
         {"text": f"Ticket {said_second}, please go to Lab counter 2, Ground floor.", "lang": "en"},
         {
             "text": f"Número {said_second}, por favor pase a Laboratorio 2, Planta baja.",
@@ -199,17 +207,20 @@ def test_each_call_and_recall_is_spoken_in_every_language(new_page, live_server,
     call(api, base, f"rooms/{ROOMS[0]}/call-next")
     expect(now_number(page)).to_have_text(number)
     spoken = spoken_number(number)
-    page.wait_for_function("() => window.__spoken.length >= 2")
+    page.wait_for_function(f"() => window.__spoken.length >= {len(SPOKEN_IN)}")
     # The way is said with the room ("Room 3, Level 1, take the elevator" where there
     # are stairs or a lift on the way; here the lab is on the ground floor).
-    assert page.evaluate("window.__spoken") == [
+    said = page.evaluate("window.__spoken")
+    assert [one["lang"] for one in said] == SPOKEN_IN  # the site's order, its first first
+    assert said[:2] == [
         {"text": f"Ticket {spoken}, please go to Lab counter 1, Ground floor.", "lang": "en"},
         {"text": f"Número {spoken}, por favor pase a Laboratorio 1, Planta baja.", "lang": "es"},
     ]
+    assert said[6]["text"] == f"التذكرة {spoken}، يُرجى التوجّه إلى شباك المختبر 1، الطابق الأرضي."
 
     post(api, base, f"tickets/{ticket_id(api, base, number)}/recall")
-    page.wait_for_function("() => window.__spoken.length >= 4")
-    recalled = page.evaluate("window.__spoken[2].text")
+    page.wait_for_function(f"() => window.__spoken.length >= {2 * len(SPOKEN_IN)}")
+    recalled = page.evaluate(f"window.__spoken[{len(SPOKEN_IN)}].text")
     assert recalled == f"Ticket {spoken}, please go to Lab counter 1, Ground floor."
 
 

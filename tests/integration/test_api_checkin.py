@@ -75,7 +75,7 @@ def test_walk_in_in_an_offered_language(client):
 
 
 def test_walk_in_in_an_unknown_language_is_refused(client, staff):
-    response = client.post(WALK_IN, json={"service": "G", "language": "fr"})
+    response = client.post(WALK_IN, json={"service": "G", "language": "de"})
 
     assert response.status_code == 422
     assert error_code(response) == "unknown_language"

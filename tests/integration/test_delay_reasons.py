@@ -6,19 +6,20 @@ from __future__ import annotations
 
 import json
 import re
+import tomllib
 
 import pytest
 from sqlalchemy import text
 
 from server.extensions import db
 from server.storage import migrate
-from tests.conftest import SITE, act, make_app, received, socket, walk_in
+from tests.conftest import DEMO_SITE, SITE, act, make_app, received, socket, walk_in
 
-EMERGENCY = {
-    "en": "The doctor was called to an emergency",
-    "es": "El médico ha tenido que atender una urgencia",
-}
-BEHIND = {"en": "We are running behind", "es": "Vamos con retraso"}
+# The demo's reasons in all its languages (en and es are checked word for word below).
+DEMO = tomllib.loads(DEMO_SITE.read_text(encoding="utf-8"))
+REASONS = {reason["code"]: reason["name"] for reason in DEMO["delay_reasons"]}
+EMERGENCY = REASONS["emergency"]
+BEHIND = REASONS["running-behind"]
 NOTICES = f"/api/sites/{SITE}/notices"
 
 
@@ -69,6 +70,8 @@ def page_config(html, element_id):
 def test_a_picked_reason_reaches_an_english_and_a_spanish_phone_and_the_display(
     client, staff, phones, display
 ):
+    assert EMERGENCY["en"] == "The doctor was called to an emergency"
+    assert EMERGENCY["es"] == "El médico ha tenido que atender una urgencia"
     posted = post(staff, 201, reason_code="emergency", note="Dr Patel", expected_minutes=30)
 
     notice = posted["notice"]
@@ -119,7 +122,7 @@ def test_the_display_page_in_each_language_marks_the_note(client, language, note
     html = client.get(f"/display?lang={language}").get_data(as_text=True)
     config = page_config(html, "display-config")
     assert config["language"] == language
-    assert config["site"]["languages"] == ["en", "es"]  # the reason is shown in both
+    assert config["site"]["languages"] == DEMO["site"]["languages"]  # the reason in each
     assert config["strings"]["notice_note"] == note
 
 

@@ -264,11 +264,11 @@ def test_the_display_speaks_in_every_language_of_the_site(client):
     config = page_config(client.get("/display?lang=es"))
 
     assert config["language"] == "es"
-    assert config["speech"] == {
-        "en": "Ticket {number}, please go to {room}.",
-        "es": "Número {number}, por favor pase a {room}.",
-    }
-    assert config["strings"]["waiting_other"] == "{count} en espera"
+    assert config["speech"]["en"] == "Ticket {number}, please go to {room}."
+    assert config["speech"]["es"] == "Número {number}, por favor pase a {room}."
+    assert config["speech"]["ar"] == "التذكرة {number}، يُرجى التوجّه إلى {room}."
+    assert set(config["speech"]) == {"en", "es", "fr", "pt", "zh", "vi", "ar", "pl"}
+    assert config["strings"]["waiting"]["other"] == "{count} en espera"
 
 
 def test_the_display_is_sent_enough_calls_for_three_at_once_and_six_before(app, client, staff):
@@ -402,3 +402,11 @@ def test_presence_does_not_move_the_sequence(app, staff, desk):
     [update] = received(desk, "staff_update")
     assert update["seq"] == seq
     assert staff.get(f"/api/sites/{SITE}/queue").get_json()["seq"] == seq
+
+
+def test_the_display_has_every_plural_form_of_its_language(client):
+    """Polish says "2 czekają" but "5 czeka"; Arabic has six forms: display.js needs each."""
+    polish = page_config(client.get("/display?lang=pl"))["strings"]["waiting"]
+    assert polish == {"one": "{count} czeka", "few": "{count} czekają", "many": "{count} czeka"}
+    arabic = page_config(client.get("/display?lang=ar"))["strings"]["waiting"]
+    assert set(arabic) == {"zero", "one", "two", "few", "many", "other"}

@@ -3,6 +3,7 @@ site file updates it in place."""
 
 from __future__ import annotations
 
+import re
 import threading
 
 import pytest
@@ -20,9 +21,11 @@ from server.storage import migrate
 from server.storage.models import Room, Site, Ticket, User
 from tests.conftest import DEMO_SITE, SITE, STAFF_PASSWORD, FakeClock, login, make_app, seed
 
-ROOM_2_BLOCK = (
-    '[[rooms]]\ncode = "room-2"\nname = { en = "Room 2", es = "Consulta 2" }\nservices = ["G"]\n\n'
-)
+# Room 2's block in the demo site file, as written there (its name in every language).
+ROOM_2_BLOCK = re.search(
+    r'\[\[rooms\]\]\ncode = "room-2"\nname = \{[^\n]*\}\nservices = \["G"\]\n\n',
+    DEMO_SITE.read_text(encoding="utf-8"),
+)[0]  # type: ignore[index]
 
 
 def _app(clock: FakeClock, url: str) -> Flask:
@@ -181,7 +184,7 @@ def test_reloading_the_site_file_keeps_tickets_and_updates_names(app):
     assert views[0]["room"]["code"] == "room-2"
     assert views[1]["service"]["names"]["en"] == "Family doctor"
     general = next(s for s in info["services"] if s["prefix"] == "G")
-    assert general["names"] == {"en": "Family doctor", "es": "Medicina general"}
+    assert (general["names"]["en"], general["names"]["es"]) == ("Family doctor", "Medicina general")
 
 
 def test_a_room_removed_from_the_site_file_is_inactive_and_cannot_call(app):

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
-import { fill, makeTexts, nameIn, noticeWords } from "../../static/js/lib/texts.js";
+import { clockTime, fill, makeTexts, nameIn, noticeWords } from "../../static/js/lib/texts.js";
 import { placeInLine, waitEstimate } from "../../static/js/lib/ticket.js";
 
 test("fill puts values in their placeholders and keeps unknown ones", () => {
@@ -82,4 +82,13 @@ test("a notice falls back to the site's languages, and a note alone is still mar
 
 test("a notice from an older server shows its one-line reason", () => {
   assert.deepEqual(noticeWords({ reason: "Fire drill" }, "en", NOTE), { reason: "Fire drill", note: "" });
+});
+
+test("clockTime writes a clinic time as each language does", () => {
+  assert.equal(clockTime("14:05", "en"), "2:05 PM");
+  assert.equal(clockTime("14:05", "fr"), "14:05");
+  assert.equal(clockTime("14:05", "pl"), "14:05");
+  assert.equal(clockTime("14:05", "zh"), "14:05");
+  assert.match(clockTime("14:05", "ar"), /م$/); // "PM" in Arabic
+  assert.equal(clockTime("soon", "en"), "soon");
 });

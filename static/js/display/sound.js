@@ -13,9 +13,12 @@ const SPEECH_TIMEOUT_MS = 15000; // ... nor "end" for speech
 const SOUND_KEY = "waitroom.display.sound";
 
 /* {announce(call)}: queues a call to be said. `speech` is {language: "Ticket {number},
- * please go to {room}."}; `wayTo(call, language)` says where: "Room 3, Level 1, take
- * the elevator" where the site's map knows the way, else the room's name. */
-export function makeAnnouncer({ speech, soundBlocked, wayTo }) {
+ * please go to {room}."}, said in the order of `languages` (the site's: its first
+ * language first; the JSON object's own order is alphabetical); `wayTo(call, language)`
+ * says where: "Room 3, Level 1, take the elevator" where the site's map knows the way,
+ * else the room's name. */
+export function makeAnnouncer({ speech, languages = Object.keys(speech), soundBlocked, wayTo }) {
+  const spoken = languages.filter((language) => language in speech);
   const setup = byId("sound-setup");
   const status = byId("sound-status");
   const chime = byId("chime");
@@ -51,7 +54,7 @@ export function makeAnnouncer({ speech, soundBlocked, wayTo }) {
     for (let call = queue.shift(); call; call = queue.shift()) {
       try {
         await playChime();
-        for (const language of Object.keys(speech)) {
+        for (const language of spoken) {
           await say(spokenCall(call, language), language);
         }
       } catch {

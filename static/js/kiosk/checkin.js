@@ -2,6 +2,7 @@
 // confirming it, or walking in to a service. Each check-in ends on the ticket.
 
 import { byId } from "../lib/dom.js";
+import { clockTime } from "../lib/texts.js";
 import { config, nameOf, patient } from "./state.js";
 import { send } from "./requests.js";
 import { show, showEntryError } from "./screens.js";
@@ -33,7 +34,7 @@ async function lookUp(identity) {
   if (!found) return;
   patient.appointment = identity;
   byId("confirm-name").textContent = found.first_name;
-  byId("confirm-time").textContent = found.time;
+  byId("confirm-time").textContent = clockTime(found.time, patient.language);
   byId("confirm-service").textContent = nameOf(found.service.names);
   show("confirm");
 }

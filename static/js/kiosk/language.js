@@ -10,6 +10,7 @@ import { restartIdleTimer } from "./idle.js";
 
 export function applyLanguage() {
   document.documentElement.lang = patient.language;
+  document.documentElement.dir = config.directions[patient.language] || "ltr";
   document.querySelectorAll("[data-text]").forEach((node) => {
     node.textContent = t(node.dataset.text);
   });

@@ -36,3 +36,13 @@ export function noticeWords(notice, language, noteTemplate, fallbacks = []) {
     note: notice.note ? fill(noteTemplate, { note: notice.note }) : "",
   };
 }
+
+/* A clock time the server sends as "HH:MM" (at the clinic), as `language` writes it:
+ * "2:05 PM" in English, "14:05" in French, "2:05 م" in Arabic. Anything else is shown as it came. Pure. */
+export function clockTime(hhmm, language) {
+  const match = /^(\d{2}):(\d{2})$/.exec(hhmm);
+  if (!match) return hhmm;
+  const moment = Date.UTC(2000, 0, 1, Number(match[1]), Number(match[2]));
+  const format = new Intl.DateTimeFormat(language, { hour: "numeric", minute: "2-digit", timeZone: "UTC" });
+  return format.format(moment);
+}
