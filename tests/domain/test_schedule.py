@@ -12,9 +12,9 @@ from server.domain.schedule import (
     AppointmentWindow,
     Closure,
     OpeningHours,
-    room_is_open,
     local_to_utc,
     parse_interval,
+    room_is_open,
     site_day,
 )
 
