@@ -24,7 +24,8 @@ _ROW_FIELD = re.compile(r"^(?P<kind>[a-z]+)-(?P<index>\d{1,3})-(?P<field>[a-z_]+
 
 def site_part(form: MultiDict[str, str]) -> dict[str, Any]:
     """[site]: a blank number takes the site file's default; the hours of a day are
-    written "08:00-12:30, 13:30-18:00"; languages "en, es"."""
+    written "08:00-12:30, 13:30-18:00"; languages "en, es"; a blank day start is
+    midnight."""
     data: dict[str, Any] = {
         "name": form.get("name", ""),
         "timezone": form.get("timezone", ""),
@@ -33,6 +34,8 @@ def site_part(form: MultiDict[str, str]) -> dict[str, Any]:
     }
     if public_url := form.get("public_url", "").strip():
         data["public_url"] = public_url
+    if day_starts := form.get("day_starts", "").strip():
+        data["day_starts"] = day_starts  # blank: midnight; "never": a 24-hour site
     for key in SITE_NUMBERS:
         if value := form.get(key, "").strip():
             data[key] = value  # the schema reads the number, or says it is none
@@ -53,7 +56,8 @@ def _spans(text: str) -> list[str]:
 
 def named_rows(form: MultiDict[str, str], kind: str) -> list[dict[str, Any]]:
     """Rows of a list (`room-3-code`, `room-3-name-es`, `room-3-services`…), in order; a
-    row left blank (the form's empty row for a new item) is no row."""
+    row left blank (the form's empty row for a new item) is no row. A room's own hours
+    are `room-3-hours-mon`…: none given on any day, the room keeps the site's."""
     rows: dict[int, dict[str, Any]] = {}
     for key in form:
         match = _ROW_FIELD.match(key)
@@ -61,9 +65,13 @@ def named_rows(form: MultiDict[str, str], kind: str) -> list[dict[str, Any]]:
             continue
         row = rows.setdefault(int(match["index"]), {})
         field = match["field"]
-        if field.startswith("name-"):
+        if field.startswith(("name-", "reason-")):
+            table, _, lang = field.partition("-")
             if value := form.get(key, "").strip():
-                row.setdefault("name", {})[field.removeprefix("name-")] = value
+                row.setdefault(table, {})[lang] = value
+        elif field.startswith("hours-"):
+            if spans := _spans(form.get(key, "")):
+                row.setdefault("hours", {})[field.removeprefix("hours-")] = spans
         elif field == "services":
             row["services"] = form.getlist(key)
         elif field == "active":
@@ -89,3 +97,13 @@ def devices(form: MultiDict[str, str], kind: str) -> list[dict[str, Any]]:
         if not row.get("services"):
             row.pop("services", None)
     return rows
+
+
+def closures(form: MultiDict[str, str]) -> list[dict[str, Any]]:
+    """[[closures]]: `closure-0-date`, `-from`, `-to`, `-reason-es`; a row whose
+    "remove" box is ticked is left out. A closure has no "in use": it is or is not."""
+    return [
+        {key: value for key, value in row.items() if key not in {"active", "remove"}}
+        for row in named_rows(form, "closure")
+        if not row.get("remove")
+    ]

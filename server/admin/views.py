@@ -57,6 +57,11 @@ def delay_reasons(site: str) -> Any:
     )
 
 
+@bp.post("/admin/<site>/closures")
+def closures(site: str) -> Any:
+    return _edit_page(site, "site", "closures", lambda: forms.closures(request.form))
+
+
 @bp.route("/admin/<site>/services", methods=["GET", "POST"])
 def services_page(site: str) -> Any:
     return _edit_page(

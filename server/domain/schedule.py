@@ -19,13 +19,29 @@ class OpeningHours:
     """Opening intervals per weekday, in the site's local time. A missing day is closed."""
 
     intervals: dict[str, tuple[tuple[time, time], ...]] = field(default_factory=dict)
+    # Days or parts of days the site is shut although its weekday is open (a holiday).
+    closures: tuple[Closure, ...] = ()
 
     @classmethod
-    def of(cls, spans: Mapping[str, Sequence[str]]) -> OpeningHours:
+    def of(
+        cls, spans: Mapping[str, Sequence[str]], closures: Sequence[Closure] = ()
+    ) -> OpeningHours:
         """From a site file's table: {"mon": ["08:00-12:30", "13:30-18:00"]}."""
-        return cls({day: tuple(parse_interval(i) for i in texts) for day, texts in spans.items()})
+        intervals = {day: tuple(parse_interval(i) for i in texts) for day, texts in spans.items()}
+        return cls(intervals, tuple(closures))
+
+    @classmethod
+    def always(cls, closures: Sequence[Closure] = ()) -> OpeningHours:
+        """Open at all hours of every day, but for its closures."""
+        return cls({day: ((MIDNIGHT, MIDNIGHT),) for day in WEEKDAYS}, tuple(closures))
+
+    def is_closed(self, local: datetime) -> bool:
+        """Whether a closure covers the moment (the site's local time)."""
+        return any(closure.covers(local) for closure in self.closures)
 
     def is_open(self, local: datetime) -> bool:
+        if self.is_closed(local):
+            return False
         moment = local.time()
         for start, end in self.intervals.get(WEEKDAYS[local.weekday()], ()):
             # An end of 00:00 means midnight at the end of the day.
@@ -48,15 +64,49 @@ class OpeningHours:
                 else:
                     found.append((opens, closes))
             day += timedelta(days=1)
-        return found
+        shut = sorted(c.span(zone) for c in self.closures if first <= c.day <= last)
+        return closed_spans(shut, found) if shut else found
 
 
 def room_is_open(local: datetime, site: OpeningHours, room: OpeningHours | None = None) -> bool:
     """Whether a room serves at a moment (the site's local time): within the site's
     hours, when it gives any (a site that gives none is always open), and within the
     room's own sessions, when it has them (else the site's hours are the room's)."""
-    site_open = not site.intervals or site.is_open(local)
+    site_open = site.is_open(local) if site.intervals else not site.is_closed(local)
     return site_open and (room is None or room.is_open(local))
+
+
+@dataclass(frozen=True)
+class Closure:
+    """A day the site is shut (a public holiday), or part of one (`start` to `end`, a
+    closed afternoon), in the site's local time; an `end` of 00:00 is the day's end."""
+
+    day: date
+    start: time = MIDNIGHT
+    end: time = MIDNIGHT
+
+    @classmethod
+    def of(cls, data: Mapping[str, str]) -> Closure:
+        """From a site file's `[[closures]]` item: {"date": "2026-12-24", "from": "13:00",
+        "to": "24:00"}; without `from` and `to`, the whole day."""
+        day = date.fromisoformat(str(data["date"]))
+        if data.get("from") is None and data.get("to") is None:
+            return cls(day)
+        start, end = parse_interval(f"{data.get('from')}-{data.get('to')}")
+        return cls(day, start, end)
+
+    def covers(self, local: datetime) -> bool:
+        moment = local.time()
+        return (
+            local.date() == self.day
+            and self.start <= moment
+            and (moment < self.end or self.end == MIDNIGHT)
+        )
+
+    def span(self, zone: ZoneInfo) -> tuple[datetime, datetime]:
+        """The closure in UTC."""
+        ends_on = self.day + timedelta(days=1) if self.end == MIDNIGHT else self.day
+        return local_to_utc(self.day, self.start, zone), local_to_utc(ends_on, self.end, zone)
 
 
 def closed_spans(

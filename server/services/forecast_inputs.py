@@ -104,16 +104,12 @@ def _room_hours(
     """A room's own sessions around now: when it is shut while the site is open (its
     lunch, a late start, an early finish), and when its session began."""
     first, last = today - timedelta(days=1), today + timedelta(days=1)
-    own = OpeningHours.of(room.hours or {}).spans(first, last, site.zone)
+    own = OpeningHours.of(room.hours or {}, settings.hours.closures).spans(first, last, site.zone)
     if settings.hours.intervals:
         site_open = settings.hours.spans(first, last, site.zone)
-    else:  # a site that gives no hours is open at all times
-        site_open = [
-            (
-                local_to_utc(first, MIDNIGHT, site.zone),
-                local_to_utc(last, MIDNIGHT, site.zone) + timedelta(days=1),
-            )
-        ]
+    else:  # a site that gives no hours is open at all times, but for its closures
+        always = OpeningHours.always(settings.hours.closures)
+        site_open = always.spans(first, last, site.zone)
     shut = [(a, b) for a, b in closed_spans(own, site_open) if b > now]
     return _RoomHours(tuple(shut), max((a for a, _ in own if a <= now), default=None))
 
@@ -182,7 +178,11 @@ def site_history(site: Site, now: datetime) -> History:
     ]
     room_sessions = {
         str(room.id): [
-            (a, b) for a, b in OpeningHours.of(room.hours).spans(first, last, site.zone) if a <= now
+            (a, b)
+            for a, b in OpeningHours.of(room.hours, settings.hours.closures).spans(
+                first, last, site.zone
+            )
+            if a <= now
         ]
         for room in site.rooms
         if room.hours is not None

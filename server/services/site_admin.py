@@ -41,7 +41,7 @@ from server.storage import queries
 from server.storage.models import Device, Room, Service, Site
 
 # The parts of a site file the console edits one at a time (the map has its own upload).
-PARTS = ("site", "services", "rooms", "kiosks", "displays", "delay_reasons")
+PARTS = ("site", "services", "rooms", "kiosks", "displays", "delay_reasons", "closures")
 # What [site] holds besides slug, name, time zone and languages (load_site keeps them in
 # the site's settings).
 SITE_SETTINGS = (
@@ -84,6 +84,7 @@ def site_file_data(site: Site) -> dict[str, Any]:
         "kiosks": _devices_data(site, "kiosk"),
         "displays": _devices_data(site, "display"),
         "delay_reasons": copy.deepcopy(settings.get("delay_reasons") or []),
+        "closures": copy.deepcopy(settings.get("closures") or []),
     }
     if settings.get("map_source"):
         data["map"] = copy.deepcopy(settings["map_source"])

@@ -60,6 +60,13 @@ def load_site(spec: SiteFile, *, actor: audit.Actor | None = None) -> dict[str, 
         **site.settings,
         "delay_reasons": [r.model_dump(include={"code", "name"}) for r in spec.delay_reasons],
     }
+    # Holidays and closed afternoons, as the site file writes them (sites/settings.py).
+    site.settings = {
+        **site.settings,
+        "closures": [
+            c.model_dump(mode="json", by_alias=True, exclude_none=True) for c in spec.closures
+        ],
+    }
     for cached in ("zone", "days"):  # the cached time zone and day boundary may be stale
         site.__dict__.pop(cached, None)
     db.session.flush()

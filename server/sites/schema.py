@@ -10,6 +10,7 @@ import itertools
 import re
 import tomllib
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -107,6 +108,24 @@ class RoomSpec(Strict):
     @classmethod
     def _valid_hours(cls, value: dict[str, list[str]] | None) -> dict[str, list[str]] | None:
         return None if value is None else _check_hours(value)
+
+
+class ClosureSpec(Strict):
+    """A day the site is shut (`date` only), or part of it (`from` and `to`, "24:00" for
+    the day's end): the kiosk takes no walk-ins then and the forecasts know it."""
+
+    date: date
+    start: str | None = Field(default=None, alias="from")
+    end: str | None = Field(default=None, alias="to")
+    reason: Names | None = None  # said on the console, in every language of the site
+
+    @model_validator(mode="after")
+    def _interval(self) -> ClosureSpec:
+        if (self.start is None) != (self.end is None):
+            raise ValueError("give both from and to (a part of the day), or neither (all day)")
+        if self.start is not None:
+            parse_interval(f"{self.start}-{self.end}")
+        return self
 
 
 class DeviceSpec(Strict):
@@ -484,12 +503,14 @@ class SiteFile(Strict):
     displays: list[DeviceSpec] = Field(default_factory=list)
     map: MapSpec | None = None  # the walking map, for wayfinding
     delay_reasons: list[DelayReasonSpec] = Field(default_factory=list, max_length=50)
+    closures: list[ClosureSpec] = Field(default_factory=list, max_length=500)
     _map_data: dict[str, Any] | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _consistent(self, info: ValidationInfo) -> SiteFile:
         problems = [*self._duplicates(), *self._unknown_services(), *self._missing_names()]
         problems += delay_reason_problems(self.delay_reasons, self.site.languages)
+        problems += self._closure_reasons()
         if self.map is not None:
             folder = (info.context or {}).get("folder")
             checks = MapChecks(self, self.map, folder)
@@ -551,6 +572,15 @@ class SiteFile(Strict):
                 for key in item.services or []:
                     if key not in known:
                         problems.append(f"{kind}[{i}].services: unknown service {key!r}")
+        return problems
+
+    def _closure_reasons(self) -> list[str]:
+        problems = []
+        for i, closure in enumerate(self.closures):
+            names = closure.reason or {}
+            missing = [lang for lang in self.site.languages if names and lang not in names]
+            if missing:
+                problems.append(f"closures[{i}].reason: no translation for {', '.join(missing)}")
         return problems
 
     def _missing_names(self) -> list[str]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from server.domain.schedule import AppointmentWindow, OpeningHours
+from server.domain.schedule import AppointmentWindow, Closure, OpeningHours
 from server.storage.models import Site
 
 DEFAULTS: dict[str, Any] = {
@@ -16,6 +16,7 @@ DEFAULTS: dict[str, Any] = {
     "delay_notice_minutes": 10,
     "display_cycle_seconds": 30,
     "hours": {},
+    "closures": [],
     "public_url": None,
 }
 
@@ -32,7 +33,8 @@ class SiteSettings:
     @classmethod
     def of(cls, site: Site) -> SiteSettings:
         raw = {**DEFAULTS, **(site.settings or {})}
-        hours = OpeningHours.of(raw["hours"])
+        closures = [Closure.of(item) for item in raw["closures"] or []]
+        hours = OpeningHours.of(raw["hours"], closures)
         return cls(
             on_time_grace_minutes=raw["on_time_grace_minutes"],
             appointment_window=AppointmentWindow(

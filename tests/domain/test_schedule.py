@@ -10,9 +10,11 @@ import pytest
 from server.domain.errors import CheckInRefused
 from server.domain.schedule import (
     AppointmentWindow,
+    Closure,
     OpeningHours,
     local_to_utc,
     parse_interval,
+    room_is_open,
     site_day,
 )
 
@@ -37,6 +39,71 @@ def local(day, hh, mm=0, ss=0, us=0):
 
 def days_after_monday(n):
     return MONDAY + timedelta(days=n)
+
+
+# --- Closures ----------------------------------------------------------------------
+
+WITH_CLOSURES = OpeningHours.of(
+    {"mon": ["08:00-12:30", "13:30-18:00"], "tue": ["00:00-24:00"]},
+    [
+        Closure.of({"date": "2026-03-09"}),  # a public holiday on the Monday
+        Closure.of({"date": "2026-03-10", "from": "13:00", "to": "24:00"}),
+    ],
+)
+
+
+def test_a_closed_day_is_closed_at_every_hour_its_weekday_opens():
+    assert not any(WITH_CLOSURES.is_open(local(MONDAY, h)) for h in range(24))
+    assert WITH_CLOSURES.is_open(local(MONDAY + timedelta(days=7), 9))  # the next Monday
+
+
+def test_a_closed_afternoon_leaves_the_morning_open_and_ends_at_midnight():
+    tuesday = days_after_monday(1)
+    assert WITH_CLOSURES.is_open(local(tuesday, 12, 59, 59))
+    assert not WITH_CLOSURES.is_open(local(tuesday, 13))
+    assert not WITH_CLOSURES.is_open(local(tuesday, 23, 59, 59))
+
+
+def test_a_closure_that_ends_before_the_day_does_reopens():
+    hours = OpeningHours.of(
+        {"mon": ["08:00-18:00"]},
+        [Closure.of({"date": "2026-03-09", "from": "12:00", "to": "14:00"})],
+    )
+    assert hours.is_open(local(MONDAY, 11, 59))
+    assert not hours.is_open(local(MONDAY, 13, 59))
+    assert hours.is_open(local(MONDAY, 14))
+
+
+def test_the_open_spans_leave_the_closures_out():
+    spans = WITH_CLOSURES.spans(MONDAY, days_after_monday(2), LONDON)
+    utc = lambda day, hh: local_to_utc(day, time(hh), LONDON)  # noqa: E731
+    assert spans == [(utc(days_after_monday(1), 0), utc(days_after_monday(1), 13))]
+
+
+def test_a_site_without_hours_is_open_but_for_its_closures():
+    always = OpeningHours.always([Closure.of({"date": "2026-03-09"})])
+    assert not room_is_open(local(MONDAY, 9), OpeningHours({}, always.closures))
+    assert room_is_open(local(days_after_monday(1), 9), OpeningHours({}, always.closures))
+    assert always.spans(MONDAY, days_after_monday(1), LONDON) == [
+        (
+            local_to_utc(days_after_monday(1), time(0), LONDON),
+            local_to_utc(days_after_monday(2), time(0), LONDON),
+        )
+    ]
+
+
+def test_a_closure_shuts_a_room_with_its_own_hours_too():
+    room = OpeningHours.of({"mon": ["09:00-17:00"]})
+    assert not room_is_open(local(MONDAY, 10), WITH_CLOSURES, room)
+
+
+@pytest.mark.parametrize(
+    "item",
+    [{"date": "2026-02-30"}, {"date": "2026-03-09", "from": "14:00", "to": "13:00"}],
+)
+def test_a_bad_closure_is_refused(item):
+    with pytest.raises(ValueError):
+        Closure.of(item)
 
 
 # --- OpeningHours ------------------------------------------------------------------

@@ -261,3 +261,41 @@ def test_a_service_colour_is_a_hex_colour():
     assert ok.services[1].colour == "#1f6feb"
     message = refusal(broken("typical_minutes = 6\n", 'typical_minutes = 6\ncolour = "red"\n'))
     assert "services[1].colour (line 20)" in message
+
+
+# --- [[closures]] --------------------------------------------------------------------
+
+CLOSURES = """
+[[closures]]
+date = "2026-12-25"
+reason = { en = "Christmas Day", es = "Navidad" }
+
+[[closures]]
+date = 2026-12-24
+from = "13:00"
+to = "24:00"
+"""
+
+
+def test_closures_are_read_as_whole_days_or_parts_of_days():
+    spec = parse_site_text(GOOD + CLOSURES)
+    christmas, eve = spec.closures
+    assert (str(christmas.date), christmas.start, christmas.end) == ("2026-12-25", None, None)
+    assert (str(eve.date), eve.start, eve.end) == ("2026-12-24", "13:00", "24:00")
+    assert parse_site_text(GOOD).closures == []
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "says"),
+    [
+        ('date = "2026-12-25"', 'date = "2026-12-32"', "closures[0].date (line 33)"),
+        ('to = "24:00"', 'to = "12:00"', "closures[1] (line 36): the interval '13:00-12:00'"),
+        ('to = "24:00"\n', "", "closures[1] (line 36): give both from and to"),
+        ("from =", "since =", "closures[1].since (line 38): Extra inputs"),
+        (', es = "Navidad"', "", "closures[0].reason (line 34): no translation for es"),
+    ],
+)
+def test_a_bad_closure_is_refused_by_key_and_line(old, new, says):
+    text = GOOD + CLOSURES
+    assert text.count(old) == 1, old
+    assert says in refusal(text.replace(old, new))

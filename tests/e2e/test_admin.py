@@ -111,3 +111,39 @@ def test_the_previews_are_accessible(new_page, admin_server, admin_login, langua
     console.locator("button[value=preview]").click()
     expect(console.locator(".route-preview li").first).to_be_visible()
     assert_accessible(console, f"map route preview ({language})")
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_closures_a_day_start_and_a_rooms_own_hours_are_edited_accessibly(
+    new_page, admin_server, admin_login, language
+):
+    console = new_page(storage_state=admin_login, locale=language)
+    site_page = admin_server.url(f"/admin/{SITE}?lang={language}")
+    console.goto(site_page)
+    # The form's last row is the empty one, for a new closure.
+    row = console.locator("input[name^=closure-][name$=-date]").last.get_attribute("name")
+    field = f"[name={(row or '').removesuffix('-date')}-{{}}]".format
+    console.locator(field("date")).fill("2027-12-24" if language == "en" else "2027-12-31")
+    console.locator(field("from")).fill("13:00")  # no end: refused, by the field's name
+    console.locator("form[action$=closures] button[type=submit]").click()
+    expect(console.get_by_role("alert")).to_contain_text("give both from and to")
+    assert_accessible(console, f"admin closure refused ({language})")
+    console.locator(field("to")).fill("24:00")
+    console.locator(field("reason-es")).fill("Nochebuena")
+    console.locator(field("reason-en")).fill("Christmas Eve")
+    console.locator("form[action$=closures] button[type=submit]").click()
+    expect(console.get_by_role("status")).to_contain_text(
+        "Saved." if language == "en" else "Guardado."
+    )
+    expect(console.locator(field("reason-es"))).to_have_value("Nochebuena")
+    console.locator("[name=day_starts]").fill("never-ish")
+    console.locator("form[action$='/" + SITE + "'] button[type=submit]").click()
+    expect(console.get_by_role("alert")).to_contain_text("site.day_starts")
+    assert_accessible(console, f"admin site page with closures ({language})")
+
+    console.goto(admin_server.url(f"/admin/{SITE}/rooms?lang={language}"))
+    console.locator("[name=room-0-hours-mon]").fill("09:00-12:30, 12:00-17:00")
+    console.locator("main form button[type=submit]").click()
+    expect(console.get_by_role("alert")).to_contain_text("rooms[0].hours")
+    expect(console.locator("[name=room-0-hours-mon]")).to_have_value("09:00-12:30, 12:00-17:00")
+    assert_accessible(console, f"admin rooms' own hours refused ({language})")

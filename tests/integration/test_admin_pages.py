@@ -139,6 +139,107 @@ def test_the_site_form_saves_hours_and_numbers(app, admin):
     assert settings["delay_notice_minutes"] == 20
 
 
+def test_the_site_form_saves_the_day_start_and_blank_is_midnight(app, admin):
+    assert (
+        admin.post(f"/admin/{SITE}", data=site_form(admin, day_starts="06:00")).status_code == 302
+    )
+    with app.app_context():
+        assert queries.get_site(SITE).settings["day_starts"] == "06:00"
+    assert 'name="day_starts" value="06:00"' in admin.get(f"/admin/{SITE}").get_data(as_text=True)
+    assert admin.post(f"/admin/{SITE}", data=site_form(admin, day_starts="")).status_code == 302
+    with app.app_context():
+        assert queries.get_site(SITE).settings["day_starts"] is None
+
+
+def test_the_site_form_refuses_a_bad_day_start_by_name(app, admin):
+    response = admin.post(f"/admin/{SITE}", data=site_form(admin, day_starts="6 in the morning"))
+    assert response.status_code == 422
+    page = html.unescape(response.get_data(as_text=True))
+    assert "site.day_starts" in page and "Nothing was saved" in page
+    assert 'name="day_starts" value="6 in the morning"' in page
+    with app.app_context():
+        assert queries.get_site(SITE).settings["day_starts"] is None
+
+
+def test_the_rooms_form_saves_a_rooms_own_hours(app, admin):
+    data = rooms_form(admin)
+    data["room-0-hours-mon"] = "09:00 - 12:30, 13:30-17:00"
+    data["room-0-hours-tue"] = "10:00-17:00"
+    assert admin.post(f"/admin/{SITE}/rooms", data=data).status_code == 302
+    with app.app_context():
+        rooms = {r.code: r.hours for r in queries.get_site(SITE).rooms}
+    assert rooms["room-1"] == {"mon": ["09:00-12:30", "13:30-17:00"], "tue": ["10:00-17:00"]}
+    assert rooms["lab-1"] is None  # no day given: the site's hours
+    page = admin.get(f"/admin/{SITE}/rooms").get_data(as_text=True)
+    assert 'name="room-0-hours-mon" value="09:00-12:30, 13:30-17:00"' in page
+
+
+def test_the_rooms_form_refuses_overlapping_hours_by_name(app, admin):
+    data = rooms_form(admin)
+    data["room-0-hours-mon"] = "09:00-12:30, 12:00-17:00"
+    response = admin.post(f"/admin/{SITE}/rooms", data=data)
+    assert response.status_code == 422
+    page = html.unescape(response.get_data(as_text=True))
+    assert "rooms[0].hours: the intervals of 'mon' overlap" in page
+    assert 'name="room-0-hours-mon" value="09:00-12:30, 12:00-17:00"' in page
+    with app.app_context():
+        assert all(r.hours is None for r in queries.get_site(SITE).rooms)
+
+
+def closures_form(admin, **fields):
+    return {"csrf_token": csrf_token(admin), **fields}
+
+
+def test_the_site_page_adds_and_removes_closures(app, admin):
+    data = closures_form(
+        admin,
+        **{
+            "closure-0-date": "2026-12-24",
+            "closure-0-from": "13:00",
+            "closure-0-to": "24:00",
+            "closure-0-reason-en": "Christmas Eve",
+            "closure-0-reason-es": "Nochebuena",
+            "closure-1-date": "2026-12-25",
+        },
+    )
+    assert admin.post(f"/admin/{SITE}/closures", data=data).status_code == 302
+    with app.app_context():
+        closures = queries.get_site(SITE).settings["closures"]
+    assert closures == [
+        {
+            "date": "2026-12-24",
+            "from": "13:00",
+            "to": "24:00",
+            "reason": {"en": "Christmas Eve", "es": "Nochebuena"},
+        },
+        {"date": "2026-12-25"},
+    ]
+    page = admin.get(f"/admin/{SITE}").get_data(as_text=True)
+    assert 'name="closure-0-reason-es" value="Nochebuena"' in page
+    data = closures_form(
+        admin,
+        **{
+            "closure-0-date": "2026-12-24",
+            "closure-0-remove": "on",
+            "closure-1-date": "2026-12-25",
+        },
+    )
+    assert admin.post(f"/admin/{SITE}/closures", data=data).status_code == 302
+    with app.app_context():
+        assert queries.get_site(SITE).settings["closures"] == [{"date": "2026-12-25"}]
+
+
+def test_the_site_page_refuses_a_bad_closure_by_name(app, admin):
+    data = closures_form(admin, **{"closure-0-date": "2026-12-24", "closure-0-from": "13:00"})
+    response = admin.post(f"/admin/{SITE}/closures", data=data)
+    assert response.status_code == 422
+    page = html.unescape(response.get_data(as_text=True))
+    assert "closures[0]: give both from and to" in page
+    assert 'name="closure-0-from" value="13:00"' in page
+    with app.app_context():
+        assert queries.get_site(SITE).settings["closures"] == []
+
+
 def test_the_site_form_refuses_a_bad_time_zone_by_name(app, admin):
     response = admin.post(f"/admin/{SITE}", data=site_form(admin, timezone="Nowhere/Land"))
     assert response.status_code == 422

@@ -96,6 +96,34 @@ def test_walk_in_at_an_unknown_site_is_404(client):
     assert error_code(response) == "unknown_site"
 
 
+def with_closures(app, closures: str) -> None:
+    with app.app_context():
+        services.load_site(parse_site_text(DEMO_SITE.read_text() + closures))
+
+
+def test_a_walk_in_on_a_closed_day_is_refused_with_a_clear_message(app, client):
+    # The FakeClock's day is Tuesday 10 March 2026, 09:00 in London: an open weekday.
+    assert client.post(WALK_IN, json={"service": "G"}).status_code == 201
+    with_closures(
+        app, '\n[[closures]]\ndate = "2026-03-10"\nreason = { en = "Audit", es = "Auditoría" }\n'
+    )
+
+    refused = client.post(WALK_IN, json={"service": "G"})
+    assert refused.status_code == 422
+    assert error_code(refused) == "closed"
+    assert refused.get_json()["error"]["message"] == (
+        "The clinic is closed for walk-ins now. Please see the front desk."
+    )
+    assert client.get(f"/api/sites/{SITE}").get_json()["open"] is False
+
+
+def test_a_closed_afternoon_leaves_the_morning_open(app, client, clock):
+    with_closures(app, '\n[[closures]]\ndate = "2026-03-10"\nfrom = "13:00"\nto = "24:00"\n')
+    assert client.post(WALK_IN, json={"service": "G"}).status_code == 201
+    clock.now = clock.now.replace(hour=13)  # 13:00 in London (GMT in March)
+    assert error_code(client.post(WALK_IN, json={"service": "G"})) == "closed"
+
+
 def test_closed_site_refuses_walk_ins_but_the_desk_can_still_add(app, client, staff):
     # The FakeClock's day is a Tuesday: a site open on Mondays only is closed now.
     text = DEMO_SITE.read_text()

@@ -132,6 +132,91 @@ def test_the_slug_cannot_be_changed_through_the_site_part(app):
         assert db.session.scalar(select(Site.slug)) == SITE
 
 
+@pytest.mark.parametrize("day_starts", ["06:00", "never"])
+def test_the_sites_day_start_is_edited_and_blank_is_midnight(app, day_starts):
+    edit(app, "site", {**parts(app)["site"], "day_starts": day_starts})
+    with app.app_context():
+        site = queries.get_site(SITE)
+        assert site.settings["day_starts"] == day_starts
+        assert site.days.carries_over == (day_starts == "never")
+    assert last_edit(app).detail["after"]["day_starts"] == day_starts
+    head = {key: value for key, value in parts(app)["site"].items() if key != "day_starts"}
+    edit(app, "site", head)
+    with app.app_context():
+        assert queries.get_site(SITE).settings["day_starts"] is None
+
+
+@pytest.mark.parametrize("day_starts", ["6 am", "06:00:30", "25:00", "sometimes"])
+def test_a_bad_day_start_is_refused_naming_the_field(app, day_starts):
+    message = refused(app, "site", {**parts(app)["site"], "day_starts": day_starts})
+    assert "site.day_starts" in message
+
+
+def test_a_rooms_own_hours_are_edited_and_taken_away(app):
+    rooms = parts(app)["rooms"]
+    rooms[0]["hours"] = {"mon": ["09:00-12:30", "13:30-17:00"], "tue": ["10:00-17:00"]}
+    edit(app, "rooms", rooms)
+    with app.app_context():
+        room = queries.get_site(SITE).rooms[0]
+        assert room.hours == {"mon": ["09:00-12:30", "13:30-17:00"], "tue": ["10:00-17:00"]}
+    assert last_edit(app).detail["after"][0]["hours"]["tue"] == ["10:00-17:00"]
+    rooms = parts(app)["rooms"]
+    del rooms[0]["hours"]  # no hours: the site's again
+    edit(app, "rooms", rooms)
+    with app.app_context():
+        assert queries.get_site(SITE).rooms[0].hours is None
+
+
+@pytest.mark.parametrize(
+    ("hours", "says"),
+    [
+        ({"mon": ["09:00-12:30", "12:00-17:00"]}, "rooms[0].hours: the intervals of 'mon' overlap"),
+        ({"mon": ["17:00-09:00"]}, "rooms[0].hours"),
+        ({"funday": ["09:00-12:00"]}, "rooms[0].hours"),
+        ({"mon": ["nine to five"]}, "rooms[0].hours"),
+    ],
+)
+def test_bad_own_hours_of_a_room_are_refused_naming_the_field(app, hours, says):
+    rooms = parts(app)["rooms"]
+    rooms[0]["hours"] = hours
+    assert says in refused(app, "rooms", rooms)
+
+
+CHRISTMAS = {"date": "2026-12-25", "reason": {"en": "Christmas Day", "es": "Navidad"}}
+EVE_AFTERNOON = {"date": "2026-12-24", "from": "13:00", "to": "24:00"}
+
+
+def test_closures_are_edited_and_kept_with_the_site(app):
+    assert parts(app)["closures"] == []
+    edit(app, "closures", [CHRISTMAS, EVE_AFTERNOON])
+    with app.app_context():
+        site = queries.get_site(SITE)
+        assert site.settings["closures"] == [CHRISTMAS, EVE_AFTERNOON]
+    entry = last_edit(app)
+    assert (entry.detail["part"], entry.detail["before"]) == ("closures", [])
+    assert entry.detail["after"] == [CHRISTMAS, EVE_AFTERNOON]
+    edit(app, "closures", [EVE_AFTERNOON])
+    assert parts(app)["closures"] == [EVE_AFTERNOON]
+
+
+@pytest.mark.parametrize(
+    ("closure", "says"),
+    [
+        ({"date": "2026-02-30"}, "closures[0].date"),
+        ({"date": "soon"}, "closures[0].date"),
+        ({}, "closures[0].date"),
+        ({"date": "2026-12-24", "from": "13:00"}, "closures[0]: give both from and to"),
+        ({"date": "2026-12-24", "from": "14:00", "to": "13:00"}, "closures[0]: the interval"),
+        ({"date": "2026-12-24", "from": "1pm", "to": "24:00"}, "closures[0]"),
+        ({"date": "2026-12-24", "until": "13:00"}, "closures[0].until"),
+        ({"date": "2026-12-25", "reason": {"en": "Christmas"}}, "closures[0].reason: no trans"),
+    ],
+)
+def test_a_bad_closure_is_refused_naming_the_field(app, closure, says):
+    edit(app, "closures", [CHRISTMAS])
+    assert says in refused(app, "closures", [closure])
+
+
 def test_delay_reasons_are_edited_and_need_every_language(app):
     reasons = parts(app)["delay_reasons"]
     reasons[0]["name"]["en"] = "An emergency came in"
@@ -448,3 +533,16 @@ def test_export_then_load_gives_the_same_site_after_a_map_upload_with_a_picture(
     reloaded(app, exported)
     assert {**whole_site(app), "audit": 0} == {**before, "audit": 0}
     assert export(app) == exported
+
+
+def test_export_then_load_keeps_the_closures(app):
+    edit(app, "closures", [CHRISTMAS, EVE_AFTERNOON])
+    exported = export(app)
+    assert tomllib.loads(exported)["closures"] == [CHRISTMAS, EVE_AFTERNOON]
+    before = whole_site(app)
+    reloaded(app, exported)
+    assert {**whole_site(app), "audit": 0} == {**before, "audit": 0}
+    assert export(app) == exported
+    # A file that writes its dates as TOML dates loads to the same closures.
+    reloaded(app, exported.replace('date = "2026-12-25"', "date = 2026-12-25"))
+    assert parts(app)["closures"] == [CHRISTMAS, EVE_AFTERNOON]
