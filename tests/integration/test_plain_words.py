@@ -19,7 +19,7 @@ from babel.messages.frontend import parse_mapping_cfg
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = ("server", "kiosk", "display")  # what `make translations` extracts
-STAFF_ONLY = ("server/desk/",)  # the desk console is for staff, not patients
+STAFF_ONLY = ("server/desk/", "server/admin/", "server/staff_admin/")  # staff screens
 HIGHEST_GRADE = 6.0
 # A placeholder stands for a name or number, and a code or address ("RV1001",
 # "/display?site=x") is copied, not read: each counts as a short word.
