@@ -19,6 +19,13 @@ from server.services.checkin import (
     kiosk_setup,
     lookup_appointment,
 )
+from server.services.contacts import (
+    add_number_by_patient,
+    add_number_by_staff,
+    message_patient,
+    remove_number,
+    texts_offered,
+)
 from server.services.notices import (
     clear_notice,
     delay_reason_choices,
@@ -75,6 +82,8 @@ __all__ = [
     "Removal",
     "accuracy_report",
     "acting_from",
+    "add_number_by_patient",
+    "add_number_by_staff",
     "add_user",
     "appointments_text",
     "audit_csv",
@@ -101,6 +110,7 @@ __all__ = [
     "load_site",
     "lookup_appointment",
     "mark_no_show",
+    "message_patient",
     "pause_room",
     "post_notice",
     "presence_update",
@@ -108,6 +118,7 @@ __all__ = [
     "recall",
     "refresh_estimates",
     "refuse_login",
+    "remove_number",
     "resume_room",
     "return_to_queue",
     "room_hint",
@@ -123,6 +134,7 @@ __all__ = [
     "start_service",
     "start_staff_session",
     "sweep_staff_sessions",
+    "texts_offered",
     "ticket_id_for_token",
     "ticket_status",
     "transfer",
