@@ -125,34 +125,26 @@ def _start_background_work(app: Any, socketio: Any) -> Any:
             lease = deployment_lease(app.config, db.engine, "estimate-tick", ttl=3 * tick)
             socketio.start_background_task(tick_forever, app, tick, lease, socketio.sleep)
         registry = presence.registry()
-        outbox_lease = _start_outbox_sender(app, socketio, db.engine)
+    _start_outbox_sender(app, socketio)
     if isinstance(registry, presence.SharedPresence):
         socketio.start_background_task(registry.beat_forever, socketio.sleep)
 
     def stop() -> None:
         """Let another process take the tick, and take our screens out of the count."""
         lease.release()
-        outbox_lease.release()
         if isinstance(registry, presence.SharedPresence):
             registry.stop()
 
     return stop
 
 
-def _start_outbox_sender(app: Any, socketio: Any, engine: Any) -> Any:
-    """The outbox's sender (server/notify/sender.py). On PostgreSQL every process
-    sends, each claiming its own rows; elsewhere the lease holder alone. Returns the
-    lease, to give back on stop."""
+def _start_outbox_sender(app: Any, socketio: Any) -> None:
+    """The outbox's sender (server/notify/sender.py), in every process: each claims
+    the messages it sends, so no lease is needed."""
     from server.notify.sender import send_forever
-    from server.storage.locks import LocalLease, deployment_lease
 
-    if engine.dialect.name == "postgresql":
-        lease: Any = LocalLease()
-    else:
-        lease = deployment_lease(app.config, engine, "outbox-sender", ttl=30)
     poll = float(app.config["OUTBOX_POLL_SECONDS"])
-    socketio.start_background_task(send_forever, app, lease, socketio.sleep, poll)
-    return lease
+    socketio.start_background_task(send_forever, app, socketio.sleep, poll)
 
 
 @main.command("init-db")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -15,6 +16,7 @@ class Receiver:
     def __init__(self, port: int = 0) -> None:
         self.messages: list[dict[str, Any]] = []
         self.status = 200
+        self.delay = 0.0  # seconds before answering: a slow provider
         self._lock = threading.Lock()
         receiver = self
 
@@ -22,6 +24,7 @@ class Receiver:
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = json.loads(self.rfile.read(length) or b"{}")
+                time.sleep(receiver.delay)
                 with receiver._lock:
                     status = receiver.status
                     if status < 300:

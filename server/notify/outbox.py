@@ -4,13 +4,18 @@ marked by the sender after the commit."""
 from __future__ import annotations
 
 import threading
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select, update
 
 from server.domain.notify import Kind, Outcome, after_failure
 from server.extensions import db
 from server.storage.models import Contact, OutboxMessage
+
+# Longer than a send may take (Apprise's own timeouts are a few seconds): a message
+# claimed by a process that died is sent by another once this has passed.
+CLAIM_FOR = timedelta(seconds=30)
 
 # Set after a commit that wrote messages, so the sender sends them now rather than on
 # its next look (a greenlet event under gevent: threading is patched).
@@ -47,13 +52,26 @@ def wait_for_messages(seconds: float) -> None:
     _written.clear()
 
 
-def claim_due(now: datetime, limit: int) -> list[OutboxMessage]:
-    """Messages due now, locked for this transaction.
+@dataclass(frozen=True)
+class Claimed:
+    """A message claimed for sending: plain data, used with no transaction open."""
 
-    On PostgreSQL the rows are locked FOR UPDATE SKIP LOCKED: another process's sender
-    skips them until this transaction ends, and a row it sees after our commit is sent
-    already (its WHERE is checked again on the row's newest version). Elsewhere (SQLite)
-    the sender runs in one process only: it holds the deployment lease.
+    id: int
+    channel: str
+    address: str | None
+    body: str
+
+
+def claim_due(now: datetime, limit: int) -> list[Claimed]:
+    """Claim the messages due now for CLAIM_FOR, in one short transaction, committed.
+
+    The claim moves a message's next try past the time its send may take, so no other
+    sender takes it meanwhile; if this process dies before it records the send, the
+    message is due again when the claim runs out. No transaction stays open during a
+    send (on SQLite one would hold the database's write lock). On PostgreSQL the rows
+    are read FOR UPDATE SKIP LOCKED, so two senders claiming at once take different
+    rows; on SQLite every transaction holds the write lock (storage/engine.py), so
+    claims follow one another.
     """
     query = (
         select(OutboxMessage)
@@ -63,7 +81,23 @@ def claim_due(now: datetime, limit: int) -> list[OutboxMessage]:
     )
     if db.session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
-    return list(db.session.scalars(query))
+    claimed = []
+    for message in db.session.scalars(query):
+        message.next_try_at = now + CLAIM_FOR
+        claimed.append(Claimed(message.id, message.channel, message.address, message.body))
+    db.session.commit()
+    return claimed
+
+
+def record(outcomes: list[tuple[int, Outcome, str | None]], now: datetime) -> None:
+    """Record how each claimed message's send went, in one transaction, committed."""
+    if outcomes:
+        ids = [message_id for message_id, _, _ in outcomes]
+        rows = db.session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(ids)))
+        messages = {m.id: m for m in rows}
+        for message_id, outcome, error in outcomes:
+            mark(messages[message_id], outcome, now, error)
+    db.session.commit()
 
 
 def mark(message: OutboxMessage, outcome: Outcome, now: datetime, error: str | None = None) -> None:

@@ -1,11 +1,12 @@
 """The sender: sends the outbox's messages after the commit, off any request.
 
-Every process runs `send_forever`. On PostgreSQL each claims its own rows (SKIP
-LOCKED), so they share the work and never send one message twice; elsewhere only the
-holder of the deployment's "outbox" lease sends. A process killed after a commit
-leaves its messages pending, and the next look (of any process, or of this one
-restarted) sends them. A process killed during a send has not recorded it: that one
-message may go out twice, never zero times.
+Every process runs `send_forever`. Each claims the messages it sends, in a short
+transaction of its own (outbox.claim_due: FOR UPDATE SKIP LOCKED on PostgreSQL,
+SQLite's write lock elsewhere), so processes share the work and never send one message
+twice. A process killed after a commit leaves its messages pending, and the next look
+(of any process, or of this one restarted) sends them; one killed during a send leaves
+its claim, which runs out (CLAIM_FOR) and the message is sent then: a message killed in
+the middle of its send may go out twice, never zero times.
 """
 
 from __future__ import annotations
@@ -20,44 +21,39 @@ from server.domain.notify import Outcome
 from server.extensions import db
 from server.notify import outbox
 from server.notify.channels import Channel, configured_channels
-from server.storage.locks import Lease
 
 channel_log = logging.getLogger(__name__)
 BATCH = 50  # messages per transaction
 
 
 def send_due(channels: Mapping[str, Channel], limit: int = BATCH) -> int:
-    """Send the messages due now (at most `limit`), record each outcome, commit.
-    Returns how many were tried."""
-    now = clock.now()
-    messages = outbox.claim_due(now, limit)
-    for message in messages:
-        channel = channels.get(message.channel)
-        if channel is None or message.address is None:
-            outbox.mark(message, Outcome.FAILED, now, f"no channel {message.channel!r}")
-            continue
-        try:
-            outcome = channel.send(message.address, message.body)
-        except Exception as error:  # noqa: BLE001  a channel's bug must not stop the others
-            channel_log.exception("channel %s failed", message.channel)
-            outbox.mark(message, Outcome.FAILED, now, type(error).__name__)
-        else:
-            outbox.mark(message, outcome, now)
-    db.session.commit()
-    return len(messages)
+    """Claim the messages due now (at most `limit`), send them with no transaction
+    open, record each outcome. Returns how many were tried."""
+    claimed = outbox.claim_due(clock.now(), limit)
+    outcomes = [(message.id, *_send(channels, message)) for message in claimed]
+    outbox.record(outcomes, clock.now())
+    return len(claimed)
 
 
-def send_forever(
-    app: Flask, lease: Lease, sleep: Callable[[float], object], poll_seconds: float
-) -> None:
+def _send(channels: Mapping[str, Channel], message: outbox.Claimed) -> tuple[Outcome, str | None]:
+    channel = channels.get(message.channel)
+    if channel is None or message.address is None:
+        return Outcome.FAILED, f"no channel {message.channel!r}"
+    try:
+        return channel.send(message.address, message.body), None
+    except Exception as error:  # noqa: BLE001  a channel's bug must not stop the others
+        channel_log.exception("channel %s failed", message.channel)
+        return Outcome.FAILED, type(error).__name__
+
+
+def send_forever(app: Flask, sleep: Callable[[float], object], poll_seconds: float) -> None:
     """The sender's loop: send while there is something due, else wait to be woken."""
     channels = configured_channels(app.config)
     while True:
         tried = 0
         with app.app_context():
             try:
-                if lease.hold():
-                    tried = send_due(channels)
+                tried = send_due(channels)
             except Exception:  # the loop must outlive any one bad turn
                 db.session.rollback()
                 app.logger.exception("outbox sender failed")

@@ -72,7 +72,7 @@ def purge_personal_data(
                 before=before.isoformat(),
                 tickets=removal.tickets,
                 appointments=removal.appointments,
-                numbers=removal.numbers,
+                **({"numbers": removal.numbers} if removal.numbers else {}),
             )
         removals.append(removal)
     if dry_run:
@@ -126,7 +126,7 @@ def _forget_numbers(site: Site, today: date, *, dry_run: bool) -> int:
     at once (services/notifications.py); those of past days (a no-show who did not come
     back, a ticket left waiting at closing) are deleted here, once the day is over."""
     past = select(Ticket.id).where(Ticket.site_id == site.id, Ticket.day < today)
-    where = [Contact.ticket_id.in_(past)]
+    where: list[ColumnElement[bool]] = [Contact.ticket_id.in_(past)]
     count = _count(Contact, where)
     if count and not dry_run:
         db.session.execute(delete(Contact).where(*where))
