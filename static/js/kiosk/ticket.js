@@ -6,6 +6,7 @@ import { placeInLine, waitEstimate } from "../lib/ticket.js";
 import { config, nameOf, patient, t } from "./state.js";
 import { show } from "./screens.js";
 import { showWayToWaitingArea } from "./ticket-way.js";
+import { offerTexts } from "./text-me.js";
 
 /* `checkedIn`: the check-in API's answer, {ticket, token, waiting_area?}. */
 export function showTicket(checkedIn) {
@@ -15,6 +16,7 @@ export function showTicket(checkedIn) {
   byId("ticket-place").textContent = placeInLine(t, ticket.position);
   byId("ticket-wait").textContent = waitEstimate(t, ticket);
   showPhoneLink(encodeURIComponent(checkedIn.token));
+  offerTexts(encodeURIComponent(checkedIn.token));
   byId("ticket-time").textContent = t("checked_in_at", { time: localTime(ticket.arrived_at) });
   show("ticket");
   if (config.wayfinding && checkedIn.waiting_area) showWayToWaitingArea(checkedIn.waiting_area);
