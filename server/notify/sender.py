@@ -23,7 +23,10 @@ from server.notify import outbox
 from server.notify.channels import Channel, configured_channels
 
 channel_log = logging.getLogger(__name__)
-BATCH = 50  # messages per transaction
+BATCH = 50
+# Woken by a change's commit, the sender waits this long first: the change's own HTTP
+# answer and pushes go out before any message is claimed and sent (bench/notify.py).
+SETTLE_SECONDS = 0.05  # messages per transaction
 
 
 def send_due(channels: Mapping[str, Channel], limit: int = BATCH) -> int:
@@ -63,3 +66,4 @@ def send_forever(app: Flask, sleep: Callable[[float], object], poll_seconds: flo
             sleep(0)  # let requests run between batches
         else:
             outbox.wait_for_messages(poll_seconds)
+            sleep(SETTLE_SECONDS)
