@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from server.domain.errors import BadInput
+from server.domain.text import check_text
 
 SMS = "sms"  # the text-message channel's name
 
@@ -66,7 +67,7 @@ def last_digits(address: str) -> str:
 
 def desk_message(text: str) -> str:
     """A message staff typed to one patient: one line, not empty, one SMS segment."""
-    cleaned = " ".join(text.split())
+    cleaned = " ".join(check_text(text, field="text").split())
     if not cleaned:
         raise BadInput("Type the message to send.", code="empty_message")
     if len(cleaned) > DESK_MESSAGE_LIMIT:
