@@ -284,3 +284,21 @@ def test_without_an_sms_url_texts_are_not_offered(app, client):
     response = ask_for_texts(client, ticket["token"])
     assert response.status_code == 404
     assert response.get_json()["error"]["code"] == "texts_not_offered"
+
+
+@pytest.mark.parametrize("app_config", [{"ESTIMATE_REFRESH": "inline", "SMS_URL": "later"}])
+def test_the_phones_delay_notice_is_texted_in_the_tickets_language(app, client, staff, receiver):
+    app.config["SMS_URL"] = receiver.sms_url  # the receiver's port is known only now
+    for _ in range(5):
+        walk_in(client, "G")
+    with_texts(client, staff, language="es")
+    for room in ("room-1", "room-2", "room-3"):
+        act(staff, f"rooms/{room}/pause")
+    send(app)
+
+    delays = [m for _, m in receiver.texts() if "espera" in m]
+    # One notice (the promise rule's), however many refreshes followed the three pauses.
+    assert delays == [
+        "G-006: Su espera es más larga de lo que le dijimos: "
+        "una consulta que atiende su fila está en pausa por ahora."
+    ]
