@@ -9,7 +9,7 @@ that follows a call finish), and the call's HTTP answer time is compared. Then
 MESSAGES rows are put in the texting server's outbox at once and timed until the
 receiver has them all: the sender's messages per second.
 
-    PYTHONPATH=$PWD .venv/bin/python -m bench.notify [--waiting 1000] [--calls 30]
+    PYTHONPATH=$PWD .venv/bin/python -m bench.notify [--waiting 1000] [--calls 30] [--gap 1.5]
 """
 
 from __future__ import annotations
@@ -90,6 +90,7 @@ def main() -> None:
     parser.add_argument("--waiting", type=int, default=1000)
     parser.add_argument("--calls", type=int, default=30)
     parser.add_argument("--messages", type=int, default=1000)
+    parser.add_argument("--gap", type=float, default=1.5, help="seconds after each call")
     args = parser.parse_args()
     receiver = Receiver()
     root = Path(tempfile.mkdtemp(prefix="waitroom-notify-"))
@@ -106,7 +107,7 @@ def main() -> None:
         for _ in range(args.calls):
             for name, server in (("texts", texting), ("none", silent)):
                 times[name].append(time_call(server, desks[name]))
-                time.sleep(1.5)  # the refresh that follows the call, off the clock
+                time.sleep(args.gap)  # the refresh that follows the call, off the clock
         print(f"\n'call next' with {args.waiting} waiting, {args.calls} calls each (ms)")
         print(f"{'channels':<10}{'median':>8}{'p90':>8}{'max':>8}")
         for name, values in times.items():

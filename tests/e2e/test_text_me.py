@@ -114,3 +114,41 @@ def test_the_phone_page_form_asks_for_consent_then_texts_the_call(
             break
         page.wait_for_timeout(100)
     assert [to for to, m in receiver.texts() if m.startswith(expected)] == ["+447911123457"]
+
+
+def test_the_desk_shows_texts_on_with_two_digits_then_text_failed(
+    new_page, texting_server, desk, receiver
+):
+    made = desk.post(texting_server.url(f"/api/sites/{SITE}/tickets"), json={"service": "N"}).json()
+    ticket = desk_ticket(texting_server, desk, made["ticket"]["number"])
+    added = desk.post(
+        texting_server.url(f"/api/sites/{SITE}/tickets/{ticket['id']}/texts"),
+        json={"number": "07911 123458"},
+    )
+    assert added.json()["texts"] == {"last_digits": "58", "last": None}
+    page = new_page()
+    page.goto(texting_server.url("/desk/login"))
+    page.fill("#username", "desk")
+    page.fill("#password", texting_server.password)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/desk")
+    page.goto(texting_server.url("/desk?room=room-3"))  # a room that serves line N
+    tag = page.locator(".texts-tag", has_text="58")
+    expect(tag).to_have_text("texts on (…58)")
+    assert "07911" not in page.content() and "123458" not in page.content()
+    assert_accessible(page, "desk with a ticket's texts on")
+
+    receiver.status = 500  # the provider refuses: the desk sees it on the next update
+    try:
+        desk.post(
+            texting_server.url(f"/api/sites/{SITE}/tickets/{ticket['id']}/message"),
+            json={"text": "Please come to the front desk."},
+        )
+        for _ in range(100):
+            if desk_ticket(texting_server, desk, ticket["number"])["texts"]["last"] == "failed":
+                break
+            page.wait_for_timeout(100)
+    finally:
+        receiver.status = 200
+    page.reload()
+    expect(page.locator(".texts-tag.failed", has_text="58")).to_have_text("text failed (…58)")
