@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
+from server.i18n import text_me_texts
+
 
 def kiosk_texts() -> dict[str, str]:
     return {
@@ -108,6 +110,15 @@ def _ticket() -> dict[str, str]:
         "checked_in_at": _("Checked in at {time}"),
         "print": _("Print my ticket"),
         "done": _("Done"),
+        # "Text me when it's my turn" (static/js/kiosk/text-me.js), where texts are sent.
+        **text_me_texts(),
+        "texts_title": _("Text me when it's my turn"),
+        "texts_number": _("Mobile number"),
+        "texts_agree": _(
+            "I agree to get text messages about this visit at this number. "
+            "It is deleted when the visit ends."
+        ),
+        "texts_submit": _("Text me"),
     }
 
 

@@ -60,6 +60,7 @@ def kiosk_page() -> Any:
         directions={lang: text_direction(lang) for lang in site["languages"]},
         keys={"code": CODE_KEYS, "name": NAME_KEYS, "digits": DIGIT_KEYS, "search": SEARCH_KEYS},
         t=kiosk_texts(),
+        texts_offered=services.texts_offered(),
     )
 
 
@@ -138,6 +139,10 @@ def _page_config(setup: dict[str, Any]) -> dict[str, Any]:
             "destinations": url_for("api.destinations", site=slug),
             "route": url_for("api.route", site=slug),
             "route_qr": url_for("kiosk.route_qr"),
+            # "Text me when it's my turn", only where the server sends texts.
+            "texts": url_for("api.ask_for_texts", token=PLACEHOLDER)
+            if services.texts_offered()
+            else None,
         },
     }
 

@@ -125,6 +125,7 @@ def _start_background_work(app: Any, socketio: Any) -> Any:
             lease = deployment_lease(app.config, db.engine, "estimate-tick", ttl=3 * tick)
             socketio.start_background_task(tick_forever, app, tick, lease, socketio.sleep)
         registry = presence.registry()
+    _start_outbox_sender(app, socketio)
     if isinstance(registry, presence.SharedPresence):
         socketio.start_background_task(registry.beat_forever, socketio.sleep)
 
@@ -135,6 +136,15 @@ def _start_background_work(app: Any, socketio: Any) -> Any:
             registry.stop()
 
     return stop
+
+
+def _start_outbox_sender(app: Any, socketio: Any) -> None:
+    """The outbox's sender (server/notify/sender.py), in every process: each claims
+    the messages it sends, so no lease is needed."""
+    from server.notify.sender import send_forever
+
+    poll = float(app.config["OUTBOX_POLL_SECONDS"])
+    socketio.start_background_task(send_forever, app, socketio.sleep, poll)
 
 
 @main.command("init-db")

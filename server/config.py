@@ -47,6 +47,10 @@ class Config:
     # The address phones on the clinic network use to reach us (for the QR code link);
     # a site file's public_url takes precedence.
     PUBLIC_URL = os.environ.get("PUBLIC_URL")
+    # Text messages: one Apprise URL (README "Notifications"); unset, no texts are offered.
+    SMS_URL = os.environ.get("SMS_URL")
+    # Seconds between two looks at the outbox when it is empty (server/notify/sender.py).
+    OUTBOX_POLL_SECONDS = float(os.environ.get("OUTBOX_POLL_SECONDS", "1"))
     MAX_CONTENT_LENGTH = 256 * 1024  # the biggest body is an appointments CSV
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -125,3 +129,4 @@ class TestConfig(Config):
     # "inline" to have the refresh follow each change as the server does.
     ESTIMATE_REFRESH = "off"
     RATELIMIT_ENABLED = False
+    SMS_URL = None

@@ -11,6 +11,7 @@ from pathlib import Path
 from babel import Locale
 from flask import Flask, g, request
 from flask_babel import get_locale
+from flask_babel import gettext as _
 
 from server.extensions import babel
 
@@ -71,3 +72,16 @@ def select_language() -> str:
     if asked in LANGUAGES:
         return asked
     return request.accept_languages.best_match(list(LANGUAGES)) or DEFAULT_LANGUAGE
+
+
+def text_me_texts() -> dict[str, str]:
+    """The words of "Text me when it's my turn" (static/js/lib/text-me.js), the same on
+    the phone page and the kiosk's ticket screen."""
+    return {
+        "texts_invalid": _("This is not a phone number we can text. Check it and try again."),
+        "texts_consent": _("Tick the box to agree to receive text messages."),
+        "texts_failed": _("We could not turn on texts. Please try again, or see the front desk."),
+        # {digits}: the last two digits of the number, all the page ever shows of it.
+        "texts_on": _("Texts are on: we will text the number ending in {digits}."),
+        "texts_on_short": _("Texts are on."),
+    }

@@ -16,6 +16,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, Protocol
 
 from server.domain.estimate import Estimate, naive_wait
+from server.domain.notify import SMS, last_digits
 from server.domain.queue import OPEN_STATUSES, TicketStatus, in_call_order
 from server.storage import queries
 from server.storage.models import CallEvent, DelayNotice, Device, Room, Service, Site, Ticket
@@ -236,6 +237,8 @@ def ticket_view(ticket: Ticket, view: QueueView, notices: Sequence[DelayNotice])
         # The patient's own delay notice: {reason_code, message (their language), at}.
         "delay": view.delays.get(ticket.id) if ticket.status == TicketStatus.WAITING else None,
         "site": {"slug": view.site.slug, "name": view.site.name},
+        # Whether the patient asked for texts (never the number).
+        "texts": any(c.channel == SMS for c in ticket.contacts),
     }
 
 
@@ -280,7 +283,17 @@ def staff_ticket(ticket: Ticket, view: QueueView) -> dict[str, Any]:
         "finished_at": iso(ticket.finished_at),
         "room": room_brief(ticket.room),
         "recalls": ticket.recalls,
+        "texts": texts_view(ticket),
     }
+
+
+def texts_view(ticket: Ticket) -> dict[str, Any] | None:
+    """What the desk sees of a ticket's texts (None: off): the number's last two digits,
+    and how the last message went (sent, failed, or None before the first)."""
+    contact = next((c for c in ticket.contacts if c.channel == SMS), None)
+    if contact is None:
+        return None
+    return {"last_digits": last_digits(contact.address), "last": contact.last_outcome}
 
 
 def staff_place(ticket_id: int, place: dict[str, Any]) -> dict[str, Any]:

@@ -167,6 +167,19 @@ def cancel_own_ticket(token: str, body: schemas.Empty) -> Any:
 
 @endpoint(
     bp,
+    "/tickets/<token>/texts",
+    "POST",
+    summary="The patient asks for text messages about their turn (404 texts_not_offered"
+    " when the server sends none; 400 invalid_phone_number, consent_required)",
+    tag="phone",
+    body=schemas.TextsRequest,
+)
+def ask_for_texts(token: str, body: schemas.TextsRequest) -> Any:
+    return jsonify(services.add_number_by_patient(token, body.number, consent=body.consent))
+
+
+@endpoint(
+    bp,
     "/tickets/<token>/route",
     "GET",
     summary="A called ticket's way from its waiting area to its room, in its language and"
@@ -339,6 +352,46 @@ _ticket_action("complete", "The visit is over", services.complete)
 _ticket_action("no-show", "The called patient did not come", services.mark_no_show)
 _ticket_action("return", "Return a no-show to the queue", services.return_to_queue)
 _ticket_action("cancel", "Take a ticket out of the queue", services.cancel)
+
+
+@endpoint(
+    bp,
+    "/sites/<site>/tickets/<id:ticket_id>/texts",
+    "POST",
+    summary="Add (or replace) a patient's number for text messages; the answer and the"
+    " desk show only its last two digits",
+    tag="desk",
+    access="staff",
+    body=schemas.DeskNumber,
+)
+def add_texts(site: str, ticket_id: int, user: User, body: schemas.DeskNumber) -> Any:
+    return jsonify(services.add_number_by_staff(site, ticket_id, body.number, actor_id=user.id))
+
+
+@endpoint(
+    bp,
+    "/sites/<site>/tickets/<id:ticket_id>/texts/remove",
+    "POST",
+    summary="Remove a patient's number: no more text messages",
+    tag="desk",
+    access="staff",
+    body=schemas.Empty,
+)
+def remove_texts(site: str, ticket_id: int, user: User, body: schemas.Empty) -> Any:
+    return jsonify(services.remove_number(site, ticket_id, actor_id=user.id))
+
+
+@endpoint(
+    bp,
+    "/sites/<site>/tickets/<id:ticket_id>/message",
+    "POST",
+    summary="Text one patient a message the desk types (at most 160 characters, logged)",
+    tag="desk",
+    access="staff",
+    body=schemas.DeskMessage,
+)
+def message_patient(site: str, ticket_id: int, user: User, body: schemas.DeskMessage) -> Any:
+    return jsonify(services.message_patient(site, ticket_id, body.text, actor_id=user.id))
 
 
 @endpoint(

@@ -184,6 +184,26 @@ class CallTicket(Body):
     previous: Previous = None
 
 
+# Checked by the service (phonenumbers), which says what is wrong in the reader's words.
+TypedNumber = Annotated[str, Field(min_length=1, max_length=64), Line]
+
+
+class TextsRequest(Body):
+    """The patient's number for text messages, and the tick of the consent box."""
+
+    number: TypedNumber
+    consent: bool
+
+
+class DeskNumber(Body):
+    number: TypedNumber
+
+
+class DeskMessage(Body):
+    # The one-segment limit (160) is the domain's, with its own clear refusal.
+    text: Annotated[str, Field(min_length=1, max_length=400)]
+
+
 class Transfer(Body):
     service: ShortText
 

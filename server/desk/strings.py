@@ -134,6 +134,9 @@ def _accuracy() -> dict[str, str]:
         ),
         "accuracy_none": gettext("Nobody with an estimate has been called yet today."),
         "step_free": gettext("♿ step-free"),
+        # A ticket's texts: only the number's last two digits are ever shown.
+        "texts_on": gettext("texts on (…%(digits)s)", digits="{digits}"),
+        "text_failed": gettext("text failed (…%(digits)s)", digits="{digits}"),
     }
 
 

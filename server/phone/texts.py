@@ -7,9 +7,12 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
+from server.i18n import text_me_texts
+
 
 def phone_texts() -> dict[str, str]:
     return {
+        **text_me_texts(),
         "place": _("You are number {position} in line."),
         "place_next": _("You are next in line."),
         "estimate": _("Estimated wait: about {central} min ({low} to {high} min)."),

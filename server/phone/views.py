@@ -40,6 +40,10 @@ def ticket_page(token: str) -> Any:
             "cancel": url_for("api.cancel_own_ticket", token=token),
             # Fetched when the ticket is called, rather than sent in every ticket_update.
             "route": url_for("api.ticket_route", token=token),
+            # Only where the server sends texts (an SMS_URL): else the form is not shown.
+            "texts": url_for("api.ask_for_texts", token=token)
+            if services.texts_offered()
+            else None,
         },
     }
     page = render_template(

@@ -28,6 +28,13 @@ from server.services.checkin import (
     kiosk_setup,
     lookup_appointment,
 )
+from server.services.contacts import (
+    add_number_by_patient,
+    add_number_by_staff,
+    message_patient,
+    remove_number,
+    texts_offered,
+)
 from server.services.needs import interpreter_requests, phone_call_style
 from server.services.notices import (
     clear_notice,
@@ -116,6 +123,8 @@ __all__ = [
     "accounts_of",
     "accuracy_report",
     "acting_from",
+    "add_number_by_patient",
+    "add_number_by_staff",
     "add_user",
     "appointments_text",
     "audit_csv",
@@ -148,6 +157,7 @@ __all__ = [
     "local_passwords_allowed",
     "lookup_appointment",
     "mark_no_show",
+    "message_patient",
     "pair_screen",
     "paired_device",
     "paired_screens",
@@ -162,6 +172,7 @@ __all__ = [
     "refuse_if_local_passwords_off",
     "refuse_login",
     "refuse_sign_in",
+    "remove_number",
     "remove_second_factor",
     "remove_second_factor_of",
     "reset_password",
@@ -185,6 +196,7 @@ __all__ = [
     "start_service",
     "start_staff_session",
     "sweep_staff_sessions",
+    "texts_offered",
     "ticket_id_for_token",
     "ticket_status",
     "transfer",

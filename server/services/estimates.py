@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -42,6 +42,7 @@ SEED = 20260310  # fixed: the same queue gives the same estimates
 class Estimated:
     view: payloads.QueueView
     moved: list[lines.Waiter]  # waiting tickets whose shown estimate or delay notice changed
+    delayed: list[int] = field(default_factory=list)  # tickets given a delay notice now
 
 
 @dataclass(frozen=True)
@@ -290,6 +291,7 @@ def apply_predictions(site: Site, now: datetime, predictions: Predictions) -> Es
     settings = SiteSettings.of(site)
     notices = queries.active_notices(site.id)
     moved: list[lines.Waiter] = []
+    delayed: list[int] = []
     history: list[dict[str, Any]] = []
     for ticket in waiting:
         fresh = predictions.tickets.get(ticket.id)
@@ -308,8 +310,10 @@ def apply_predictions(site: Site, now: datetime, predictions: Predictions) -> Es
         told = promises.review_delay(
             site, ticket, promise, shown, now, settings=settings, notices=notices
         )
-        if told and ticket not in moved:
-            moved.append(ticket)
+        if told:
+            delayed.append(ticket.id)
+            if ticket not in moved:
+                moved.append(ticket)
         view.estimates[ticket.id] = shown
         promises.note_delay(view, ticket, promise)
     promises.record_shown(history)
@@ -321,7 +325,7 @@ def apply_predictions(site: Site, now: datetime, predictions: Predictions) -> Es
     view.service_waits.update(waits)
     site.service_waits = {str(sid): [w.central, w.low, w.high] for sid, w in waits.items()}
     view.estimated = True
-    return Estimated(view, moved)
+    return Estimated(view, moved, delayed)
 
 
 def _first_estimate(

@@ -15,7 +15,9 @@ from typing import Any
 from sqlalchemy import select
 
 from server import payloads
+from server.domain.notify import Kind
 from server.extensions import db
+from server.notify import outbox
 from server.payloads import Waiting
 from server.realtime import rooms
 from server.realtime.publish import (
@@ -26,7 +28,7 @@ from server.realtime.publish import (
     Message,
     publish,
 )
-from server.services import audit, estimates, lines
+from server.services import audit, estimates, lines, notifications
 from server.storage import queries
 from server.storage.models import Site, Ticket
 
@@ -62,6 +64,10 @@ class QueueUpdate:
     # Built by the estimate refresh, which has estimated the queue already; an update
     # without one shows the promises patients hold.
     view: payloads.QueueView | None = None
+    # What patients are told outside the page (texts), written to the outbox with the
+    # change (services/notifications.py).
+    told: list[notifications.Tell] = field(default_factory=list)
+    _view: payloads.QueueView | None = None
     _ticket_views: dict[int, dict[str, Any]] = field(default_factory=dict)
     _staff_views: dict[int, dict[str, Any]] = field(default_factory=dict)
 
@@ -71,6 +77,10 @@ class QueueUpdate:
     def touch(self, ticket: Ticket, *service_ids: int) -> None:
         self.tickets.append(ticket)
         self.service_ids.update(service_ids or (ticket.service_id,))
+
+    def tell(self, ticket_id: int, kind: Kind, text: str | None = None) -> None:
+        """Tell the ticket's patient on their channels (if they gave any)."""
+        self.told.append(notifications.Tell(ticket_id, kind, text))
 
     def audit(self, action: str, ticket: Ticket | None = None, **detail: Any) -> None:
         """Record who did what; actor None is the patient (kiosk or phone), whose
@@ -95,15 +105,21 @@ class QueueUpdate:
         seq = self.site.seq
         db.session.flush()
         messages = self._messages()
+        assert self._view is not None
+        texts = notifications.write(self.site, self.now, self.told, self._view, self.service_ids)
+        notifications.forget_ended(self.tickets)
         left = lines.read(self.site, day)  # with the promises the messages recorded
         db.session.commit()
         lines.keep(left, seq)
         publish(messages)
+        if texts:
+            outbox.wake_sender()
         return seq
 
     def _messages(self) -> list[Message]:
         seq, slug = self.site.seq, self.site.slug
         view = self.view or estimates.shown_view(self.site, self.now, record=True)
+        self._view = view
         notices = queries.active_notices(self.site.id)
         whole: dict[int, Ticket] = {t.id: t for t in self.tickets}
         placed: dict[int, Waiting] = {}

@@ -2,7 +2,8 @@
 
 What is removed, from visits of days before the site's cut-off (domain/retention.py):
 a ticket's patient name and its step-free request, and an appointment's names and
-birth date. What stays: the visit's times, calls, waits and estimates, the service and
+birth date. A patient's number for texts goes sooner: with the visit, or at the latest
+when its day is over. What stays: the visit's times, calls, waits and estimates, the service and
 the appointment code, so the reports still count it. Each removal is an audit entry
 (how many of each, and up to which day), never with what was removed.
 
@@ -12,12 +13,12 @@ once every PURGE_EVERY; `waitroom purge-personal-data` runs it at once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import ColumnElement, false, func, or_, select, update
+from sqlalchemy import ColumnElement, delete, false, func, or_, select, update
 
 from server import clock
 from server.domain.retention import DEFAULT_KEEP_DAYS, clear_visits_before
@@ -25,7 +26,7 @@ from server.domain.schedule import site_day
 from server.extensions import db
 from server.services import audit
 from server.storage import queries
-from server.storage.models import Appointment, Site, Ticket
+from server.storage.models import Appointment, Contact, Site, Ticket
 
 PURGE_EVERY = timedelta(hours=1)
 _LAST_PURGE = "waitroom.personal_data_purged_at"
@@ -41,10 +42,11 @@ class Removal:
     before: date  # visits of days before this one
     tickets: int
     appointments: int
+    numbers: int = 0  # patients' numbers for texts, of visits of days before today
 
     @property
     def anything(self) -> bool:
-        return bool(self.tickets or self.appointments)
+        return bool(self.tickets or self.appointments or self.numbers)
 
 
 def purge_personal_data(
@@ -58,7 +60,9 @@ def purge_personal_data(
     for site in sites:
         keep_days = int((site.settings or {}).get("personal_data_days", DEFAULT_KEEP_DAYS))
         before = clear_visits_before(site_day(now, site.zone), keep_days)
+        first_in_line, _ = site.days.line_days(site.days.day_of(now))
         removal = _remove(site, before, dry_run=dry_run)
+        removal = replace(removal, numbers=_forget_numbers(site, first_in_line, dry_run=dry_run))
         if removal.anything and not dry_run:
             audit.record(
                 "personal_data_removed",
@@ -68,6 +72,7 @@ def purge_personal_data(
                 before=before.isoformat(),
                 tickets=removal.tickets,
                 appointments=removal.appointments,
+                **({"numbers": removal.numbers} if removal.numbers else {}),
             )
         removals.append(removal)
     if dry_run:
@@ -123,6 +128,19 @@ def _remove(site: Site, before: date, *, dry_run: bool) -> Removal:
             .values(first_name=None, last_name=None, last_name_key=None, date_of_birth=None)
         )
     return removal
+
+
+def _forget_numbers(site: Site, first_in_line: date, *, dry_run: bool) -> int:
+    """A number for texts lives as long as its visit: the visits that ended delete theirs
+    at once (services/notifications.py); those of past days (a no-show who did not come
+    back, a ticket left waiting at closing) are deleted here, once their tickets have left
+    the line (the site's day is over; a 24-hour site keeps yesterday's line too)."""
+    past = select(Ticket.id).where(Ticket.site_id == site.id, Ticket.day < first_in_line)
+    where: list[ColumnElement[bool]] = [Contact.ticket_id.in_(past)]
+    count = _count(Contact, where)
+    if count and not dry_run:
+        db.session.execute(delete(Contact).where(*where))
+    return count
 
 
 def _count(model: Any, where: list[ColumnElement[bool]]) -> int:

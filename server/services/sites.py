@@ -47,6 +47,8 @@ def load_site(spec: SiteFile, *, actor: audit.Actor | None = None) -> dict[str, 
             "delay_notice_minutes",
             "display_cycle_seconds",
             "personal_data_days",
+            "phone_region",
+            "text_next_place",
             "hours",
             "day_starts",
         }

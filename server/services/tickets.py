@@ -16,6 +16,7 @@ from server.domain.errors import (
     RoomOccupied,
     RoomPaused,
 )
+from server.domain.notify import Kind
 from server.domain.queue import Action, PreviousPatient, TicketState
 from server.extensions import db
 from server.services import estimates, lines
@@ -257,6 +258,7 @@ def _announce_call(
         change.audit(str(action), left, room=room.code, by_call=True)
     change.touch(ticket)
     change.audit("recall" if recall else "call", ticket, room=room.code)
+    change.tell(ticket.id, Kind.RECALLED if recall else Kind.CALLED)
     return _finish(change, ticket)
 
 
@@ -277,6 +279,8 @@ def _move(
     change = SiteChange(site, now, str(action), actor_id)
     change.touch(ticket)
     change.audit(str(action), ticket, **(detail or {}))
+    if action is Action.CANCEL:
+        change.tell(ticket.id, Kind.LEFT)
     return _finish(change, ticket)
 
 

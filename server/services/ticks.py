@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from server import clock
 from server.domain.estimate import Predictions
+from server.domain.notify import Kind
 from server.extensions import db
 from server.services import estimate_cache, estimates
 from server.services.queue_update import QueueUpdate
@@ -55,6 +56,8 @@ def _publish_predictions(
         estimate_cache.note_simulated(site_id, estimate_cache.Simulated(seen_seq))
         return None
     update = QueueUpdate(site, now, "estimates", moved=estimated.moved, view=estimated.view)
+    for ticket_id in estimated.delayed:  # the phone's delay notice, texted too
+        update.tell(ticket_id, Kind.DELAY, estimated.view.delays[ticket_id]["message"])
     seq = update.finish()
     estimate_cache.note_simulated(site_id, estimate_cache.Simulated(seq))
     return seq

@@ -180,6 +180,10 @@ class SiteSpec(Strict):
     personal_data_days: Annotated[int, Field(ge=0, le=retention.MAX_KEEP_DAYS)] = (
         retention.DEFAULT_KEEP_DAYS
     )
+    # Text messages: the region a number typed without its country code is read in
+    # (ISO 3166 code, e.g. "GB"), and the place in line that brings "you are next".
+    phone_region: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] | None = None
+    text_next_place: Annotated[int, Field(ge=1, le=20)] = 3
     hours: dict[str, list[str]] = Field(default_factory=dict)
     # When the site's day turns: "HH:MM" (default "00:00") for a site open past midnight,
     # or "never" for one that never empties. See server/domain/schedule.py, SiteDays.

@@ -8,7 +8,17 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, UniqueConstraint, false
+from sqlalchemy import (
+    JSON,
+    Column,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.domain.queue import TicketNumber, TicketStatus
@@ -193,6 +203,11 @@ class Ticket(Model):
     site: Mapped[Site] = relationship()
     service: Mapped[Service] = relationship()
     room: Mapped[Room | None] = relationship()
+    # Where the patient asked to be told of their turn (one per channel), loaded with
+    # the ticket: the desk shows whether texts are on and whether the last went out.
+    contacts: Mapped[list[Contact]] = relationship(
+        lazy="selectin", cascade="all, delete-orphan", passive_deletes=True
+    )
 
     @property
     def ticket_number(self) -> TicketNumber:
@@ -384,3 +399,54 @@ class TicketPromise(Model):
     deadline: Mapped[datetime | None] = mapped_column(UTCDateTime())
     notice_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     notice_reason: Mapped[str | None] = mapped_column(String(32))
+
+
+class Contact(Model):
+    """A patient's address on one channel (a phone number for texts), for one visit.
+
+    Deleted when the visit ends (services/contacts.py, retention.py); the audit log
+    records who added or removed one, never the address.
+    """
+
+    __tablename__ = "ticket_contacts"
+    __table_args__ = (UniqueConstraint("ticket_id", "channel"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(16))
+    address: Mapped[str] = mapped_column(String(2000))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # "You are next" is sent once per wait: set when sent, cleared when the ticket is
+    # called (a return to the queue is a new wait).
+    told_next: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # How the last message to it ended: sent, failed (None: nothing sent yet).
+    last_outcome: Mapped[str | None] = mapped_column(String(8))
+
+
+class OutboxMessage(Model):
+    """A message to one patient, written in the transaction of the change that causes
+    it and sent after the commit by the sender (server/notify/sender.py).
+
+    The address is copied here so that a message about the end of a visit still goes
+    out after the contact is deleted; it is cleared once the message is sent or given up.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "status", "next_try_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id", ondelete="SET NULL"))
+    contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("ticket_contacts.id", ondelete="SET NULL")
+    )
+    channel: Mapped[str] = mapped_column(String(16))
+    address: Mapped[str | None] = mapped_column(String(2000))
+    kind: Mapped[str] = mapped_column(String(16))  # called, recalled, next, delay, left, desk
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    next_try_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(default=0)
+    status: Mapped[str] = mapped_column(String(8), default="pending")  # sent, failed, gone
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    error: Mapped[str | None] = mapped_column(String(200))

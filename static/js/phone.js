@@ -16,6 +16,7 @@ import { READING_MODES, setReadingMode } from "./lib/modes.js";
 import { placeInLine, waitEstimate } from "./lib/ticket.js";
 import { fillRoute } from "./lib/route.js";
 import { alertCall, endCallAlert, listenToCallScreen, readySpeech } from "./phone/call-alert.js";
+import { setUpTextMe } from "./lib/text-me.js";
 
 const config = pageConfig("phone-config");
 const t = makeTexts(config.texts);
@@ -28,6 +29,8 @@ const pageTitle = document.title;
 let current = null; // the last whole ticket, with any later places laid over it
 let leaving = false; // this phone asked to leave: "you have left", not "cancelled"
 let wayTo = null; // the room whose way is on screen (or on its way)
+const textMeForm = byId("text-me"); // present only where the server sends texts
+const textMe = textMeForm && setUpTextMe(textMeForm, { url: config.urls.texts, t });
 
 const nameOf = (names) => nameIn(names, config.language);
 
@@ -55,6 +58,7 @@ function render(ticket) {
   byId("state").textContent = stateText(ticket.status);
   renderDelays(waiting ? ticket : null);
   byId("leave").hidden = !LEAVABLE.includes(ticket.status);
+  renderTextMe(ticket);
   document.body.dataset.status = ticket.status;
   if (ENDED.includes(ticket.status)) finish();
 }
@@ -190,6 +194,14 @@ const live = connectLive({
   onState: showConnection,
   onSyncError: stillActive,
 });
+
+// --- "Text me when it's my turn" (only where the server sends texts) -----------------
+
+function renderTextMe(ticket) {
+  if (!textMeForm) return;
+  textMeForm.hidden = !LEAVABLE.includes(ticket.status);
+  if (ticket.texts) textMe.showOn(null);
+}
 
 // --- Leaving the queue ---------------------------------------------------------------
 

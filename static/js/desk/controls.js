@@ -40,7 +40,15 @@ export function patientName(t, ticket, tag) {
     : make(tag, "patient-name unknown", t("no_name"));
   if (ticket.step_free) node.append(" ", make("span", "step-free-tag", t("step_free")));
   appendNeedMarkers(t, ticket, node);
+  if (ticket.texts) node.append(" ", textsTag(t, ticket.texts));
   return node;
+}
+
+// Texts on, or the last text did not go out: the desk may need to reach them another way.
+function textsTag(t, texts) {
+  const failed = texts.last === "failed";
+  const words = t(failed ? "text_failed" : "texts_on", { digits: texts.last_digits });
+  return make("span", failed ? "texts-tag failed" : "texts-tag", words);
 }
 
 // The lists are redrawn from the state; keep the keyboard where it was.

@@ -8,6 +8,7 @@ import { config, nameOf, patient, t } from "./state.js";
 import { show } from "./screens.js";
 import { showWayToWaitingArea } from "./ticket-way.js";
 import { followTicket } from "./follow.js";
+import { offerTexts } from "./text-me.js";
 
 /* `checkedIn`: the check-in API's answer, {ticket, token, seq, waiting_area?}. */
 export function showTicket(checkedIn) {
@@ -16,6 +17,7 @@ export function showTicket(checkedIn) {
   byId("ticket-service").textContent = nameOf(ticket.service.names);
   showPlace(ticket);
   showPhoneLink(encodeURIComponent(checkedIn.token));
+  offerTexts(encodeURIComponent(checkedIn.token));
   byId("ticket-time").textContent = t("checked_in_at", { time: localTime(ticket.arrived_at) });
   show("ticket");
   followTicket(checkedIn, showPlace);

@@ -1,0 +1,127 @@
+"""The outbox table: messages written with the change that causes them, claimed and
+marked by the sender after the commit."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select, update
+
+from server.domain.notify import Kind, Outcome, after_failure
+from server.extensions import db
+from server.storage.models import Contact, OutboxMessage
+
+# Longer than a send may take (Apprise's own timeouts are a few seconds): a message
+# claimed by a process that died is sent by another once this has passed.
+CLAIM_FOR = timedelta(seconds=30)
+
+# Set after a commit that wrote messages, so the sender sends them now rather than on
+# its next look (a greenlet event under gevent: threading is patched).
+_written = threading.Event()
+
+
+def add(contact: Contact, site_id: int, kind: Kind, body: str, now: datetime) -> None:
+    """Write a message to the contact in the current transaction."""
+    db.session.add(
+        OutboxMessage(
+            site_id=site_id,
+            ticket_id=contact.ticket_id,
+            contact_id=contact.id,
+            channel=contact.channel,
+            address=contact.address,
+            kind=str(kind),
+            body=body,
+            created_at=now,
+            next_try_at=now,
+            attempts=0,
+            status="pending",
+        )
+    )
+
+
+def wake_sender() -> None:
+    """Call after the commit of messages: the sender looks at once."""
+    _written.set()
+
+
+def wait_for_messages(seconds: float) -> None:
+    """The sender's pause when the outbox is empty: until woken, or `seconds`."""
+    _written.wait(seconds)
+    _written.clear()
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A message claimed for sending: plain data, used with no transaction open."""
+
+    id: int
+    channel: str
+    address: str | None
+    body: str
+
+
+def claim_due(now: datetime, limit: int) -> list[Claimed]:
+    """Claim the messages due now for CLAIM_FOR, in one short transaction, committed.
+
+    The claim moves a message's next try past the time its send may take, so no other
+    sender takes it meanwhile; if this process dies before it records the send, the
+    message is due again when the claim runs out. No transaction stays open during a
+    send (on SQLite one would hold the database's write lock). On PostgreSQL the rows
+    are read FOR UPDATE SKIP LOCKED, so two senders claiming at once take different
+    rows; on SQLite every transaction holds the write lock (storage/engine.py), so
+    claims follow one another.
+    """
+    query = (
+        select(OutboxMessage)
+        .where(OutboxMessage.status == "pending", OutboxMessage.next_try_at <= now)
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+    )
+    if db.session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    claimed = []
+    for message in db.session.scalars(query):
+        message.next_try_at = now + CLAIM_FOR
+        claimed.append(Claimed(message.id, message.channel, message.address, message.body))
+    db.session.commit()
+    return claimed
+
+
+def record(outcomes: list[tuple[int, Outcome, str | None]], now: datetime) -> None:
+    """Record how each claimed message's send went, in one transaction, committed."""
+    if outcomes:
+        ids = [message_id for message_id, _, _ in outcomes]
+        rows = db.session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(ids)))
+        messages = {m.id: m for m in rows}
+        for message_id, outcome, error in outcomes:
+            mark(messages[message_id], outcome, now, error)
+    db.session.commit()
+
+
+def mark(message: OutboxMessage, outcome: Outcome, now: datetime, error: str | None = None) -> None:
+    """Record how one send went. The address is cleared once the message is done."""
+    message.attempts += 1
+    if outcome is Outcome.DELIVERED:
+        message.status, message.sent_at, message.address = "sent", now, None
+        _contact_outcome(message.contact_id, "sent")
+    elif outcome is Outcome.GONE:
+        message.status, message.address, message.error = "gone", None, error
+        if message.contact_id is not None:  # the provider rejects it: forget it
+            db.session.execute(delete(Contact).where(Contact.id == message.contact_id))
+    else:
+        retry = after_failure(message.created_at, message.attempts, now)
+        message.error = (error or "failed")[:200]
+        if retry.at is None:
+            message.status, message.address = "failed", None
+        else:
+            message.next_try_at = retry.at
+        _contact_outcome(message.contact_id, "failed")
+
+
+def _contact_outcome(contact_id: int | None, outcome: str) -> None:
+    if contact_id is not None:
+        db.session.execute(
+            update(Contact).where(Contact.id == contact_id).values(last_outcome=outcome)
+        )

@@ -1,0 +1,152 @@
+"""What patients are told outside the page, written to the outbox with the change.
+
+A change says whom it tells what (`QueueUpdate.tell`); `write` turns that, and "you are
+next" for whoever reached the site's place in a line that moved, into outbox rows in
+the change's transaction. The sender (server/notify/sender.py) sends them after the
+commit. Each message is short, carries the ticket number (and the room when there is
+one), never a name, and is in the ticket's language.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import force_locale, gettext
+from sqlalchemy import select
+
+from server import payloads
+from server.domain.notify import Kind, next_place
+from server.domain.queue import TicketStatus
+from server.extensions import db
+from server.notify import outbox
+from server.storage.models import Contact, Site, Ticket
+from server.wayfinding import hints
+
+
+@dataclass(frozen=True)
+class Tell:
+    """One thing to tell one ticket's patient; `text` for a delay or a desk message."""
+
+    ticket_id: int
+    kind: Kind
+    text: str | None = None
+
+
+def write(
+    site: Site,
+    now: datetime,
+    told: Sequence[Tell],
+    view: payloads.QueueView,
+    moved_lines: Iterable[int],
+) -> int:
+    """Write the outbox rows of one change; returns how many were written."""
+    nearly = _reached_next_place(site, view, moved_lines)
+    ids = {t.ticket_id for t in told} | set(nearly)
+    if not ids:
+        return 0
+    written = 0
+    contacts = _contacts_of(ids)
+    for tell in told:
+        for contact, ticket in contacts.get(tell.ticket_id, ()):
+            if tell.kind in (Kind.CALLED, Kind.RECALLED):
+                contact.told_next = False  # a return to the queue is a new wait
+            outbox.add(contact, site.id, tell.kind, _body(site, ticket, tell), now)
+            written += 1
+    for ticket_id, place in nearly.items():
+        for contact, ticket in contacts.get(ticket_id, ()):
+            if contact.told_next or ticket.status != TicketStatus.WAITING:
+                continue
+            contact.told_next = True
+            outbox.add(contact, site.id, Kind.NEXT, _next_body(ticket, place), now)
+            written += 1
+    return written
+
+
+# A visit that ended this way needs no more messages: its addresses are deleted in
+# the same transaction (a message about its end is in the outbox already, with its own
+# copy of the address). A no-show may still come back today: theirs go with the day.
+_ENDED = (TicketStatus.DONE, TicketStatus.CANCELLED)
+
+
+def forget_ended(tickets: Iterable[Ticket]) -> None:
+    """Delete the contacts of the touched tickets whose visit ended."""
+    for ticket in tickets:
+        if ticket.status in _ENDED and ticket.contacts:
+            ticket.contacts.clear()
+
+
+def _reached_next_place(
+    site: Site, view: payloads.QueueView, moved_lines: Iterable[int]
+) -> dict[int, int]:
+    """The tickets at or before the site's "you are next" place in the lines that moved."""
+    place = next_place((site.settings or {}).get("text_next_place"))
+    return {
+        waiting.id: index + 1
+        for service_id in moved_lines
+        for index, waiting in enumerate(view.order.get(service_id, [])[:place])
+    }
+
+
+def _contacts_of(ticket_ids: set[int]) -> dict[int, list[tuple[Contact, Ticket]]]:
+    """One query: the contacts of these tickets, with their tickets."""
+    found: dict[int, list[tuple[Contact, Ticket]]] = {}
+    rows = db.session.execute(
+        select(Contact, Ticket).join(Ticket).where(Contact.ticket_id.in_(ticket_ids))
+    )
+    for contact, ticket in rows:
+        found.setdefault(ticket.id, []).append((contact, ticket))
+    return found
+
+
+def _body(site: Site, ticket: Ticket, tell: Tell) -> str:
+    number = str(ticket.ticket_number)
+    if tell.kind in (Kind.DELAY, Kind.DESK):  # in the ticket's language already
+        return f"{number}: {tell.text}"
+    way = _way(site, ticket)
+    with force_locale(ticket.language):
+        if tell.kind is Kind.CALLED:
+            return str(
+                gettext(
+                    "%(number)s: it is your turn. Please go to %(way)s.", number=number, way=way
+                )
+            )
+        if tell.kind is Kind.RECALLED:
+            return str(
+                gettext(
+                    "%(number)s: we are calling you again. Please go to %(way)s now.",
+                    number=number,
+                    way=way,
+                )
+            )
+        return str(
+            gettext(
+                "%(number)s: you are no longer in the queue. "
+                "If this is a mistake, please see the front desk.",
+                number=number,
+            )
+        )
+
+
+def _next_body(ticket: Ticket, place: int) -> str:
+    with force_locale(ticket.language):
+        return str(
+            gettext(
+                "%(number)s: you are number %(place)s in line. Please be in the waiting area.",
+                number=str(ticket.ticket_number),
+                place=place,
+            )
+        )
+
+
+def _way(site: Site, ticket: Ticket) -> str:
+    """The room, and the first step of the way there when the site has a map."""
+    room = ticket.room
+    if room is None:
+        return ""
+    found = hints.call_hints(
+        hints.map_of(site.settings), [ticket.language], [(room.code, ticket.number_prefix)]
+    )
+    hint = found.get((room.code, ticket.number_prefix), {}).get(ticket.language)
+    return hint or room.names.get(ticket.language) or next(iter(room.names.values()), room.code)

@@ -1,0 +1,154 @@
+""" "Text me when it's my turn" in real Chromium: the kiosk's digit keys and the phone
+page's form, against a server whose texts go to a real HTTP receiver in the test."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import Live, assert_accessible
+from tests.e2e.kiosk_actions import on_screen, open_kiosk, tap, type_keys
+from tests.e2e.live import SITE, Server
+from tests.sms_receiver import Receiver
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True}
+
+
+@pytest.fixture(scope="module")
+def receiver():
+    receiver = Receiver()
+    yield receiver
+    receiver.close()
+
+
+@pytest.fixture(scope="module")
+def texting_server(tmp_path_factory, receiver):
+    """A server that sends texts (to the receiver); the session's server sends none."""
+    server = Server(tmp_path_factory.mktemp("texts"), None)
+    server.env.update(SMS_URL=receiver.sms_url, OUTBOX_POLL_SECONDS="0.2")
+    password = server.demo()
+    with server.running():
+        yield Live(server, password)
+
+
+@pytest.fixture(scope="module")
+def desk(texting_server):
+    return texting_server.staff()
+
+
+def desk_ticket(texting_server, desk, number):
+    queue = desk.get(texting_server.url(f"/api/sites/{SITE}/queue")).json()
+    return next(t for t in queue["tickets"] if t["number"] == number)
+
+
+def test_the_kiosk_takes_a_number_on_its_keys_and_refuses_an_invalid_one(
+    new_page, texting_server, desk, receiver
+):
+    page = open_kiosk(new_page, texting_server)
+    tap(page, "Walk-in No appointment")
+    page.get_by_role("button", name=re.compile("^Blood tests")).click()
+    on_screen(page, "ticket")
+    number = page.locator("#ticket-number").inner_text()
+    form = page.locator("#text-me")
+    expect(form.get_by_role("heading")).to_have_text("Text me when it's my turn")
+    assert_accessible(page, "kiosk ticket screen with the texts form")
+
+    type_keys(page, "0791")
+    form.get_by_role("checkbox").check()
+    form.get_by_role("button", name="Text me").click()
+    expect(form.get_by_role("alert")).to_have_text(
+        "This is not a phone number we can text. Check it and try again."
+    )
+    expect(page.locator("#text-me-number")).to_have_attribute("aria-invalid", "true")
+    assert desk_ticket(texting_server, desk, number)["texts"] is None  # nothing changed
+    assert_accessible(page, "kiosk texts form refusing a number")
+
+    type_keys(page, "1123456")
+    form.get_by_role("button", name="Text me").click()
+    expect(form.get_by_role("status")).to_have_text(
+        "Texts are on: we will text the number ending in 56."
+    )
+    assert desk_ticket(texting_server, desk, number)["texts"]["last_digits"] == "56"
+
+    tap(page, "Done")  # the next patient sees an empty form
+    tap(page, "Walk-in No appointment")
+    page.get_by_role("button", name=re.compile("^Blood tests")).click()
+    on_screen(page, "ticket")
+    expect(page.locator("#text-me-number")).to_have_value("")
+    expect(form.get_by_role("status")).to_have_text("")
+
+
+def test_the_phone_page_form_asks_for_consent_then_texts_the_call(
+    new_page, texting_server, desk, receiver
+):
+    made = desk.post(texting_server.url(f"/api/sites/{SITE}/tickets"), json={"service": "N"}).json()
+    page = new_page(**PHONE)
+    page.goto(texting_server.url(f"/t/{made['token']}"))
+    form = page.locator("#text-me")
+    expect(page.get_by_label("Mobile number")).to_have_attribute("type", "tel")
+    assert_accessible(page, "phone page with the texts form")
+
+    page.get_by_label("Mobile number").fill("07911 123457")
+    form.get_by_role("button", name="Text me").click()
+    expect(form.get_by_role("alert")).to_have_text(
+        "Tick the box to agree to receive text messages."
+    )
+    form.get_by_role("checkbox").check()
+    form.get_by_role("button", name="Text me").click()
+    expect(form.get_by_role("status")).to_have_text(
+        "Texts are on: we will text the number ending in 57."
+    )
+    assert_accessible(page, "phone page with texts on")
+
+    ticket = desk_ticket(texting_server, desk, made["ticket"]["number"])
+    desk.post(
+        texting_server.url(f"/api/sites/{SITE}/tickets/{ticket['id']}/call"),
+        json={"room": "room-3", "previous": "no_show"},
+    )
+    expected = f"{made['ticket']['number']}: it is your turn. Please go to"
+    page.wait_for_function("() => document.body.dataset.status === 'called'")
+    for _ in range(100):
+        if any(m.startswith(expected) for _, m in receiver.texts()):
+            break
+        page.wait_for_timeout(100)
+    assert [to for to, m in receiver.texts() if m.startswith(expected)] == ["+447911123457"]
+
+
+def test_the_desk_shows_texts_on_with_two_digits_then_text_failed(
+    new_page, texting_server, desk, receiver
+):
+    made = desk.post(texting_server.url(f"/api/sites/{SITE}/tickets"), json={"service": "N"}).json()
+    ticket = desk_ticket(texting_server, desk, made["ticket"]["number"])
+    added = desk.post(
+        texting_server.url(f"/api/sites/{SITE}/tickets/{ticket['id']}/texts"),
+        json={"number": "07911 123458"},
+    )
+    assert added.json()["texts"] == {"last_digits": "58", "last": None}
+    page = new_page()
+    page.goto(texting_server.url("/desk/login"))
+    page.fill("#username", "desk")
+    page.fill("#password", texting_server.password)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/desk")
+    page.goto(texting_server.url("/desk?room=room-3"))  # a room that serves line N
+    tag = page.locator(".texts-tag", has_text="58")
+    expect(tag).to_have_text("texts on (…58)")
+    assert "07911" not in page.content() and "123458" not in page.content()
+    assert_accessible(page, "desk with a ticket's texts on")
+
+    receiver.status = 500  # the provider refuses: the desk sees it on the next update
+    try:
+        desk.post(
+            texting_server.url(f"/api/sites/{SITE}/tickets/{ticket['id']}/message"),
+            json={"text": "Please come to the front desk."},
+        )
+        for _ in range(100):
+            if desk_ticket(texting_server, desk, ticket["number"])["texts"]["last"] == "failed":
+                break
+            page.wait_for_timeout(100)
+    finally:
+        receiver.status = 200
+    page.reload()
+    expect(page.locator(".texts-tag.failed", has_text="58")).to_have_text("text failed (…58)")
