@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from server import clock
 from server.domain.needs import requests_per_language
+from server.domain.notify import SMS
 from server.domain.queue import OPEN_STATUSES, token_digest
-from server.domain.schedule import site_day
 from server.extensions import db
 from server.storage import queries
 from server.storage.models import Ticket
@@ -20,7 +20,7 @@ def interpreter_requests(site_slug: str) -> dict[str, Any]:
     """Today's interpreter requests per language, for the desk to book interpreters
     early: how many asked in all, and how many still wait or are being seen."""
     site = queries.get_site(site_slug)
-    day = site_day(clock.now(), site.zone)
+    day = site.days.day_of(clock.now())  # the site's day (day_starts), as its queue's
     asked = db.session.execute(
         select(Ticket.language, Ticket.status).where(
             Ticket.site_id == site.id, Ticket.day == day, Ticket.interpreter.is_(True)
@@ -42,6 +42,7 @@ def phone_call_style(token: str) -> dict[str, bool]:
     ticket = db.session.scalar(select(Ticket).where(Ticket.token_digest == token_digest(token)))
     if ticket is None:
         return {"visual": False, "spoken": False}
-    # Texts are not sent yet; once they are, a patient who gets the call by text needs
-    # no spoken call on the page.
-    return {"visual": ticket.may_not_hear, "spoken": ticket.may_not_see}
+    # A patient whose call is texted to them (texts on when the page opened) needs no
+    # spoken call on the page as well.
+    texted = any(contact.channel == SMS for contact in ticket.contacts)
+    return {"visual": ticket.may_not_hear, "spoken": ticket.may_not_see and not texted}

@@ -14,6 +14,7 @@ from server.notify.channels import configured_channels
 from server.notify.sender import send_due
 from server.storage.models import AuditEntry, Contact, OutboxMessage
 from tests.conftest import SITE, act, walk_in
+from tests.integration.test_kiosk_phone_pages import page_config
 from tests.sms_receiver import Receiver
 
 NUMBER = "07911 123456"  # a UK mobile, typed as a patient would
@@ -302,3 +303,14 @@ def test_the_phones_delay_notice_is_texted_in_the_tickets_language(app, client, 
         "G-006: Su espera es más larga de lo que le dijimos: "
         "una consulta que atiende su fila está en pausa por ahora."
     ]
+
+
+def test_a_patient_who_may_not_see_the_screen_is_spoken_to_only_without_texts(client):
+    """services/needs.py: the phone page speaks the call to a patient who may not see
+    the screen, unless the call is texted to them."""
+    spoken = walk_in(client, "G", may_not_see=True)["token"]
+    texted = walk_in(client, "G", may_not_see=True)["token"]
+    assert ask_for_texts(client, texted).status_code in (200, 201)
+
+    assert page_config(client.get(f"/t/{spoken}"), "phone-config")["call"]["spoken"] is True
+    assert page_config(client.get(f"/t/{texted}"), "phone-config")["call"]["spoken"] is False
