@@ -89,6 +89,7 @@ def _register_blueprints(app: Flask) -> None:
     from kiosk import bp as kiosk_bp
     from server.api import bp as api_bp
     from server.desk import bp as desk_bp
+    from server.feedback import bp as feedback_bp
     from server.phone import bp as phone_bp
     from server.realtime import handlers
     from server.wayfinding.views import bp as wayfinding_bp
@@ -96,7 +97,7 @@ def _register_blueprints(app: Flask) -> None:
     # The JSON API is not protected by form CSRF tokens: it accepts only JSON bodies,
     # which another site's page cannot send without a CORS preflight (api/spec.py).
     csrf.exempt(api_bp)
-    for blueprint in (api_bp, kiosk_bp, phone_bp, display_bp, desk_bp, wayfinding_bp):
+    for blueprint in (api_bp, kiosk_bp, phone_bp, display_bp, desk_bp, feedback_bp, wayfinding_bp):
         app.register_blueprint(blueprint)
     init_web(app)
     handlers.register(socketio)

@@ -19,6 +19,7 @@ from server.services.checkin import (
     kiosk_setup,
     lookup_appointment,
 )
+from server.services.feedback import feedback_summary, overdue_cases, survey_open
 from server.services.notices import (
     clear_notice,
     delay_reason_choices,
@@ -93,6 +94,7 @@ __all__ = [
     "display_setup",
     "display_snapshot",
     "end_staff_session",
+    "feedback_summary",
     "floor_plan_image",
     "generate_password",
     "import_appointments",
@@ -101,6 +103,7 @@ __all__ = [
     "load_site",
     "lookup_appointment",
     "mark_no_show",
+    "overdue_cases",
     "pause_room",
     "post_notice",
     "presence_update",
@@ -122,6 +125,7 @@ __all__ = [
     "staff_snapshot",
     "start_service",
     "start_staff_session",
+    "survey_open",
     "sweep_staff_sessions",
     "ticket_id_for_token",
     "ticket_status",

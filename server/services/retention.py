@@ -2,9 +2,11 @@
 
 What is removed, from visits of days before the site's cut-off (domain/retention.py):
 a ticket's patient name and its step-free request, and an appointment's names and
-birth date. What stays: the visit's times, calls, waits and estimates, the service and
-the appointment code, so the reports still count it. Each removal is an audit entry
-(how many of each, and up to which day), never with what was removed.
+birth date; and feedback's free text (with any contact left) after the site's own
+`feedback_text_days`, keeping the rating. What stays: the visit's times, calls, waits
+and estimates, the service and the appointment code, so the reports still count it.
+Each removal is an audit entry (how many of each, and up to which day), never with
+what was removed.
 
 The server runs it on its slow tick (services/ticks.py, once per deployment), at most
 once every PURGE_EVERY; `waitroom purge-personal-data` runs it at once.
@@ -12,7 +14,7 @@ once every PURGE_EVERY; `waitroom purge-personal-data` runs it at once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -23,7 +25,7 @@ from server import clock
 from server.domain.retention import DEFAULT_KEEP_DAYS, clear_visits_before
 from server.domain.schedule import site_day
 from server.extensions import db
-from server.services import audit
+from server.services import audit, feedback
 from server.storage import queries
 from server.storage.models import Appointment, Site, Ticket
 
@@ -41,10 +43,11 @@ class Removal:
     before: date  # visits of days before this one
     tickets: int
     appointments: int
+    feedback_texts: int = 0  # answers whose free text (and any contact) went
 
     @property
     def anything(self) -> bool:
-        return bool(self.tickets or self.appointments)
+        return bool(self.tickets or self.appointments or self.feedback_texts)
 
 
 def purge_personal_data(
@@ -59,6 +62,9 @@ def purge_personal_data(
         keep_days = int((site.settings or {}).get("personal_data_days", DEFAULT_KEEP_DAYS))
         before = clear_visits_before(site_day(now, site.zone), keep_days)
         removal = _remove(site, before, dry_run=dry_run)
+        # Feedback's free text has its own, longer period (feedback_text_days).
+        texts = feedback.remove_old_feedback_text(site, now)
+        removal = replace(removal, feedback_texts=texts)
         if removal.anything and not dry_run:
             audit.record(
                 "personal_data_removed",
@@ -68,6 +74,8 @@ def purge_personal_data(
                 before=before.isoformat(),
                 tickets=removal.tickets,
                 appointments=removal.appointments,
+                # Named only when there were some: earlier entries keep their shape.
+                **({"feedback_texts": removal.feedback_texts} if removal.feedback_texts else {}),
             )
         removals.append(removal)
     if dry_run:

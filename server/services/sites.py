@@ -47,6 +47,8 @@ def load_site(spec: SiteFile, *, actor: audit.Actor | None = None) -> dict[str, 
             "delay_notice_minutes",
             "display_cycle_seconds",
             "personal_data_days",
+            "feedback_overdue_days",
+            "feedback_text_days",
             "hours",
             "day_starts",
         }

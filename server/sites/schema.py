@@ -25,7 +25,7 @@ from pydantic import (
     model_validator,
 )
 
-from server.domain import retention
+from server.domain import feedback, retention
 from server.domain.errors import BadInput
 from server.domain.schedule import MIDNIGHT, NEVER, WEEKDAYS, parse_day_start, parse_interval
 from server.domain.text import check_line
@@ -159,6 +159,12 @@ class SiteSpec(Strict):
     personal_data_days: Annotated[int, Field(ge=0, le=retention.MAX_KEEP_DAYS)] = (
         retention.DEFAULT_KEEP_DAYS
     )
+    # Feedback (domain/feedback.py): a case still new after this many working days is
+    # flagged overdue; free text is kept this many days, the rating for the figures.
+    feedback_overdue_days: Annotated[int, Field(ge=1, le=30)] = (
+        feedback.DEFAULT_OVERDUE_WORKING_DAYS
+    )
+    feedback_text_days: Annotated[int, Field(ge=1, le=3660)] = feedback.DEFAULT_TEXT_KEEP_DAYS
     hours: dict[str, list[str]] = Field(default_factory=dict)
     # When the site's day turns: "HH:MM" (default "00:00") for a site open past midnight,
     # or "never" for one that never empties. See server/domain/schedule.py, SiteDays.
