@@ -34,6 +34,7 @@ def display_page() -> Any:
         "strings": _strings(),
         "speech": _speech(setup["site"]["languages"]),
         "chime": url_for("static", filename="sounds/chime.wav"),
+        "statements": services.statements_for_display(setup["site"]["slug"]),
     }
     return render_template("display/display.html", config=config, site=setup["site"])
 

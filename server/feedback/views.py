@@ -96,9 +96,20 @@ def _error_text(error: DomainError | None) -> str | None:
     )
 
 
-def _thanks(answer: dict[str, Any], again: str | None) -> Any:
+def _kiosk_start(survey: dict[str, Any]) -> str | None:
+    """The kiosk's start screen, for a form opened at the kiosk (no ticket)."""
+    if survey.get("number"):
+        return None
+    return url_for("kiosk.kiosk_page", site=survey["site_slug"])
+
+
+def _thanks(answer: dict[str, Any], again: str | None, back: str | None = None) -> Any:
     page = render_template(
-        "feedback/thanks.html", answer=answer, again=again, referrer_policy="no-referrer"
+        "feedback/thanks.html",
+        answer=answer,
+        again=again,
+        back=back,
+        referrer_policy="no-referrer",
     )
     return page, 200, PRIVATE
 
@@ -126,7 +137,7 @@ def kiosk_answer(site: str) -> Any:
     except DomainError as error:
         action = url_for(".kiosk_answer", site=site, lang=request.args.get("lang"))
         return _form(survey, request.form, action, error)
-    return _thanks(answer, None)
+    return _thanks(answer, None, _kiosk_start(survey))
 
 
 @bp.errorhandler(TooManyRequests)

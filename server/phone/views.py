@@ -41,9 +41,15 @@ def ticket_page(token: str) -> Any:
             "cancel": url_for("api.cancel_own_ticket", token=token),
             # Fetched when the ticket is called, rather than sent in every ticket_update.
             "route": url_for("api.ticket_route", token=token),
+            # The page turns into the survey when the visit is done (feedback/views.py).
+            "survey": url_for("feedback.survey", token=token),
         },
     }
     page = render_template(
-        "phone/ticket.html", ticket=ticket, config=config, referrer_policy="no-referrer"
+        "phone/ticket.html",
+        ticket=ticket,
+        config=config,
+        statements=services.statements_for_phone(ticket["site"]["slug"]),
+        referrer_policy="no-referrer",
     )
     return page, 200, PRIVATE

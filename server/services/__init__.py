@@ -19,7 +19,13 @@ from server.services.checkin import (
     kiosk_setup,
     lookup_appointment,
 )
-from server.services.feedback import feedback_summary, overdue_cases, survey_open
+from server.services.feedback import (
+    feedback_summary,
+    overdue_cases,
+    statements_for_display,
+    statements_for_phone,
+    survey_open,
+)
 from server.services.notices import (
     clear_notice,
     delay_reason_choices,
@@ -125,6 +131,8 @@ __all__ = [
     "staff_snapshot",
     "start_service",
     "start_staff_session",
+    "statements_for_display",
+    "statements_for_phone",
     "survey_open",
     "sweep_staff_sessions",
     "ticket_id_for_token",

@@ -344,7 +344,8 @@ def set_statement_published(
     action = "statement_published" if published else "statement_withdrawn"
     audit.record(action, actor, site_id=site.id, at=now, statement=statement.id)
     db.session.commit()
-    message = {"statements": published_statements(site.id)}
+    # Not a queue change: it carries the site's seq unchanged (like presence updates).
+    message = {"seq": site.seq, "kind": "statements", "statements": published_statements(site.id)}
     publish([Message(DISPLAY_STATEMENTS, rooms.display_room(site.slug), message)])
 
 
@@ -463,3 +464,12 @@ def survey_open(token: str) -> bool:
     except DomainError:
         return False
     return True
+
+
+def statements_for_display(site_slug: str) -> list[str]:
+    return published_statements(queries.get_site(site_slug).id)
+
+
+def statements_for_phone(site_slug: str) -> list[str]:
+    """The latest two, for a patient who waits."""
+    return published_statements(queries.get_site(site_slug).id, STATEMENTS_ON_PHONE)

@@ -30,6 +30,9 @@ const el = {
   noticesSection: byId("notices-section"),
   notices: byId("notices"),
   noticesPages: byId("notices-pages"),
+  statementsSection: byId("statements-section"),
+  statements: byId("statements"),
+  statementsPages: byId("statements-pages"),
 };
 
 let lastCallId = null; // the newest call already shown (and announced, if sound is on)
@@ -266,6 +269,15 @@ function applySnapshot(snapshot, previousSeq) {
   // A lower seq means the server's database was reset: start afresh, say nothing old.
   if (previousSeq !== null && snapshot.seq < previousSeq) lastCallId = null;
   apply(snapshot);
+  renderStatements(snapshot.statements || []);
+}
+
+/* "You said, we did": only what staff published, in turn, like the delays. */
+function renderStatements(statements) {
+  el.statementsSection.hidden = statements.length === 0;
+  const items = statements.map((text) => make("li", "statement", text));
+  el.statements.replaceChildren(...items);
+  stackList(rotation, "statements", items, el.statementsPages);
 }
 
 function apply(update) {
@@ -314,10 +326,16 @@ const live = connectLive({
   auth,
   socketOptions: { reconnectionDelayMax: 3000 },
   gapMeansMissed: true,
-  updates: { display_update: apply },
+  updates: {
+    display_update: apply,
+    display_statements: (message) => renderStatements(message.statements),
+  },
+  // A new list of statements is not a queue change: it carries the seq unchanged.
+  unsequencedKinds: ["statements"],
   onSnapshot: applySnapshot,
   onState: showConnection,
 });
 
+renderStatements(config.statements || []);
 renderClock();
 setInterval(renderClock, 15000);

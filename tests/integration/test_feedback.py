@@ -301,7 +301,8 @@ def test_statements_reach_the_display_only_when_published(app, client, staff, ad
         data={"csrf_token": csrf(admin, inbox)},
     )
     (update,) = received(display, "display_statements")
-    assert update == {"statements": ["You said the wait was long; we added a nurse."]}
+    assert update["kind"] == "statements"
+    assert update["statements"] == ["You said the wait was long; we added a nurse."]
     with app.app_context():
         snapshot = services.display_snapshot(SITE)
     assert snapshot["statements"] == ["You said the wait was long; we added a nurse."]
