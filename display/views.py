@@ -79,6 +79,9 @@ def _strings() -> dict[str, str]:
         "sound_blocked": gettext("The browser blocked sound: press Enable sound"),
         # A list longer than the screen shows its pages in turn: "2 of 3".
         "page_of": gettext("%(page)s of %(pages)s", page="{page}", pages="{pages}"),
+        # The corner's heading: delays, or "You said, we did" statements (issue 18).
+        "delays": gettext("Delays"),
+        "you_said": gettext("You said, we did"),
     }
 
 

@@ -139,7 +139,7 @@ def test_a_published_statement_shows_on_the_display(new_page, server):
     server, password = server
     display = new_page(viewport={"width": 1920, "height": 1080})
     display.goto(f"{server.base}/display?site={SITE}")
-    expect(display.locator("#statements-section")).to_be_hidden()
+    expect(display.locator("#notices .statement")).to_have_count(0)
     inbox = new_page()
     sign_in(inbox, server, password)
     inbox.goto(f"{server.base}/feedback/inbox?site={SITE}")
@@ -150,8 +150,9 @@ def test_a_published_statement_shows_on_the_display(new_page, server):
         "button", name="Publish"
     ).click()
     # Pushed to the open display, without a reload.
-    expect(display.locator("#statements .statement")).to_have_text([statement])
-    expect(display.locator("#statements-section")).to_be_visible()
+    expect(display.locator("#notices .statement")).to_have_text([statement])
+    expect(display.locator("#notices-section")).to_be_visible()
+    expect(display.locator("#notices-heading")).to_have_text("You said, we did")
     assert_accessible(display, "display with a statement")
 
 
