@@ -364,7 +364,7 @@ def _statements(site_id: int, *, published_only: bool) -> list[dict[str, Any]]:
     rows = db.session.scalars(
         select(FeedbackStatement)
         .where(FeedbackStatement.site_id == site_id)
-        .order_by(FeedbackStatement.created_at.desc())
+        .order_by(FeedbackStatement.created_at.desc(), FeedbackStatement.id.desc())
     )
     return [
         {"id": s.id, "text": s.text, "published": s.published_at is not None}

@@ -320,3 +320,40 @@ def test_the_summary_api_gives_the_figures(app, client, staff, admin):
     assert row["positive_percent"] == 50.0 and row["negative_percent"] == 50.0
     assert [b["band"] for b in body["wait_bands"]] == ["under_15", "15_30", "30_60", "over_60"]
     assert admin.get(f"/api/sites/{SITE}/feedback/summary?weeks=0").status_code == 400
+
+
+def test_a_waiting_phone_shows_the_latest_two_published_statements(
+    app, client, staff, admin, clock
+):
+    inbox = f"/feedback/inbox?site={SITE}"
+    for text in ("First statement.", "Second statement.", "Third statement.", "Draft."):
+        admin.post(
+            f"/feedback/inbox/{SITE}/statements",
+            data={"csrf_token": csrf(admin, inbox), "text": text},
+        )
+    page = admin.get(inbox).get_data(as_text=True)
+    ids = re.findall(r"/statements/(\d+)/publish", page)  # newest first
+    for statement in reversed(ids[1:]):  # all but the draft, oldest first
+        clock.advance(minutes=1)
+        admin.post(
+            f"/feedback/inbox/{SITE}/statements/{statement}/publish",
+            data={"csrf_token": csrf(admin, inbox)},
+        )
+    phone = client.get(f"/t/{walk_in(client)['token']}").get_data(as_text=True)
+    assert "Third statement." in phone and "Second statement." in phone
+    assert "First statement." not in phone and "Draft." not in phone
+
+
+def test_a_reply_to_a_mobile_number_waits_for_text_messages(app, client, staff, admin, smtp):
+    token = finished_visit(client, staff)
+    answer(client, token, rating="poor", wants_contact="yes", contact="+44 7700 900123")
+    (row,) = answers(app)
+    inbox = f"/feedback/inbox?site={SITE}"
+    base = f"/feedback/inbox/{SITE}/cases/{row.id}"
+    admin.post(f"{base}/acknowledge", data={"csrf_token": csrf(admin, inbox)})
+    admin.post(f"{base}/action", data={"csrf_token": csrf(admin, inbox), "text": "Fixed"})
+    refused = admin.post(f"{base}/reply", data={"csrf_token": csrf(admin, inbox), "text": "Hi"})
+    assert refused.status_code == 502
+    assert "Text message replies are not available yet" in refused.get_data(as_text=True)
+    assert smtp.messages == []
+    assert answers(app)[0].contact == "+447700900123"
