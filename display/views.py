@@ -46,6 +46,7 @@ def display_page() -> Any:
         "speech": _speech(setup["site"]["languages"]),
         "chime": url_for("static", filename="sounds/chime.wav"),
         "pairing": pairing,
+        "statements": services.statements_for_display(setup["site"]["slug"]),
     }
     return render_template("display/display.html", config=config, site=setup["site"])
 
@@ -93,6 +94,9 @@ def _strings() -> dict[str, str]:
         # A list longer than the screen shows its pages in turn: "2 of 3".
         "page_of": gettext("%(page)s of %(pages)s", page="{page}", pages="{pages}"),
         "pairing_expires": gettext("This code changes in %(minutes)s min.", minutes="{minutes}"),
+        # The corner's heading: delays, or "You said, we did" statements (issue 18).
+        "delays": gettext("Delays"),
+        "you_said": gettext("You said, we did"),
     }
 
 

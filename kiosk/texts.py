@@ -46,6 +46,7 @@ def _everywhere() -> dict[str, str]:
 def _start() -> dict[str, str]:
     return {
         "welcome": _("Welcome. Check in here."),
+        "tell_us": _("Tell us about your visit"),
         "choose_language": _("Language"),
         "have_appointment": _("I have an appointment"),
         "walk_in": _("Walk-in"),

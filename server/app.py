@@ -91,6 +91,7 @@ def _register_blueprints(app: Flask) -> None:
     from server.api import bp as api_bp
     from server.desk import bp as desk_bp
     from server.desk.sso import init_sso
+    from server.feedback import bp as feedback_bp
     from server.phone import bp as phone_bp
     from server.realtime import handlers
     from server.staff_admin import bp as staff_admin_bp
@@ -100,8 +101,8 @@ def _register_blueprints(app: Flask) -> None:
     # The JSON API is not protected by form CSRF tokens: it accepts only JSON bodies,
     # which another site's page cannot send without a CORS preflight (api/spec.py).
     csrf.exempt(api_bp)
-    blueprints = (api_bp, kiosk_bp, phone_bp, display_bp, desk_bp, wayfinding_bp, admin_bp)
-    for blueprint in (*blueprints, staff_admin_bp, screens_bp):
+    blueprints = (api_bp, kiosk_bp, phone_bp, display_bp, desk_bp, feedback_bp, wayfinding_bp)
+    for blueprint in (*blueprints, admin_bp, staff_admin_bp, screens_bp):
         app.register_blueprint(blueprint)
     init_sso(app)
     init_web(app)

@@ -90,3 +90,20 @@ def staff_for(site_slug: str, *, admin: bool = False) -> tuple[User, Site]:
     if admin and user.role != "admin":
         raise Forbidden("Only an administrator may do this.")
     return user, site
+
+
+# Who reads patients' feedback (free text may hold health details): the one check.
+# The reports issue adds the `manager` role; it is named here already.
+FEEDBACK_ROLES = frozenset({"admin", "manager"})
+
+
+def may_read_feedback(user: User) -> bool:
+    return user.role in FEEDBACK_ROLES
+
+
+def feedback_staff_for(site_slug: str) -> tuple[User, Site]:
+    """The logged-in user and the site, if the user may read and work its feedback."""
+    user, site = staff_for(site_slug)
+    if not may_read_feedback(user):
+        raise Forbidden("Only a manager or an administrator may read feedback.")
+    return user, site

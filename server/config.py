@@ -90,6 +90,14 @@ class Config:
     PAIRING_GUESSES_PER_ADDRESS = os.environ.get("PAIRING_GUESSES_PER_ADDRESS", "10 per minute")
     PAIRING_GUESSES_PER_SITE = os.environ.get("PAIRING_GUESSES_PER_SITE", "30 per hour")
     CODE_GUESSES_PER_ACCOUNT = os.environ.get("CODE_GUESSES_PER_ACCOUNT", "10 per hour")
+    # Replies to patients' feedback (services/reply_mail.py): SMTP_URL
+    # (smtp://user:password@host:port, ?starttls, or smtps://) or SMTP_HOST and SMTP_PORT.
+    SMTP_URL = os.environ.get("SMTP_URL")
+    SMTP_HOST = os.environ.get("SMTP_HOST")
+    SMTP_PORT = os.environ.get("SMTP_PORT")
+    SMTP_FROM = os.environ.get("SMTP_FROM")
+    # "Tell us about your visit" at the kiosk, per address.
+    FEEDBACK_RATE_LIMIT = os.environ.get("FEEDBACK_RATE_LIMIT", "5 per 10 minutes")
     # Same-origin only by default; list extra origins (e.g. a proxy's) comma-separated.
     SOCKETIO_ORIGINS = [o for o in os.environ.get("SOCKETIO_ORIGINS", "").split(",") if o]
 

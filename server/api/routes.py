@@ -511,6 +511,20 @@ def audit_log(site: str, user: User, query: schemas.AuditQuery) -> Any:
 
 @endpoint(
     bp,
+    "/sites/<site>/feedback/summary",
+    "GET",
+    summary="Feedback figures per service and week, and by wait band (?weeks=, default 8):"
+    " responses, response rate, % positive (Very good + Good), % negative (Poor + Very poor)",
+    tag="feedback",
+    access="feedback",
+    query=schemas.FeedbackSummaryQuery,
+)
+def feedback_summary(site: str, user: User, query: schemas.FeedbackSummaryQuery) -> Any:
+    return jsonify(services.feedback_summary(site, query.weeks))
+
+
+@endpoint(
+    bp,
     "/sites/<site>/audit.csv",
     "GET",
     summary="The site's audit log as CSV, oldest first (?from=&to=, days, both included)",

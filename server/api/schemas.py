@@ -272,6 +272,10 @@ class DayQuery(Query):
     date: dt.date | None = Field(default=None, description="A day (YYYY-MM-DD); today if absent.")
 
 
+class FeedbackSummaryQuery(Query):
+    weeks: Annotated[int, Field(ge=1, le=104)] = 8
+
+
 class AuditQuery(Query):
     limit: Annotated[int, Field(ge=1, le=1000)] = 100
 
@@ -507,6 +511,32 @@ class AppointmentsImported(Answer):
     __pydantic_extra__: dict[str, int] = Field(init=False)
 
 
+class FeedbackTally(Answer):
+    """The NHS way: percentages of all responses, "Don't know" included; null with none."""
+
+    responses: int
+    visits: int | None = Field(description="Finished visits (with a service row only).")
+    response_rate: float | None
+    positive_percent: float | None = Field(description="Very good + Good.")
+    negative_percent: float | None = Field(description="Poor + Very poor.")
+
+
+class FeedbackRow(FeedbackTally):
+    service: str | None = Field(description="The service's code; null: the kiosk form.")
+    week: dt.date = Field(description="The Monday of the week of the visit.")
+
+
+class FeedbackBand(FeedbackTally):
+    band: Literal["under_15", "15_30", "30_60", "over_60"]
+
+
+class FeedbackSummary(Answer):
+    site: str
+    since: dt.date
+    rows: list[FeedbackRow]
+    wait_bands: list[FeedbackBand]
+
+
 class AuditEntry(Answer):
     at: Moment
     user: str | None
@@ -554,5 +584,6 @@ ANSWERS: dict[str, type[BaseModel] | str] = {
     "estimate_accuracy": AccuracyReport,
     "import_appointments": AppointmentsImported,
     "audit_log": AuditLog,
+    "feedback_summary": FeedbackSummary,
     "audit_csv": "text/csv",
 }

@@ -18,7 +18,8 @@ from server.extensions import limiter
 from server.routing import MAX_ID
 from server.services.turns import write_turn
 
-Access = Literal["public", "staff", "admin"]
+# "feedback": staff whose role may read patients' feedback (auth.may_read_feedback).
+Access = Literal["public", "staff", "admin", "feedback"]
 
 
 class UnsupportedMediaType(DomainError):
@@ -101,7 +102,9 @@ def endpoint(
                 return checked(**kwargs)
 
         def checked(**kwargs: Any) -> Any:
-            if access != "public":
+            if access == "feedback":
+                kwargs["user"], _ = auth.feedback_staff_for(kwargs["site"])
+            elif access != "public":
                 kwargs["user"], _ = auth.staff_for(kwargs["site"], admin=access == "admin")
             if query is not None:
                 kwargs["query"] = query.model_validate(request.args.to_dict())
@@ -187,7 +190,8 @@ def _operation(op: Operation, schemas: dict[str, Any]) -> dict[str, Any]:
     }
     if op.access != "public":
         doc["security"] = [{"staffSession": []}]
-        doc["description"] = f"Needs a logged-in {op.access} account for the site."
+        who = "manager or admin" if op.access == "feedback" else op.access
+        doc["description"] = f"Needs a logged-in {who} account for the site."
     if op.description:
         doc["description"] = " ".join(filter(None, [op.description, doc.get("description")]))
     if op.body is not None:

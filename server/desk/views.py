@@ -52,6 +52,10 @@ def console() -> Any:
         user=user,
         delay_reasons=services.delay_reason_choices(site, str(get_locale())),
         note_max_length=NOTE_MAX_LENGTH,
+        # Feedback cases still new past the site's limit: the count, for everyone at the
+        # desk; the link to the inbox, for those who may read it.
+        overdue_cases=services.overdue_cases(site.slug),
+        may_read_feedback=auth.may_read_feedback(user),
     )
 
 

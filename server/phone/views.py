@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import render_template, url_for
+from flask import redirect, render_template, url_for
 from flask_babel import get_locale
 
 from server import services
@@ -23,6 +23,9 @@ def ticket_page(token: str) -> Any:
     try:
         status = services.ticket_status(token)
     except (NotFound, Gone) as error:
+        # A finished visit's page becomes its survey (while the link is open).
+        if getattr(error, "code", "") == "ticket_ended" and services.survey_open(token):
+            return redirect(url_for("feedback.survey", token=token)), 303, PRIVATE
         # 404 for a token we never issued, 410 for a visit that ended; nothing else.
         page = render_template("phone/inactive.html", referrer_policy="no-referrer")
         return page, error.status, PRIVATE
@@ -44,9 +47,15 @@ def ticket_page(token: str) -> Any:
             "texts": url_for("api.ask_for_texts", token=token)
             if services.texts_offered()
             else None,
+            # The page turns into the survey when the visit is done (feedback/views.py).
+            "survey": url_for("feedback.survey", token=token),
         },
     }
     page = render_template(
-        "phone/ticket.html", ticket=ticket, config=config, referrer_policy="no-referrer"
+        "phone/ticket.html",
+        ticket=ticket,
+        config=config,
+        statements=services.statements_for_phone(ticket["site"]["slug"]),
+        referrer_policy="no-referrer",
     )
     return page, 200, PRIVATE

@@ -35,6 +35,13 @@ from server.services.contacts import (
     remove_number,
     texts_offered,
 )
+from server.services.feedback import (
+    feedback_summary,
+    overdue_cases,
+    statements_for_display,
+    statements_for_phone,
+    survey_open,
+)
 from server.services.needs import interpreter_requests, phone_call_style
 from server.services.notices import (
     clear_notice,
@@ -147,6 +154,7 @@ __all__ = [
     "display_setup",
     "display_snapshot",
     "end_staff_session",
+    "feedback_summary",
     "floor_plan_image",
     "generate_password",
     "import_appointments",
@@ -158,6 +166,7 @@ __all__ = [
     "lookup_appointment",
     "mark_no_show",
     "message_patient",
+    "overdue_cases",
     "pair_screen",
     "paired_device",
     "paired_screens",
@@ -195,6 +204,9 @@ __all__ = [
     "start_enrolment",
     "start_service",
     "start_staff_session",
+    "statements_for_display",
+    "statements_for_phone",
+    "survey_open",
     "sweep_staff_sessions",
     "texts_offered",
     "ticket_id_for_token",

@@ -3,9 +3,11 @@
 What is removed, from visits of days before the site's cut-off (domain/retention.py):
 a ticket's patient name and its step-free request, and an appointment's names and
 birth date. A patient's number for texts goes sooner: with the visit, or at the latest
-when its day is over. What stays: the visit's times, calls, waits and estimates, the service and
-the appointment code, so the reports still count it. Each removal is an audit entry
-(how many of each, and up to which day), never with what was removed.
+when its day is over. Feedback's free text (with any contact left) goes after the site's
+own `feedback_text_days`, keeping the rating. What stays: the visit's times, calls,
+waits and estimates, the service and the appointment code, so the reports still count
+it. Each removal is an audit entry (how many of each, and up to which day), never with
+what was removed.
 
 The server runs it on its slow tick (services/ticks.py, once per deployment), at most
 once every PURGE_EVERY; `waitroom purge-personal-data` runs it at once.
@@ -24,7 +26,7 @@ from server import clock
 from server.domain.retention import DEFAULT_KEEP_DAYS, clear_visits_before
 from server.domain.schedule import site_day
 from server.extensions import db
-from server.services import audit
+from server.services import audit, feedback
 from server.storage import queries
 from server.storage.models import Appointment, Contact, Site, Ticket
 
@@ -43,10 +45,11 @@ class Removal:
     tickets: int
     appointments: int
     numbers: int = 0  # patients' numbers for texts, of visits of days before today
+    feedback_texts: int = 0  # answers whose free text (and any contact) went
 
     @property
     def anything(self) -> bool:
-        return bool(self.tickets or self.appointments or self.numbers)
+        return bool(self.tickets or self.appointments or self.numbers or self.feedback_texts)
 
 
 def purge_personal_data(
@@ -63,6 +66,9 @@ def purge_personal_data(
         first_in_line, _ = site.days.line_days(site.days.day_of(now))
         removal = _remove(site, before, dry_run=dry_run)
         removal = replace(removal, numbers=_forget_numbers(site, first_in_line, dry_run=dry_run))
+        # Feedback's free text has its own, longer period (feedback_text_days).
+        texts = feedback.remove_old_feedback_text(site, now)
+        removal = replace(removal, feedback_texts=texts)
         if removal.anything and not dry_run:
             audit.record(
                 "personal_data_removed",
@@ -73,6 +79,8 @@ def purge_personal_data(
                 tickets=removal.tickets,
                 appointments=removal.appointments,
                 **({"numbers": removal.numbers} if removal.numbers else {}),
+                # Named only when there were some: earlier entries keep their shape.
+                **({"feedback_texts": removal.feedback_texts} if removal.feedback_texts else {}),
             )
         removals.append(removal)
     if dry_run:

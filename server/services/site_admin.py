@@ -25,6 +25,7 @@ import tomli_w
 from server.domain.errors import DomainError
 from server.services import audit
 from server.services.sites import (
+    SITE_SETTINGS,
     AppointmentFileError,
     load_site,
     read_appointments,
@@ -44,17 +45,6 @@ from server.storage.models import Device, Room, Service, Site
 PARTS = ("site", "services", "rooms", "kiosks", "displays", "delay_reasons", "closures")
 # What [site] holds besides slug, name, time zone and languages (load_site keeps them in
 # the site's settings).
-SITE_SETTINGS = (
-    "public_url",
-    "on_time_grace_minutes",
-    "early_checkin_minutes",
-    "late_checkin_minutes",
-    "delay_notice_minutes",
-    "display_cycle_seconds",
-    "personal_data_days",
-    "hours",
-    "day_starts",
-)
 
 
 class SiteEditRefused(DomainError):

@@ -21,6 +21,24 @@ from server.sites.schema import DeviceSpec, SiteFile
 from server.storage import queries
 from server.storage.models import Appointment, Device, Room, Service, Site
 
+# The keys of a site file's [site] table kept in `Site.settings` (the rest are columns);
+# the console writes them back to a site file (site_admin.py), so both read this one list.
+SITE_SETTINGS = (
+    "public_url",
+    "on_time_grace_minutes",
+    "early_checkin_minutes",
+    "late_checkin_minutes",
+    "delay_notice_minutes",
+    "display_cycle_seconds",
+    "personal_data_days",
+    "phone_region",
+    "text_next_place",
+    "feedback_overdue_days",
+    "feedback_text_days",
+    "hours",
+    "day_starts",
+)
+
 
 def load_site(spec: SiteFile, *, actor: audit.Actor | None = None) -> dict[str, Any]:
     """Create the site, or update it in place: tickets and history are kept.
@@ -38,21 +56,7 @@ def load_site(spec: SiteFile, *, actor: audit.Actor | None = None) -> dict[str, 
     site.name = spec.site.name
     site.timezone = spec.site.timezone
     site.languages = list(spec.site.languages)
-    site.settings = spec.site.model_dump(
-        include={
-            "public_url",
-            "on_time_grace_minutes",
-            "early_checkin_minutes",
-            "late_checkin_minutes",
-            "delay_notice_minutes",
-            "display_cycle_seconds",
-            "personal_data_days",
-            "phone_region",
-            "text_next_place",
-            "hours",
-            "day_starts",
-        }
-    )
+    site.settings = spec.site.model_dump(include=set(SITE_SETTINGS))
     # The walking map for wayfinding, as checked with the file (None: the file has none).
     site.settings = {**site.settings, "map": spec.map_data()}
     # ...and as written, so that the console can write the site file back (site_admin.py).

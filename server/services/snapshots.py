@@ -11,7 +11,7 @@ from server import clock, payloads
 from server.domain.errors import DomainError, NotFound
 from server.extensions import db
 from server.realtime import presence
-from server.services import estimates
+from server.services import estimates, feedback
 from server.sites.settings import SiteSettings
 from server.storage import queries
 from server.storage.models import AuditEntry, Site
@@ -21,7 +21,14 @@ def display_snapshot(site_slug: str) -> dict[str, Any]:
     site = queries.get_site(site_slug)
     view = estimates.shown_view(site, clock.now(), record=False)
     state = payloads.display_state(view, queries.active_notices(site.id))
-    return {"seq": site.seq, "kind": "snapshot", "state": state, "announce": None}
+    return {
+        "seq": site.seq,
+        "kind": "snapshot",
+        "state": state,
+        "announce": None,
+        # "You said, we did": staff's published words only (services/feedback.py).
+        "statements": feedback.published_statements(site.id),
+    }
 
 
 def staff_snapshot(site_slug: str) -> dict[str, Any]:

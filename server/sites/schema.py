@@ -26,7 +26,7 @@ from pydantic import (
     model_validator,
 )
 
-from server.domain import retention
+from server.domain import feedback, retention
 from server.domain.errors import BadInput
 from server.domain.schedule import MIDNIGHT, NEVER, WEEKDAYS, parse_day_start, parse_interval
 from server.domain.text import check_line
@@ -184,6 +184,12 @@ class SiteSpec(Strict):
     # (ISO 3166 code, e.g. "GB"), and the place in line that brings "you are next".
     phone_region: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] | None = None
     text_next_place: Annotated[int, Field(ge=1, le=20)] = 3
+    # Feedback (domain/feedback.py): a case still new after this many working days is
+    # flagged overdue; free text is kept this many days, the rating for the figures.
+    feedback_overdue_days: Annotated[int, Field(ge=1, le=30)] = (
+        feedback.DEFAULT_OVERDUE_WORKING_DAYS
+    )
+    feedback_text_days: Annotated[int, Field(ge=1, le=3660)] = feedback.DEFAULT_TEXT_KEEP_DAYS
     hours: dict[str, list[str]] = Field(default_factory=dict)
     # When the site's day turns: "HH:MM" (default "00:00") for a site open past midnight,
     # or "never" for one that never empties. See server/domain/schedule.py, SiteDays.

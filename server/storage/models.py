@@ -450,3 +450,55 @@ class OutboxMessage(Model):
     status: Mapped[str] = mapped_column(String(8), default="pending")  # sent, failed, gone
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     error: Mapped[str | None] = mapped_column(String(200))
+
+
+class FeedbackAnswer(Model):
+    """One answer to the visit survey (domain/feedback.py), and the case it may open.
+
+    An answer from a phone belongs to its visit (one per ticket); one from the kiosk's
+    "Tell us about your visit" has no ticket. `text` and `contact` are personal data:
+    the contact is deleted when the case is closed, the text after the site's
+    `feedback_text_days` (services/retention.py); the rating stays for the figures.
+    """
+
+    __tablename__ = "feedback_answers"
+    __table_args__ = (Index("ix_feedback_answers_site_at", "site_id", "answered_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), unique=True)
+    service_id: Mapped[int | None] = mapped_column(ForeignKey("services.id"))
+    language: Mapped[str] = mapped_column(String(8))
+    rating: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str | None] = mapped_column(String(2000))
+    complaint: Mapped[bool] = mapped_column(default=False)
+    contact_kind: Mapped[str | None] = mapped_column(String(8))
+    contact: Mapped[str | None] = mapped_column(String(254))
+    # The wait the patient had (arrival to call), in minutes, kept from the ticket.
+    wait_minutes: Mapped[float | None]
+    visit_day: Mapped[date]
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The case: None when the answer opened none.
+    case_status: Mapped[str | None] = mapped_column(String(16), index=True)
+    case_opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    what_we_did: Mapped[str | None] = mapped_column(String(2000))
+    case_closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    text_removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    service: Mapped[Service | None] = relationship()
+    ticket: Mapped[Ticket | None] = relationship()
+
+
+class FeedbackStatement(Model):
+    """A "You said, we did" statement: staff's own anonymous words, shown on the
+    display and the phone once published."""
+
+    __tablename__ = "feedback_statements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
+    answer_id: Mapped[int | None] = mapped_column(ForeignKey("feedback_answers.id"))
+    text: Mapped[str] = mapped_column(String(280))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

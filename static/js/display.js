@@ -42,10 +42,12 @@ const el = {
   noticesSection: byId("notices-section"),
   notices: byId("notices"),
   noticesPages: byId("notices-pages"),
+  noticesHeading: byId("notices-heading"),
 };
 
 let lastCallId = null; // the newest call already shown (and announced, if sound is on)
 let lastState = null; // drawn again when the screen changes size
+let statements = []; // "You said, we did": published words, shown in turn with delays
 
 const rotation = makeRotation({
   cycleSeconds: config.cycle_seconds,
@@ -247,17 +249,26 @@ function renderWaits(services) {
 }
 
 function renderNotices(notices) {
-  el.noticesSection.hidden = notices.length === 0;
-  const items = notices.map((notice) => {
+  el.noticesSection.hidden = notices.length === 0 && statements.length === 0;
+  const delays = notices.map((notice) => {
     const item = make("li", "notice");
     item.dataset.noticeId = String(notice.id);
     item.append(make("p", "notice-title", noticeTitle(notice, config.language)));
     item.append(...noticeText(notice, config.language));
     item.append(make("p", "notice-extra", fill(strings.notice_extra, { minutes: notice.expected_minutes })));
+    item.dataset.heading = strings.delays;
     return item;
   });
+  const said = statements.map((text) => {
+    const item = make("li", "statement", text);
+    item.dataset.heading = strings.you_said;
+    return item;
+  });
+  const items = [...delays, ...said];
   el.notices.replaceChildren(...items);
-  stackList(rotation, "notices", items, el.noticesPages);
+  stackList(rotation, "notices", items, el.noticesPages, (item) => {
+    el.noticesHeading.textContent = item.dataset.heading;
+  });
 }
 
 function renderClock() {
@@ -280,7 +291,15 @@ window.addEventListener("resize", () => {
 function applySnapshot(snapshot, previousSeq) {
   // A lower seq means the server's database was reset: start afresh, say nothing old.
   if (previousSeq !== null && snapshot.seq < previousSeq) lastCallId = null;
+  if (snapshot.statements) statements = snapshot.statements;
   apply(snapshot);
+}
+
+/* "You said, we did": only what staff published. They take turns with the delays in
+ * the same corner, so the screen's layout (and what fits it) does not change. */
+function showStatements(published) {
+  statements = published;
+  if (lastState) render(lastState);
 }
 
 function apply(update) {
@@ -330,10 +349,16 @@ const live = connectLive({
   auth,
   socketOptions: { reconnectionDelayMax: 3000 },
   gapMeansMissed: true,
-  updates: { display_update: apply },
+  updates: {
+    display_update: apply,
+    display_statements: (message) => showStatements(message.statements),
+  },
+  // A new list of statements is not a queue change: it carries the seq unchanged.
+  unsequencedKinds: ["statements"],
   onSnapshot: applySnapshot,
   onState: showConnection,
 });
 
+statements = config.statements || [];
 renderClock();
 setInterval(renderClock, 15000);

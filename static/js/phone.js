@@ -60,6 +60,10 @@ function render(ticket) {
   byId("leave").hidden = !LEAVABLE.includes(ticket.status);
   renderTextMe(ticket);
   document.body.dataset.status = ticket.status;
+  const statements = document.getElementById("statements");
+  if (statements) statements.hidden = !waiting;
+  // A finished visit's page becomes its survey (server/feedback/views.py).
+  if (ticket.status === "done" && config.urls.survey) return void location.replace(config.urls.survey);
   if (ENDED.includes(ticket.status)) finish();
 }
 

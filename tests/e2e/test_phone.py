@@ -189,8 +189,9 @@ def test_the_end_of_the_visit_reaches_the_phone(new_page, live_server, desk):
     expect(page.locator("#state")).to_have_text("Your visit has started.")
     desk(f"tickets/{ticket_id}/complete")
 
-    expect(page.locator("#state")).to_have_text("Your visit is over. Thank you for coming.")
-    expect(page.locator("#connection")).to_have_text("")
+    # The page turns into the visit's survey (issue 18: tests/e2e/test_feedback.py).
+    expect(page).to_have_url(re.compile(r"/feedback$"))
+    expect(page.get_by_text("Your visit is over. Thank you for coming.")).to_be_visible()
 
 
 # --- Sleep and lost signal ----------------------------------------------------------------

@@ -23,6 +23,7 @@ QUERY_PARAMETERS = {
     ("post", "/api/sites/{site}/appointments"): {"date"},
     ("get", "/api/sites/{site}/audit"): {"limit"},
     ("get", "/api/sites/{site}/audit.csv"): {"from", "to"},
+    ("get", "/api/sites/{site}/feedback/summary"): {"weeks"},
 }
 
 

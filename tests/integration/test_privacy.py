@@ -190,3 +190,51 @@ def test_an_interpreter_and_how_to_call_stay_with_staff(app, client, staff, watc
         for t in snapshot["tickets"]
     } >= {("B-001", True, True, True)}
     assert any(set(NEEDS) <= keys_in(s) for s in seen)
+
+
+def test_feedback_free_text_never_reaches_the_display_or_phones(app, client, staff, admin):
+    """Only the words staff published as a statement reach a public room or page."""
+    import re
+
+    def form_token(http):
+        page = http.get(f"/feedback/{SITE}").get_data(as_text=True)
+        return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+    done = client.post(f"/api/sites/{SITE}/checkins/walk-in", json={"service": "G"}).get_json()
+    called = act(staff, "rooms/room-1/call-next")["ticket"]["id"]
+    act(staff, f"tickets/{called}/start")
+    act(staff, f"tickets/{called}/complete")
+    waiting = client.post(f"/api/sites/{SITE}/checkins/walk-in", json={"service": "G"}).get_json()
+    display = socket(app, {"display": SITE})
+    mine = socket(app, {"ticket": waiting["token"]})
+    secret = "My hip replacement hurts"
+    client.post(
+        f"/t/{done['token']}/feedback",
+        data={
+            "csrf_token": form_token(client),
+            "rating": "poor",
+            "text": secret,
+            "wants_contact": "yes",
+            "contact": "pat@example.org",
+        },
+    )
+    admin.post(
+        f"/feedback/inbox/{SITE}/statements",
+        data={"csrf_token": form_token(admin), "text": "We fixed the lift."},
+    )
+    inbox = admin.get(f"/feedback/inbox?site={SITE}").get_data(as_text=True)
+    statement = re.search(r"/statements/(\d+)/publish", inbox).group(1)
+    admin.post(
+        f"/feedback/inbox/{SITE}/statements/{statement}/publish",
+        data={"csrf_token": form_token(admin)},
+    )
+    heard = [m["args"][0] for s in (display, mine) for m in s.get_received()]
+    assert any("We fixed the lift." in json.dumps(h) for h in heard)
+    pages = [
+        client.get(f"/display?site={SITE}").get_data(as_text=True),
+        client.get(f"/t/{waiting['token']}").get_data(as_text=True),
+    ]
+    assert "We fixed the lift." in pages[0] and "We fixed the lift." in pages[1]
+    secrets = [secret, "pat@example.org"]
+    assert leaks(heard, secrets) == []
+    assert leaks(pages, secrets) == []

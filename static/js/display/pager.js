@@ -70,8 +70,9 @@ export function pageList(rotation, name, box, items, label) {
   rotation.set(name, pages.length, (page) => showOnly(items, pages[page] || [0, items.length]), label);
 }
 
-/* Items stacked in one place (CSS keeps the place as tall as the tallest), one at a time. */
-export function stackList(rotation, name, items, label) {
+/* Items stacked in one place (CSS keeps the place as tall as the tallest), one at a
+ * time; `onShow(item)` (optional) hears which one is shown. */
+export function stackList(rotation, name, items, label, onShow = () => {}) {
   rotation.set(
     name,
     items.length,
@@ -81,6 +82,7 @@ export function stackList(rotation, name, items, label) {
         item.classList.toggle("off", off);
         item.setAttribute("aria-hidden", String(off));
       });
+      if (items[page]) onShow(items[page]);
     },
     label
   );

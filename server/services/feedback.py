@@ -1,0 +1,475 @@
+"""Feedback use cases: answering the survey (by a visit's link or at the kiosk), working
+a case, replying to the patient, "You said, we did" statements, and the figures.
+
+The rules are in domain/feedback.py. Free text and contact details are staff-only:
+nothing here puts them in a payload for a public room; a statement is staff's own
+words, published on purpose.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+
+from server import clock
+from server.domain import feedback as rules
+from server.domain import queue
+from server.domain.errors import BadInput, DomainError, Gone, NotFound
+from server.domain.schedule import WEEKDAYS, site_day
+from server.extensions import db
+from server.realtime import rooms
+from server.realtime.publish import Message, publish
+from server.services import audit, reply_mail
+from server.storage import queries
+from server.storage.models import FeedbackAnswer, FeedbackStatement, Site, Ticket
+
+DISPLAY_STATEMENTS = "display_statements"
+STATEMENTS_ON_DISPLAY = 10
+STATEMENTS_ON_PHONE = 2
+
+
+class ReplyNotSent(DomainError):
+    code = "reply_not_sent"
+    status = 502
+
+
+@dataclass(frozen=True)
+class AnswerInput:
+    """What a patient sent, as the transport parsed it (not yet checked)."""
+
+    rating: str
+    text: str = ""
+    complaint: bool = False
+    contact: str = ""
+
+
+# --- Answering -----------------------------------------------------------------------
+
+
+def survey_for_token(token: str) -> dict[str, Any]:
+    """The survey page of a finished visit: 404 unknown, 410 not done or link ended."""
+    ticket = _finished_ticket(token, clock.now())
+    answer = _answer_of(ticket.id)
+    return {
+        "site": ticket.site.name,
+        "site_slug": ticket.site.slug,
+        "language": ticket.language,
+        "number": str(ticket.ticket_number),
+        "answer": _patient_view(answer) if answer is not None else None,
+        "may_change": answer is None or _may_change(answer, clock.now()),
+    }
+
+
+def answer_by_token(token: str, given: AnswerInput) -> dict[str, Any]:
+    """One answer per visit; sending again within the hour changes it."""
+    now = clock.now()
+    ticket = _finished_ticket(token, now)
+    answer = _answer_of(ticket.id)
+    if answer is not None:
+        rules.check_may_change(answer.answered_at, now)
+        if answer.case_status not in (None, rules.CaseStatus.NEW):
+            raise rules.AnswerLocked("Staff have started working on this answer.")
+    else:
+        answer = FeedbackAnswer(
+            site_id=ticket.site_id,
+            ticket_id=ticket.id,
+            service_id=ticket.service_id,
+            language=ticket.language,
+            wait_minutes=_wait_minutes(ticket),
+            visit_day=ticket.day,
+            answered_at=now,
+        )
+        db.session.add(answer)
+    _fill(answer, given, now)
+    db.session.commit()
+    return _patient_view(answer)
+
+
+def answer_at_kiosk(site_slug: str, given: AnswerInput, language: str) -> dict[str, Any]:
+    """ "Tell us about your visit" at the kiosk: no ticket, so no service or wait."""
+    site = queries.get_site(site_slug)
+    if language not in site.languages:
+        language = site.languages[0]
+    now = clock.now()
+    answer = FeedbackAnswer(
+        site_id=site.id, language=language, visit_day=site_day(now, site.zone), answered_at=now
+    )
+    db.session.add(answer)
+    _fill(answer, given, now)
+    db.session.commit()
+    return _patient_view(answer)
+
+
+def _fill(answer: FeedbackAnswer, given: AnswerInput, now: datetime) -> None:
+    try:
+        rating = rules.Rating(given.rating)
+    except ValueError:
+        raise BadInput("rating: choose one of the answers.") from None
+    contact = rules.check_contact(given.contact) if given.contact.strip() else None
+    if answer.id is not None:
+        answer.changed_at = now
+    answer.rating = rating.value
+    answer.text = rules.check_feedback_text(given.text)
+    answer.complaint = given.complaint
+    opens = rules.opens_case(rating, given.complaint)
+    # Contact details are kept only for a case someone will work and reply to.
+    kept = contact if opens else None
+    answer.contact_kind = kept.kind.value if kept else None
+    answer.contact = kept.address if kept else None
+    answer.case_status = rules.CaseStatus.NEW.value if opens else None
+    answer.case_opened_at = (answer.case_opened_at or now) if opens else None
+
+
+def _finished_ticket(token: str, now: datetime) -> Ticket:
+    ticket = queries.ticket_by_digest(queue.token_digest(token))
+    if ticket is None:
+        raise NotFound("This survey link is not known.", code="unknown_ticket")
+    if ticket.status != queue.TicketStatus.DONE:
+        raise Gone("This visit has not ended.", code="visit_not_ended")
+    rules.check_link_open(ticket.finished_at, now)
+    return ticket
+
+
+def _answer_of(ticket_id: int) -> FeedbackAnswer | None:
+    return db.session.scalar(select(FeedbackAnswer).where(FeedbackAnswer.ticket_id == ticket_id))
+
+
+def _may_change(answer: FeedbackAnswer, now: datetime) -> bool:
+    return now - answer.answered_at <= rules.CHANGE_WINDOW and answer.case_status in (
+        None,
+        rules.CaseStatus.NEW,
+    )
+
+
+def _wait_minutes(ticket: Ticket) -> float | None:
+    seen = ticket.called_at or ticket.started_at
+    return round((seen - ticket.arrived_at).total_seconds() / 60, 1) if seen else None
+
+
+def _patient_view(answer: FeedbackAnswer) -> dict[str, Any]:
+    """What the patient sees of their own answer (their words back, on their page)."""
+    return {
+        "rating": answer.rating,
+        "text": answer.text or "",
+        "complaint": answer.complaint,
+        "contact": answer.contact or "",
+    }
+
+
+# --- The inbox -----------------------------------------------------------------------
+
+
+def inbox(site_slug: str, *, only: str | None = None, rating: str | None = None) -> dict[str, Any]:
+    """Staff's view: answers newest first, filtered by case state or rating."""
+    site = queries.get_site(site_slug)
+    query = select(FeedbackAnswer).where(FeedbackAnswer.site_id == site.id)
+    if only == "cases":
+        query = query.where(FeedbackAnswer.case_status.is_not(None))
+    elif only == "open":
+        query = query.where(
+            FeedbackAnswer.case_status.in_(
+                [s.value for s in rules.CaseStatus if s is not rules.CaseStatus.REPLIED]
+            ),
+            FeedbackAnswer.case_closed_at.is_(None),
+        )
+    elif only in {s.value for s in rules.CaseStatus}:
+        query = query.where(FeedbackAnswer.case_status == only)
+    if rating in {r.value for r in rules.Rating}:
+        query = query.where(FeedbackAnswer.rating == rating)
+    answers = db.session.scalars(query.order_by(FeedbackAnswer.answered_at.desc()).limit(200))
+    now = clock.now()
+    return {
+        "answers": [_staff_view(site, a, now) for a in answers],
+        "statements": _statements(site.id, published_only=False),
+    }
+
+
+def _staff_view(site: Site, answer: FeedbackAnswer, now: datetime) -> dict[str, Any]:
+    ticket = answer.ticket
+    # The name only of a patient who left contact details: they asked to be known.
+    name = ticket.patient_name if ticket is not None and answer.contact else None
+    return {
+        "id": answer.id,
+        "rating": answer.rating,
+        "text": answer.text,
+        "text_removed": answer.text_removed_at is not None,
+        "complaint": answer.complaint,
+        "service": answer.service.names if answer.service else None,
+        "wait_minutes": answer.wait_minutes,
+        "answered_at": answer.answered_at.astimezone(site.zone),
+        "number": str(ticket.ticket_number) if ticket is not None else None,
+        "patient_name": name,
+        "contact": answer.contact,
+        "contact_kind": answer.contact_kind,
+        "case": answer.case_status,
+        "what_we_did": answer.what_we_did,
+        "closed": answer.case_closed_at is not None,
+        "overdue": _overdue(site, answer, now),
+    }
+
+
+def _overdue(site: Site, answer: FeedbackAnswer, now: datetime) -> bool:
+    if answer.case_status != rules.CaseStatus.NEW or answer.case_opened_at is None:
+        return False
+    limit = int((site.settings or {}).get("feedback_overdue_days", 2))
+    opened = site_day(answer.case_opened_at, site.zone)
+    return rules.is_overdue(opened, site_day(now, site.zone), limit, _open_weekdays(site))
+
+
+def _open_weekdays(site: Site) -> frozenset[int]:
+    hours = (site.settings or {}).get("hours") or {}
+    return frozenset(WEEKDAYS.index(day) for day, spans in hours.items() if spans)
+
+
+def overdue_cases(site_slug: str) -> int:
+    """How many of the site's cases are still new past the site's limit (the desk's flag)."""
+    site = queries.get_site(site_slug)
+    now = clock.now()
+    new = db.session.scalars(
+        select(FeedbackAnswer).where(
+            FeedbackAnswer.site_id == site.id,
+            FeedbackAnswer.case_status == rules.CaseStatus.NEW.value,
+        )
+    )
+    return sum(_overdue(site, answer, now) for answer in new)
+
+
+# --- Working a case ------------------------------------------------------------------
+
+
+def acknowledge_case(site_slug: str, answer_id: int, actor: audit.Actor) -> None:
+    site, answer = _case(site_slug, answer_id)
+    _apply(site, answer, _domain_case(answer).acknowledge(), "feedback_acknowledged", actor)
+    db.session.commit()
+
+
+def record_action(site_slug: str, answer_id: int, what_we_did: str, actor: audit.Actor) -> None:
+    site, answer = _case(site_slug, answer_id)
+    case = _domain_case(answer).take_action(what_we_did)
+    answer.what_we_did = case.what_we_did
+    _apply(site, answer, case, "feedback_action_taken", actor)
+    db.session.commit()
+
+
+def reply_to_patient(site_slug: str, answer_id: int, text: str, actor: audit.Actor) -> None:
+    """Send the reply, then record it; a reply that could not be sent changes nothing.
+
+    Sent before the commit, not from an outbox: the contact is deleted when the case
+    closes, so the reply must have left first. (The notifications outbox will take it.)
+    """
+    site, answer = _case(site_slug, answer_id)
+    case, reply = _domain_case(answer).reply(text)
+    assert answer.contact is not None and answer.contact_kind is not None
+    try:
+        reply_mail.send_reply(
+            rules.Contact(rules.ContactKind(answer.contact_kind), answer.contact),
+            reply,
+            answer.language,
+        )
+    except reply_mail.CannotSend as error:
+        db.session.rollback()
+        raise ReplyNotSent(str(error)) from None
+    _apply(site, answer, case, "feedback_replied", actor, channel=answer.contact_kind)
+    db.session.commit()
+
+
+def _case(site_slug: str, answer_id: int) -> tuple[Site, FeedbackAnswer]:
+    site = queries.get_site(site_slug)
+    answer = db.session.get(FeedbackAnswer, answer_id)
+    if answer is None or answer.site_id != site.id or answer.case_status is None:
+        raise NotFound("There is no such feedback case.", code="unknown_case")
+    return site, answer
+
+
+def _domain_case(answer: FeedbackAnswer) -> rules.Case:
+    assert answer.case_status is not None
+    return rules.Case(
+        rules.CaseStatus(answer.case_status), answer.contact is not None, answer.what_we_did
+    )
+
+
+def _apply(
+    site: Site,
+    answer: FeedbackAnswer,
+    case: rules.Case,
+    action: str,
+    actor: audit.Actor,
+    **detail: Any,
+) -> None:
+    now = clock.now()
+    answer.case_status = case.status.value
+    if case.closed:
+        answer.case_closed_at = now
+        # Closed: nobody will contact the patient again, so their details go.
+        answer.contact = None
+        answer.contact_kind = None
+    audit.record(action, actor, site_id=site.id, at=now, answer=answer.id, **detail)
+
+
+# --- "You said, we did" ---------------------------------------------------------------
+
+
+def add_statement(
+    site_slug: str, text: str, actor: audit.Actor, *, answer_id: int | None = None
+) -> int:
+    site = queries.get_site(site_slug)
+    if answer_id is not None:
+        _case(site_slug, answer_id)
+    statement = FeedbackStatement(
+        site_id=site.id,
+        answer_id=answer_id,
+        text=rules.check_statement(text),
+        created_at=clock.now(),
+    )
+    db.session.add(statement)
+    db.session.flush()
+    audit.record("statement_added", actor, site_id=site.id, statement=statement.id)
+    db.session.commit()
+    return statement.id
+
+
+def set_statement_published(
+    site_slug: str, statement_id: int, published: bool, actor: audit.Actor
+) -> None:
+    """Publish or withdraw a statement; the site's displays hear the new list."""
+    site = queries.get_site(site_slug)
+    statement = db.session.get(FeedbackStatement, statement_id)
+    if statement is None or statement.site_id != site.id:
+        raise NotFound("There is no such statement.", code="unknown_statement")
+    now = clock.now()
+    statement.published_at = now if published else None
+    action = "statement_published" if published else "statement_withdrawn"
+    audit.record(action, actor, site_id=site.id, at=now, statement=statement.id)
+    db.session.commit()
+    # Not a queue change: it carries the site's seq unchanged (like presence updates).
+    message = {"seq": site.seq, "kind": "statements", "statements": published_statements(site.id)}
+    publish([Message(DISPLAY_STATEMENTS, rooms.display_room(site.slug), message)])
+
+
+def published_statements(site_id: int, limit: int = STATEMENTS_ON_DISPLAY) -> list[str]:
+    """Newest first: only the words staff wrote and published, nothing else."""
+    texts = db.session.scalars(
+        select(FeedbackStatement.text)
+        .where(FeedbackStatement.site_id == site_id, FeedbackStatement.published_at.is_not(None))
+        .order_by(FeedbackStatement.published_at.desc(), FeedbackStatement.id.desc())
+        .limit(limit)
+    )
+    return list(texts)
+
+
+def _statements(site_id: int, *, published_only: bool) -> list[dict[str, Any]]:
+    rows = db.session.scalars(
+        select(FeedbackStatement)
+        .where(FeedbackStatement.site_id == site_id)
+        .order_by(FeedbackStatement.created_at.desc(), FeedbackStatement.id.desc())
+    )
+    return [
+        {"id": s.id, "text": s.text, "published": s.published_at is not None}
+        for s in rows
+        if s.published_at is not None or not published_only
+    ]
+
+
+# --- Figures --------------------------------------------------------------------------
+
+
+def feedback_summary(site_slug: str, weeks: int = 8) -> dict[str, Any]:
+    """Per service and week, and per wait band, over the last `weeks` weeks."""
+    site = queries.get_site(site_slug)
+    today = site_day(clock.now(), site.zone)
+    since = rules.week_of(today) - timedelta(weeks=weeks - 1)
+    codes = {s.id: s.code for s in site.services}
+    answers = db.session.execute(
+        select(
+            FeedbackAnswer.service_id,
+            FeedbackAnswer.visit_day,
+            FeedbackAnswer.rating,
+            FeedbackAnswer.wait_minutes,
+        ).where(FeedbackAnswer.site_id == site.id, FeedbackAnswer.visit_day >= since)
+    )
+    responses = [
+        rules.Response(
+            codes.get(service_id) if service_id else None,
+            rules.week_of(day),
+            rules.Rating(rating),
+            wait,
+        )
+        for service_id, day, rating, wait in answers
+    ]
+    summary = rules.summarise(responses, _finished_visits(site, since, codes))
+    rows = [
+        {"service": service, "week": week.isoformat(), **tally.as_dict()}
+        for (service, week), tally in sorted(
+            summary.rows.items(), key=lambda item: (item[0][1], item[0][0] or "")
+        )
+    ]
+    return {
+        "site": site.slug,
+        "since": since.isoformat(),
+        "rows": rows,
+        "wait_bands": [
+            {"band": band, **summary.bands[band].as_dict()} for band in rules.WAIT_BANDS
+        ],
+    }
+
+
+def _finished_visits(site: Site, since: date, codes: dict[int, str]) -> dict[tuple[str, date], int]:
+    rows = db.session.execute(
+        select(Ticket.service_id, Ticket.day, func.count())
+        .where(
+            Ticket.site_id == site.id,
+            Ticket.status == queue.TicketStatus.DONE,
+            Ticket.day >= since,
+        )
+        .group_by(Ticket.service_id, Ticket.day)
+    )
+    visits: dict[tuple[str, date], int] = {}
+    for service_id, day, count in rows:
+        key = (codes.get(service_id, "?"), rules.week_of(day))
+        visits[key] = visits.get(key, 0) + int(count)
+    return visits
+
+
+# --- Retention ------------------------------------------------------------------------
+
+
+def remove_old_feedback_text(site: Site, now: datetime) -> int:
+    """Free text older than the site's `feedback_text_days` goes; the rating stays.
+    Returns how many answers lost their text (the caller commits)."""
+    keep = int((site.settings or {}).get("feedback_text_days", rules.DEFAULT_TEXT_KEEP_DAYS))
+    old = list(
+        db.session.scalars(
+            select(FeedbackAnswer).where(
+                FeedbackAnswer.site_id == site.id,
+                FeedbackAnswer.answered_at < now - timedelta(days=keep),
+                FeedbackAnswer.text.is_not(None),
+            )
+        )
+    )
+    for answer in old:
+        answer.text = None
+        answer.contact = None
+        answer.contact_kind = None
+        answer.text_removed_at = now
+    return len(old)
+
+
+def survey_open(token: str) -> bool:
+    """Whether this token's visit may answer the survey now."""
+    try:
+        _finished_ticket(token, clock.now())
+    except DomainError:
+        return False
+    return True
+
+
+def statements_for_display(site_slug: str) -> list[str]:
+    return published_statements(queries.get_site(site_slug).id)
+
+
+def statements_for_phone(site_slug: str) -> list[str]:
+    """The latest two, for a patient who waits."""
+    return published_statements(queries.get_site(site_slug).id, STATEMENTS_ON_PHONE)

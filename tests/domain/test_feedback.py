@@ -1,0 +1,177 @@
+"""Feedback rules: the FFT scale, the case states, the link's and the change's windows,
+the overdue flag on working days, and the figures."""
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from server.domain.errors import BadInput, Gone
+from server.domain.feedback import (
+    CHANGE_WINDOW,
+    LINK_LIFETIME,
+    AnswerLocked,
+    Case,
+    CaseStatus,
+    CaseStepRefused,
+    ContactKind,
+    Rating,
+    Response,
+    check_contact,
+    check_feedback_text,
+    check_link_open,
+    check_may_change,
+    is_overdue,
+    opens_case,
+    summarise,
+    wait_band,
+    working_days_between,
+)
+
+ENDED = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
+
+
+def test_the_scale_is_the_ffts_five_points_and_dont_know_in_its_order():
+    assert [r.value for r in Rating] == [
+        "very_good",
+        "good",
+        "neither",
+        "poor",
+        "very_poor",
+        "dont_know",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("rating", "complaint", "opens"),
+    [
+        (Rating.POOR, False, True),
+        (Rating.VERY_POOR, False, True),
+        (Rating.NEITHER, False, False),
+        (Rating.VERY_GOOD, False, False),
+        (Rating.GOOD, True, True),
+        (Rating.DONT_KNOW, True, True),
+    ],
+)
+def test_poor_answers_and_complaints_open_a_case(rating, complaint, opens):
+    assert opens_case(rating, complaint) is opens
+
+
+def test_a_case_is_worked_new_acknowledged_action_taken_replied():
+    case = Case(CaseStatus.NEW, has_contact=True)
+    case = case.acknowledge()
+    assert case.status is CaseStatus.ACKNOWLEDGED and not case.closed
+    case = case.take_action("  We added a second nurse on Mondays. ")
+    assert case.what_we_did == "We added a second nurse on Mondays."
+    assert not case.closed  # the patient asked to hear back
+    case, reply = case.reply("Thank you. We added a nurse.")
+    assert case.status is CaseStatus.REPLIED and case.closed
+    assert reply == "Thank you. We added a nurse."
+
+
+def test_without_contact_a_case_closes_at_action_taken_and_cannot_be_replied_to():
+    case = Case(CaseStatus.ACKNOWLEDGED, has_contact=False).take_action("Fixed the door.")
+    assert case.closed
+    with pytest.raises(CaseStepRefused):
+        case.reply("Hello")
+
+
+@pytest.mark.parametrize("what", ["", "   ", "\n"])
+def test_what_we_did_is_required_to_close(what):
+    with pytest.raises(BadInput):
+        Case(CaseStatus.ACKNOWLEDGED, has_contact=False).take_action(what)
+
+
+def test_steps_cannot_be_skipped_or_repeated():
+    with pytest.raises(CaseStepRefused):
+        Case(CaseStatus.NEW, has_contact=False).take_action("x")
+    with pytest.raises(CaseStepRefused):
+        Case(CaseStatus.ACKNOWLEDGED, has_contact=True).acknowledge()
+    with pytest.raises(CaseStepRefused):
+        Case(CaseStatus.NEW, has_contact=True).reply("x")
+
+
+def test_the_link_works_for_seven_days_after_the_visit():
+    assert timedelta(days=7) == LINK_LIFETIME
+    check_link_open(ENDED, ENDED + LINK_LIFETIME)
+    with pytest.raises(Gone):
+        check_link_open(ENDED, ENDED + LINK_LIFETIME + timedelta(seconds=1))
+    with pytest.raises(Gone):
+        check_link_open(None, ENDED)
+
+
+def test_an_answer_may_be_changed_within_an_hour_only():
+    assert timedelta(hours=1) == CHANGE_WINDOW
+    check_may_change(ENDED, ENDED + CHANGE_WINDOW)
+    with pytest.raises(AnswerLocked):
+        check_may_change(ENDED, ENDED + CHANGE_WINDOW + timedelta(seconds=1))
+
+
+def test_free_text_is_up_to_2000_characters_without_control_characters():
+    assert check_feedback_text("Line one\nline two") == "Line one\nline two"
+    assert check_feedback_text("   ") is None
+    assert len(check_feedback_text("a" * 2000) or "") == 2000
+    with pytest.raises(BadInput):
+        check_feedback_text("a" * 2001)
+    with pytest.raises(BadInput):
+        check_feedback_text("bad\x00byte")
+
+
+def test_contact_is_an_email_address_or_a_mobile_number():
+    assert check_contact(" pat@example.org ").kind is ContactKind.EMAIL
+    mobile = check_contact("+44 7700 900123")
+    assert mobile.kind is ContactKind.MOBILE and mobile.address == "+447700900123"
+    for bad in ("not an address", "a@b", "12", "x\x00@example.org"):
+        with pytest.raises(BadInput):
+            check_contact(bad)
+
+
+def test_overdue_counts_the_sites_working_days():
+    weekdays = frozenset(range(5))
+    friday, monday, tuesday, wednesday = (
+        date(2026, 3, 13),
+        date(2026, 3, 16),
+        date(2026, 3, 17),
+        date(2026, 3, 18),
+    )
+    assert working_days_between(friday, tuesday, weekdays) == 2  # the weekend does not count
+    assert not is_overdue(friday, tuesday, 2, weekdays)
+    assert is_overdue(friday, wednesday, 2, weekdays)
+    # A site open on Saturdays counts it.
+    assert is_overdue(friday, monday, 1, frozenset(range(6)))
+    assert not is_overdue(friday, monday, 1, weekdays)
+
+
+@pytest.mark.parametrize(
+    ("minutes", "band"),
+    [
+        (0, "under_15"),
+        (14.9, "under_15"),
+        (15, "15_30"),
+        (30, "30_60"),
+        (60, "over_60"),
+        (None, None),
+    ],
+)
+def test_wait_bands(minutes, band):
+    assert wait_band(minutes) == band
+
+
+def test_figures_per_service_and_week_the_nhs_way():
+    week = date(2026, 3, 9)
+    answers = [
+        Response("G", week, Rating.VERY_GOOD, 5),
+        Response("G", week, Rating.GOOD, 20),
+        Response("G", week, Rating.POOR, 70),
+        Response("G", week, Rating.DONT_KNOW, None),
+    ]
+    summary = summarise(answers, {("G", week): 10})
+    row = summary.rows[("G", week)].as_dict()
+    assert row == {
+        "responses": 4,
+        "visits": 10,
+        "response_rate": 40.0,
+        "positive_percent": 50.0,
+        "negative_percent": 25.0,
+    }
+    assert summary.bands["over_60"].as_dict()["negative_percent"] == 100.0
+    assert summary.bands["30_60"].as_dict()["responses"] == 0
