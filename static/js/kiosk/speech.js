@@ -68,12 +68,15 @@ function visible(node) {
   return !node.closest("[hidden]") && node.getClientRects().length > 0;
 }
 
-/* The showing screen: its heading, then what is marked data-speak in it. */
+/* The showing screen: its heading, then what is marked data-speak in it, then what
+ * outside it is marked to be read with it (data-speak-with="start": the language bar,
+ * on every screen, is named once, with the first). */
 function screenText() {
   const screen = document.querySelector("[data-screen]:not([hidden])");
   if (!screen) return "";
   const heading = screen.querySelector("h1");
-  const marked = [...screen.querySelectorAll("[data-speak]")].filter(visible);
+  const withIt = document.querySelectorAll(`[data-speak-with="${screen.dataset.screen}"]`);
+  const marked = [...screen.querySelectorAll("[data-speak]"), ...withIt].filter(visible);
   return sentence([heading ? heading.innerText : "", ...marked.map((node) => node.innerText)]);
 }
 
