@@ -39,11 +39,13 @@ def display_page() -> Any:
     )
     language = _page_language(setup["site"]["languages"])
     use_language(language)
+    shown_in = _display_languages(language, setup["display_languages"])
     config = {
         **setup,
         "language": language,
+        "display_languages": shown_in,
         "strings": _strings(),
-        "speech": _speech(setup["site"]["languages"]),
+        "speech": _speech(shown_in),
         "chime": url_for("static", filename="sounds/chime.wav"),
         "pairing": pairing,
     }
@@ -72,6 +74,12 @@ def _page_language(site_languages: list[str]) -> str:
     return offered[0] if offered else "en"
 
 
+def _display_languages(page_language: str, site_display_languages: list[str]) -> list[str]:
+    """The page's language first, then the site's other display languages: what the
+    display shows names and reasons in, and says each call in."""
+    return [page_language, *(lang for lang in site_display_languages if lang != page_language)]
+
+
 def _strings() -> dict[str, str]:
     """The words display.js puts on the screen, already in the page's language."""
     return {
@@ -97,7 +105,7 @@ def _strings() -> dict[str, str]:
 
 
 def _speech(site_languages: list[str]) -> dict[str, str]:
-    """'Ticket {number}, please go to {room}' in each language of the site we can say.
+    """'Ticket {number}, please go to {room}' in each of these languages we can say.
 
     Formatted with placeholders the page fills in, so one phrase serves every call.
     """
