@@ -37,7 +37,8 @@ def display_page() -> Any:
     setup = services.display_setup(
         site or services.sole_site(), device=device, services=_services_arg()
     )
-    language = _page_language(setup["site"]["languages"])
+    # Unless ?lang= says, the page is in its first display language.
+    language = _page_language([*setup["display_languages"], *setup["site"]["languages"]])
     use_language(language)
     shown_in = _display_languages(language, setup["display_languages"])
     config = {
@@ -66,7 +67,7 @@ def _services_arg() -> list[str] | None:
 
 
 def _page_language(site_languages: list[str]) -> str:
-    """?lang= if the site offers it, else the site's first language we can show."""
+    """?lang= if the site offers it, else the first of these we can show."""
     asked = request.args.get("lang")
     offered = [lang for lang in site_languages if lang in LANGUAGES]
     if asked in offered:

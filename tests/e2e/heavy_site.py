@@ -54,9 +54,7 @@ def heavy_site_text() -> str:
         r"(?m)^display_cycle_seconds = \d+", f"display_cycle_seconds = {CYCLE_SECONDS}", text
     )
     assert f"display_cycle_seconds = {CYCLE_SECONDS}" in text
-    text = re.sub(
-        r"(?m)^display_languages = .*$", f"display_languages = {DISPLAY_LANGUAGES}", text
-    )
+    text = re.sub(r"(?m)^display_languages = .*$", f"display_languages = {DISPLAY_LANGUAGES}", text)
     assert f"display_languages = {DISPLAY_LANGUAGES}" in text
     languages = tomllib.loads(text)["site"]["languages"]
     for short, long in LONG_NAMES.items():
