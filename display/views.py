@@ -37,13 +37,16 @@ def display_page() -> Any:
     setup = services.display_setup(
         site or services.sole_site(), device=device, services=_services_arg()
     )
-    language = _page_language(setup["site"]["languages"])
+    # Unless ?lang= says, the page is in its first display language.
+    language = _page_language([*setup["display_languages"], *setup["site"]["languages"]])
     use_language(language)
+    shown_in = _display_languages(language, setup["display_languages"])
     config = {
         **setup,
         "language": language,
+        "display_languages": shown_in,
         "strings": _strings(),
-        "speech": _speech(setup["site"]["languages"]),
+        "speech": _speech(shown_in),
         "chime": url_for("static", filename="sounds/chime.wav"),
         "pairing": pairing,
         "statements": services.statements_for_display(setup["site"]["slug"]),
@@ -65,12 +68,18 @@ def _services_arg() -> list[str] | None:
 
 
 def _page_language(site_languages: list[str]) -> str:
-    """?lang= if the site offers it, else the site's first language we can show."""
+    """?lang= if the site offers it, else the first of these we can show."""
     asked = request.args.get("lang")
     offered = [lang for lang in site_languages if lang in LANGUAGES]
     if asked in offered:
         return str(asked)
     return offered[0] if offered else "en"
+
+
+def _display_languages(page_language: str, site_display_languages: list[str]) -> list[str]:
+    """The page's language first, then the site's other display languages: what the
+    display shows names and reasons in, and says each call in."""
+    return [page_language, *(lang for lang in site_display_languages if lang != page_language)]
 
 
 def _strings() -> dict[str, str]:
@@ -101,7 +110,7 @@ def _strings() -> dict[str, str]:
 
 
 def _speech(site_languages: list[str]) -> dict[str, str]:
-    """'Ticket {number}, please go to {room}' in each language of the site we can say.
+    """'Ticket {number}, please go to {room}' in each of these languages we can say.
 
     Formatted with placeholders the page fills in, so one phrase serves every call.
     """

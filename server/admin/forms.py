@@ -24,14 +24,16 @@ _ROW_FIELD = re.compile(r"^(?P<kind>[a-z]+)-(?P<index>\d{1,3})-(?P<field>[a-z_]+
 
 def site_part(form: MultiDict[str, str]) -> dict[str, Any]:
     """[site]: a blank number takes the site file's default; the hours of a day are
-    written "08:00-12:30, 13:30-18:00"; languages "en, es"; a blank day start is
-    midnight."""
+    written "08:00-12:30, 13:30-18:00"; languages (and display languages) "en, es"; a
+    blank day start is midnight."""
     data: dict[str, Any] = {
         "name": form.get("name", ""),
         "timezone": form.get("timezone", ""),
         "languages": _words(form.get("languages", "")),
         "hours": {},
     }
+    if display_languages := _words(form.get("display_languages", "")):
+        data["display_languages"] = display_languages
     if public_url := form.get("public_url", "").strip():
         data["public_url"] = public_url
     if day_starts := form.get("day_starts", "").strip():

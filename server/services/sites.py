@@ -30,6 +30,7 @@ SITE_SETTINGS = (
     "late_checkin_minutes",
     "delay_notice_minutes",
     "display_cycle_seconds",
+    "display_languages",
     "personal_data_days",
     "phone_region",
     "text_next_place",

@@ -82,6 +82,8 @@ def display_setup(
         "shown_services": shown,
         # Every notice (and every page of services) is shown once within this cycle.
         "cycle_seconds": SiteSettings.of(site).display_cycle_seconds,
+        # The few languages it shows room names and reasons in, and says each call in.
+        "display_languages": list(SiteSettings.of(site).display_languages),
         "device": {"code": device, "name": named.name if named else None} if device else None,
     }
 

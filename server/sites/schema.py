@@ -42,6 +42,8 @@ from server.domain.wayfinding import (
 
 Code = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
 Names = dict[str, Annotated[str, Field(min_length=1, max_length=200)]]
+# A display says each call in each of its languages: more than three is too long a wait.
+MAX_DISPLAY_LANGUAGES = 3
 
 
 class SiteFileError(ValueError):
@@ -175,6 +177,11 @@ class SiteSpec(Strict):
     # The waiting-room display shows what does not fit on its screen (notices, a long
     # list of services) in turns: every item is on screen once within this many seconds.
     display_cycle_seconds: Annotated[int, Field(ge=10, le=300)] = 30
+    # The languages a waiting-room display shows and speaks (a few: each call is said in
+    # every one of them). None: the site's first two (SiteSettings.display_languages).
+    display_languages: (
+        Annotated[list[str], Field(min_length=1, max_length=MAX_DISPLAY_LANGUAGES)] | None
+    ) = None
     # A visit's names and birth dates are kept the rest of its day and this many days
     # more, then removed (domain/retention.py; services/retention.py).
     personal_data_days: Annotated[int, Field(ge=0, le=retention.MAX_KEEP_DAYS)] = (
@@ -200,6 +207,21 @@ class SiteSpec(Strict):
     def _valid_day_start(cls, value: str | None) -> str | None:
         if value is not None and value != NEVER:
             parse_day_start(value)
+        return value
+
+    @field_validator("display_languages")
+    @classmethod
+    def _display_languages_of_the_site(
+        cls, value: list[str] | None, info: ValidationInfo
+    ) -> list[str] | None:
+        if value is None:
+            return value
+        site_languages = info.data.get("languages") or []
+        unknown = [lang for lang in value if lang not in site_languages]
+        if unknown:
+            raise ValueError(f"{', '.join(unknown)} is not one of the site's languages")
+        if len(set(value)) != len(value):
+            raise ValueError("a language is listed twice")
         return value
 
     @field_validator("timezone")

@@ -29,6 +29,8 @@ class SiteSettings:
     public_url: str | None
     delay_notice_minutes: int = 10
     display_cycle_seconds: int = 30
+    # What a waiting-room display shows and speaks, in this order.
+    display_languages: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, site: Site) -> SiteSettings:
@@ -45,4 +47,5 @@ class SiteSettings:
             public_url=raw["public_url"],
             delay_notice_minutes=raw["delay_notice_minutes"],
             display_cycle_seconds=raw["display_cycle_seconds"],
+            display_languages=tuple(raw.get("display_languages") or site.languages[:2]),
         )

@@ -73,9 +73,9 @@ function noticeShown(notice) {
 
 // --- Words ---------------------------------------------------------------------
 
-/* In `language`, else in the page's, else in the site's languages in order. */
+/* In `language`, else in the page's, else in the display's or the site's languages. */
 function inLanguage(names, language) {
-  return nameIn(names, language, [config.language, ...config.site.languages]);
+  return nameIn(names, language, [...config.display_languages, ...config.site.languages]);
 }
 
 function roomName(room, language) {
@@ -117,12 +117,12 @@ function typicalWaitText(minutes) {
   return minutes > 0 ? fill(strings.about_minutes, { minutes }) : strings.no_wait;
 }
 
-// A notice's words: the reason in the page's language, then in the site's others (as the
-// call's room is shown); staff's note as typed, marked as the clinic's words.
+// A notice's words: the reason in the page's language, then in the display's others (as
+// the call's room is shown); staff's note as typed, marked as the clinic's words.
 function noticeText(notice, language) {
   const { reason, note } = noticeWords(notice, language, strings.notice_note, config.site.languages);
   const lines = reason ? [make("p", "notice-reason", reason)] : [];
-  for (const lang of config.site.languages) {
+  for (const lang of config.display_languages) {
     const said = notice.reasons && notice.reasons[lang];
     if (lang === language || !said || said === reason) continue;
     const other = make("p", "notice-reason-other", said);
@@ -188,9 +188,9 @@ function callCard(call, newest) {
   const number = make("p", "call-number now-number", call.number);
   const room = make("p", "call-room now-room", roomName(call.room, config.language));
   const hint = make("p", "call-hint now-hint", wayAfterRoom(call, config.language));
-  // The room and its way in the site's other languages too, for patients who read
-  // those better.
-  const others = config.site.languages
+  // The room and its way in the display's other languages too (the site's few it
+  // chose: display_languages), for patients who read those better.
+  const others = config.display_languages
     .filter((lang) => lang !== config.language)
     .map((lang) => wayTo(call, lang))
     .filter((name) => name && name !== room.textContent);
@@ -325,7 +325,7 @@ function announceNewCalls(calls) {
 }
 
 const announcer = makeAnnouncer({
-  languages: config.site.languages,
+  languages: config.display_languages,
   speech: config.speech,
   soundBlocked: strings.sound_blocked,
   wayTo,

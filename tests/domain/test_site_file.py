@@ -100,6 +100,50 @@ def test_a_display_cycle_too_short_to_read_or_too_long_to_wait_is_refused(second
     assert "site.display_cycle_seconds (line 3)" in message
 
 
+def test_a_display_shows_the_sites_first_two_languages_unless_the_site_says():
+    assert parse_site_text(GOOD).site.display_languages is None  # SiteSettings: en, es
+    chosen = broken('slug = "test"', 'slug = "test"\ndisplay_languages = ["es"]')
+    assert parse_site_text(chosen).site.display_languages == ["es"]
+    assert parse_site_file(DEMO_SITE).site.display_languages == ["en", "es"]
+
+
+@pytest.mark.parametrize(
+    ("languages", "said"),
+    [
+        ('["en", "fr"]', "fr is not one of the site's languages"),
+        ('["en", "en"]', "listed twice"),
+        ("[]", "at least 1 item"),
+    ],
+)
+def test_display_languages_outside_the_sites_are_refused_by_key_and_line(languages, said):
+    message = refusal(broken('slug = "test"', f'slug = "test"\ndisplay_languages = {languages}'))
+    assert "site.display_languages (line 3)" in message
+    assert said in message
+
+
+def test_more_than_three_display_languages_are_refused():
+    four = broken('languages = ["en", "es"]', 'languages = ["en", "es", "fr", "pt"]')
+    names = {"en": "x", "es": "x", "fr": "x", "pt": "x"}
+    four = re.sub(r"name = \{[^}]*\}", "name = " + _inline(names), four)
+    assert parse_site_text(four).site.languages == ["en", "es", "fr", "pt"]
+    message = refusal(
+        broken_in(
+            four, 'slug = "test"', 'slug = "test"\ndisplay_languages = ["en", "es", "fr", "pt"]'
+        )
+    )
+    assert "site.display_languages (line 3)" in message
+    assert "at most 3 items" in message
+
+
+def _inline(names):
+    return "{ " + ", ".join(f'{k} = "{v}"' for k, v in names.items()) + " }"
+
+
+def broken_in(text, old, new):
+    assert text.count(old) == 1, old
+    return text.replace(old, new)
+
+
 def test_unknown_key_is_refused_naming_the_key_and_line():
     message = refusal(broken("typical_minutes = 6\n", 'typical_minutes = 6\ncolor = "red"\n'))
     assert "services[1].color (line 20)" in message

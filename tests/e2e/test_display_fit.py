@@ -42,6 +42,8 @@ STATEMENTS = [  # "You said, we did", published in the feedback inbox (issue 18)
 ]
 EARLIER_ROOMS = ["room-1", "room-2", "lab-1", "lab-2", "treatment", "room-3"]
 TOGETHER_ROOMS = ["room-1", "lab-1", "treatment"]  # three desks call in the same second
+# Room 1 (called together) in the display's other language, by the page's language.
+OTHER_ROOM_1 = {"en": "Consulta número 1, ala este", "es": "Consulting room 1, east wing"}
 TOGETHER_MS = 10_000  # static/js/display/calls.js: calls this close are "now calling"
 
 # Everything the rule checks, measured in the page as it is now: a list of problems.
@@ -171,9 +173,13 @@ def open_screens(new_page, base):
         page.add_init_script(SEEN_NOTICES)
         page.goto(f"{base}/display?lang={language}")
         screens.append(((width, height, language), page))
-    for _, page in screens:
+    for (_, _, language), page in screens:
         expect(page.locator("#now-calls .call")).to_have_count(len(TOGETHER_ROOMS))
         expect(page.locator("#recent-calls .recent-call")).to_have_count(len(EARLIER_ROOMS))
+        # Each call's room in the display's other language too (heavy_site.py keeps two
+        # display languages), so that the rules are checked with that line on screen.
+        other = page.locator("#now-calls .call-other", has_text=OTHER_ROOM_1[language])
+        expect(other).to_have_count(1)
     return screens
 
 

@@ -240,6 +240,20 @@ def test_the_site_page_refuses_a_bad_closure_by_name(app, admin):
         assert queries.get_site(SITE).settings["closures"] == []
 
 
+def test_the_site_form_keeps_and_changes_the_display_languages(app, admin):
+    data = site_form(admin)
+    assert data["display_languages"] == "en, es"  # the demo's, shown to be kept
+    assert (
+        admin.post(f"/admin/{SITE}", data={**data, "display_languages": "es, pl"}).status_code
+        == 302
+    )
+    with app.app_context():
+        assert queries.get_site(SITE).settings["display_languages"] == ["es", "pl"]
+    refused = admin.post(f"/admin/{SITE}", data={**site_form(admin), "display_languages": "en, xx"})
+    assert refused.status_code == 422
+    assert "site.display_languages" in refused.get_data(as_text=True)
+
+
 def test_the_site_form_refuses_a_bad_time_zone_by_name(app, admin):
     response = admin.post(f"/admin/{SITE}", data=site_form(admin, timezone="Nowhere/Land"))
     assert response.status_code == 422

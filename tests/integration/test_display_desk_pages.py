@@ -219,6 +219,40 @@ def test_the_display_turns_its_pages_in_the_cycle_the_site_file_gives(app, clien
     assert config["strings"]["page_of"] == "{page} of {pages}"
 
 
+def test_the_display_shows_and_speaks_only_the_sites_display_languages(client):
+    config = page_config(client.get("/display"))
+    assert config["site"]["languages"] == ["en", "es", "fr", "pt", "zh", "vi", "ar", "pl"]
+    assert config["display_languages"] == ["en", "es"]  # the demo's display_languages
+    assert set(config["speech"]) == {"en", "es"}  # JSON sorts keys: the order is above
+
+    # ?lang= puts the page's language first, then the display's others.
+    french = page_config(client.get("/display?lang=fr"))
+    assert french["language"] == "fr"
+    assert french["display_languages"] == ["fr", "en", "es"]
+    assert sorted(french["speech"]) == ["en", "es", "fr"]
+    spanish = page_config(client.get("/display?lang=es"))
+    assert spanish["display_languages"] == ["es", "en"]
+
+
+def test_a_site_without_display_languages_shows_its_first_two(app, client):
+    text = re.sub(r"(?m)^display_languages = .*\n", "", DEMO_SITE.read_text())
+    load_site_text(app, text)
+    assert page_config(client.get("/display"))["display_languages"] == ["en", "es"]
+
+    load_site_text(
+        app,
+        text.replace(
+            "display_cycle_seconds = 30",
+            'display_languages = ["pl", "ar"]\ndisplay_cycle_seconds = 30',
+            1,
+        ),
+    )
+    config = page_config(client.get("/display"))
+    assert config["language"] == "pl"  # the first display language, unless ?lang= says
+    assert config["display_languages"] == ["pl", "ar"]
+    assert set(config["speech"]) == {"pl", "ar"}
+
+
 def test_the_display_can_be_pointed_at_some_services(client):
     config = page_config(client.get("/display?services=B,vaccines"))
 
@@ -260,15 +294,17 @@ def test_a_display_needs_a_site_when_the_server_runs_several(app, client):
     assert page_config(client.get("/display?site=hilltop"))["site"]["slug"] == "hilltop"
 
 
-def test_the_display_speaks_in_every_language_of_the_site(client):
+def test_the_display_speaks_in_its_page_language_and_the_display_languages(client):
     config = page_config(client.get("/display?lang=es"))
 
     assert config["language"] == "es"
     assert config["speech"]["en"] == "Ticket {number}, please go to {room}."
     assert config["speech"]["es"] == "Número {number}, por favor pase a {room}."
-    assert config["speech"]["ar"] == "التذكرة {number}، يُرجى التوجّه إلى {room}."
-    assert set(config["speech"]) == {"en", "es", "fr", "pt", "zh", "vi", "ar", "pl"}
+    assert set(config["speech"]) == {"en", "es"}
     assert config["strings"]["waiting"]["other"] == "{count} en espera"
+    arabic = page_config(client.get("/display?lang=ar"))
+    assert arabic["speech"]["ar"] == "التذكرة {number}، يُرجى التوجّه إلى {room}."
+    assert set(arabic["speech"]) == {"ar", "en", "es"}
 
 
 def test_the_display_is_sent_enough_calls_for_three_at_once_and_six_before(app, client, staff):

@@ -87,6 +87,7 @@ def test_the_site_part_is_saved_and_audited_with_before_and_after(app):
         "timezone": "Europe/Madrid",
         "delay_notice_minutes": 15,
         "display_cycle_seconds": 45,
+        "display_languages": ["es", "ar"],
         "personal_data_days": 7,
         "public_url": "http://192.168.1.20:5000",
         "hours": {"mon": ["08:00-12:30", "13:30-18:00"]},
@@ -98,6 +99,9 @@ def test_the_site_part_is_saved_and_audited_with_before_and_after(app):
         assert site.settings["delay_notice_minutes"] == 15
         assert site.settings["hours"] == {"mon": ["08:00-12:30", "13:30-18:00"]}
         assert site.settings["personal_data_days"] == 7
+        assert site.settings["display_languages"] == ["es", "ar"]
+    # The site file the console writes keeps it.
+    assert tomllib.loads(export(app))["site"]["display_languages"] == ["es", "ar"]
     entry = last_edit(app)
     assert entry.username == "admin-test" and entry.address == "10.0.0.9"
     assert entry.detail["part"] == "site"
@@ -115,6 +119,9 @@ def test_the_site_part_is_saved_and_audited_with_before_and_after(app):
         ({"delay_notice_minutes": 0}, "site.delay_notice_minutes"),
         ({"delay_notice_minutes": "soon"}, "site.delay_notice_minutes"),
         ({"display_cycle_seconds": 5}, "site.display_cycle_seconds"),
+        ({"display_languages": ["en", "xx"]}, "site.display_languages"),
+        ({"display_languages": ["en", "es", "fr", "pt"]}, "site.display_languages"),
+        ({"languages": ["fr"], "display_languages": ["en"]}, "site.display_languages"),
         ({"hours": {"mon": ["18:00-08:00"]}}, "site.hours"),
         ({"hours": {"someday": ["08:00-12:00"]}}, "site.hours"),
         ({"public_url": "not a url"}, "site.public_url"),

@@ -1,5 +1,5 @@
-// The display's sound: a chime, then the call and the way to its room spoken in each
-// language of the site; several calls in turn.
+// The display's sound: a chime, then the call and the way to its room spoken in each of
+// the display's languages (the site's `display_languages`); several calls in turn.
 //
 // Browsers play sound only after someone interacted with the page, so a new display
 // shows "Enable sound" once; the choice is remembered on this screen.
@@ -13,7 +13,7 @@ const SPEECH_TIMEOUT_MS = 15000; // ... nor "end" for speech
 const SOUND_KEY = "waitroom.display.sound";
 
 /* {announce(call)}: queues a call to be said. `speech` is {language: "Ticket {number},
- * please go to {room}."}, said in the order of `languages` (the site's: its first
+ * please go to {room}."}, said in the order of `languages` (the display's: its page's
  * language first; the JSON object's own order is alphabetical); `wayTo(call, language)`
  * says where: "Room 3, Level 1, take the elevator" where the site's map knows the way,
  * else the room's name. */
