@@ -87,6 +87,24 @@ def staff_for(site_slug: str, *, admin: bool = False) -> tuple[User, Site]:
     user: User = current_user._get_current_object()  # type: ignore[attr-defined]
     if not user.may_use(site):
         raise Forbidden("Your account is not for this site.")
+    if user.role == "manager":  # reports and feedback, no desk
+        raise Forbidden("A manager's account reads the reports; it has no desk.")
     if admin and user.role != "admin":
         raise Forbidden("Only an administrator may do this.")
+    return user, site
+
+
+def can_read_reports(user: User, site: Site) -> bool:
+    """The site's managers and administrators read its reports; the desk does not."""
+    return user.role in ("manager", "admin") and user.may_use(site)
+
+
+def reporter_for(site_slug: str) -> tuple[User, Site]:
+    """The logged-in user and the site, if the user may read the site's reports."""
+    if not current_user.is_authenticated:
+        raise NotLoggedIn("Please log in as staff.")
+    site = queries.get_site(site_slug)
+    user: User = current_user._get_current_object()  # type: ignore[attr-defined]
+    if not can_read_reports(user, site):
+        raise Forbidden("Only the site's managers and administrators read its reports.")
     return user, site

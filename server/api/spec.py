@@ -18,7 +18,7 @@ from server.extensions import limiter
 from server.routing import MAX_ID
 from server.services.turns import write_turn
 
-Access = Literal["public", "staff", "admin"]
+Access = Literal["public", "staff", "manager", "admin"]
 
 
 class UnsupportedMediaType(DomainError):
@@ -101,7 +101,9 @@ def endpoint(
                 return checked(**kwargs)
 
         def checked(**kwargs: Any) -> Any:
-            if access != "public":
+            if access == "manager":  # the reports: managers and administrators
+                kwargs["user"], _ = auth.reporter_for(kwargs["site"])
+            elif access != "public":
                 kwargs["user"], _ = auth.staff_for(kwargs["site"], admin=access == "admin")
             if query is not None:
                 kwargs["query"] = query.model_validate(request.args.to_dict())

@@ -15,7 +15,9 @@ from server.extensions import db
 from server.services import audit, staff_sessions
 from server.storage.models import Site, User
 
-ROLES = ("staff", "admin")
+# staff: the desk; manager: the reports (and feedback), not the desk; admin: both and
+# the site's settings.
+ROLES = ("staff", "manager", "admin")
 MAX_USERNAME_LENGTH = 64
 MIN_PASSWORD_LENGTH = 12
 _hasher = PasswordHasher()

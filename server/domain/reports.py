@@ -1,0 +1,49 @@
+"""The rules of the manager's reports that are not counting: which observed wait is
+"the" median or 90th percentile, how a share and a change are rounded, and how long a
+room was open. The counting itself is grouped SQL (services/reports.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+
+
+def nearest_rank(percent: int, count: int) -> int:
+    """The 1-based rank of the `percent`th percentile among `count` ordered values, by
+    the nearest-rank method: ceil(percent/100 * count). Every answer is a wait some
+    patient really had (no interpolation), and it is plain integer arithmetic, the same
+    in Python, SQLite and PostgreSQL (services/reports.py writes it in SQL)."""
+    return (count * percent + 99) // 100
+
+
+def share(part: float | None, whole: float | None, digits: int = 3) -> float | None:
+    """part / whole, rounded; None when there is nothing to divide by."""
+    if not whole or part is None:
+        return None
+    return round(part / whole, digits)
+
+
+def change(now: float | None, before: float | None) -> float | None:
+    """The signed difference of a headline figure from the previous period; None when
+    either period has no figure (no patients, so no median)."""
+    if now is None or before is None:
+        return None
+    return round(now - before, 3)
+
+
+def changes(
+    now: Mapping[str, float | None], before: Mapping[str, float | None]
+) -> dict[str, float | None]:
+    return {key: change(value, before.get(key)) for key, value in now.items()}
+
+
+def open_minutes(
+    spans: Iterable[tuple[datetime, datetime]], start: datetime, end: datetime
+) -> float:
+    """Minutes of the open spans that fall between `start` and `end` (the period, cut
+    at now: a room is not idle in hours that have not come yet)."""
+    total = 0.0
+    for opens, closes in spans:
+        overlap = (min(closes, end) - max(opens, start)).total_seconds()
+        total += max(overlap, 0.0)
+    return total / 60
