@@ -225,7 +225,9 @@ def import_appointments(site: str, csv_path: Path, day: Any) -> None:
 
 @main.command("add-user")
 @click.argument("username")
-@click.option("--role", type=click.Choice(["staff", "manager", "admin"]), default="staff", show_default=True)
+@click.option(
+    "--role", type=click.Choice(["staff", "manager", "admin"]), default="staff", show_default=True
+)
 @click.option(
     "--site",
     "sites",
