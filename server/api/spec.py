@@ -189,7 +189,8 @@ def _operation(op: Operation, schemas: dict[str, Any]) -> dict[str, Any]:
     }
     if op.access != "public":
         doc["security"] = [{"staffSession": []}]
-        doc["description"] = f"Needs a logged-in {op.access} account for the site."
+        who = "manager or admin" if op.access == "manager" else op.access
+        doc["description"] = f"Needs a logged-in {who} account for the site."
     if op.description:
         doc["description"] = " ".join(filter(None, [op.description, doc.get("description")]))
     if op.body is not None:

@@ -27,6 +27,7 @@ from server.services.notices import (
     post_notice,
     resume_room,
 )
+from server.services.reports import report
 from server.services.retention import Removal, purge_personal_data
 from server.services.sites import appointments_text, import_appointments, load_site
 from server.services.snapshots import (
@@ -126,6 +127,7 @@ __all__ = [
     "refuse_if_local_passwords_off",
     "refuse_login",
     "refuse_sign_in",
+    "report",
     "resume_room",
     "return_to_queue",
     "room_hint",

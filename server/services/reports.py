@@ -13,6 +13,8 @@ A section is one function here returning a dict and one block in the page's temp
 
 from __future__ import annotations
 
+import csv
+import io
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -578,3 +580,56 @@ SECTIONS: dict[str, Callable[[Period], dict[str, Any]]] = {
     "flow": flow,
     "promises": promises,
 }
+
+
+# --- Tables --------------------------------------------------------------------------
+
+# Each table of the report: where its rows are, and their columns. The CLI writes each
+# as a CSV file; the page shows the same tables (desk/templates/reports.html).
+TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "visits_by_source": (("visits", "by_source"), ("source", "count")),
+    "waits_by_service": (
+        ("waits", "by_service"),
+        ("service", "patients", "median", "p90", "target", "over_target_share"),
+    ),
+    "waits_by_hour": (("waits", "by_hour"), ("hour", "patients", "mean_wait")),
+    "arrivals": (("waits", "arrivals"), ("weekday", "hour", "count")),
+    "time_in_room": (("flow", "time_in_room"), ("service", "room", "patients", "mean_minutes")),
+    "utilisation": (
+        ("flow", "utilisation"),
+        ("room", "busy_minutes", "open_minutes", "utilisation"),
+    ),
+    "call_to_start": (("flow", "call_to_start"), ("service", "patients", "mean_minutes")),
+    "pauses": (("flow", "pauses"), ("room", "count")),
+    "accuracy_by_day": (
+        ("promises", "by_day"),
+        ("day", "patients", "mae", "within_10", "coverage", "past_latest"),
+    ),
+    "delay_notices": (("promises", "notices"), ("reason", "count")),
+}
+
+
+def headline_rows(data: dict[str, Any]) -> list[tuple[str, Any, Any, Any]]:
+    """(figure, this period, previous period, signed change) per headline figure."""
+    before = data["previous"]["headline"]
+    return [
+        (key, value, before.get(key), data["change"].get(key))
+        for key, value in data["headline"].items()
+    ]
+
+
+def report_csvs(data: dict[str, Any]) -> dict[str, str]:
+    """The report's tables as CSV texts, by file name (headline.csv first)."""
+    files = {"headline.csv": _csv(("figure", "value", "previous", "change"), headline_rows(data))}
+    for name, ((section, part), columns) in TABLES.items():
+        rows = data[section][part]
+        files[f"{name}.csv"] = _csv(columns, [tuple(row.get(c) for c in columns) for row in rows])
+    return files
+
+
+def _csv(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    writer.writerows(["" if value is None else value for value in row] for row in rows)
+    return out.getvalue()

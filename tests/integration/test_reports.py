@@ -14,12 +14,13 @@ from typing import Any
 import pytest
 from flask import Flask
 
+from server import services
 from server.domain.queue import TicketStatus
 from server.extensions import db
 from server.services import reports
 from server.storage import queries
 from server.storage.models import CallEvent, DelayNotice, ShownEstimate, Ticket
-from tests.conftest import SITE, STAFF_PASSWORD, FakeClock, login, make_app, seed
+from tests.conftest import DEMO_SITE, SITE, STAFF_PASSWORD, FakeClock, login, make_app, seed
 
 FIRST, LAST = date(2026, 3, 2), date(2026, 3, 8)  # a week before the fake clock's today
 TARGETS = {"general": 30, "blood": 15, "vaccines": 20, "nurse": 25}  # the demo site file
@@ -330,3 +331,84 @@ def test_a_filter_narrows_the_figures(known):
     blood = [v for v in visits if FIRST <= v.day <= LAST and v.service == "blood"]
     assert found["headline"]["checked_in"] == len(blood)
     assert [r["service"] for r in found["waits"]["by_service"]] == ["blood"]
+
+
+# --- Who may read them, and the transports ----------------------------------------------
+
+
+def _manager(app: Flask) -> Any:
+    with app.app_context():
+        services.add_user("boss", STAFF_PASSWORD, "manager", [SITE])
+    client = app.test_client()
+    login(client, "boss")
+    return client
+
+
+def test_the_api_gives_the_report_to_a_manager_and_an_admin_only(app, staff, admin, client):
+    manager = _manager(app)
+    url = f"/api/sites/{SITE}/reports?from=2026-03-02&to=2026-03-08"
+
+    assert manager.get(url).status_code == 200
+    assert admin.get(url).get_json()["headline"]["checked_in"] == 0
+    refused = staff.get(url)
+    assert refused.status_code == 403
+    assert refused.get_json()["error"]["code"] == "forbidden"
+    assert client.get(url).status_code == 401
+
+
+def test_a_manager_has_no_desk(app):
+    manager = _manager(app)
+
+    assert manager.get(f"/api/sites/{SITE}/queue").status_code == 403
+    assert manager.post(f"/api/sites/{SITE}/rooms/room-1/call-next", json={}).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("query", "words"),
+    [
+        ("from=2026-03-09&to=2026-03-02", "first day comes after"),
+        ("from=2025-01-01&to=2026-03-02", "at most 366 days"),
+        ("service=xray", "no service 'xray'"),
+        ("room=attic", "no room 'attic'"),
+        ("from=March", "from"),
+        ("colour=red", "colour"),
+    ],
+)
+def test_a_bad_question_is_refused_clearly(admin, query, words):
+    response = admin.get(f"/api/sites/{SITE}/reports?{query}")
+
+    assert response.status_code == 400, response.get_json()
+    assert words in str(response.get_json()["error"])
+
+
+def test_the_command_prints_the_headline_and_writes_the_csvs(tmp_path, clock):
+    from tests.integration.test_cli import Waitroom
+
+    waitroom = Waitroom(tmp_path)
+    waitroom.ok("init-db")
+    waitroom.ok("load-site", str(DEMO_SITE))
+    visits = _visits(random.Random(19), FIRST - timedelta(days=7), 14)
+    app = waitroom.app(clock)
+    _store(app, visits, NOTICES)
+    with app.app_context():
+        db.engine.dispose()
+
+    out = waitroom.ok("report", SITE, "--from", "2026-03-02", "--to", "2026-03-08", "--csv", "out")
+
+    expected = _expected_headline(visits, NOTICES, FIRST, LAST)
+    before = _expected_headline(
+        visits, NOTICES, FIRST - timedelta(days=7), FIRST - timedelta(days=1)
+    )
+    change = expected["checked_in"] - before["checked_in"]
+    assert f"checked_in         {expected['checked_in']}  ({change:+d})" in out
+    assert f"median_wait        {expected['median_wait']}" in out
+    written = tmp_path / "out"
+    assert (written / "headline.csv").read_text().startswith("figure,value,previous,change\n")
+    sources = (written / "visits_by_source.csv").read_text().splitlines()
+    assert sources[0] == "source,count"
+    assert sum(int(line.split(",")[1]) for line in sources[1:]) == expected["checked_in"]
+    assert {p.name for p in written.iterdir()} >= {
+        "waits_by_service.csv",
+        "arrivals.csv",
+        "accuracy_by_day.csv",
+    }
