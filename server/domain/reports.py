@@ -5,7 +5,7 @@ room was open. The counting itself is grouped SQL (services/reports.py)."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 
 def nearest_rank(percent: int, count: int) -> int:
@@ -47,3 +47,30 @@ def open_minutes(
         overlap = (min(closes, end) - max(opens, start)).total_seconds()
         total += max(overlap, 0.0)
     return total / 60
+
+
+PRESETS = ("today", "7", "30", "month", "custom")
+
+
+def preset_days(
+    preset: str,
+    today: date,
+    month: str | None = None,
+    first: date | None = None,
+    last: date | None = None,
+) -> tuple[date, date]:
+    """The days of the page's choice of range: today, the last 7 or 30 days (today
+    included), a calendar month ("YYYY-MM"; the current one when not given), or the
+    custom `first` to `last` (each defaulting to today)."""
+    if preset == "today":
+        return today, today
+    if preset in ("7", "30"):
+        return today - timedelta(days=int(preset) - 1), today
+    if preset == "month":
+        year, number = (
+            (int(part) for part in month.split("-")) if month else (today.year, today.month)
+        )
+        start = date(year, number, 1)
+        following = date(year + number // 12, number % 12 + 1, 1)
+        return start, following - timedelta(days=1)
+    return first or today, last or today
