@@ -412,3 +412,20 @@ def test_the_command_prints_the_headline_and_writes_the_csvs(tmp_path, clock):
         "arrivals.csv",
         "accuracy_by_day.csv",
     }
+
+
+def test_a_reason_typed_like_a_formula_is_not_a_formula_in_the_csv():
+    data = {
+        "headline": {"delay_notices": 1},
+        "previous": {"headline": {"delay_notices": 0}},
+        "change": {"delay_notices": 1},
+        "visits": {"by_source": []},
+        "waits": {"by_service": [], "by_hour": [], "arrivals": []},
+        "flow": {"time_in_room": [], "utilisation": [], "call_to_start": [], "pauses": []},
+        "promises": {"by_day": [], "notices": [{"reason": "=HYPERLINK(1)", "count": 1}]},
+    }
+
+    files = reports.report_csvs(data)
+
+    assert files["delay_notices.csv"] == "reason,count\n'=HYPERLINK(1),1\n"
+    assert files["headline.csv"] == "figure,value,previous,change\ndelay_notices,1,0,1\n"
