@@ -32,9 +32,7 @@ def _visits(live: Live) -> None:
     for _ in range(3):
         made = api.post(f"{base}/tickets", json={"service": "G"}, timeout=10)
         assert made.status_code == 201, made.text
-        called = api.post(
-            f"{base}/rooms/room-1/call-next", json={}, timeout=10
-        )
+        called = api.post(f"{base}/rooms/room-1/call-next", json={}, timeout=10)
         assert called.status_code == 200, called.text
         ticket = called.json()["ticket"]["id"]
         for step in ("start", "complete"):
