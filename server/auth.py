@@ -87,13 +87,15 @@ def staff_for(site_slug: str, *, admin: bool = False) -> tuple[User, Site]:
     user: User = current_user._get_current_object()  # type: ignore[attr-defined]
     if not user.may_use(site):
         raise Forbidden("Your account is not for this site.")
+    if user.role == "manager":  # reports and feedback, no desk
+        raise Forbidden("A manager's account reads the reports; it has no desk.")
     if admin and user.role != "admin":
         raise Forbidden("Only an administrator may do this.")
     return user, site
 
 
-# Who reads patients' feedback (free text may hold health details): the one check.
-# The reports issue adds the `manager` role; it is named here already.
+# Who reads patients' feedback (free text may hold health details) and the reports:
+# the site's managers and administrators, not the desk.
 FEEDBACK_ROLES = frozenset({"admin", "manager"})
 
 
@@ -103,7 +105,33 @@ def may_read_feedback(user: User) -> bool:
 
 def feedback_staff_for(site_slug: str) -> tuple[User, Site]:
     """The logged-in user and the site, if the user may read and work its feedback."""
-    user, site = staff_for(site_slug)
+    user, site = _signed_in_for(site_slug)
     if not may_read_feedback(user):
         raise Forbidden("Only a manager or an administrator may read feedback.")
+    return user, site
+
+
+def _signed_in_for(site_slug: str) -> tuple[User, Site]:
+    if not current_user.is_authenticated:
+        raise NotLoggedIn("Please log in as staff.")
+    site = queries.get_site(site_slug)
+    user: User = current_user._get_current_object()  # type: ignore[attr-defined]
+    if not user.may_use(site):
+        raise Forbidden("Your account is not for this site.")
+    return user, site
+
+
+def can_read_reports(user: User, site: Site) -> bool:
+    """The site's managers and administrators read its reports; the desk does not."""
+    return may_read_feedback(user) and user.may_use(site)
+
+
+def reporter_for(site_slug: str) -> tuple[User, Site]:
+    """The logged-in user and the site, if the user may read the site's reports."""
+    if not current_user.is_authenticated:
+        raise NotLoggedIn("Please log in as staff.")
+    site = queries.get_site(site_slug)
+    user: User = current_user._get_current_object()  # type: ignore[attr-defined]
+    if not can_read_reports(user, site):
+        raise Forbidden("Only the site's managers and administrators read its reports.")
     return user, site

@@ -233,9 +233,56 @@ def import_appointments(site: str, csv_path: Path, day: Any) -> None:
     click.echo(f"{result['created']} appointments added, {result['updated']} updated")
 
 
+@main.command("report")
+@click.argument("site")
+@click.option(
+    "--from",
+    "first",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="First day (default: 6 days before the last).",
+)
+@click.option(
+    "--to", "last", type=click.DateTime(["%Y-%m-%d"]), help="Last day, included (default: today)."
+)
+@click.option(
+    "--csv",
+    "csv_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Also write each table as a CSV file in this folder.",
+)
+def report(site: str, first: Any, last: Any, csv_dir: Path | None) -> None:
+    """Print a site's headline figures for some days, against the days before."""
+    from server import services
+    from server.domain.errors import DomainError
+    from server.services.reports import headline_rows, report_csvs
+
+    with _app().app_context():
+        try:
+            data = services.report(
+                site, first.date() if first else None, last.date() if last else None
+            )
+        except DomainError as error:
+            _fail(error.message)
+    click.echo(
+        f"{data['site']} {data['from']} to {data['to']} "
+        f"(previous: {data['previous']['from']} to {data['previous']['to']})"
+    )
+    for figure, value, before, change in headline_rows(data):
+        shown = "-" if value is None else value
+        signed = "" if change is None else f"  ({change:+g})"
+        click.echo(f"  {figure:<18} {shown}{signed}  previous {'-' if before is None else before}")
+    if csv_dir is not None:
+        csv_dir.mkdir(parents=True, exist_ok=True)
+        for name, text in report_csvs(data).items():
+            (csv_dir / name).write_text(text, encoding="utf-8")
+        click.echo(f"CSV files written to {csv_dir}")
+
+
 @main.command("add-user")
 @click.argument("username")
-@click.option("--role", type=click.Choice(["staff", "admin"]), default="staff", show_default=True)
+@click.option(
+    "--role", type=click.Choice(["staff", "manager", "admin"]), default="staff", show_default=True
+)
 @click.option(
     "--site",
     "sites",

@@ -12,6 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # `npm ci`); we serve them ourselves because a clinic LAN may have no internet.
 VENDOR_FILES = {
     "socket.io.min.js": "socket.io-client/dist/socket.io.min.js",
+    "chart.umd.min.js": "chart.js/dist/chart.umd.min.js",
 }
 
 # Pages load nothing from elsewhere and run no inline script; server values reach the

@@ -472,6 +472,23 @@ def estimate_accuracy(site: str, user: User, query: schemas.DayQuery) -> Any:
     return jsonify(services.accuracy_report(site, query.date))
 
 
+@endpoint(
+    bp,
+    "/sites/<site>/reports",
+    "GET",
+    summary="The manager's report: visits, waits, flow and promises over days (?from=&to=)",
+    tag="reports",
+    access="manager",
+    query=schemas.ReportQuery,
+)
+def site_report(site: str, user: User, query: schemas.ReportQuery) -> Any:
+    return jsonify(
+        services.report(
+            site, query.first_day, query.last_day, service=query.service, room=query.room
+        )
+    )
+
+
 # --- Administration ---------------------------------------------------------------
 
 

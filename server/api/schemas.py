@@ -276,6 +276,19 @@ class FeedbackSummaryQuery(Query):
     weeks: Annotated[int, Field(ge=1, le=104)] = 8
 
 
+class ReportQuery(Query):
+    first_day: dt.date | None = Field(
+        default=None, alias="from", description="The first day (YYYY-MM-DD, site time)."
+    )
+    last_day: dt.date | None = Field(
+        default=None,
+        alias="to",
+        description="The last day (YYYY-MM-DD), included; today if absent.",
+    )
+    service: ShortText | None = Field(default=None, description="Only this service (its code).")
+    room: ShortText | None = Field(default=None, description="Only this room (its code).")
+
+
 class AuditQuery(Query):
     limit: Annotated[int, Field(ge=1, le=1000)] = 100
 
@@ -505,6 +518,46 @@ class AccuracyReport(Answer):
     day: str
 
 
+class ReportHeadline(Answer):
+    """The figures a manager reads first; None where the period has no such figure."""
+
+    checked_in: int
+    seen: int
+    no_shows: int
+    left_unseen: int
+    median_wait: float | None = Field(description="Minutes, check-in to call.")
+    p90_wait: float | None
+    over_target_share: float | None
+    mae: float | None = Field(description="Mean absolute error of the first estimate, minutes.")
+    within_10: float | None
+    delay_notices: int
+
+
+class ReportPeriod(Answer):
+    first_day: str = Field(alias="from")
+    last_day: str = Field(alias="to")
+    headline: ReportHeadline
+
+
+class Report(Answer):
+    """The manager's report; the sections' rows are listed in the README ("Reports")."""
+
+    site: str
+    first_day: str = Field(alias="from")
+    last_day: str = Field(alias="to")
+    service: str | None
+    room: str | None
+    headline: ReportHeadline
+    previous: ReportPeriod
+    change: dict[str, float | None] = Field(
+        description="Each headline figure minus the previous period's (same length)."
+    )
+    visits: dict[str, object]
+    waits: dict[str, object]
+    flow: dict[str, object]
+    promises: dict[str, object]
+
+
 class AppointmentsImported(Answer):
     """Counts of what the import did, by what it did."""
 
@@ -582,6 +635,7 @@ ANSWERS: dict[str, type[BaseModel] | str] = {
     "post_notice": NoticePosted,
     "clear_notice": NoticeChange,
     "estimate_accuracy": AccuracyReport,
+    "site_report": Report,
     "import_appointments": AppointmentsImported,
     "audit_log": AuditLog,
     "feedback_summary": FeedbackSummary,

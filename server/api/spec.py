@@ -18,8 +18,9 @@ from server.extensions import limiter
 from server.routing import MAX_ID
 from server.services.turns import write_turn
 
-# "feedback": staff whose role may read patients' feedback (auth.may_read_feedback).
-Access = Literal["public", "staff", "admin", "feedback"]
+# "feedback": staff whose role may read patients' feedback (auth.may_read_feedback);
+# "manager": the reports, read by the site's managers and administrators.
+Access = Literal["public", "staff", "manager", "admin", "feedback"]
 
 
 class UnsupportedMediaType(DomainError):
@@ -104,6 +105,8 @@ def endpoint(
         def checked(**kwargs: Any) -> Any:
             if access == "feedback":
                 kwargs["user"], _ = auth.feedback_staff_for(kwargs["site"])
+            if access == "manager":  # the reports: managers and administrators
+                kwargs["user"], _ = auth.reporter_for(kwargs["site"])
             elif access != "public":
                 kwargs["user"], _ = auth.staff_for(kwargs["site"], admin=access == "admin")
             if query is not None:
@@ -190,7 +193,7 @@ def _operation(op: Operation, schemas: dict[str, Any]) -> dict[str, Any]:
     }
     if op.access != "public":
         doc["security"] = [{"staffSession": []}]
-        who = "manager or admin" if op.access == "feedback" else op.access
+        who = "manager or admin" if op.access in ("feedback", "manager") else op.access
         doc["description"] = f"Needs a logged-in {who} account for the site."
     if op.description:
         doc["description"] = " ".join(filter(None, [op.description, doc.get("description")]))

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("desk", __name__, template_folder="templates")
 
-from server.desk import sso, views  # noqa: E402,F401  (views register on bp)
+from server.desk import reports, sso, views  # noqa: E402,F401  (views register on bp)

@@ -19,9 +19,10 @@ PAIRING_CODE_LIFETIME = timedelta(minutes=10)
 
 
 class Role(StrEnum):
-    """What an account may do on its sites. More come with later issues (a manager)."""
+    """What an account may do on its sites."""
 
     STAFF = "staff"  # the front desk
+    MANAGER = "manager"  # the reports and the feedback inbox, not the desk
     ADMIN = "admin"  # everything, and the configuration
 
 

@@ -58,6 +58,7 @@ from server.services.pairing import (
     screen_for,
     unpair_screen,
 )
+from server.services.reports import report
 from server.services.retention import Removal, purge_personal_data
 from server.services.second_factor import (
     check_second_factor,
@@ -184,6 +185,7 @@ __all__ = [
     "remove_number",
     "remove_second_factor",
     "remove_second_factor_of",
+    "report",
     "reset_password",
     "resume_room",
     "return_to_queue",

@@ -32,6 +32,8 @@ from server.extensions import db
 from server.services import audit, second_factor, staff_sessions
 from server.storage.models import Site, User
 
+# staff: the desk; manager: the reports (and feedback), not the desk; admin: both and
+# the site's settings.
 ROLES = tuple(role.value for role in Role)
 MAX_USERNAME_LENGTH = 64
 __all__ = ["MIN_PASSWORD_LENGTH", "ROLES"]

@@ -82,13 +82,15 @@ def site_file_data(site: Site) -> dict[str, Any]:
 
 
 def _service_data(service: Service) -> dict[str, Any]:
-    data = {
+    target = (service.site.settings or {}).get("wait_targets", {}).get(service.code)
+    data: dict[str, Any] = {
         "code": service.code,
         "prefix": service.prefix,
         "name": dict(service.names),
         "typical_minutes": service.typical_minutes,
     }
-    return data | ({"colour": service.colour} if service.colour else {})
+    data |= {"colour": service.colour} if service.colour else {}
+    return data | ({"wait_target_minutes": target} if target else {})
 
 
 def _room_data(room: Room) -> dict[str, Any]:

@@ -74,6 +74,13 @@ def load_site(spec: SiteFile, *, actor: audit.Actor | None = None) -> dict[str, 
             c.model_dump(mode="json", by_alias=True, exclude_none=True) for c in spec.closures
         ],
     }
+    # Each service's wait target, for the reports: {service code: minutes}.
+    site.settings = {
+        **site.settings,
+        "wait_targets": {
+            s.code: s.wait_target_minutes for s in spec.services if s.wait_target_minutes
+        },
+    }
     for cached in ("zone", "days"):  # the cached time zone and day boundary may be stale
         site.__dict__.pop(cached, None)
     db.session.flush()

@@ -84,6 +84,9 @@ class ServiceSpec(Strict):
     typical_minutes: Annotated[float, Field(gt=0, le=480)]
     # The service's colour on the screens, "#1f6feb"; none: the screens' own.
     colour: Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$")] | None = None
+    # The wait the site aims to call within; the reports count the share who waited
+    # longer (services/reports.py). None: the service has no target.
+    wait_target_minutes: Annotated[int, Field(gt=0, le=720)] | None = None
 
 
 def _check_hours(value: dict[str, list[str]]) -> dict[str, list[str]]:

@@ -236,6 +236,7 @@ class CallEvent(Model):
 
 class DelayNotice(Model):
     __tablename__ = "delay_notices"
+    __table_args__ = (Index("ix_delay_notices_site_posted", "site_id", "posted_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
@@ -338,6 +339,7 @@ class AuditEntry(Model):
     links each entry to the one before it by `hash` (domain/audit.py)."""
 
     __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_site_action_at", "site_id", "action", "at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -373,3 +373,26 @@ def test_a_route_is_previewed_on_the_map_page(admin):
 def test_other_bodies_keep_their_limit(admin):
     data = {"csrf_token": csrf_token(admin), "room-0-name-en": "x" * 400_000}
     assert admin.post(f"/admin/{SITE}/rooms", data=data).status_code == 413
+
+
+def test_a_service_keeps_its_wait_target_through_the_form_and_can_change_it(app, admin):
+    page = admin.get(f"/admin/{SITE}/services").get_data(as_text=True)
+    data: dict[str, object] = dict(
+        re.findall(
+            r'<input type="(?:text|number)"[^>]* name="(service-[^"]+)" value="([^"]*)"', page
+        )
+    )
+    for index in re.findall(r'name="(service-\d+-active)" checked', page):
+        data[index] = "on"
+    data["csrf_token"] = csrf_token(admin)
+    assert (data["service-0-code"], data["service-0-wait_target_minutes"]) == ("general", "30")
+    data["service-1-wait_target_minutes"] = "12"
+
+    response = admin.post(f"/admin/{SITE}/services", data=data)
+
+    assert response.status_code == 302
+    with app.app_context():
+        from server.storage import queries
+
+        targets = queries.get_site(SITE).settings["wait_targets"]
+    assert targets == {"general": 30, "blood": 12, "vaccines": 20, "nurse": 25}

@@ -20,6 +20,7 @@ QUERY_PARAMETERS = {
     ("get", "/api/sites/{site}/destinations"): {"lang"},
     ("get", "/api/sites/{site}/route"): {"from", "to", "mode", "lang"},
     ("get", "/api/sites/{site}/accuracy"): {"date"},
+    ("get", "/api/sites/{site}/reports"): {"from", "to", "service", "room"},
     ("post", "/api/sites/{site}/appointments"): {"date"},
     ("get", "/api/sites/{site}/audit"): {"limit"},
     ("get", "/api/sites/{site}/audit.csv"): {"from", "to"},
