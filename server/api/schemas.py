@@ -319,6 +319,20 @@ class Ok(Answer):
     ok: bool
 
 
+class TextsView(Answer):
+    """A ticket's texts as the desk sees them: never the number, its last two digits."""
+
+    last_digits: str
+    last: Literal["sent", "failed"] | None = Field(
+        description="How the last message went; null before the first."
+    )
+
+
+class TextsChange(Answer):
+    seq: int
+    texts: TextsView | None = Field(description="Null: texts are off for this ticket.")
+
+
 class Me(Answer):
     username: str
     role: str
@@ -639,5 +653,9 @@ ANSWERS: dict[str, type[BaseModel] | str] = {
     "import_appointments": AppointmentsImported,
     "audit_log": AuditLog,
     "feedback_summary": FeedbackSummary,
+    "ask_for_texts": TextsChange,
+    "add_texts": TextsChange,
+    "remove_texts": TextsChange,
+    "message_patient": TextsChange,
     "audit_csv": "text/csv",
 }
