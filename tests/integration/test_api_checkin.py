@@ -105,7 +105,9 @@ def test_a_walk_in_on_a_closed_day_is_refused_with_a_clear_message(app, client):
     # The FakeClock's day is Tuesday 10 March 2026, 09:00 in London: an open weekday.
     assert client.post(WALK_IN, json={"service": "G"}).status_code == 201
     with_closures(
-        app, '\n[[closures]]\ndate = "2026-03-10"\nreason = { en = "Audit", es = "Auditoría" }\n'
+        app,
+        '\n[[closures]]\ndate = "2026-03-10"\nreason = { en = "Audit", es = "Auditoría", '
+        'fr = "Audit", pt = "Audit", zh = "Audit", vi = "Audit", ar = "Audit", pl = "Audit" }\n',
     )
 
     refused = client.post(WALK_IN, json={"service": "G"})
