@@ -19,8 +19,15 @@ from babel.messages.frontend import parse_mapping_cfg
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = ("server", "kiosk", "display")  # what `make translations` extracts
-STAFF_ONLY = ("server/desk/", "server/admin/", "server/staff_admin/")  # staff screens
+STAFF_ONLY = (  # staff screens
+    "server/desk/",
+    "server/admin/",
+    "server/staff_admin/",
+    "server/feedback/templates/feedback/inbox.html",
+)
 HIGHEST_GRADE = 6.0
+# Words that are not ours to change: the NHS Friends and Family Test's own question.
+FIXED_WORDING = {"Overall, how was your experience of our service?"}
 # A placeholder stands for a name or number, and a code or address ("RV1001",
 # "/display?site=x") is copied, not read: each counts as a short word.
 NOT_WORDS = re.compile(r"%\(\w+\)[sd]|\{\w+\}|<[^>]+>|\S*[\d/=]\S*")
@@ -69,6 +76,6 @@ def test_every_patient_sentence_is_at_or_below_the_sixth_grade() -> None:
         (round(grade(sentence), 1), sentence)
         for message in messages
         for sentence in sentences(message)
-        if grade(sentence) > HIGHEST_GRADE
+        if grade(sentence) > HIGHEST_GRADE and sentence not in FIXED_WORDING
     )
     assert too_hard == []
