@@ -261,18 +261,20 @@ def reply_to_patient(site_slug: str, answer_id: int, text: str, actor: audit.Act
     closes, so the reply must have left first. (The notifications outbox will take it.)
     """
     site, answer = _case(site_slug, answer_id)
-    case, reply = _domain_case(answer).reply(text)
+    _case_now, reply = _domain_case(answer).reply(text)
     assert answer.contact is not None and answer.contact_kind is not None
+    contact = rules.Contact(rules.ContactKind(answer.contact_kind), answer.contact)
+    language = answer.language
+    # No transaction stays open while the mail goes: on SQLite it would hold the
+    # write lock, and every other request would wait for the mail server.
+    db.session.rollback()
     try:
-        reply_mail.send_reply(
-            rules.Contact(rules.ContactKind(answer.contact_kind), answer.contact),
-            reply,
-            answer.language,
-        )
+        reply_mail.send_reply(contact, reply, language)
     except reply_mail.CannotSend as error:
-        db.session.rollback()
         raise ReplyNotSent(str(error)) from None
-    _apply(site, answer, case, "feedback_replied", actor, channel=answer.contact_kind)
+    site, answer = _case(site_slug, answer_id)
+    case, _reply = _domain_case(answer).reply(text)
+    _apply(site, answer, case, "feedback_replied", actor, channel=contact.kind.value)
     db.session.commit()
 
 

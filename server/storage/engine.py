@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+
+# How long a transaction waits for this process's others before it falls back to
+# SQLite's own wait (the busy timeout, which is as long).
+LOCK_WAIT_SECONDS = 15
+_HOLDS_LOCK = "waitroom.holds_write_lock"
 
 
 def configure_sqlite(engine: Engine) -> None:
@@ -16,6 +22,11 @@ def configure_sqlite(engine: Engine) -> None:
     We turn it off and begin every transaction with BEGIN IMMEDIATE, which takes the
     write lock up front: SQLite then runs queue changes one after another.
     (This is SQLAlchemy's documented recipe for serializable SQLite.)
+
+    Within one process, transactions also queue on a lock of ours before BEGIN. Under
+    gevent or eventlet that lock is cooperative, while SQLite's busy wait is not: a
+    request that waited in SQLite for a transaction held across network I/O (a reply
+    being emailed) would stop every greenlet, the holder too, for the whole timeout.
     """
     if engine.dialect.name != "sqlite":
         return
@@ -31,6 +42,30 @@ def configure_sqlite(engine: Engine) -> None:
             cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
+    # An RLock, so that one request's second connection does not wait on its first.
+    # Created here, after `waitroom serve` has monkey-patched threading.
+    lock = threading.RLock()
+
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
+        connection.info[_HOLDS_LOCK] = lock.acquire(timeout=LOCK_WAIT_SECONDS)
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    def _release(info: dict[str, Any]) -> None:
+        if info.pop(_HOLDS_LOCK, False):
+            try:
+                lock.release()
+            except RuntimeError:  # ended from another thread: the lock's owner is gone
+                pass
+
+    @event.listens_for(engine, "commit")
+    def _on_commit(connection: Any) -> None:
+        _release(connection.info)
+
+    @event.listens_for(engine, "rollback")
+    def _on_rollback(connection: Any) -> None:
+        _release(connection.info)
+
+    @event.listens_for(engine.pool, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        _release(record.info)  # a connection handed back mid-transaction

@@ -6,13 +6,16 @@ new screen is checked with axe-core in English and Spanish."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 import socket
+import threading
 from collections.abc import Iterator
 from email import message_from_bytes, policy
 from typing import Any
 
 import pytest
+import requests
 from aiosmtpd.controller import Controller
 from playwright.sync_api import expect
 
@@ -24,10 +27,20 @@ EMAIL = "pat@example.org"
 
 
 class Mailbox:
+    """Keeps what it is sent. While `held` is clear, it takes a message but does not
+    answer, as a slow mail server would."""
+
     def __init__(self) -> None:
         self.messages: list[Any] = []
+        self.held = threading.Event()
+        self.held.set()
+        self.holding = threading.Event()
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if not self.held.is_set():
+            self.holding.set()
+        while not self.held.is_set():
+            await asyncio.sleep(0.05)
         self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
         return "250 OK"
 
@@ -133,6 +146,52 @@ def test_a_poor_answer_is_worked_to_replied_and_the_reply_arrives(new_page, serv
     (mail,) = [m for m in box.messages if m["To"] == EMAIL]
     assert mail["Subject"] == "A reply to your feedback"
     assert "We now tell patients about delays." in mail.get_content()
+
+
+def test_the_server_answers_others_while_a_reply_waits_for_the_mail_server(
+    new_page, server, mailbox
+):
+    server, password = server
+    box, _port = mailbox
+    token, end_visit = finished_visit(server, password, "en")
+    end_visit()
+    phone = new_page(**PHONE)
+    phone.goto(f"{server.base}/t/{token}/feedback")
+    phone.get_by_label("Poor", exact=True).check()
+    phone.get_by_label("What went well, and what could we do better?").fill("Nobody knew.")
+    phone.get_by_label("This is a complaint").check()
+    phone.get_by_label("Yes", exact=True).check()
+    phone.get_by_label("Email address or mobile number").fill("slow@example.org")
+    phone.get_by_role("button", name="Send").click()
+    expect(phone.locator("#thanks")).to_be_visible()
+    inbox = new_page()
+    sign_in(inbox, server, password)
+    inbox.goto(f"{server.base}/feedback/inbox?site={SITE}")
+    case = inbox.locator(".answer").filter(has_text="Nobody knew.")
+    case.get_by_role("button", name="Acknowledge").click()
+    case = inbox.locator(".answer").filter(has_text="Nobody knew.")
+    case.get_by_label("What we did (needed to close the case)").fill("We post delays.")
+    case.get_by_role("button", name="Save what we did").click()
+    case = inbox.locator(".answer").filter(has_text="Nobody knew.")
+    case.get_by_label("Reply to the patient").fill("Sorry, and thank you.")
+    box.held.clear()
+    try:
+        case.get_by_role("button", name="Send reply").click(no_wait_after=True)
+        # The reply's request now waits on the mail server. Everyone else is served:
+        # a transaction held across the mail would freeze the whole process (on
+        # SQLite, for the 15 s busy timeout, longer than this request may take).
+        assert box.holding.wait(10), "the reply never reached the mail server"
+        display = requests.get(f"{server.base}/display?site={SITE}", timeout=8)
+        assert display.status_code == 200
+        walk_in = requests.post(
+            f"{server.base}/api/sites/{SITE}/checkins/walk-in", json={"service": "G"}, timeout=8
+        )
+        assert walk_in.status_code == 201, walk_in.text
+    finally:
+        box.held.set()
+    case = inbox.locator(".answer").filter(has_text="Nobody knew.")
+    expect(case.locator(".case-state")).to_contain_text("Replied")
+    assert [m for m in box.messages if m["To"] == "slow@example.org"]
 
 
 def test_a_published_statement_shows_on_the_display(new_page, server):
