@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from typing import Any
 
@@ -53,10 +54,9 @@ def configure_sqlite(engine: Engine) -> None:
 
     def _release(info: dict[str, Any]) -> None:
         if info.pop(_HOLDS_LOCK, False):
-            try:
+            # Ended from another thread: the lock's owner is gone, nothing to give back.
+            with contextlib.suppress(RuntimeError):
                 lock.release()
-            except RuntimeError:  # ended from another thread: the lock's owner is gone
-                pass
 
     @event.listens_for(engine, "commit")
     def _on_commit(connection: Any) -> None:
