@@ -257,6 +257,7 @@ def add_patient(site: str, user: User, body: schemas.DeskAdd) -> Any:
         language=body.language,
         patient_name=body.patient_name,
         step_free=body.step_free,
+        needs=body.needs,
         actor_id=user.id,
     )
     return _checked_in(result)

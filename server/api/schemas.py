@@ -158,7 +158,7 @@ class AppointmentCheckIn(
     """Either `code`, or `last_name` and `date_of_birth`: one of the two, never both."""
 
 
-class DeskAdd(Body):
+class DeskAdd(Needs):
     service: ShortText
     patient_name: Annotated[str, Field(min_length=1, max_length=200), Line] | None = None
     language: Language | None = None

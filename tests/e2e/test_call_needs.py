@@ -187,6 +187,27 @@ def test_the_phone_calls_full_screen_vibrating_and_aloud(
     clear_room(api, live_server)
 
 
+def test_the_desk_adds_a_patient_with_the_needs_the_kiosk_asks(
+    new_page, live_server, api, desk_login
+):
+    clear_room(api, live_server)
+    desk = open_desk(new_page, live_server, desk_login)
+    expect(desk.locator("#add-service option").first).to_be_attached()
+    desk.select_option("#add-service", "B")
+    desk.get_by_label("Needs an interpreter").check()
+    desk.get_by_label("Call in person").check()
+    desk.get_by_role("button", name="Add to the queue").click()
+
+    expect(desk.locator("#feedback")).to_contain_text("Added B-")
+    number = re.search(r"B-\d+", desk.locator("#feedback").inner_text()).group(0)
+    expect(row(desk, number).locator(".need-interpreter")).to_be_visible()
+    expect(row(desk, number).locator(".need-in-person")).to_be_visible()
+    expect(row(desk, number).locator(".need-may-not-see")).to_have_count(0)
+    expect(desk.get_by_label("Needs an interpreter")).not_to_be_checked()  # the form is reset
+    assert_accessible(desk, "desk's add form with needs")
+    clear_room(api, live_server)
+
+
 def test_a_patient_who_asked_nothing_gets_the_usual_call(new_page, live_server, api):
     clear_room(api, live_server)
     token, number = check_in(live_server)

@@ -49,6 +49,21 @@ def test_by_name_too(client, staff):
     assert desk_ticket(staff, number)["interpreter"] is True
 
 
+def test_the_desk_adds_a_patient_with_needs(staff):
+    added = staff.post(
+        f"/api/sites/{SITE}/tickets",
+        json={"service": "G", "language": "ar", "interpreter": True, "may_not_see": True},
+    )
+    assert added.status_code == 201, added.get_json()
+
+    assert asked(desk_ticket(staff, added.get_json()["ticket"]["number"])) == {
+        "language": "ar",
+        "interpreter": True,
+        "may_not_hear": False,
+        "may_not_see": True,
+    }
+
+
 def test_nothing_asked_is_nothing_marked(client, staff):
     walk_in(client, "G")
 
@@ -71,8 +86,13 @@ def test_nothing_asked_is_nothing_marked(client, staff):
     ],
 )
 def test_malformed_answers_are_refused_and_nothing_is_issued(client, staff, extra):
-    for url, body in ((WALK_IN, {"service": "G"}), (APPOINTMENT, {"code": "RV1003"})):
-        response = client.post(url, json={**body, **extra})
+    asks = (
+        (client, WALK_IN, {"service": "G"}),
+        (client, APPOINTMENT, {"code": "RV1003"}),
+        (staff, f"/api/sites/{SITE}/tickets", {"service": "G"}),
+    )
+    for asker, url, body in asks:
+        response = asker.post(url, json={**body, **extra})
 
         assert response.status_code == 400, response.get_json()
         field = next(iter(extra))

@@ -22,7 +22,10 @@ function patientFrom(form) {
   const name = String(fields.get("patient_name") || "").trim();
   if (name) patient.patient_name = name;
   if (fields.get("language")) patient.language = fields.get("language");
-  if (fields.get("step_free")) patient.step_free = true;
+  // The same needs the kiosk asks about: the desk sees them, and the call honours them.
+  for (const need of ["step_free", "interpreter", "may_not_hear", "may_not_see"]) {
+    if (fields.get(need)) patient[need] = true;
+  }
   return patient;
 }
 
