@@ -56,6 +56,7 @@ from server.services.pairing import (
     paired_device,
     paired_screens,
     screen_for,
+    screen_of_socket,
     unpair_screen,
 )
 from server.services.reports import report
@@ -194,6 +195,7 @@ __all__ = [
     "route_between",
     "route_for_ticket",
     "screen_for",
+    "screen_of_socket",
     "set_account_active",
     "set_own_password",
     "set_priority",

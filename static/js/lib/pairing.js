@@ -36,3 +36,12 @@ function showCode(pairing, expiresText) {
   const minutes = Math.max(1, Math.ceil(pairing.expires_in / 60));
   byId("pairing-expires").textContent = fill(expiresText, { minutes });
 }
+
+/* A paired screen that an administrator unpairs is told so (its socket is then dropped),
+ * or refused when it connects again: it loads its page again, which shows a new code. */
+export function reloadWhenUnpaired(socket) {
+  socket.on("screen_unpaired", () => window.location.reload());
+  socket.on("connect_error", (error) => {
+    if (error && error.message === "screen_unpaired") window.location.reload();
+  });
+}
