@@ -60,6 +60,13 @@ from server.services.pairing import (
     unpair_screen,
 )
 from server.services.reports import report
+from server.services.reset_links import (
+    ResetLink,
+    ResetLinkGone,
+    account_of_reset_link,
+    make_reset_link,
+    use_reset_link,
+)
 from server.services.retention import Removal, purge_personal_data
 from server.services.second_factor import (
     check_second_factor,
@@ -125,10 +132,13 @@ __all__ = [
     "Identity",
     "LocalPasswordsOff",
     "Removal",
+    "ResetLink",
+    "ResetLinkGone",
     "Screen",
     "SignInRefused",
     "TemporaryPassword",
     "account_by_id",
+    "account_of_reset_link",
     "accounts_of",
     "accuracy_report",
     "acting_from",
@@ -166,6 +176,7 @@ __all__ = [
     "load_site",
     "local_passwords_allowed",
     "lookup_appointment",
+    "make_reset_link",
     "mark_no_show",
     "message_patient",
     "overdue_cases",
@@ -217,6 +228,7 @@ __all__ = [
     "ticket_status",
     "transfer",
     "unpair_screen",
+    "use_reset_link",
     "verify_audit_chain",
     "waiting_area_for",
 ]

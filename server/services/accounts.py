@@ -119,6 +119,7 @@ def disable_user(username: str, *, actor: audit.Actor | None = None) -> User:
     if user is None:
         raise NotFound(f"There is no account called {username!r}.", code="unknown_user")
     user.active = False
+    _void_reset_link(user)
     ended = staff_sessions.end_sessions_of(user, staff_sessions.EndReason.ACCOUNT_DISABLED)
     audit.record("account_disabled", actor, account=user.id, username=username)
     db.session.commit()
@@ -252,6 +253,7 @@ def reset_password(
     password = generate_password()
     user.password_hash = _hasher.hash(password)
     user.must_change_password = True
+    _void_reset_link(user)
     ended = staff_sessions.end_sessions_of(user, staff_sessions.EndReason.PASSWORD_CHANGED)
     audit.record("password_reset", actor, account=user.id, username=username)
     db.session.commit()
@@ -285,16 +287,34 @@ def set_own_password(user: User, password: str, address: str | None) -> None:
     check_password(password, user.username)
     if user.must_change_password and _verifies(user.password_hash, password):
         raise WeakPassword("password: choose a new one, not the temporary one.")
-    user.password_hash = _hasher.hash(password)
-    user.must_change_password = False
+    set_password_hash(user, password)
+    _void_reset_link(user)
     ended = staff_sessions.end_sessions_of(user, staff_sessions.EndReason.PASSWORD_CHANGED)
     audit.record("password_changed", audit.Actor.staff(user, address), account=user.id)
     db.session.commit()
     staff_sessions.disconnect(ended)
 
 
+def set_password_hash(user: User, password: str) -> None:
+    """The account's new password (already checked), its own: nothing to change later."""
+    user.password_hash = _hasher.hash(password)
+    user.must_change_password = False
+
+
+def account_to_manage(username: str, allowed: Sequence[str]) -> User:
+    """An account an administrator of the `allowed` sites may manage."""
+    return _account(username, allowed)
+
+
 def account_by_id(user_id: int) -> User | None:
     return db.session.get(User, user_id)
+
+
+def _void_reset_link(user: User) -> None:
+    """A reset link (services/reset_links.py) stops working once the password changes
+    another way, or the account is disabled."""
+    user.reset_digest = None
+    user.reset_expires_at = None
 
 
 def _verifies(password_hash: str, password: str) -> bool:

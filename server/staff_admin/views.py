@@ -17,7 +17,7 @@ from flask_wtf.csrf import CSRFError
 
 from server import auth, guesses, services
 from server.domain.errors import DomainError
-from server.domain.staff import Role
+from server.domain.staff import RESET_LINK_LIFETIME, Role
 from server.qr import qr_svg
 from server.staff_admin import bp
 from server.storage.models import Site, User
@@ -117,8 +117,8 @@ def _staff_action(user: User) -> dict[str, Any]:
             username, form.get("role", ""), form.getlist("sites"), actor=actor, allowed=allowed
         )
         return {"message": gettext("%(name)s is changed.", name=username)}
-    if action == "reset":
-        return {"temporary": services.reset_password(username, actor=actor, allowed=allowed)}
+    if action in ("reset", "reset_link"):
+        return _new_password_for(username, action, actor, allowed)
     if action in ("disable", "enable"):
         services.set_account_active(username, action == "enable", actor=actor, allowed=allowed)
         if action == "disable":
@@ -130,6 +130,17 @@ def _staff_action(user: User) -> dict[str, Any]:
     raise DomainError("action: not one this page offers.", code="bad_action")
 
 
+def _new_password_for(
+    username: str, action: str, actor: services.Actor, allowed: list[str]
+) -> dict[str, Any]:
+    """A temporary password, or a one-time link to choose one: shown once."""
+    if action == "reset":
+        return {"temporary": services.reset_password(username, actor=actor, allowed=allowed)}
+    link = services.make_reset_link(username, actor=actor, allowed=allowed)
+    url = url_for("desk.reset_password", token=link.token, _external=True)
+    return {"reset_link": link, "reset_url": url}
+
+
 def _staff_view(user: User, site: Site, **shown: Any) -> Any:
     return render_template(
         "staff_admin/staff.html",
@@ -139,6 +150,7 @@ def _staff_view(user: User, site: Site, **shown: Any) -> Any:
         roles=[role.value for role in Role],
         role_names=_role_names(),
         sites=user.sites,
+        reset_hours=int(RESET_LINK_LIFETIME.total_seconds() // 3600),
         **shown,
     )
 

@@ -281,6 +281,10 @@ class User(UserMixin, Model):
     totp_enabled: Mapped[bool] = mapped_column(default=False, server_default=false())
     totp_last_step: Mapped[int | None] = mapped_column()
     recovery_codes: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+    # A one-time password reset link an administrator made (services/reset_links.py):
+    # its token's SHA-256 digest and when it expires; both cleared when it is used.
+    reset_digest: Mapped[str | None] = mapped_column(String(64), unique=True)
+    reset_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     sites: Mapped[list[Site]] = relationship(secondary=user_sites)
 
