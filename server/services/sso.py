@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from server.domain import sso
 from server.domain.errors import DomainError
@@ -25,6 +26,9 @@ from server.storage.models import Site, User
 # No password can match this (it is not an argon2 hash): an account made by sign-in
 # has no local password until an admin gives it one.
 NO_PASSWORD = "!oidc"  # noqa: S105  (a marker, not a password)
+# A first sign-in that lost a race to make its account reads it again: two tries are
+# enough for one race; three also cover another new account taking the same name.
+SIGN_IN_ATTEMPTS = 3
 
 
 class SignInRefused(DomainError):
@@ -120,6 +124,22 @@ def _account_of(identity: Identity) -> User | None:
 
 
 def _granted(user: User | None, identity: Identity, grant: sso.Grant, address: str | None) -> User:
+    """Make the account or bring it up to date. Two first sign-ins of one person at the
+    same moment (two tabs, two processes) both find no account and both make one: the
+    second to commit breaks the unique provider and subject (or the name) and is read
+    again, then goes on as a sign-in of the account the first one made."""
+    for _ in range(SIGN_IN_ATTEMPTS - 1):
+        try:
+            return _make_or_update(user, identity, grant, address)
+        except IntegrityError:
+            db.session.rollback()
+            user = _account_of(identity)
+    return _make_or_update(user, identity, grant, address)
+
+
+def _make_or_update(
+    user: User | None, identity: Identity, grant: sso.Grant, address: str | None
+) -> User:
     """Make the account or set its role and sites; audit what changed."""
     actor = audit.Actor(None, identity.name, address)
     sites = list(db.session.execute(select(Site).where(Site.slug.in_(grant.sites))).scalars())
