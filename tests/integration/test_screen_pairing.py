@@ -253,3 +253,28 @@ def test_unpairing_one_screen_leaves_another_screen_of_the_same_device(app, admi
 )
 def test_wrong_pairing_codes_spend_a_guess_budget(app, admin, app_config):
     assert [pair(admin, "ZZZZZZ").status_code for _ in range(4)] == [404, 404, 404, 429]
+
+
+@pytest.mark.parametrize(
+    "app_config",
+    [
+        {
+            "SCREEN_PAIRING": True,
+            "RATELIMIT_ENABLED": True,
+            "PAIRING_POLLS_PER_SCREEN": "3 per minute",
+            "PAIRING_POLLS_PER_ADDRESS": "5 per minute",
+        }
+    ],
+)
+def test_a_waiting_screens_polls_are_limited_per_screen_and_per_address(app, app_config):
+    screen = app.test_client()
+    screen.get("/display")
+    asks = [screen.get("/screens/display/pairing").status_code for _ in range(4)]
+    assert asks == [200, 200, 200, 429]
+    other = app.test_client()
+    other.get("/display")
+    assert other.get("/screens/display/pairing").status_code == 200  # its own budget
+    # Without a cookie every ask is a new screen (a row written): the address's budget
+    # ends them.
+    fresh = [app.test_client().get("/screens/display/pairing").status_code for _ in range(3)]
+    assert fresh[0] == 200 and fresh[-1] == 429
