@@ -56,7 +56,7 @@ def console() -> Any:
         # Feedback cases still new past the site's limit: the count, for everyone at the
         # desk; the link to the inbox, for those who may read it.
         overdue_cases=services.overdue_cases(site.slug),
-        may_read_feedback=auth.may_read_feedback(user),
+        may_read_feedback=auth.may_read_feedback(user, site),
     )
 
 

@@ -8,6 +8,7 @@ from server.services.accounts import (
     account_by_id,
     accounts_of,
     add_user,
+    admin_sites,
     authenticate,
     change_account,
     create_account,
@@ -18,6 +19,7 @@ from server.services.accounts import (
     reset_password,
     set_account_active,
     set_own_password,
+    set_site_role,
 )
 from server.services.accuracy import accuracy_report
 from server.services.audit import Actor, acting_from, audit_csv, verify_audit_chain
@@ -145,6 +147,7 @@ __all__ = [
     "add_number_by_patient",
     "add_number_by_staff",
     "add_user",
+    "admin_sites",
     "appointments_text",
     "audit_csv",
     "audit_log",
@@ -210,6 +213,7 @@ __all__ = [
     "set_account_active",
     "set_own_password",
     "set_priority",
+    "set_site_role",
     "sign_in_account",
     "site_info",
     "site_slugs",
