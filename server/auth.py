@@ -87,9 +87,10 @@ def staff_for(site_slug: str, *, admin: bool = False) -> tuple[User, Site]:
     user: User = current_user._get_current_object()  # type: ignore[attr-defined]
     if not user.may_use(site):
         raise Forbidden("Your account is not for this site.")
-    if user.role == "manager":  # reports and feedback, no desk
+    role = user.role_on(site)  # an account's role may differ per site
+    if role == "manager":  # reports and feedback, no desk
         raise Forbidden("A manager's account reads the reports; it has no desk.")
-    if admin and user.role != "admin":
+    if admin and role != "admin":
         raise Forbidden("Only an administrator may do this.")
     return user, site
 
@@ -99,14 +100,14 @@ def staff_for(site_slug: str, *, admin: bool = False) -> tuple[User, Site]:
 FEEDBACK_ROLES = frozenset({"admin", "manager"})
 
 
-def may_read_feedback(user: User) -> bool:
-    return user.role in FEEDBACK_ROLES
+def may_read_feedback(user: User, site: Site) -> bool:
+    return user.role_on(site) in FEEDBACK_ROLES
 
 
 def feedback_staff_for(site_slug: str) -> tuple[User, Site]:
     """The logged-in user and the site, if the user may read and work its feedback."""
     user, site = _signed_in_for(site_slug)
-    if not may_read_feedback(user):
+    if not may_read_feedback(user, site):
         raise Forbidden("Only a manager or an administrator may read feedback.")
     return user, site
 
@@ -123,7 +124,7 @@ def _signed_in_for(site_slug: str) -> tuple[User, Site]:
 
 def can_read_reports(user: User, site: Site) -> bool:
     """The site's managers and administrators read its reports; the desk does not."""
-    return may_read_feedback(user) and user.may_use(site)
+    return may_read_feedback(user, site)
 
 
 def reporter_for(site_slug: str) -> tuple[User, Site]:

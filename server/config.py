@@ -89,6 +89,9 @@ class Config:
     # address (the password budget's) and per account.
     PAIRING_GUESSES_PER_ADDRESS = os.environ.get("PAIRING_GUESSES_PER_ADDRESS", "10 per minute")
     PAIRING_GUESSES_PER_SITE = os.environ.get("PAIRING_GUESSES_PER_SITE", "30 per hour")
+    # A waiting screen asks whether it is paired every 2 s at first, then every 6 s.
+    PAIRING_POLLS_PER_SCREEN = os.environ.get("PAIRING_POLLS_PER_SCREEN", "20 per minute")
+    PAIRING_POLLS_PER_ADDRESS = os.environ.get("PAIRING_POLLS_PER_ADDRESS", "300 per minute")
     CODE_GUESSES_PER_ACCOUNT = os.environ.get("CODE_GUESSES_PER_ACCOUNT", "10 per hour")
     # Replies to patients' feedback (services/reply_mail.py): SMTP_URL
     # (smtp://user:password@host:port, ?starttls, or smtps://) or SMTP_HOST and SMTP_PORT.

@@ -8,13 +8,19 @@ digest, so unpairing ends the cookie at once.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any, TypeVar
 
 from flask import Response, after_this_request, current_app, request, url_for
+from flask_limiter.util import get_remote_address
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from server import services
+from server.extensions import limiter
 from server.services.pairing import Screen
+
+View = TypeVar("View", bound=Callable[..., Any])
 
 COOKIE = "waitroom_screen"
 # Browsers keep a cookie at most 400 days; a screen in use is given it anew on each load.
@@ -41,6 +47,29 @@ def pairing_config(screen: Screen, kind: str) -> dict[str, object]:
         "expires_in": screen.expires_in,
         "status_url": url_for("screens.pairing_status", kind=kind),
     }
+
+
+def pairing_polls(view: View) -> View:
+    """How often a waiting screen may ask whether it is paired: per screen (its cookie;
+    it asks every 2 seconds at first, then less often: static/js/lib/pairing.js), and
+    per address, since a browser without the cookie is a new screen, a row written."""
+
+    def setting(name: str) -> Callable[[], str]:
+        return lambda: str(current_app.config[name])
+
+    by_screen = limiter.limit(
+        setting("PAIRING_POLLS_PER_SCREEN"), key_func=_screen_key, methods=["GET"]
+    )
+    by_address = limiter.limit(
+        setting("PAIRING_POLLS_PER_ADDRESS"), key_func=get_remote_address, methods=["GET"]
+    )
+    limited: View = by_address(by_screen(view))
+    return limited
+
+
+def _screen_key() -> str:
+    token = browser_token()
+    return f"screen:{token}" if token else f"address:{get_remote_address()}"
 
 
 def browser_token() -> str | None:

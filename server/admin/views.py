@@ -39,7 +39,7 @@ MAX_MAP_UPLOAD = 30 * 1024 * 1024  # the [map] text and a few floor pictures of 
 def home() -> Any:
     if not current_user.is_authenticated:
         return redirect(url_for("desk.login", next=request.path))
-    sites = [s for s in current_user.sites if current_user.role == "admin"]
+    sites = [s for s in current_user.sites if current_user.role_on(s) == "admin"]
     if not sites:
         raise auth.Forbidden(gettext("Only an administrator may use the console."))
     return redirect(url_for("admin.site_page", site=sites[0].slug))

@@ -70,7 +70,12 @@ def me() -> Any:
 
 
 def _me(user: User) -> dict[str, Any]:
-    return {"username": user.username, "role": user.role, "sites": [s.slug for s in user.sites]}
+    return {
+        "username": user.username,
+        "role": user.role,
+        "sites": [s.slug for s in user.sites],
+        "roles": {s.slug: user.role_on(s) for s in user.sites},  # a role may differ per site
+    }
 
 
 # --- Kiosk and phone (no login) ---------------------------------------------------

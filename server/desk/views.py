@@ -28,6 +28,7 @@ from server.storage.models import User
 
 MAX_PASSWORD = 256
 MAX_CODE = 32
+MAX_TOKEN = 64
 PENDING_SECONDS = 300  # from a right password to the second step's code
 
 
@@ -55,7 +56,7 @@ def console() -> Any:
         # Feedback cases still new past the site's limit: the count, for everyone at the
         # desk; the link to the inbox, for those who may read it.
         overdue_cases=services.overdue_cases(site.slug),
-        may_read_feedback=auth.may_read_feedback(user),
+        may_read_feedback=auth.may_read_feedback(user, site),
     )
 
 
@@ -119,6 +120,36 @@ def new_password() -> Any:
     except DomainError as refusal:
         return render_template("desk/new_password.html", error=refusal.message), refusal.status
     return _after_password(user)
+
+
+@bp.route("/desk/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str) -> Any:
+    """A one-time link an administrator made (services/reset_links.py): choose a new
+    password. Only the form's post spends the link, not opening it."""
+    headers = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+    token = token[:MAX_TOKEN]
+    try:
+        user = services.account_of_reset_link(token)
+    except services.ResetLinkGone:
+        return render_template("desk/reset_password.html", gone=True), 410, headers
+    if request.method == "GET":
+        return render_template("desk/reset_password.html", username=user.username), headers
+    password = request.form.get("password", "")[:MAX_PASSWORD]
+    if password != request.form.get("repeat", "")[:MAX_PASSWORD]:
+        error = gettext("The two passwords are not the same.")
+        page = render_template("desk/reset_password.html", username=user.username, error=error)
+        return page, 400, headers
+    try:
+        services.use_reset_link(token, password, request.remote_addr)
+    except services.ResetLinkGone:
+        return render_template("desk/reset_password.html", gone=True), 410, headers
+    except DomainError as refusal:
+        page = render_template(
+            "desk/reset_password.html", username=user.username, error=refusal.message
+        )
+        return page, refusal.status, headers
+    notice = gettext("Your new password is saved. Log in with it.")
+    return render_template("desk/login.html", notice=notice, username=user.username), headers
 
 
 @bp.post("/desk/logout")

@@ -1,8 +1,9 @@
 """Hospital sign-in: which role and sites an identity provider's groups give an account.
 
 The role map comes from configuration (OIDC_ROLE_MAP): each group names the (site, role)
-pairs it gives. An account has one role for all its sites (storage/models.py User), so
-the highest role any of its groups gives is its role, and its sites are all they name.
+pairs it gives. The account's sites are all they name, its role on each site the highest
+its groups give there, and its own role (users.role) the highest of those; a site where
+the groups give less is kept as that site's role (storage/models.py user_sites.role).
 """
 
 from __future__ import annotations
@@ -23,6 +24,11 @@ class Grant:
 
     role: str
     sites: tuple[str, ...]
+    # (site, role) where the groups give less than `role`, sorted: its role there.
+    lower: tuple[tuple[str, str], ...] = ()
+
+    def role_on(self, site: str) -> str:
+        return dict(self.lower).get(site, self.role)
 
 
 def parse_role_map(data: object) -> dict[str, tuple[tuple[str, str], ...]]:
@@ -59,8 +65,13 @@ def grant_for(groups: Iterable[str], role_map: RoleMap, known_sites: Iterable[st
     pairs = [(site, role) for site, role in pairs if site in known]
     if not pairs:
         return None
-    role = max((role for _, role in pairs), key=ROLE_RANK.__getitem__)
-    return Grant(role, tuple(sorted({site for site, _ in pairs})))
+    per_site: dict[str, str] = {}
+    for site, role in pairs:
+        if site not in per_site or ROLE_RANK[role] > ROLE_RANK[per_site[site]]:
+            per_site[site] = role
+    highest = max(per_site.values(), key=ROLE_RANK.__getitem__)
+    lower = tuple(sorted((site, role) for site, role in per_site.items() if role != highest))
+    return Grant(highest, tuple(sorted(per_site)), lower)
 
 
 def groups_claim(value: object) -> tuple[str, ...] | None:

@@ -16,6 +16,8 @@ MAX_PASSWORD_LENGTH = 256
 PAIRING_ALPHABET = "".join(c for c in string.ascii_uppercase + string.digits if c not in "0O1IL")
 PAIRING_CODE_LENGTH = 6
 PAIRING_CODE_LIFETIME = timedelta(minutes=10)
+# A password reset link works once, within this time of being made.
+RESET_LINK_LIFETIME = timedelta(hours=24)
 
 
 class Role(StrEnum):
@@ -69,3 +71,7 @@ def normalise_pairing_code(code: str) -> str:
 
 def pairing_code_live(created_at: datetime, now: datetime) -> bool:
     return now - created_at < PAIRING_CODE_LIFETIME
+
+
+def reset_link_live(expires_at: datetime | None, now: datetime) -> bool:
+    return expires_at is not None and now < expires_at

@@ -3,7 +3,8 @@
 A client says who it is in the connect `auth` payload:
 - a phone: {"ticket": "<token>"}            -> room ticket:<id>
 - a display or kiosk: {"display": "<site>", "device"?: "<code>"} -> room display:<site>
-  (and desks are told it is connected: see presence.py)
+  (and desks are told it is connected: see presence.py); a paired screen's sockets also
+  join screen:<id>, so unpairing it drops them (services/pairing.py)
 - staff: {"staff": "<site>"} with a login   -> room staff:<site>
 Anything else is refused. On connect each client gets a snapshot at once; it can ask
 for another with the `sync` event whenever it sees a gap in the sequence numbers.
@@ -14,10 +15,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import request, session
-from flask_socketio import SocketIO, disconnect, join_room
+from flask_socketio import ConnectionRefusedError, SocketIO, disconnect, join_room
 from flask_socketio import emit as emit_to_sender
 
-from server import auth, clock, services
+from server import auth, clock, screens, services
 from server.domain.errors import DomainError
 from server.domain.text import check_line
 from server.realtime import presence, rooms
@@ -28,6 +29,7 @@ from server.realtime.publish import (
     Message,
     publish,
 )
+from server.services.pairing import ScreenUnpaired
 
 
 def register(socketio: SocketIO) -> None:
@@ -40,9 +42,15 @@ def on_connect(auth_payload: Any = None) -> bool:
     """Sent by every client when it connects; joins the one room it may see."""
     try:
         kind, room, snapshot_event, snapshot = _admit(auth_payload)
+        screen = _paired_screen(auth_payload) if kind == "display" else None
+    except ScreenUnpaired as error:
+        # The page says why, and loads itself again to show a new pairing code.
+        raise ConnectionRefusedError(error.code) from error
     except DomainError:
         return False
     join_room(room)
+    if screen is not None:
+        join_room(rooms.screen_room(screen))
     if kind == "staff":
         join_room(rooms.login_room(auth.login_id()))
     session["waitroom.client"] = [kind, _subject(auth_payload, kind)]
@@ -59,6 +67,15 @@ def on_disconnect(_reason: Any = None) -> None:
     site = presence.registry().leave(request.sid)
     if site is not None:
         _tell_desks_who_is_connected(site)
+
+
+def _paired_screen(payload: dict[str, str]) -> int | None:
+    """The paired screen this kiosk or display is, by its cookie (screens.py)."""
+    if not screens.pairing_on():
+        return None
+    return services.screen_of_socket(
+        screens.browser_token(), payload["display"], payload.get("device")
+    )
 
 
 def _tell_desks_who_is_connected(site: str) -> None:

@@ -15,6 +15,9 @@ STAFF_UPDATE = "staff_update"
 TICKET_UPDATE = "ticket_update"
 # Only a waiting ticket's place, estimate and delay notice: see services/queue_update.py.
 TICKET_PLACE = "ticket_place"
+# To a screen that was unpaired, just before its sockets are dropped: it loads its page
+# again, which shows a new pairing code.
+SCREEN_UNPAIRED = "screen_unpaired"
 
 
 @dataclass(frozen=True)
@@ -46,7 +49,17 @@ def disconnect_login(login_id: str) -> None:
     A socket keeps the login it connected with, so without this a desk that logged
     out would go on receiving patients' names.
     """
-    room = rooms.login_room(login_id)
+    _disconnect_room(rooms.login_room(login_id))
+
+
+def disconnect_screen(pairing_id: int) -> None:
+    """End the sockets of a screen that was unpaired, on every process, telling it first."""
+    room = rooms.screen_room(pairing_id)
+    publish([Message(SCREEN_UNPAIRED, room, {})])
+    _disconnect_room(room)
+
+
+def _disconnect_room(room: str) -> None:
     manager = socketio.server.manager
     if isinstance(manager, FanOutRedisManager):
         manager.disconnect_room(room)

@@ -23,3 +23,9 @@ def login_room(login_id: str) -> str:
     must not cut off the others.
     """
     return f"login:{login_id}"
+
+
+def screen_room(pairing_id: int) -> str:
+    """The sockets of one paired screen (a browser made a kiosk or display by pairing),
+    so unpairing it can end them."""
+    return f"screen:{pairing_id}"

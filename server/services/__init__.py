@@ -8,6 +8,7 @@ from server.services.accounts import (
     account_by_id,
     accounts_of,
     add_user,
+    admin_sites,
     authenticate,
     change_account,
     create_account,
@@ -18,6 +19,7 @@ from server.services.accounts import (
     reset_password,
     set_account_active,
     set_own_password,
+    set_site_role,
 )
 from server.services.accuracy import accuracy_report
 from server.services.audit import Actor, acting_from, audit_csv, verify_audit_chain
@@ -56,9 +58,17 @@ from server.services.pairing import (
     paired_device,
     paired_screens,
     screen_for,
+    screen_of_socket,
     unpair_screen,
 )
 from server.services.reports import report
+from server.services.reset_links import (
+    ResetLink,
+    ResetLinkGone,
+    account_of_reset_link,
+    make_reset_link,
+    use_reset_link,
+)
 from server.services.retention import Removal, purge_personal_data
 from server.services.second_factor import (
     check_second_factor,
@@ -124,16 +134,20 @@ __all__ = [
     "Identity",
     "LocalPasswordsOff",
     "Removal",
+    "ResetLink",
+    "ResetLinkGone",
     "Screen",
     "SignInRefused",
     "TemporaryPassword",
     "account_by_id",
+    "account_of_reset_link",
     "accounts_of",
     "accuracy_report",
     "acting_from",
     "add_number_by_patient",
     "add_number_by_staff",
     "add_user",
+    "admin_sites",
     "appointments_text",
     "audit_csv",
     "audit_log",
@@ -165,6 +179,7 @@ __all__ = [
     "load_site",
     "local_passwords_allowed",
     "lookup_appointment",
+    "make_reset_link",
     "mark_no_show",
     "message_patient",
     "overdue_cases",
@@ -194,9 +209,11 @@ __all__ = [
     "route_between",
     "route_for_ticket",
     "screen_for",
+    "screen_of_socket",
     "set_account_active",
     "set_own_password",
     "set_priority",
+    "set_site_role",
     "sign_in_account",
     "site_info",
     "site_slugs",
@@ -215,6 +232,7 @@ __all__ = [
     "ticket_status",
     "transfer",
     "unpair_screen",
+    "use_reset_link",
     "verify_audit_chain",
     "waiting_area_for",
 ]

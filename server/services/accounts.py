@@ -17,7 +17,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from server.domain.errors import BadInput, DomainError, NotFound
 from server.domain.staff import (
@@ -30,7 +30,7 @@ from server.domain.staff import (
 from server.domain.text import check_line
 from server.extensions import db
 from server.services import audit, second_factor, staff_sessions
-from server.storage.models import Site, User
+from server.storage.models import Site, User, user_sites
 
 # staff: the desk; manager: the reports (and feedback), not the desk; admin: both and
 # the site's settings.
@@ -119,6 +119,7 @@ def disable_user(username: str, *, actor: audit.Actor | None = None) -> User:
     if user is None:
         raise NotFound(f"There is no account called {username!r}.", code="unknown_user")
     user.active = False
+    _void_reset_link(user)
     ended = staff_sessions.end_sessions_of(user, staff_sessions.EndReason.ACCOUNT_DISABLED)
     audit.record("account_disabled", actor, account=user.id, username=username)
     db.session.commit()
@@ -244,6 +245,41 @@ def change_account(
     db.session.commit()
 
 
+def set_site_role(
+    username: str, site_slug: str, role: str, *, actor: audit.Actor, allowed: Sequence[str]
+) -> None:
+    """The account's role on one of its sites; "" gives it back the account's own role.
+    An administrator may not make themselves less than an administrator there."""
+    user = _account(username, allowed)
+    site = next((s for s in user.sites if s.slug == site_slug and s.slug in allowed), None)
+    if site is None:
+        raise NotFound(f"site: {username} does not use {site_slug!r}.", code="unknown_site")
+    chosen = role_of(role).value if role else None
+    if user.id == actor.user_id and (chosen or user.role) != Role.ADMIN.value:
+        raise OwnAccount("role: you may not take away your own administrator role.")
+    before = _account_facts(user)
+    db.session.execute(
+        update(user_sites)
+        .where(user_sites.c.user_id == user.id, user_sites.c.site_id == site.id)
+        .values(role=chosen)
+    )
+    db.session.expire(user, ["site_roles"])
+    audit.record(
+        "account_changed",
+        actor,
+        site_id=site.id,
+        account=user.id,
+        before=before,
+        after=_account_facts(user),
+    )
+    db.session.commit()
+
+
+def admin_sites(user: User) -> list[str]:
+    """The sites on which the account is an administrator: whose accounts it manages."""
+    return [s.slug for s in user.sites if user.role_on(s) == Role.ADMIN.value]
+
+
 def reset_password(
     username: str, *, actor: audit.Actor, allowed: Sequence[str]
 ) -> TemporaryPassword:
@@ -252,6 +288,7 @@ def reset_password(
     password = generate_password()
     user.password_hash = _hasher.hash(password)
     user.must_change_password = True
+    _void_reset_link(user)
     ended = staff_sessions.end_sessions_of(user, staff_sessions.EndReason.PASSWORD_CHANGED)
     audit.record("password_reset", actor, account=user.id, username=username)
     db.session.commit()
@@ -285,16 +322,34 @@ def set_own_password(user: User, password: str, address: str | None) -> None:
     check_password(password, user.username)
     if user.must_change_password and _verifies(user.password_hash, password):
         raise WeakPassword("password: choose a new one, not the temporary one.")
-    user.password_hash = _hasher.hash(password)
-    user.must_change_password = False
+    set_password_hash(user, password)
+    _void_reset_link(user)
     ended = staff_sessions.end_sessions_of(user, staff_sessions.EndReason.PASSWORD_CHANGED)
     audit.record("password_changed", audit.Actor.staff(user, address), account=user.id)
     db.session.commit()
     staff_sessions.disconnect(ended)
 
 
+def set_password_hash(user: User, password: str) -> None:
+    """The account's new password (already checked), its own: nothing to change later."""
+    user.password_hash = _hasher.hash(password)
+    user.must_change_password = False
+
+
+def account_to_manage(username: str, allowed: Sequence[str]) -> User:
+    """An account an administrator of the `allowed` sites may manage."""
+    return _account(username, allowed)
+
+
 def account_by_id(user_id: int) -> User | None:
     return db.session.get(User, user_id)
+
+
+def _void_reset_link(user: User) -> None:
+    """A reset link (services/reset_links.py) stops working once the password changes
+    another way, or the account is disabled."""
+    user.reset_digest = None
+    user.reset_expires_at = None
 
 
 def _verifies(password_hash: str, password: str) -> bool:
@@ -310,6 +365,8 @@ def _account_facts(user: User) -> dict[str, Any]:
         "username": user.username,
         "role": user.role,
         "sites": sorted(s.slug for s in user.sites),
+        # Roles that differ per site: {site: role}.
+        "site_roles": {s.slug: user.role_on(s) for s in user.sites if user.role_on(s) != user.role},
         "active": user.active,
         "must_change_password": user.must_change_password,
         "second_factor": user.totp_enabled,

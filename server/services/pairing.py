@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import select
 
 from server import clock
-from server.domain.errors import BadInput, NotFound
+from server.domain.errors import BadInput, DomainError, NotFound
 from server.domain.staff import (
     PAIRING_ALPHABET,
     PAIRING_CODE_LENGTH,
@@ -28,6 +28,7 @@ from server.domain.staff import (
     pairing_code_live,
 )
 from server.extensions import db
+from server.realtime import publish
 from server.services import audit
 from server.storage import queries
 from server.storage.models import Device, ScreenPairing
@@ -37,6 +38,12 @@ KINDS = ("kiosk", "display")
 
 class UnknownPairingCode(NotFound):
     code = "unknown_pairing_code"
+
+
+class ScreenUnpaired(DomainError):
+    """A page still showing a device its screen was unpaired from."""
+
+    code = "screen_unpaired"
 
 
 @dataclass(frozen=True)
@@ -121,6 +128,22 @@ def unpair_screen(site_slug: str, screen_id: int, actor: audit.Actor) -> None:
     row.ended_at = clock.now()
     audit.record("screen_unpaired", actor, site_id=site.id, screen=row.id, device=row.device.code)
     db.session.commit()
+    publish.disconnect_screen(row.id)
+
+
+def screen_of_socket(token: str | None, site_slug: str, device_code: str | None) -> int | None:
+    """The paired screen a kiosk's or display's socket belongs to (its sockets' room), or
+    None for a browser that is no paired screen (e.g. one with ?device= in its address).
+    A page still showing the device its screen was unpaired from is refused."""
+    row = _pairing_of(token) if token else None
+    if row is None or row.device is None:
+        return None
+    device = row.device
+    if device.code != device_code or device.site.slug != site_slug:
+        return None
+    if row.ended_at is not None:
+        raise ScreenUnpaired("This screen was unpaired: load the page again.")
+    return row.id
 
 
 def paired_screens(site_slug: str) -> list[dict[str, Any]]:
@@ -161,10 +184,14 @@ def _new_code(row: ScreenPairing, now: Any) -> None:
 
 
 def _live(token: str) -> ScreenPairing | None:
-    row = db.session.execute(
+    row = _pairing_of(token)
+    return row if row is not None and row.ended_at is None else None
+
+
+def _pairing_of(token: str) -> ScreenPairing | None:
+    return db.session.execute(
         select(ScreenPairing).where(ScreenPairing.token_digest == _digest(token))
     ).scalar_one_or_none()
-    return row if row is not None and row.ended_at is None else None
 
 
 def _digest(token: str) -> str:

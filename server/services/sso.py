@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from server.domain import sso
 from server.domain.errors import DomainError
@@ -20,11 +21,14 @@ from server.extensions import db
 from server.services import audit, staff_sessions
 from server.services.accounts import MAX_USERNAME_LENGTH, check_username
 from server.services.staff_sessions import EndReason
-from server.storage.models import Site, User
+from server.storage.models import Site, User, user_sites
 
 # No password can match this (it is not an argon2 hash): an account made by sign-in
 # has no local password until an admin gives it one.
 NO_PASSWORD = "!oidc"  # noqa: S105  (a marker, not a password)
+# A first sign-in that lost a race to make its account reads it again: two tries are
+# enough for one race; three also cover another new account taking the same name.
+SIGN_IN_ATTEMPTS = 3
 
 
 class SignInRefused(DomainError):
@@ -120,6 +124,22 @@ def _account_of(identity: Identity) -> User | None:
 
 
 def _granted(user: User | None, identity: Identity, grant: sso.Grant, address: str | None) -> User:
+    """Make the account or bring it up to date. Two first sign-ins of one person at the
+    same moment (two tabs, two processes) both find no account and both make one: the
+    second to commit breaks the unique provider and subject (or the name) and is read
+    again, then goes on as a sign-in of the account the first one made."""
+    for _ in range(SIGN_IN_ATTEMPTS - 1):
+        try:
+            return _make_or_update(user, identity, grant, address)
+        except IntegrityError:
+            db.session.rollback()
+            user = _account_of(identity)
+    return _make_or_update(user, identity, grant, address)
+
+
+def _make_or_update(
+    user: User | None, identity: Identity, grant: sso.Grant, address: str | None
+) -> User:
     """Make the account or set its role and sites; audit what changed."""
     actor = audit.Actor(None, identity.name, address)
     sites = list(db.session.execute(select(Site).where(Site.slug.in_(grant.sites))).scalars())
@@ -135,6 +155,7 @@ def _granted(user: User | None, identity: Identity, grant: sso.Grant, address: s
         )
         db.session.add(user)
         db.session.flush()
+        _set_site_roles(user, grant)
         audit.record(
             "account_added",
             actor,
@@ -142,13 +163,20 @@ def _granted(user: User | None, identity: Identity, grant: sso.Grant, address: s
             username=user.username,
             role=grant.role,
             sites=list(grant.sites),
+            roles=_roles_of(user),
             method="oidc",
             subject=identity.subject,
         )
-    elif user.role != grant.role or sorted(s.slug for s in user.sites) != list(grant.sites):
-        before = {"role": user.role, "sites": sorted(s.slug for s in user.sites)}
+    elif user.role != grant.role or _roles_of(user) != {s: grant.role_on(s) for s in grant.sites}:
+        before: dict[str, Any] = {
+            "role": user.role,
+            "sites": sorted(s.slug for s in user.sites),
+            "roles": _roles_of(user),
+        }
         user.role = grant.role
         user.sites = sites
+        db.session.flush()
+        _set_site_roles(user, grant)
         audit.record(
             "account_changed",
             actor,
@@ -157,11 +185,28 @@ def _granted(user: User | None, identity: Identity, grant: sso.Grant, address: s
             before=before,
             role=grant.role,
             sites=list(grant.sites),
+            roles=_roles_of(user),
             method="oidc",
             subject=identity.subject,
         )
     db.session.commit()
     return user
+
+
+def _roles_of(user: User) -> dict[str, str | None]:
+    return {s.slug: user.role_on(s) for s in user.sites}
+
+
+def _set_site_roles(user: User, grant: sso.Grant) -> None:
+    """Each site's role from the groups: NULL where it is the account's own."""
+    for site in user.sites:
+        role = grant.role_on(site.slug)
+        db.session.execute(
+            update(user_sites)
+            .where(user_sites.c.user_id == user.id, user_sites.c.site_id == site.id)
+            .values(role=None if role == grant.role else role)
+        )
+    db.session.expire(user, ["site_roles"])
 
 
 def _free_name(wanted: str) -> str:

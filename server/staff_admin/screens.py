@@ -12,6 +12,7 @@ from server.staff_admin import screens_bp
 
 
 @screens_bp.get("/screens/<kind>/pairing")
+@screens.pairing_polls
 def pairing_status(kind: str) -> Any:
     """From a waiting screen: its code (a new one once it expired), or what it now is."""
     if kind not in KINDS:

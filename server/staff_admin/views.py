@@ -17,7 +17,7 @@ from flask_wtf.csrf import CSRFError
 
 from server import auth, guesses, services
 from server.domain.errors import DomainError
-from server.domain.staff import Role
+from server.domain.staff import RESET_LINK_LIFETIME, Role
 from server.qr import qr_svg
 from server.staff_admin import bp
 from server.storage.models import Site, User
@@ -105,20 +105,25 @@ def _staff_action(user: User) -> dict[str, Any]:
     """Do what the form asked; returns what the page shows about it."""
     form = request.form
     action, username = form.get("action", ""), form.get("username", "").strip()[:64]
-    allowed = [s.slug for s in user.sites]
+    allowed = services.admin_sites(user)  # whose accounts this administrator manages
     actor = _actor(user)
     if action == "create":
         made = services.create_account(
             username, form.get("role", ""), form.getlist("sites"), actor=actor, allowed=allowed
         )
         return {"temporary": made}
-    if action == "change":
-        services.change_account(
-            username, form.get("role", ""), form.getlist("sites"), actor=actor, allowed=allowed
-        )
+    if action in ("change", "site_role"):
+        if action == "change":
+            sites = form.getlist("sites")
+            services.change_account(
+                username, form.get("role", ""), sites, actor=actor, allowed=allowed
+            )
+        else:  # the role on one site, "" for the account's own
+            site, role = form.get("site", ""), form.get("role", "")
+            services.set_site_role(username, site, role, actor=actor, allowed=allowed)
         return {"message": gettext("%(name)s is changed.", name=username)}
-    if action == "reset":
-        return {"temporary": services.reset_password(username, actor=actor, allowed=allowed)}
+    if action in ("reset", "reset_link"):
+        return _new_password_for(username, action, actor, allowed)
     if action in ("disable", "enable"):
         services.set_account_active(username, action == "enable", actor=actor, allowed=allowed)
         if action == "disable":
@@ -130,15 +135,27 @@ def _staff_action(user: User) -> dict[str, Any]:
     raise DomainError("action: not one this page offers.", code="bad_action")
 
 
+def _new_password_for(
+    username: str, action: str, actor: services.Actor, allowed: list[str]
+) -> dict[str, Any]:
+    """A temporary password, or a one-time link to choose one: shown once."""
+    if action == "reset":
+        return {"temporary": services.reset_password(username, actor=actor, allowed=allowed)}
+    link = services.make_reset_link(username, actor=actor, allowed=allowed)
+    url = url_for("desk.reset_password", token=link.token, _external=True)
+    return {"reset_link": link, "reset_url": url}
+
+
 def _staff_view(user: User, site: Site, **shown: Any) -> Any:
     return render_template(
         "staff_admin/staff.html",
         user=user,
         site=site,
-        accounts=services.accounts_of([s.slug for s in user.sites]),
+        accounts=services.accounts_of(services.admin_sites(user)),
         roles=[role.value for role in Role],
         role_names=_role_names(),
-        sites=user.sites,
+        sites=[s for s in user.sites if s.slug in services.admin_sites(user)],
+        reset_hours=int(RESET_LINK_LIFETIME.total_seconds() // 3600),
         **shown,
     )
 
@@ -154,7 +171,11 @@ def _devices_view(site: Site, **shown: Any) -> Any:
 
 
 def _role_names() -> dict[str, str]:
-    names = {Role.STAFF: gettext("Front-desk staff"), Role.ADMIN: gettext("Administrator")}
+    names = {
+        Role.STAFF: gettext("Front-desk staff"),
+        Role.MANAGER: gettext("Manager"),
+        Role.ADMIN: gettext("Administrator"),
+    }
     return {role.value: names.get(role, role.value) for role in Role}
 
 

@@ -44,6 +44,9 @@ user_sites = Table(
     db.metadata,
     Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
     Column("site_id", ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True),
+    # The account's role on this site when it differs from its own (users.role); NULL:
+    # the account's role. Set by services/accounts.set_site_role.
+    Column("role", String(16), nullable=True),
 )
 
 
@@ -281,8 +284,14 @@ class User(UserMixin, Model):
     totp_enabled: Mapped[bool] = mapped_column(default=False, server_default=false())
     totp_last_step: Mapped[int | None] = mapped_column()
     recovery_codes: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+    # A one-time password reset link an administrator made (services/reset_links.py):
+    # its token's SHA-256 digest and when it expires; both cleared when it is used.
+    reset_digest: Mapped[str | None] = mapped_column(String(64), unique=True)
+    reset_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     sites: Mapped[list[Site]] = relationship(secondary=user_sites)
+    # The same rows read with their role (written through `sites` and set_site_role).
+    site_roles: Mapped[list[SiteRole]] = relationship(viewonly=True)
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
@@ -290,6 +299,24 @@ class User(UserMixin, Model):
 
     def may_use(self, site: Site) -> bool:
         return any(s.id == site.id for s in self.sites)
+
+    def role_on(self, site: Site) -> str | None:
+        """The account's role on a site (its own there, else the account's), or None
+        when it may not use the site."""
+        if not self.may_use(site):
+            return None
+        own = next((r.role for r in self.site_roles if r.site_id == site.id), None)
+        return own or self.role
+
+
+class SiteRole(Model):
+    """One account's link to one site, with its role there (see user_sites)."""
+
+    __table__ = user_sites
+
+    user_id: Mapped[int]
+    site_id: Mapped[int]
+    role: Mapped[str | None]
 
 
 class StaffSession(Model):

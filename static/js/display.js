@@ -11,7 +11,7 @@ import { byId, make, pageConfig } from "./lib/dom.js";
 import { makeAnnouncer } from "./display/sound.js";
 import { splitCalls } from "./display/calls.js";
 import { makeRotation, pageList, stackList } from "./display/pager.js";
-import { waitUntilPaired } from "./lib/pairing.js";
+import { reloadWhenUnpaired, waitUntilPaired } from "./lib/pairing.js";
 
 const config = pageConfig("display-config");
 const strings = config.strings;
@@ -358,6 +358,7 @@ const live = connectLive({
   onSnapshot: applySnapshot,
   onState: showConnection,
 });
+reloadWhenUnpaired(live.socket);
 
 statements = config.statements || [];
 renderClock();

@@ -23,9 +23,12 @@ def test_a_group_gives_its_site_and_role() -> None:
     assert grant_for(["desk-north"], ROLE_MAP, SITES) == Grant("staff", ("north",))
 
 
-def test_several_groups_give_all_their_sites_and_the_highest_role() -> None:
+def test_several_groups_give_all_their_sites_and_the_highest_role_on_each() -> None:
     grant = grant_for(["desk-south", "admins-north", "coffee-club"], ROLE_MAP, SITES)
-    assert grant == Grant("admin", ("north", "south"))
+    assert grant == Grant("admin", ("north", "south"), (("south", "staff"),))
+    assert (grant.role_on("north"), grant.role_on("south")) == ("admin", "staff")
+    both = grant_for(["desk-north", "admins-north"], ROLE_MAP, SITES)
+    assert both == Grant("admin", ("north",))
 
 
 def test_no_group_in_the_map_gives_nothing() -> None:

@@ -1,6 +1,7 @@
 """Administration in Chromium: pairing a new display from the console (it becomes
-"Main waiting hall" without a reload), a new admin account's first sign-in and its
-second factor, and axe on every page of it in English and Spanish."""
+"Main waiting hall" without a reload, and loads a new code by itself when unpaired), a
+new admin account's first sign-in and its second factor, a password reset link, and axe
+on every page of it in English and Spanish."""
 
 from __future__ import annotations
 
@@ -61,11 +62,12 @@ def test_a_new_display_is_paired_from_the_console_without_a_reload(new_page, pai
     hall.filter(has_text="Connected since").wait_for()
     admin.goto(live.url("/admin/devices"))
 
-    # Unpaired from the console, the browser is a new screen when it opens again.
+    # Unpaired from the console, its socket is dropped at once and the display loads
+    # itself again, a new screen showing a new code.
     admin.get_by_role("button", name="Unpair screen 1 of Main waiting hall").click()
     admin.locator(".admin-message").wait_for()
-    display.reload()
     display.locator("#pairing-code").wait_for()
+    assert display.locator("#pairing-code").inner_text().strip() != code
 
 
 def test_a_new_admin_chooses_a_password_then_turns_on_a_second_factor(new_page, pairing_server):
@@ -128,3 +130,44 @@ def test_the_pages_are_accessible_in_spanish(new_page, pairing_server, path):
     page.goto(live.url(path + ("?lang=es" if not path.startswith("/admin") else "")))
     assert page.locator("html").get_attribute("lang") == "es"
     assert_accessible(page, f"{path} in Spanish")
+
+
+def test_a_reset_link_sets_a_password_once_in_english_and_spanish(new_page, pairing_server):
+    live = pairing_server
+    admin = new_page()
+    sign_in(admin, live)
+    admin.wait_for_url("**/desk")
+    admin.goto(live.url("/admin/staff"))
+    admin.fill("#new-username", "e2e-reset")
+    admin.get_by_role("button", name="Create the account").click()
+    admin.locator("#temporary-password").wait_for()
+    admin.get_by_role("button", name="Make a reset link: e2e-reset").click()
+    link = admin.locator("#reset-link").inner_text().strip()
+    assert "/desk/reset/" in link
+    assert_accessible(admin, "the staff page with a reset link")
+
+    spanish = new_page(locale="es-ES")
+    spanish.goto(link)
+    assert spanish.locator("html").get_attribute("lang") == "es"
+    spanish.get_by_role("button", name="Guardar mi contraseña").wait_for()
+    assert_accessible(spanish, "the reset link's page in Spanish")
+
+    page = new_page()
+    page.goto(link)
+    assert_accessible(page, "the reset link's page")
+    new_password = "amber meadow lighthouse"
+    page.fill("#password", new_password)
+    page.fill("#repeat", new_password)
+    page.get_by_role("button", name="Save my password").click()
+    page.locator(".login-note", has_text="Log in with it").wait_for()
+    assert_accessible(page, "the login page after a reset")
+    page.fill("#password", new_password)  # the username is filled in
+    page.click("button[type=submit]")
+    page.wait_for_url("**/desk")
+
+    # Used once, the link is spent: the Spanish page says so when it is sent.
+    spanish.fill("#password", "another fine passphrase")
+    spanish.fill("#repeat", "another fine passphrase")
+    spanish.get_by_role("button", name="Guardar mi contraseña").click()
+    spanish.locator("#link-gone").wait_for()
+    assert_accessible(spanish, "a spent reset link in Spanish")

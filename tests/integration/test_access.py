@@ -107,7 +107,12 @@ def test_an_unknown_site_is_404_for_staff(staff):
 def test_login_answers_who_you_are(client):
     response = login(client, "admin")
 
-    assert response.get_json() == {"username": "admin", "role": "admin", "sites": [SITE]}
+    assert response.get_json() == {
+        "username": "admin",
+        "role": "admin",
+        "sites": [SITE],
+        "roles": {SITE: "admin"},
+    }
     assert client.get("/api/me").get_json()["username"] == "admin"
     assert client.get(f"/api/sites/{SITE}/queue").status_code == 200
 

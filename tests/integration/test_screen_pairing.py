@@ -13,7 +13,7 @@ from server import screens, services
 from server.domain.errors import DomainError
 from server.extensions import db
 from server.storage.models import AuditEntry, User
-from tests.conftest import SITE
+from tests.conftest import SITE, received, socket
 
 
 @pytest.fixture
@@ -192,6 +192,55 @@ def test_the_console_unpairs_a_screen(app, client, admin):
     assert client.get("/screens/display/pairing").get_json()["paired"] is False
 
 
+def unpair_from_console(admin, page):
+    action = re.search(r'action="(/admin/devices/screens/\d+/unpair[^"]*)"', page).group(1)
+    action = action.replace("&amp;", "&")
+    return admin.post(action, data={"csrf_token": token_of(admin, "/admin/devices")})
+
+
+def test_unpairing_drops_the_screens_open_socket_at_once_and_tells_it_first(app, client, admin):
+    code = page_config(client.get("/display"))["pairing"]["code"]
+    page = pair(admin, code).get_data(as_text=True)
+    paired = socket(app, {"display": SITE, "device": "main-hall"}, http=client)
+    by_address = socket(app, {"display": SITE, "device": "main-hall"})  # ?device=, no cookie
+    assert paired.is_connected() and by_address.is_connected()
+    received(paired, "display_update")
+
+    assert unpair_from_console(admin, page).status_code == 200
+
+    assert not paired.is_connected()
+    # get_received() refuses a client that is no longer connected: read what it kept.
+    assert [m["name"] for m in paired.queue] == ["screen_unpaired"]
+    assert by_address.is_connected()  # a screen that was never paired is not touched
+    # The page, still showing the device, is refused when it connects again (it then
+    # loads itself again and shows a new code).
+    assert not socket(app, {"display": SITE, "device": "main-hall"}, http=client).is_connected()
+    cookie = f"{screens.COOKIE}={client.get_cookie(screens.COOKIE).value}"
+    with (
+        app.test_request_context(headers={"Cookie": cookie}),
+        pytest.raises(DomainError) as refusal,
+    ):
+        services.screen_of_socket(screens.browser_token(), SITE, "main-hall")
+    assert refusal.value.code == "screen_unpaired"
+    # Loaded again, it is a new screen with a new code, and may connect as one.
+    assert page_config(client.get("/display"))["pairing"]["code"]
+    assert socket(app, {"display": SITE}, http=client).is_connected()
+
+
+def test_unpairing_one_screen_leaves_another_screen_of_the_same_device(app, admin):
+    first, second = app.test_client(), app.test_client()
+    for browser in (first, second):
+        pair(admin, page_config(browser.get("/display"))["pairing"]["code"])
+    sockets = [
+        socket(app, {"display": SITE, "device": "main-hall"}, http=b) for b in (first, second)
+    ]
+    page = admin.get("/admin/devices").get_data(as_text=True)
+
+    unpair_from_console(admin, page)  # the first screen listed: the first one paired
+
+    assert [s.is_connected() for s in sockets] == [False, True]
+
+
 @pytest.mark.parametrize(
     "app_config",
     [
@@ -204,3 +253,28 @@ def test_the_console_unpairs_a_screen(app, client, admin):
 )
 def test_wrong_pairing_codes_spend_a_guess_budget(app, admin, app_config):
     assert [pair(admin, "ZZZZZZ").status_code for _ in range(4)] == [404, 404, 404, 429]
+
+
+@pytest.mark.parametrize(
+    "app_config",
+    [
+        {
+            "SCREEN_PAIRING": True,
+            "RATELIMIT_ENABLED": True,
+            "PAIRING_POLLS_PER_SCREEN": "3 per minute",
+            "PAIRING_POLLS_PER_ADDRESS": "5 per minute",
+        }
+    ],
+)
+def test_a_waiting_screens_polls_are_limited_per_screen_and_per_address(app, app_config):
+    screen = app.test_client()
+    screen.get("/display")
+    asks = [screen.get("/screens/display/pairing").status_code for _ in range(4)]
+    assert asks == [200, 200, 200, 429]
+    other = app.test_client()
+    other.get("/display")
+    assert other.get("/screens/display/pairing").status_code == 200  # its own budget
+    # Without a cookie every ask is a new screen (a row written): the address's budget
+    # ends them.
+    fresh = [app.test_client().get("/screens/display/pairing").status_code for _ in range(3)]
+    assert fresh[0] == 200 and fresh[-1] == 429

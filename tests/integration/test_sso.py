@@ -105,7 +105,12 @@ def test_first_sign_in_makes_the_account_with_the_mapped_role_and_a_staff_sessio
     assert back.status_code == 302
     assert back.headers["Location"] == "/desk"
     me = client.get("/api/me").get_json()
-    assert me == {"username": "ana.ruiz", "role": "staff", "sites": [SITE]}
+    assert me == {
+        "username": "ana.ruiz",
+        "role": "staff",
+        "sites": [SITE],
+        "roles": {SITE: "staff"},
+    }
     user = account(app, "u-ana")
     assert user is not None and user.oidc_issuer == provider
     login = audit_entries(app, "login")[-1]
@@ -127,7 +132,7 @@ def test_a_second_sign_in_brings_the_roles_up_to_date(
     assert sign_in(again, "u-ben").status_code == 302
     assert again.get("/api/me").get_json()["role"] == "admin"
     changed = audit_entries(app, "account_changed")[-1]
-    assert changed.detail["before"] == {"role": "staff", "sites": [SITE]}
+    assert changed.detail["before"] == {"role": "staff", "sites": [SITE], "roles": {SITE: "staff"}}
     assert changed.detail["role"] == "admin"
     with app.app_context():
         named_ben = db.session.execute(select(User).where(User.username.like("ben%"))).all()
@@ -322,7 +327,12 @@ def test_a_local_account_of_the_same_name_is_not_taken_over(
     assert client.get("/api/me").get_json()["username"] == "desk~2"
     local = app.test_client()
     login(local, "desk")  # the local account keeps its password and its role
-    assert local.get("/api/me").get_json() == {"username": "desk", "role": "staff", "sites": [SITE]}
+    assert local.get("/api/me").get_json() == {
+        "username": "desk",
+        "role": "staff",
+        "sites": [SITE],
+        "roles": {SITE: "staff"},
+    }
 
 
 def test_an_account_made_by_sign_in_has_no_password(client: FlaskClient, provider: str) -> None:

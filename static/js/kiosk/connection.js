@@ -6,6 +6,7 @@
 
 import { byId } from "../lib/dom.js";
 import { connectLive } from "../lib/live.js";
+import { reloadWhenUnpaired } from "../lib/pairing.js";
 import { config, t } from "./state.js";
 
 let connection = "connecting";
@@ -52,6 +53,7 @@ export function connectKiosk({ onOnline, onDisplayUpdate }) {
       onOnline();
     },
   });
+  reloadWhenUnpaired(live.socket);
   window.addEventListener("offline", () => setConnection("offline"));
   window.addEventListener("online", () => {
     if (live.socket.connected) setConnection("online");
