@@ -61,7 +61,7 @@ install-dev: $(VENV)/.installed-dev node compile-translations
 
 run: install
 	@mkdir -p var
-	@$(BIN)/waitroom demo
+	@$(BIN)/waitroom demo --history-days 60
 	@echo
 	@echo "  Kiosk:    http://$(HOST):$(PORT)/kiosk"
 	@echo "  Display:  http://$(HOST):$(PORT)/display"

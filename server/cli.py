@@ -356,7 +356,15 @@ def purge_personal_data(site_slug: str | None, dry_run: bool) -> None:
 
 @main.command()
 @click.option("--user", "username", default="desk", show_default=True)
-def demo(username: str) -> None:
+@click.option(
+    "--history-days",
+    type=click.IntRange(0, 366),
+    default=0,
+    show_default=True,
+    help="Also make up this many past days of visits, estimates, delay notices and "
+    "survey answers, so that the reports have something to show (`make run`: 60).",
+)
+def demo(username: str, history_days: int) -> None:
     """Load the demo clinic and today's appointments (unless sites exist already), and
     give the demo account a fresh password, printed once."""
     from sqlalchemy import select
@@ -376,6 +384,9 @@ def demo(username: str) -> None:
             csv_text = services.appointments_text((DEMO_DIR / "appointments.csv").read_bytes())
             services.import_appointments(spec.site.slug, csv_text, None, actor=_operator())
             click.echo(f"demo site {spec.site.slug} loaded with today's appointments")
+            if history_days:
+                made = services.add_demo_history(spec.site.slug, history_days)
+                click.echo(f"and {made} past visits over the last {history_days} days")
         else:
             click.echo("the database has sites already: its data is kept")
         password = services.generate_password()
