@@ -127,10 +127,13 @@ def _start_background_work(app: Any, socketio: Any) -> Any:
             socketio.start_background_task(tick_forever, app, tick, lease, socketio.sleep)
         registry = presence.registry()
     _start_outbox_sender(app, socketio)
-    # `waitroom demo --live`: the demo's day plays while the server runs (a site not
-    # marked live costs one small query a step).
+    # `waitroom demo --live`: the demo's day plays while the server runs. Only when a
+    # site was marked live before the start: other deployments get no player at all.
     step = float(os.environ.get("DEMO_LIVE_SECONDS", str(demo_live.STEP_SECONDS)))
-    if step > 0:
+    with app.app_context():
+        live = step > 0 and bool(demo_live.live_sites())
+        db.session.remove()
+    if live:
         with app.app_context():
             player = deployment_lease(app.config, db.engine, "demo-live", ttl=3 * step)
         socketio.start_background_task(demo_live.play_forever, app, player, socketio.sleep, step)
