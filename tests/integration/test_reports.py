@@ -472,6 +472,10 @@ def test_the_staff_menus_link_to_the_reports_for_those_who_may_read_them(app, st
     assert f'href="/desk?site={SITE}"' in admin.get(f"/feedback/inbox?site={SITE}").get_data(
         as_text=True
     )
+    # And the reports lead to the feedback inbox, which the same people read.
+    assert f'href="/feedback/inbox?site={SITE}"' in manager.get(f"/reports?site={SITE}").get_data(
+        as_text=True
+    )
 
 
 def test_a_manager_has_no_desk(app):
