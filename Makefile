@@ -5,6 +5,8 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
+# `make run` loads the demo with 60 past days; add --live to have the server play its day.
+DEMO_ARGS ?= --history-days 60
 export HOST PORT
 
 # One message catalogue for every surface (translations/): `make translations` extracts the
@@ -61,7 +63,7 @@ install-dev: $(VENV)/.installed-dev node compile-translations
 
 run: install
 	@mkdir -p var
-	@$(BIN)/waitroom demo
+	@$(BIN)/waitroom demo $(DEMO_ARGS)
 	@echo
 	@echo "  Kiosk:    http://$(HOST):$(PORT)/kiosk"
 	@echo "  Display:  http://$(HOST):$(PORT)/display"

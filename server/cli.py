@@ -115,6 +115,7 @@ def _start_background_work(app: Any, socketio: Any) -> Any:
     several processes, this process's share of who is connected. Returns how to stop."""
     from server.extensions import db
     from server.realtime import presence
+    from server.services import demo_live
     from server.services.ticks import tick_forever
     from server.storage.locks import LocalLease, deployment_lease
 
@@ -126,6 +127,16 @@ def _start_background_work(app: Any, socketio: Any) -> Any:
             socketio.start_background_task(tick_forever, app, tick, lease, socketio.sleep)
         registry = presence.registry()
     _start_outbox_sender(app, socketio)
+    # `waitroom demo --live`: the demo's day plays while the server runs. Only when a
+    # site was marked live before the start: other deployments get no player at all.
+    step = float(os.environ.get("DEMO_LIVE_SECONDS", str(demo_live.STEP_SECONDS)))
+    with app.app_context():
+        live = step > 0 and bool(demo_live.live_sites())
+        db.session.remove()
+    if live:
+        with app.app_context():
+            player = deployment_lease(app.config, db.engine, "demo-live", ttl=3 * step)
+        socketio.start_background_task(demo_live.play_forever, app, player, socketio.sleep, step)
     if isinstance(registry, presence.SharedPresence):
         socketio.start_background_task(registry.beat_forever, socketio.sleep)
 
@@ -356,7 +367,22 @@ def purge_personal_data(site_slug: str | None, dry_run: bool) -> None:
 
 @main.command()
 @click.option("--user", "username", default="desk", show_default=True)
-def demo(username: str) -> None:
+@click.option(
+    "--history-days",
+    type=click.IntRange(0, 366),
+    default=0,
+    show_default=True,
+    help="Also make up this many past days of visits, estimates, delay notices and "
+    "survey answers, so that the reports have something to show (`make run`: 60).",
+)
+@click.option(
+    "--live/--no-live",
+    default=None,
+    help="Have the server play the demo's day while it runs: walk-ins arrive, rooms call "
+    "them and see them, on the server's clock (--no-live stops it; without either, as "
+    "before).",
+)
+def demo(username: str, history_days: int, live: bool | None) -> None:
     """Load the demo clinic and today's appointments (unless sites exist already), and
     give the demo account a fresh password, printed once."""
     from sqlalchemy import select
@@ -376,10 +402,22 @@ def demo(username: str) -> None:
             csv_text = services.appointments_text((DEMO_DIR / "appointments.csv").read_bytes())
             services.import_appointments(spec.site.slug, csv_text, None, actor=_operator())
             click.echo(f"demo site {spec.site.slug} loaded with today's appointments")
+            if history_days:
+                made = services.add_demo_history(spec.site.slug, history_days)
+                click.echo(f"and {made} past visits over the last {history_days} days")
         else:
             click.echo("the database has sites already: its data is kept")
         password = services.generate_password()
         services.add_user(username, password, "admin", [spec.site.slug], actor=_operator())
+        if live is not None:
+            from server.services import demo_live
+
+            demo_live.set_live(spec.site.slug, username if live else None)
+            click.echo(
+                f"demo site {spec.site.slug} is live: the server plays its day while it runs"
+                if live
+                else f"demo site {spec.site.slug} is no longer live"
+            )
     click.echo(f"staff login: {username} / {password}")
 
 

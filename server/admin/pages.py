@@ -31,4 +31,6 @@ PAGES: dict[str, Page] = {
     "staff": Page("staff_admin.staff_page", _l("Staff"), per_site=False),
     "second-factor": Page("staff_admin.second_factor_page", _l("Second factor"), per_site=False),
     "devices": Page("staff_admin.devices_page", _l("Pairing"), per_site=False),
+    # The manager's reports (server/desk/reports.py), which an administrator reads too.
+    "reports": Page("desk.reports_page", _l("Reports")),
 }

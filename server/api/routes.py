@@ -482,7 +482,8 @@ def estimate_accuracy(site: str, user: User, query: schemas.DayQuery) -> Any:
     bp,
     "/sites/<site>/reports",
     "GET",
-    summary="The manager's report: visits, waits, flow and promises over days (?from=&to=)",
+    summary="The manager's report: visits, waits, flow, promises and patients' voice "
+    "over days (?from=&to=)",
     tag="reports",
     access="manager",
     query=schemas.ReportQuery,

@@ -545,6 +545,9 @@ class ReportHeadline(Answer):
     mae: float | None = Field(description="Mean absolute error of the first estimate, minutes.")
     within_10: float | None
     delay_notices: int
+    positive_share: float | None = Field(
+        description="Friends and Family Test: share of answers good or very good."
+    )
 
 
 class ReportPeriod(Answer):
@@ -570,6 +573,7 @@ class Report(Answer):
     waits: dict[str, object]
     flow: dict[str, object]
     promises: dict[str, object]
+    voice: dict[str, object] = Field(description="Patients' voice: the feedback answers.")
 
 
 class AppointmentsImported(Answer):

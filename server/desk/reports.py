@@ -36,6 +36,7 @@ def reports_page() -> Any:
         tables=TABLES,
         labels=(labels := _labels()),
         titles=_titles(),
+        words=_words(),
         charts=_charts(data, labels),
         csv_query=_csv_query(data),
     )
@@ -138,6 +139,33 @@ def _labels() -> dict[str, str]:
         "coverage": gettext("Within the range"),
         "past_latest": gettext("Called after the latest time"),
         "reason": gettext("Reason"),
+        "positive_share": gettext("Rated good or very good"),
+        "negative_share": gettext("Rated poor or very poor"),
+        "responses": gettext("Responses"),
+        "complaints": gettext("Complaints"),
+        "cases": gettext("Cases opened"),
+        "open_cases": gettext("Open cases"),
+        "overdue_cases": gettext("Overdue cases"),
+        "replied": gettext("Cases replied"),
+        "replied_in_time_share": gettext("Replied in time"),
+        "rating": gettext("Rating"),
+        "band": gettext("Wait"),
+    }
+
+
+def _words() -> dict[str, str]:
+    """The words of the values of the patients' voice tables: ratings and wait bands."""
+    return {
+        "very_good": gettext("Very good"),
+        "good": gettext("Good"),
+        "neither": gettext("Neither good nor poor"),
+        "poor": gettext("Poor"),
+        "very_poor": gettext("Very poor"),
+        "dont_know": gettext("Don't know"),
+        "under_15": gettext("Under 15 min"),
+        "15_30": gettext("15 to 30 min"),
+        "30_60": gettext("30 to 60 min"),
+        "over_60": gettext("Over 60 min"),
     }
 
 
@@ -153,6 +181,8 @@ def _titles() -> dict[str, str]:
         "pauses": gettext("Room pauses"),
         "accuracy_by_day": gettext("Estimate accuracy by day"),
         "delay_notices": gettext("Delay notices by reason"),
+        "voice_by_rating": gettext("Answers by rating"),
+        "voice_by_wait_band": gettext("Good and poor answers by wait"),
     }
 
 
@@ -165,18 +195,21 @@ CHARTS = (
     ("call_to_start", "service", ("mean_minutes",), "bar"),
     ("accuracy_by_day", "day", ("mae",), "line"),
     ("delay_notices", "reason", ("count",), "bar"),
+    ("voice_by_rating", "rating", ("count",), "bar"),
+    ("voice_by_wait_band", "band", ("positive_share", "negative_share"), "bar"),
 )
 
 
 def _charts(data: dict[str, Any], labels: dict[str, str]) -> dict[str, dict[str, Any]]:
     """What the page's script draws, by table: the same numbers as the table."""
     charts = {}
+    words = _words()
     for name, key, values, kind in CHARTS:
         (section, part), _ = TABLES[name]
         rows = data[section][part]
         charts[name] = {
             "type": kind,
-            "labels": [str(row[key]) for row in rows],
+            "labels": [words.get(str(row[key]), str(row[key])) for row in rows],
             "datasets": [
                 {"label": labels[value], "data": [row[value] for row in rows]} for value in values
             ],

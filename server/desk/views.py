@@ -57,6 +57,7 @@ def console() -> Any:
         # desk; the link to the inbox, for those who may read it.
         overdue_cases=services.overdue_cases(site.slug),
         may_read_feedback=auth.may_read_feedback(user, site),
+        may_read_reports=auth.can_read_reports(user, site),
     )
 
 

@@ -12,8 +12,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TypeAlias
 
-# Higher is more: an admin may do what staff may.
-ROLE_RANK = {"staff": 1, "admin": 2}
+# Higher is more: an admin may do what staff and managers may. Staff (the desk) and
+# managers (the reports and the feedback inbox, no desk) do different things; an account
+# has one role, so groups giving both give "manager", which reads more (patients' free
+# text). Someone who needs both is given admin, or two accounts.
+ROLE_RANK = {"staff": 1, "manager": 2, "admin": 3}
 
 RoleMap: TypeAlias = Mapping[str, tuple[tuple[str, str], ...]]
 

@@ -37,6 +37,7 @@ from server.services.contacts import (
     remove_number,
     texts_offered,
 )
+from server.services.demo_history import add_demo_history
 from server.services.feedback import (
     feedback_summary,
     overdue_cases,
@@ -144,6 +145,7 @@ __all__ = [
     "accounts_of",
     "accuracy_report",
     "acting_from",
+    "add_demo_history",
     "add_number_by_patient",
     "add_number_by_staff",
     "add_user",

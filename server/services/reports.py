@@ -25,16 +25,19 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.sql.expression import ColumnElement
 
 from server import clock
+from server.domain import feedback as feedback_rules
 from server.domain import reports as rules
 from server.domain.errors import BadInput
 from server.domain.queue import TicketStatus
-from server.domain.schedule import OpeningHours
+from server.domain.schedule import WEEKDAYS as DAY_NAMES
+from server.domain.schedule import OpeningHours, site_day
 from server.extensions import db
 from server.storage import queries
 from server.storage.models import (
     AuditEntry,
     CallEvent,
     DelayNotice,
+    FeedbackAnswer,
     Room,
     Service,
     ShownEstimate,
@@ -165,6 +168,7 @@ def _headline(period: Period) -> dict[str, float | None]:
         "mae": promise.get("mae"),
         "within_10": promise.get("within_10"),
         "delay_notices": sum(row["count"] for row in _notice_rows(period)),
+        "positive_share": _ratings(period)["positive_share"],
     }
 
 
@@ -572,13 +576,156 @@ def promises(period: Period) -> dict[str, Any]:
     }
 
 
-# One function and one template block per section; "Patients' voice" (feedback,
-# issue 18) joins here when it lands.
+# --- Patients' voice ----------------------------------------------------------------
+
+
+def _answers(period: Period) -> list[ColumnElement[bool]]:
+    """The feedback answers about the period's visits (by the day of the visit, or of
+    the answer for one given at the kiosk), with the filters. A kiosk answer has no
+    service nor room, so a filter leaves it out."""
+    where = [
+        FeedbackAnswer.site_id == period.site.id,
+        FeedbackAnswer.visit_day >= period.first,
+        FeedbackAnswer.visit_day <= period.last,
+    ]
+    if period.service is not None:
+        where.append(FeedbackAnswer.service_id == period.service.id)
+    if period.room is not None:
+        where.append(
+            FeedbackAnswer.ticket_id.in_(select(Ticket.id).where(Ticket.room_id == period.room.id))
+        )
+    return where
+
+
+def _positive() -> Any:
+    good = [r.value for r in feedback_rules.POSITIVE]
+    return func.sum(case((FeedbackAnswer.rating.in_(good), 1), else_=0))
+
+
+def _negative() -> Any:
+    poor = [r.value for r in feedback_rules.NEGATIVE]
+    return func.sum(case((FeedbackAnswer.rating.in_(poor), 1), else_=0))
+
+
+def _ratings(period: Period) -> dict[str, Any]:
+    """Responses, and the Friends and Family Test's shares of positive and negative
+    answers (of all responses, "Don't know" included, the NHS way)."""
+    n, good, poor, complaints = db.session.execute(
+        select(
+            func.count(),
+            _positive(),
+            _negative(),
+            func.sum(case((FeedbackAnswer.complaint.is_(True), 1), else_=0)),
+        ).where(*_answers(period))
+    ).one()
+    return {
+        "responses": int(n),
+        "positive_share": rules.share(good, n),
+        "negative_share": rules.share(poor, n),
+        "complaints": int(complaints or 0),
+    }
+
+
+def _wait_band() -> Any:
+    """The wait bands of domain/feedback.py (wait_band), written in SQL."""
+    wait = FeedbackAnswer.wait_minutes
+    return case(
+        (wait < 15, "under_15"),
+        (wait < 30, "15_30"),
+        (wait < 60, "30_60"),
+        else_="over_60",
+    )
+
+
+def _cases(period: Period) -> dict[str, Any]:
+    """The cases the period's answers opened: still open, overdue (still new past the
+    site's `feedback_overdue_days` working days), and the replied ones that were
+    replied within that limit. Only cases are read (poor answers and complaints,
+    a few a day), with their open and close times."""
+    rows = db.session.execute(
+        select(
+            FeedbackAnswer.case_status, FeedbackAnswer.case_opened_at, FeedbackAnswer.case_closed_at
+        ).where(*_answers(period), FeedbackAnswer.case_status.is_not(None))
+    ).all()
+    settings = period.site.settings or {}
+    limit = int(settings.get("feedback_overdue_days", feedback_rules.DEFAULT_OVERDUE_WORKING_DAYS))
+    hours = settings.get("hours") or {}
+    open_days = frozenset(DAY_NAMES.index(day) for day, spans in hours.items() if spans)
+    zone = period.site.zone
+    today = site_day(clock.now(), zone)
+
+    def working_days(start: datetime, end: datetime | date) -> int:
+        last = end if not isinstance(end, datetime) else site_day(end, zone)
+        return feedback_rules.working_days_between(site_day(start, zone), last, open_days)
+
+    new = feedback_rules.CaseStatus.NEW.value
+    replied = feedback_rules.CaseStatus.REPLIED.value
+    opened = len(rows)
+    still_open = sum(closed is None for _, _, closed in rows)
+    overdue = sum(
+        status == new and at is not None and working_days(at, today) > limit
+        for status, at, _ in rows
+    )
+    answered = [(at, closed) for status, at, closed in rows if status == replied and at and closed]
+    in_time = sum(working_days(at, closed) <= limit for at, closed in answered)
+    return {
+        "cases": opened,
+        "open_cases": still_open,
+        "overdue_cases": overdue,
+        "replied": len(answered),
+        "replied_in_time_share": rules.share(in_time, len(answered)),
+        "overdue_days": limit,
+    }
+
+
+def voice(period: Period) -> dict[str, Any]:
+    """Patients' voice: the Friends and Family Test answers about the period's visits
+    (positive and negative shares, complaints), the cases they opened, each answer by
+    rating, and the shares by the wait the patient had."""
+    by_rating = dict(
+        db.session.execute(
+            select(FeedbackAnswer.rating, func.count())
+            .where(*_answers(period))
+            .group_by(FeedbackAnswer.rating)
+        ).all()
+    )
+    band = _wait_band()
+    bands = {
+        name: (int(n), good, poor)
+        for name, n, good, poor in db.session.execute(
+            select(band, func.count(), _positive(), _negative())
+            .where(*_answers(period), FeedbackAnswer.wait_minutes.is_not(None))
+            .group_by(band)
+        ).all()
+    }
+    return {
+        **_ratings(period),
+        **_cases(period),
+        "by_rating": [
+            {"rating": rating.value, "count": int(by_rating.get(rating.value, 0))}
+            for rating in feedback_rules.Rating
+            if by_rating
+        ],
+        "by_wait_band": [
+            {
+                "band": name,
+                "responses": bands[name][0],
+                "positive_share": rules.share(bands[name][1], bands[name][0]),
+                "negative_share": rules.share(bands[name][2], bands[name][0]),
+            }
+            for name in feedback_rules.WAIT_BANDS
+            if name in bands
+        ],
+    }
+
+
+# One function and one template block per section.
 SECTIONS: dict[str, Callable[[Period], dict[str, Any]]] = {
     "visits": visits,
     "waits": waits,
     "flow": flow,
     "promises": promises,
+    "voice": voice,
 }
 
 
@@ -606,6 +753,11 @@ TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("day", "patients", "mae", "within_10", "coverage", "past_latest"),
     ),
     "delay_notices": (("promises", "notices"), ("reason", "count")),
+    "voice_by_rating": (("voice", "by_rating"), ("rating", "count")),
+    "voice_by_wait_band": (
+        ("voice", "by_wait_band"),
+        ("band", "responses", "positive_share", "negative_share"),
+    ),
 }
 
 

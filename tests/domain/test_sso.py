@@ -6,13 +6,15 @@ import re
 
 import pytest
 
-from server.domain.sso import Grant, grant_for, groups_claim, parse_role_map
+from server.domain.sso import ROLE_RANK, Grant, grant_for, groups_claim, parse_role_map
+from server.domain.staff import Role
 
 ROLE_MAP = parse_role_map(
     {
         "desk-north": [["north", "staff"]],
         "desk-south": [{"site": "south", "role": "staff"}],
         "admins-north": [["north", "admin"]],
+        "managers-south": [["south", "manager"]],
         "closed-clinic": [["gone", "admin"]],
     }
 )
@@ -29,6 +31,22 @@ def test_several_groups_give_all_their_sites_and_the_highest_role_on_each() -> N
     assert (grant.role_on("north"), grant.role_on("south")) == ("admin", "staff")
     both = grant_for(["desk-north", "admins-north"], ROLE_MAP, SITES)
     assert both == Grant("admin", ("north",))
+
+
+def test_a_group_may_give_the_manager_role() -> None:
+    assert grant_for(["managers-south"], ROLE_MAP, SITES) == Grant("manager", ("south",))
+
+
+def test_manager_ranks_above_staff_and_below_admin() -> None:
+    both = grant_for(["desk-north", "managers-south"], ROLE_MAP, SITES)
+    assert both == Grant("manager", ("north", "south"))
+    assert grant_for(["managers-south", "admins-north"], ROLE_MAP, SITES) == Grant(
+        "admin", ("north", "south")
+    )
+
+
+def test_every_role_an_account_may_have_may_be_given() -> None:
+    assert set(ROLE_RANK) == {role.value for role in Role}
 
 
 def test_no_group_in_the_map_gives_nothing() -> None:

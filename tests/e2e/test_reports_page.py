@@ -1,14 +1,16 @@
 """The manager's reports page in Chromium, on a server of its own (its visits are
 called and completed, which the other browser tests would see): the page loads, the
-charts draw, a filter changes the figures, a table downloads as CSV, and axe is clean
-in English and Spanish."""
+charts draw, a filter changes the figures, a table downloads as CSV, the patients'
+voice shows the survey's answers, and axe is clean in English and Spanish."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import requests
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import Live, assert_accessible
@@ -26,10 +28,11 @@ def reports_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
 
 
 def _visits(live: Live) -> None:
-    """Three general-practice visits seen today and one blood test waiting."""
+    """Three general-practice visits seen today, each patient answering the survey
+    (very good, good, poor), and one blood test waiting."""
     api = live.staff()
     base = f"{live.base}/api/sites/{SITE}"
-    for _ in range(3):
+    for rating in ("very_good", "good", "poor"):
         made = api.post(f"{base}/tickets", json={"service": "G"}, timeout=10)
         assert made.status_code == 201, made.text
         called = api.post(f"{base}/rooms/room-1/call-next", json={}, timeout=10)
@@ -38,8 +41,23 @@ def _visits(live: Live) -> None:
         for step in ("start", "complete"):
             done = api.post(f"{base}/tickets/{ticket}/{step}", json={}, timeout=10)
             assert done.status_code == 200, done.text
+        _answer(live, made.json()["token"], rating)
     made = api.post(f"{base}/tickets", json={"service": "B"}, timeout=10)
     assert made.status_code == 201, made.text
+
+
+def _answer(live: Live, token: str, rating: str) -> None:
+    """The patient's phone sends the survey after the visit."""
+    phone = requests.Session()
+    form = phone.get(f"{live.base}/t/{token}/feedback", timeout=10)
+    found = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+    assert found, form.text
+    sent = phone.post(
+        f"{live.base}/t/{token}/feedback",
+        data={"csrf_token": found.group(1), "rating": rating},
+        timeout=10,
+    )
+    assert sent.status_code == 200, sent.text
 
 
 @pytest.fixture(scope="module")
@@ -84,6 +102,18 @@ def test_the_page_draws_its_charts_and_a_filter_changes_the_figures(
     expect(_figure(page, "checked_in")).to_have_text("1")
     expect(_figure(page, "seen")).to_have_text("0")
 
+    # Patients' voice: the three answers, two good; one poor answer opened a case.
+    page.goto(reports_server.url("/reports?range=today"))
+    voice = page.locator("section[aria-labelledby=voice]")
+    expect(voice.locator("[data-voice=responses] .value")).to_have_text("3")
+    expect(voice.locator("[data-voice=positive_share] .value")).to_have_text("67%")
+    expect(voice.locator("[data-voice=open_cases] .value")).to_have_text("1")
+    expect(page.locator("#chart-voice_by_rating")).to_have_attribute("data-drawn", "true")
+    expect(voice.locator("#t-voice_by_rating ~ table")).to_contain_text("Very good")
+
+    page.select_option("select[name=service]", "blood")
+    page.click(".report-filters button[type=submit]")
+    page.wait_for_url("**service=blood*")
     with page.expect_download() as download:
         page.click("a[href*='visits_by_source.csv']")
     text = download.value.path().read_text(encoding="utf-8")
@@ -97,4 +127,11 @@ def test_the_page_is_accessible(new_page, reports_server, manager_login, languag
     page.goto(reports_server.url(f"/reports?range=7&lang={language}"))
     expect(page.locator("html")).to_have_attribute("lang", language)
     expect(page.locator("#chart-waits_by_service")).to_have_attribute("data-drawn", "true")
+    # The patients' voice panel, its chart and its table, in the page's language.
+    voice = page.locator("section[aria-labelledby=voice]")
+    expect(page.locator("#chart-voice_by_rating")).to_have_attribute("data-drawn", "true")
+    expect(page.locator("#chart-voice_by_wait_band")).to_have_attribute("data-drawn", "true")
+    words = {"en": ("Patients' voice", "Very good"), "es": ("La voz de los pacientes", "Muy buena")}
+    expect(voice.locator("h2")).to_have_text(words[language][0])
+    expect(voice.locator("#t-voice_by_rating ~ table")).to_contain_text(words[language][1])
     assert_accessible(page, f"reports ({language})")

@@ -383,6 +383,18 @@ def _demo_password(out: str) -> str:
     return line.removeprefix("staff login: desk / ")
 
 
+def test_demo_makes_up_past_days_only_when_asked(waitroom):
+    out = waitroom.ok("demo", "--history-days", "5")
+
+    assert "past visits over the last 5 days" in out
+    days = waitroom.rows("SELECT count(DISTINCT day), count(*) FROM tickets")[0]
+    assert days[0] == 5 and days[1] > 5 * 10
+    assert waitroom.rows("SELECT count(*) FROM feedback_answers")[0][0] > 0
+    # Run again on the same database: its data is kept, no second past is added.
+    waitroom.ok("demo", "--history-days", "5")
+    assert waitroom.rows("SELECT count(*) FROM tickets")[0] == (days[1],)
+
+
 def test_demo_creates_the_site_once_and_keeps_data_on_the_next_run(waitroom, clock):
     from server import services
 

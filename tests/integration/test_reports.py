@@ -9,17 +9,20 @@ import statistics
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from flask import Flask
+from sqlalchemy import select
 
 from server import services
+from server.domain import feedback as feedback_rules
 from server.domain.queue import TicketStatus
 from server.extensions import db
 from server.services import reports
 from server.storage import queries
-from server.storage.models import CallEvent, DelayNotice, ShownEstimate, Ticket
+from server.storage.models import CallEvent, DelayNotice, FeedbackAnswer, ShownEstimate, Ticket
 from tests.conftest import DEMO_SITE, SITE, STAFF_PASSWORD, FakeClock, login, make_app, seed
 
 FIRST, LAST = date(2026, 3, 2), date(2026, 3, 8)  # a week before the fake clock's today
@@ -276,6 +279,105 @@ def test_every_headline_figure_equals_the_one_computed_from_the_rows(known):
     assert found["previous"]["headline"]["checked_in"] == before["checked_in"]
 
 
+_ANSWER_FIELDS = (
+    "service_id",
+    "rating",
+    "complaint",
+    "wait_minutes",
+    "visit_day",
+    "case_status",
+    "case_opened_at",
+    "case_closed_at",
+)
+
+
+def _answer_the_survey(app: Flask) -> list[Any]:
+    """A feedback answer for most finished visits: ratings in turn, every seventh a
+    complaint; a third of the cases replied (some late), the others left new or
+    acknowledged. Returns the answers' figures as stored."""
+    ratings = list(feedback_rules.Rating)
+    kept = []
+    with app.app_context():
+        tickets = db.session.scalars(
+            select(Ticket).where(Ticket.status == TicketStatus.DONE).order_by(Ticket.id)
+        ).all()
+        for n, ticket in enumerate(tickets):
+            if n % 5 == 4:
+                continue  # not every patient answers
+            rating = ratings[n % len(ratings)]
+            complaint = n % 7 == 0
+            assert ticket.called_at and ticket.finished_at
+            answer = FeedbackAnswer(
+                site_id=ticket.site_id,
+                ticket_id=ticket.id,
+                service_id=ticket.service_id,
+                language="en",
+                rating=rating.value,
+                complaint=complaint,
+                wait_minutes=round(_minutes(ticket.called_at, ticket.arrived_at), 1),
+                visit_day=ticket.day,
+                answered_at=ticket.finished_at + timedelta(hours=1),
+            )
+            if feedback_rules.opens_case(rating, complaint):
+                answer.case_opened_at = answer.answered_at
+                step = n % 3
+                answer.case_status = ("replied", "new", "acknowledged")[step]
+                if step == 0:
+                    answer.case_closed_at = answer.case_opened_at + timedelta(days=n % 6)
+            db.session.add(answer)
+            kept.append(SimpleNamespace(**{k: getattr(answer, k) for k in _ANSWER_FIELDS}))
+        db.session.commit()
+    return kept
+
+
+def test_patients_voice_equals_the_answers_counted_in_python(known, clock):
+    app = known[0]
+    answers = _answer_the_survey(app)
+    mine = [a for a in answers if FIRST <= a.visit_day <= LAST]
+    with app.app_context():
+        found = reports.report(SITE, FIRST, LAST)
+        blood = reports.report(SITE, FIRST, LAST, service="blood")["voice"]
+        blood_id = next(s.id for s in queries.get_site(SITE).services if s.code == "blood")
+    voice = found["voice"]
+
+    def share(part: int, whole: int) -> float | None:
+        return round(part / whole, 3) if whole else None
+
+    good = sum(feedback_rules.Rating(a.rating) in feedback_rules.POSITIVE for a in mine)
+    poor = sum(feedback_rules.Rating(a.rating) in feedback_rules.NEGATIVE for a in mine)
+    cases = [a for a in mine if a.case_status]
+    replied = [a for a in cases if a.case_status == "replied"]
+    open_days = frozenset(range(7))  # the demo site opens every day
+
+    def days(start: datetime, end: datetime) -> int:
+        return feedback_rules.working_days_between(start.date(), end.date(), open_days)
+
+    assert mine and cases and replied
+    assert voice["responses"] == len(mine)
+    assert voice["positive_share"] == share(good, len(mine))
+    assert found["headline"]["positive_share"] == voice["positive_share"]
+    assert voice["negative_share"] == share(poor, len(mine))
+    assert voice["complaints"] == sum(a.complaint for a in mine)
+    assert voice["cases"] == len(cases)
+    assert voice["open_cases"] == sum(a.case_closed_at is None for a in cases)
+    assert voice["overdue_cases"] == sum(
+        a.case_status == "new" and days(a.case_opened_at, clock.now) > 2 for a in cases
+    )
+    assert voice["replied_in_time_share"] == share(
+        sum(days(a.case_opened_at, a.case_closed_at) <= 2 for a in replied), len(replied)
+    )
+    by_rating = {r["rating"]: r["count"] for r in voice["by_rating"]}
+    assert by_rating == {r.value: sum(a.rating == r for a in mine) for r in feedback_rules.Rating}
+    for row in voice["by_wait_band"]:
+        band = [a for a in mine if feedback_rules.wait_band(a.wait_minutes) == row["band"]]
+        assert row["responses"] == len(band)
+        assert row["positive_share"] == share(
+            sum(feedback_rules.Rating(a.rating) in feedback_rules.POSITIVE for a in band),
+            len(band),
+        )
+    assert blood["responses"] == sum(a.service_id == blood_id for a in mine)
+
+
 def test_the_sections_add_up_to_the_rows(known):
     app, visits = known
     mine = [v for v in visits if FIRST <= v.day <= LAST]
@@ -356,6 +458,26 @@ def test_the_api_gives_the_report_to_a_manager_and_an_admin_only(app, staff, adm
     assert client.get(url).status_code == 401
 
 
+def test_the_staff_menus_link_to_the_reports_for_those_who_may_read_them(app, staff, admin):
+    manager = _manager(app)
+    link = f'href="/reports?site={SITE}"'
+
+    assert link in admin.get(f"/desk?site={SITE}").get_data(as_text=True)
+    assert link not in staff.get(f"/desk?site={SITE}").get_data(as_text=True)
+    assert link in admin.get(f"/admin/{SITE}").get_data(as_text=True)
+    inbox = manager.get(f"/feedback/inbox?site={SITE}").get_data(as_text=True)
+    assert link in inbox
+    # A manager has no desk, so their inbox does not offer it.
+    assert f'href="/desk?site={SITE}"' not in inbox
+    assert f'href="/desk?site={SITE}"' in admin.get(f"/feedback/inbox?site={SITE}").get_data(
+        as_text=True
+    )
+    # And the reports lead to the feedback inbox, which the same people read.
+    assert f'href="/feedback/inbox?site={SITE}"' in manager.get(f"/reports?site={SITE}").get_data(
+        as_text=True
+    )
+
+
 def test_a_manager_has_no_desk(app):
     manager = _manager(app)
 
@@ -423,6 +545,7 @@ def test_a_reason_typed_like_a_formula_is_not_a_formula_in_the_csv():
         "waits": {"by_service": [], "by_hour": [], "arrivals": []},
         "flow": {"time_in_room": [], "utilisation": [], "call_to_start": [], "pauses": []},
         "promises": {"by_day": [], "notices": [{"reason": "=HYPERLINK(1)", "count": 1}]},
+        "voice": {"by_rating": [], "by_wait_band": []},
     }
 
     files = reports.report_csvs(data)

@@ -32,6 +32,7 @@ CLIENT_ID = "waitroom-desk"
 ROLE_MAP = {
     "clinic-desk": [[SITE, "staff"]],
     "clinic-admins": [{"site": SITE, "role": "admin"}],
+    "clinic-managers": [[SITE, "manager"]],
     "elsewhere": [["no-such-site", "admin"]],
 }
 
@@ -59,9 +60,11 @@ def person(provider: str, sub: str, **claims: Any) -> None:
     assert response.status_code == 204
 
 
-def sign_in(client: FlaskClient, sub: str, *, tamper_state: bool = False) -> Any:
+def sign_in(
+    client: FlaskClient, sub: str, *, tamper_state: bool = False, next_page: str = "/desk"
+) -> Any:
     """The whole round: start at the desk, approve at the provider, come back."""
-    start = client.get("/desk/sso/start?next=/desk")
+    start = client.get(f"/desk/sso/start?next={next_page}")
     assert start.status_code == 302
     authorize = start.headers["Location"]
     at_provider = requests.post(authorize, data={"sub": sub}, allow_redirects=False, timeout=5)
@@ -119,6 +122,20 @@ def test_first_sign_in_makes_the_account_with_the_mapped_role_and_a_staff_sessio
     assert login.detail["issuer"] == provider and login.detail["session"]
     added = audit_entries(app, "account_added")[-1]
     assert added.detail["username"] == "ana.ruiz" and added.detail["role"] == "staff"
+
+
+def test_a_group_may_make_the_account_a_manager_who_reads_the_reports_not_the_desk(
+    app: Flask, client: FlaskClient, provider: str
+) -> None:
+    person(provider, "u-mia", preferred_username="mia", groups=["clinic-managers"])
+    back = sign_in(client, "u-mia", next_page="/reports")
+    assert back.status_code == 302
+    assert back.headers["Location"] == "/reports"
+    me = client.get("/api/me").get_json()
+    assert me == {"username": "mia", "role": "manager", "sites": [SITE]}
+    assert client.get(f"/api/sites/{SITE}/reports").status_code == 200
+    assert client.get(f"/reports?site={SITE}").status_code == 200
+    assert client.get(f"/api/sites/{SITE}/queue").status_code == 403  # no desk
 
 
 def test_a_second_sign_in_brings_the_roles_up_to_date(
