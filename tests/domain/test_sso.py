@@ -39,9 +39,10 @@ def test_a_group_may_give_the_manager_role() -> None:
 
 def test_manager_ranks_above_staff_and_below_admin() -> None:
     both = grant_for(["desk-north", "managers-south"], ROLE_MAP, SITES)
-    assert both == Grant("manager", ("north", "south"))
+    assert both == Grant("manager", ("north", "south"), (("north", "staff"),))
+    assert (both.role_on("north"), both.role_on("south")) == ("staff", "manager")
     assert grant_for(["managers-south", "admins-north"], ROLE_MAP, SITES) == Grant(
-        "admin", ("north", "south")
+        "admin", ("north", "south"), (("south", "manager"),)
     )
 
 

@@ -132,7 +132,7 @@ def test_a_group_may_make_the_account_a_manager_who_reads_the_reports_not_the_de
     assert back.status_code == 302
     assert back.headers["Location"] == "/reports"
     me = client.get("/api/me").get_json()
-    assert me == {"username": "mia", "role": "manager", "sites": [SITE]}
+    assert me == {"username": "mia", "role": "manager", "sites": [SITE], "roles": {SITE: "manager"}}
     assert client.get(f"/api/sites/{SITE}/reports").status_code == 200
     assert client.get(f"/reports?site={SITE}").status_code == 200
     assert client.get(f"/api/sites/{SITE}/queue").status_code == 403  # no desk
