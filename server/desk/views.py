@@ -56,6 +56,9 @@ def console() -> Any:
         # desk; the link to the inbox, for those who may read it.
         overdue_cases=services.overdue_cases(site.slug),
         may_read_feedback=auth.may_read_feedback(user),
+        # Joining from home: the day's arrival code and the desk's pause (services/remote.py).
+        arrival_code=services.arrival_code(site),
+        remote_pause=site.remote_pause,
     )
 
 

@@ -20,6 +20,7 @@ from server.services.accounts import (
     set_own_password,
 )
 from server.services.accuracy import accuracy_report
+from server.services.arrival import arrival_code
 from server.services.audit import Actor, acting_from, audit_csv, verify_audit_chain
 from server.services.checkin import (
     CheckIn,
@@ -57,6 +58,14 @@ from server.services.pairing import (
     paired_screens,
     screen_for,
     unpair_screen,
+)
+from server.services.remote import (
+    arrive_by_patient,
+    arrive_by_staff,
+    join_page,
+    join_remotely,
+    pause_remote_joining,
+    resume_remote_joining,
 )
 from server.services.reports import report
 from server.services.retention import Removal, purge_personal_data
@@ -135,6 +144,9 @@ __all__ = [
     "add_number_by_staff",
     "add_user",
     "appointments_text",
+    "arrival_code",
+    "arrive_by_patient",
+    "arrive_by_staff",
     "audit_csv",
     "audit_log",
     "authenticate",
@@ -160,6 +172,8 @@ __all__ = [
     "generate_password",
     "import_appointments",
     "interpreter_requests",
+    "join_page",
+    "join_remotely",
     "kiosk_setup",
     "list_destinations",
     "load_site",
@@ -171,6 +185,7 @@ __all__ = [
     "pair_screen",
     "paired_device",
     "paired_screens",
+    "pause_remote_joining",
     "pause_room",
     "phone_call_style",
     "post_notice",
@@ -187,6 +202,7 @@ __all__ = [
     "remove_second_factor_of",
     "report",
     "reset_password",
+    "resume_remote_joining",
     "resume_room",
     "return_to_queue",
     "room_hint",
