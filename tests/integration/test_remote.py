@@ -7,8 +7,11 @@ from __future__ import annotations
 import pytest
 
 from server import services
+from server.notify.channels import configured_channels
+from server.notify.sender import send_due
 from server.storage import queries
-from tests.conftest import SITE, act, make_app, seed, walk_in
+from tests.conftest import SITE, act, login, make_app, seed, walk_in
+from tests.sms_receiver import Receiver
 
 REMOTE = f"/api/sites/{SITE}/checkins/remote"
 
@@ -190,8 +193,15 @@ def test_the_cap_of_remote_tickets_per_service(client, staff, app):
 
 
 @pytest.fixture
-def texting_app(clock, tmp_path):
-    app = make_app(clock, SMS_URL="json://127.0.0.1:9/")
+def receiver():
+    receiver = Receiver()
+    yield receiver
+    receiver.close()
+
+
+@pytest.fixture
+def texting_app(clock, receiver):
+    app = make_app(clock, SMS_URL=receiver.sms_url)
     seed(app)
     return app
 
@@ -199,13 +209,6 @@ def texting_app(clock, tmp_path):
 def test_one_remote_ticket_per_mobile_number(texting_app):
     client = texting_app.test_client()
     body = {"mobile": "07911 123456", "consent": True}
-    with texting_app.app_context():
-        from server.extensions import db
-        from server.storage.models import Site
-
-        site = db.session.query(Site).filter_by(slug=SITE).one()
-        site.settings = {**site.settings, "phone_region": "GB"}
-        db.session.commit()
     first = join(client, **body)
     assert first["ticket"]["texts"] is True
     refused = join(client, status=422, **body)
@@ -214,6 +217,20 @@ def test_one_remote_ticket_per_mobile_number(texting_app):
     # Once that visit ends, the number may join again.
     client.post(f"/api/tickets/{first['token']}/cancel", json={})
     join(client, **body)
+
+
+def test_a_held_patient_is_texted_to_come_now_in_their_language(texting_app, receiver):
+    client = texting_app.test_client()
+    staff = texting_app.test_client()
+    login(staff, "desk")
+    join(client, mobile="07911 123456", consent=True, language="es")
+    walk_in(client, "G")
+    call_next(staff)
+    with texting_app.app_context():
+        send_due(configured_channels(texting_app.config))
+    # (besides "you are number 1 in line", which every patient with texts is sent)
+    texts = receiver.texts()
+    assert ("+447911123456", "G-001: es el siguiente. Por favor, venga ahora.") in texts
 
 
 def test_joining_is_rate_limited_per_address(clock):
