@@ -35,11 +35,27 @@ def desk(live_server):
     return act
 
 
+@pytest.fixture(scope="module")
+def desk_login(browser, live_server):
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(live_server.url("/desk/login"))
+    page.fill("#username", "desk")
+    page.fill("#password", live_server.password)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/desk")
+    state = context.storage_state()
+    context.close()
+    return state
+
+
 def ticket_id(desk, number):
     return next(t["id"] for t in desk.queue()["tickets"] if t["number"] == number)
 
 
-def test_join_from_home_leave_by_say_i_am_here_and_be_called(new_page, live_server, desk):
+def test_join_from_home_leave_by_say_i_am_here_and_be_called(
+    new_page, live_server, desk, desk_login
+):
     ahead = [
         desk("tickets", {"service": "G"}, status=201)["ticket"]["number"] for _ in range(AHEAD)
     ]
@@ -60,8 +76,11 @@ def test_join_from_home_leave_by_say_i_am_here_and_be_called(new_page, live_serv
     remote_id = ticket_id(desk, number)
 
     # The desk sees it as not here yet; "call next" would pass over it.
-    remote = next(t for t in desk.queue()["tickets"] if t["id"] == remote_id)["remote"]
-    assert remote["here"] is False
+    console = new_page(storage_state=desk_login)
+    console.goto(live_server.url("/desk?room=room-1"))
+    row = console.locator(f'tr[data-ticket="{number}"]')
+    expect(row.locator(".ticket-not-here")).to_contain_text("not here yet, expected")
+    expect(row.get_by_role("button", name="Here now")).to_be_visible()
 
     code = re.search(r'id="arrival-code">(\d+)<', desk.page("/desk"))[1]
     phone.get_by_label(re.compile("^When you arrive")).fill("0000" if code != "0000" else "1111")
@@ -71,6 +90,7 @@ def test_join_from_home_leave_by_say_i_am_here_and_be_called(new_page, live_serv
     phone.get_by_role("button", name="I'm here").click()
     expect(phone.locator("#here")).to_have_text("Thank you. We know you are here.")
     expect(phone.locator("#arrive")).to_be_hidden()
+    expect(row.locator(".ticket-not-here")).to_have_count(0)  # the desk hears it live
 
     desk(f"tickets/{remote_id}/call", {"room": "room-1", "previous": "no_show"})
     expect(phone.locator("#called")).to_contain_text("It's your turn")
