@@ -70,6 +70,8 @@ class Config:
     RATELIMIT_KEY_PREFIX = REDIS_PREFIX
     RATELIMIT_HEADERS_ENABLED = True
     CHECKIN_RATE_LIMIT = os.environ.get("CHECKIN_RATE_LIMIT", "20 per minute")  # walk-ins
+    # Joining from home and "I'm here", per address: a phone, not a kiosk, sends them.
+    REMOTE_JOIN_RATE_LIMIT = os.environ.get("REMOTE_JOIN_RATE_LIMIT", "5 per 10 minutes")
     # Guess budgets (server/guesses.py): wrong passwords and appointments not found,
     # each counted across every route that tests them, per address and per account.
     PASSWORD_GUESSES_PER_ADDRESS = os.environ.get("PASSWORD_GUESSES_PER_ADDRESS", "20 per minute")

@@ -11,13 +11,15 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Protocol
 
+from server.domain import remote
 from server.domain.estimate import Estimate, naive_wait
 from server.domain.notify import SMS, last_digits
 from server.domain.queue import OPEN_STATUSES, TicketStatus, in_call_order
+from server.sites.settings import SiteSettings
 from server.storage import queries
 from server.storage.models import CallEvent, DelayNotice, Device, Room, Service, Site, Ticket
 from server.wayfinding import hints as wayfinding_hints
@@ -239,6 +241,38 @@ def ticket_view(ticket: Ticket, view: QueueView, notices: Sequence[DelayNotice])
         "site": {"slug": view.site.slug, "name": view.site.name},
         # Whether the patient asked for texts (never the number).
         "texts": any(c.channel == SMS for c in ticket.contacts),
+        # A remote ticket: when to leave, or to come now, or that it is here.
+        "remote": remote_view(ticket, estimate, view.now),
+    }
+
+
+def remote_view(ticket: Ticket, estimate: Estimate | None, now: datetime) -> dict[str, Any] | None:
+    """What a remote ticket's page and the desk say about its coming in (domain/remote.py)."""
+    if not ticket.remote:
+        return None
+    rules = SiteSettings.of(ticket.site).remote
+    travel = timedelta(minutes=ticket.travel_minutes or 0)
+    waiting = ticket.status == TicketStatus.WAITING
+    leave_at = (
+        remote.leave_by(now, estimate.low, travel, rules.leave_margin)
+        if estimate is not None and waiting
+        else None
+    )
+    held = ticket.held_at is not None and not ticket.here
+    return {
+        "here": ticket.here,
+        "held": held,
+        "advice": remote.advice(now, here=ticket.here or not waiting, held=held, leave_at=leave_at),
+        "leave_by": iso(leave_at),
+        # The time to leave as the clinic's clock says it, "10:40".
+        "leave_by_local": leave_at.astimezone(ticket.site.zone).strftime("%H:%M")
+        if leave_at
+        else None,
+        "travel_minutes": ticket.travel_minutes,
+        # When this was worked out: the page counts down to leave_by from it, not from
+        # its own clock.
+        "at": iso(now),
+        "expected_at": iso(remote.expected_arrival(ticket.arrived_at, travel, leave_at)),
     }
 
 
@@ -284,6 +318,8 @@ def staff_ticket(ticket: Ticket, view: QueueView) -> dict[str, Any]:
         "room": room_brief(ticket.room),
         "recalls": ticket.recalls,
         "texts": texts_view(ticket),
+        # A remote ticket: "not here yet" with its expected arrival, or held.
+        "remote": remote_view(ticket, estimate, view.now),
     }
 
 

@@ -143,6 +143,46 @@ def look_up_appointment(site: str, body: schemas.AppointmentLookup) -> Any:
     )
 
 
+def _remote_join_limit() -> str:
+    return str(current_app.config["REMOTE_JOIN_RATE_LIMIT"])
+
+
+@endpoint(
+    bp,
+    "/sites/<site>/join",
+    "GET",
+    summary="What the public join page shows: the services that take remote tickets, their"
+    " wait, today's hours, when joining closes, and the desk's pause reason",
+    tag="kiosk",
+)
+def join_page(site: str) -> Any:
+    return jsonify(services.join_page(site))
+
+
+@endpoint(
+    bp,
+    "/sites/<site>/checkins/remote",
+    "POST",
+    summary="Join a line from home (422 remote_not_offered, remote_closed, remote_paused,"
+    " remote_full, number_has_ticket); the ticket is called once the patient says"
+    ' "I\'m here"',
+    tag="kiosk",
+    body=schemas.RemoteJoin,
+    status=201,
+    rate_limit=_remote_join_limit,
+)
+def join_remotely(site: str, body: schemas.RemoteJoin) -> Any:
+    result = services.join_remotely(
+        site,
+        body.service,
+        language=body.language,
+        travel_minutes=body.travel_minutes,
+        mobile=body.mobile,
+        consent=body.consent,
+    )
+    return _checked_in(result)
+
+
 def _checked_in(result: services.CheckIn) -> Any:
     return jsonify(
         token=result.token,
@@ -181,6 +221,20 @@ def cancel_own_ticket(token: str, body: schemas.Empty) -> Any:
 )
 def ask_for_texts(token: str, body: schemas.TextsRequest) -> Any:
     return jsonify(services.add_number_by_patient(token, body.number, consent=body.consent))
+
+
+@endpoint(
+    bp,
+    "/tickets/<token>/arrive",
+    "POST",
+    summary="\"I'm here\": a remote ticket's patient types the site's arrival code"
+    " (400 wrong_arrival_code; 409 not_remote)",
+    tag="phone",
+    body=schemas.Arrival,
+    rate_limit=_remote_join_limit,
+)
+def arrive(token: str, body: schemas.Arrival) -> Any:
+    return jsonify(services.arrive_by_patient(token, body.code))
 
 
 @endpoint(
@@ -358,6 +412,45 @@ _ticket_action("complete", "The visit is over", services.complete)
 _ticket_action("no-show", "The called patient did not come", services.mark_no_show)
 _ticket_action("return", "Return a no-show to the queue", services.return_to_queue)
 _ticket_action("cancel", "Take a ticket out of the queue", services.cancel)
+
+
+@endpoint(
+    bp,
+    "/sites/<site>/tickets/<id:ticket_id>/arrive",
+    "POST",
+    summary="A remote ticket's patient has come in: it may be called",
+    tag="desk",
+    access="staff",
+    body=schemas.Empty,
+)
+def mark_arrived(site: str, ticket_id: int, user: User, body: schemas.Empty) -> Any:
+    return jsonify(services.arrive_by_staff(site, ticket_id, actor_id=user.id))
+
+
+@endpoint(
+    bp,
+    "/sites/<site>/remote/pause",
+    "POST",
+    summary="Pause joining from home, with the reason the join page shows",
+    tag="desk",
+    access="staff",
+    body=schemas.RemotePause,
+)
+def pause_remote(site: str, user: User, body: schemas.RemotePause) -> Any:
+    return jsonify(services.pause_remote_joining(site, body.reason, actor_id=user.id))
+
+
+@endpoint(
+    bp,
+    "/sites/<site>/remote/resume",
+    "POST",
+    summary="Resume joining from home",
+    tag="desk",
+    access="staff",
+    body=schemas.Empty,
+)
+def resume_remote(site: str, user: User, body: schemas.Empty) -> Any:
+    return jsonify(services.resume_remote_joining(site, actor_id=user.id))
 
 
 @endpoint(

@@ -199,6 +199,30 @@ class DeskNumber(Body):
     number: TypedNumber
 
 
+class RemoteJoin(Body):
+    """Joining a line from home (/join): only what is needed."""
+
+    service: ShortText = Field(description="The service's prefix (e.g. 'G') or code.")
+    language: Language | None = None
+    travel_minutes: Annotated[int, Field(ge=0, le=240)] = Field(
+        default=15, description="How long it takes the patient to get here."
+    )
+    mobile: TypedNumber | None = Field(
+        default=None, description="A mobile number for text messages (needs consent)."
+    )
+    consent: bool = False
+
+
+class Arrival(Body):
+    """The arrival code posted in the clinic, typed on the ticket page: "I'm here"."""
+
+    code: Annotated[str, Field(min_length=1, max_length=16), Line]
+
+
+class RemotePause(Body):
+    reason: Annotated[str, Field(min_length=1, max_length=200), Line]
+
+
 class DeskMessage(Body):
     # The one-segment limit (160) is the domain's, with its own clear refusal.
     text: Annotated[str, Field(min_length=1, max_length=400)]
@@ -405,6 +429,44 @@ class PhoneTicket(Answer):
     notices: list[NoticeView]
     delay: dict[str, object] | None
     site: SiteName
+    remote: RemoteView | None = None
+
+
+class RemoteView(Answer):
+    """A remote ticket's coming in (server/domain/remote.py); null for other tickets."""
+
+    here: bool
+    held: bool = Field(description="Its turn came before it arrived: it keeps its place.")
+    advice: Literal["leave_by", "come_now", "you_are_next", "here"]
+    leave_by: Moment
+    leave_by_local: str | None = Field(description="HH:MM, the site's local time.")
+    travel_minutes: int | None
+    at: Moment = Field(description="The server's time the view was made at.")
+    expected_at: Moment
+
+
+class JoinService(ServiceBrief):
+    wait: Estimate | None
+    open: bool
+    refusal: str | None
+
+
+class JoinPage(Answer):
+    slug: str
+    name: str
+    languages: list[str]
+    services: list[JoinService]
+    hours: list[list[str]] = Field(description="Today's opening spans, [HH:MM, HH:MM].")
+    closes_at: Moment
+    closes_at_local: str | None
+    paused: str | None = Field(description="The desk's reason, when joining is paused.")
+    texts: bool
+    travel_minutes: int
+
+
+class RemotePaused(Answer):
+    seq: int
+    paused: str | None
 
 
 class CheckedIn(Answer):
@@ -477,6 +539,7 @@ class StaffTicket(Answer):
     finished_at: Moment
     room: RoomBrief | None
     recalls: int
+    remote: RemoteView | None = None
 
 
 class StaffRoom(RoomBrief):
@@ -662,4 +725,10 @@ ANSWERS: dict[str, type[BaseModel] | str] = {
     "remove_texts": TextsChange,
     "message_patient": TextsChange,
     "audit_csv": "text/csv",
+    "join_page": JoinPage,
+    "join_remotely": CheckedIn,
+    "arrive": PatientChange,
+    "mark_arrived": TicketChange,
+    "pause_remote": RemotePaused,
+    "resume_remote": RemotePaused,
 }

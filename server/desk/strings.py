@@ -36,6 +36,7 @@ def _actions() -> dict[str, str]:
         "pause": gettext("Pause room"),
         "resume": gettext("Resume room"),
         "clear": gettext("Clear"),
+        "arrive": gettext("Here now"),
     }
 
 
@@ -48,6 +49,11 @@ def _feedback() -> dict[str, str]:
         "no_showed": gettext("%(number)s is marked as a no-show.", number="{number}"),
         "returned": gettext("%(number)s is back in the queue.", number="{number}"),
         "cancelled": gettext("%(number)s is cancelled.", number="{number}"),
+        "arrived": gettext("%(number)s is here.", number="{number}"),
+        "remote_paused": gettext("Joining from home is paused."),
+        "remote_resumed": gettext("Joining from home is open again."),
+        "remote_paused_because": gettext("Paused: %(reason)s", reason="{reason}"),
+        "remote_open": gettext("Open"),
         "transferred": gettext(
             "%(number)s is now waiting for %(service)s.", number="{number}", service="{service}"
         ),
@@ -84,6 +90,9 @@ def _tickets() -> dict[str, str]:
             high="{high}",
         ),
         "next": gettext("next"),
+        # A ticket that joined from home and has not come in yet (domain/remote.py).
+        "not_here": gettext("not here yet, expected %(time)s", time="{time}"),
+        "held": gettext("its turn came: not here yet"),
         "no_name": gettext("no name given"),
         "paused_option": gettext("%(room)s (paused)", room="{room}"),
         "priority_0": gettext("Normal"),

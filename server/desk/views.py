@@ -58,6 +58,9 @@ def console() -> Any:
         overdue_cases=services.overdue_cases(site.slug),
         may_read_feedback=auth.may_read_feedback(user, site),
         may_read_reports=auth.can_read_reports(user, site),
+        # Joining from home: the day's arrival code and the desk's pause (services/remote.py).
+        arrival_code=services.arrival_code(site),
+        remote_pause=site.remote_pause,
     )
 
 

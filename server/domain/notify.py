@@ -40,6 +40,7 @@ class Kind(StrEnum):
     DELAY = "delay"
     LEFT = "left"
     DESK = "desk"
+    COME_NOW = "come_now"  # a remote ticket's turn came before it did (domain/remote.py)
 
 
 @dataclass(frozen=True)

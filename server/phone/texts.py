@@ -43,6 +43,10 @@ def phone_texts() -> dict[str, str]:
         "way_title": _("The way to {place}"),
         "way_floor": _("Floor: {floor}"),
         "step_free_on": _("Step-free route: no stairs or escalators"),
+        # A ticket that joined from home (server/domain/remote.py).
+        "leave_by": _("Leave by {time}."),
+        "come_now": _("Please come now."),
+        "you_are_next": _("You are next: please come now."),
         "no_step_free_route": _(
             "There is no step-free way to this room. Please ask a member of staff for help."
         ),

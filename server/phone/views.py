@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import redirect, render_template, url_for
+from flask import redirect, render_template, request, url_for
 from flask_babel import get_locale
 
 from server import services
@@ -56,6 +56,7 @@ def ticket_page(token: str) -> Any:
         ticket=ticket,
         config=config,
         statements=services.statements_for_phone(ticket["site"]["slug"]),
+        arrival_wrong=request.args.get("arrival") == "wrong",
         referrer_policy="no-referrer",
     )
     return page, 200, PRIVATE

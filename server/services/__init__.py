@@ -22,6 +22,7 @@ from server.services.accounts import (
     set_site_role,
 )
 from server.services.accuracy import accuracy_report
+from server.services.arrival import arrival_code
 from server.services.audit import Actor, acting_from, audit_csv, verify_audit_chain
 from server.services.checkin import (
     CheckIn,
@@ -61,6 +62,14 @@ from server.services.pairing import (
     screen_for,
     screen_of_socket,
     unpair_screen,
+)
+from server.services.remote import (
+    arrive_by_patient,
+    arrive_by_staff,
+    join_page,
+    join_remotely,
+    pause_remote_joining,
+    resume_remote_joining,
 )
 from server.services.reports import report
 from server.services.reset_links import (
@@ -151,6 +160,9 @@ __all__ = [
     "add_user",
     "admin_sites",
     "appointments_text",
+    "arrival_code",
+    "arrive_by_patient",
+    "arrive_by_staff",
     "audit_csv",
     "audit_log",
     "authenticate",
@@ -176,6 +188,8 @@ __all__ = [
     "generate_password",
     "import_appointments",
     "interpreter_requests",
+    "join_page",
+    "join_remotely",
     "kiosk_setup",
     "list_destinations",
     "load_site",
@@ -188,6 +202,7 @@ __all__ = [
     "pair_screen",
     "paired_device",
     "paired_screens",
+    "pause_remote_joining",
     "pause_room",
     "phone_call_style",
     "post_notice",
@@ -204,6 +219,7 @@ __all__ = [
     "remove_second_factor_of",
     "report",
     "reset_password",
+    "resume_remote_joining",
     "resume_room",
     "return_to_queue",
     "room_hint",

@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 
 from server.domain.queue import TicketStatus, call_order_key, in_call_order
 from server.extensions import db
-from server.storage.models import Site, Ticket, TicketPromise
+from server.storage.models import REMOTE, Site, Ticket, TicketPromise
 
 _WRITTEN = "waitroom.lines.written"  # session.info: what this transaction flushed
 _READ = "waitroom.lines.read"  # session.info: the lines this transaction read first
@@ -51,6 +51,9 @@ class Waiter:
     appointment_at: datetime | None
     language: str
     room_id: int | None
+    # A remote ticket not yet arrived is passed over by "call next" (domain/remote.py).
+    here: bool = True
+    held_at: datetime | None = None
 
     status: ClassVar[TicketStatus] = TicketStatus.WAITING
 
@@ -65,6 +68,8 @@ class Waiter:
             ticket.appointment_at,
             ticket.language,
             ticket.room_id,
+            ticket.source != REMOTE or ticket.here_at is not None,
+            ticket.held_at,
         )
 
 
@@ -112,6 +117,9 @@ _WAITER_COLUMNS = (
     Ticket.appointment_at,
     Ticket.language,
     Ticket.room_id,
+    Ticket.source,
+    Ticket.here_at,
+    Ticket.held_at,
 )
 
 

@@ -112,6 +112,8 @@ def _body(site: Site, ticket: Ticket, tell: Tell) -> str:
                     "%(number)s: it is your turn. Please go to %(way)s.", number=number, way=way
                 )
             )
+        if tell.kind is Kind.COME_NOW:
+            return str(gettext("%(number)s: you are next. Please come now.", number=number))
         if tell.kind is Kind.RECALLED:
             return str(
                 gettext(

@@ -90,6 +90,8 @@ def _service_data(service: Service) -> dict[str, Any]:
         "typical_minutes": service.typical_minutes,
     }
     data |= {"colour": service.colour} if service.colour else {}
+    if service.code in (service.site.settings or {}).get("remote_services", ()):
+        data["remote_join"] = True
     return data | ({"wait_target_minutes": target} if target else {})
 
 

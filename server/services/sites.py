@@ -38,6 +38,11 @@ SITE_SETTINGS = (
     "feedback_text_days",
     "hours",
     "day_starts",
+    "remote_grace_minutes",
+    "remote_move_back_places",
+    "remote_leave_margin_minutes",
+    "remote_closes_before_minutes",
+    "remote_cap",
 )
 
 
@@ -80,6 +85,11 @@ def load_site(spec: SiteFile, *, actor: audit.Actor | None = None) -> dict[str, 
         "wait_targets": {
             s.code: s.wait_target_minutes for s in spec.services if s.wait_target_minutes
         },
+    }
+    # The services that take remote tickets (/join): [service code].
+    site.settings = {
+        **site.settings,
+        "remote_services": [s.code for s in spec.services if s.remote_join],
     }
     for cached in ("zone", "days"):  # the cached time zone and day boundary may be stale
         site.__dict__.pop(cached, None)

@@ -12,6 +12,7 @@ from server.domain.errors import DomainError, NotFound
 from server.extensions import db
 from server.realtime import presence
 from server.services import estimates, feedback
+from server.services.arrival import arrival_code
 from server.sites.settings import SiteSettings
 from server.storage import queries
 from server.storage.models import AuditEntry, Site
@@ -85,6 +86,9 @@ def display_setup(
         # The few languages it shows room names and reasons in, and says each call in.
         "display_languages": list(SiteSettings.of(site).display_languages),
         "device": {"code": device, "name": named.name if named else None} if device else None,
+        # For patients who joined from home to say "I'm here" (services/remote.py); only
+        # where a service takes remote tickets.
+        "arrival_code": arrival_code(site) if SiteSettings.of(site).remote_services else None,
     }
 
 

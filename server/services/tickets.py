@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
 from server import clock, payloads
-from server.domain import queue
+from server.domain import queue, remote
 from server.domain.errors import (
     Gone,
     InvalidTransition,
@@ -21,6 +21,7 @@ from server.domain.queue import Action, PreviousPatient, TicketState
 from server.extensions import db
 from server.services import estimates, lines
 from server.services.changes import SiteChange
+from server.sites.settings import SiteSettings
 from server.storage import queries
 from server.storage.models import CallEvent, Room, Service, Site, Ticket
 
@@ -43,11 +44,18 @@ def call_next(
     # The lines kept since the last change (lines.py); the change reuses this read.
     waiting = lines.read(site, site.days.day_of(now)).waiting
     served = {s.id for s in room.services if s.active}
-    first = queue.pick_next(t for t in waiting if t.service_id in served)
+    line = [t for t in waiting if t.service_id in served]
+    # Remote tickets not here yet keep their place but are passed over (domain/remote.py).
+    first, passed = remote.pick_next_here(line)
     if first is None:
+        changed = _pass_over(site, passed, line, now)
+        if changed:  # their turn came: held or moved back, though nobody is called
+            change = SiteChange(site, now, "passed_over", actor_id)
+            _record_passed(change, changed)
+            change.finish()
         raise NothingToCall(f"Nobody is waiting for {_room_name(room)}.")
     ticket = queries.get_ticket(site, first.id)
-    return _call(site, ticket, room, now, actor_id, previous=previous)
+    return _call(site, ticket, room, now, actor_id, previous=previous, passed=(passed, line))
 
 
 def call_ticket(
@@ -194,13 +202,59 @@ def _call(
     actor_id: int,
     *,
     previous: PreviousPatient | None,
+    passed: tuple[Sequence[lines.Waiter], Sequence[lines.Waiter]] = ((), ()),
 ) -> dict[str, Any]:
     called = _state(ticket).call(room.id, now)  # first: the ticket itself may not be callable
     freed = _make_room(site, room, now, previous)
     _store(ticket, called)
+    if ticket.remote and ticket.here_at is None:  # the desk calls one not seen come in
+        ticket.held_at = None
     return _announce_call(
-        site, ticket, room, now, actor_id, kind="called", recall=False, freed=freed
+        site,
+        ticket,
+        room,
+        now,
+        actor_id,
+        kind="called",
+        recall=False,
+        freed=freed,
+        passed=_pass_over(site, *passed, now),
     )
+
+
+def _pass_over(
+    site: Site,
+    passed: Sequence[lines.Waiter],
+    line: Sequence[lines.Waiter],
+    now: datetime,
+) -> list[tuple[Ticket, str]]:
+    """The remote tickets "call next" passed over: their turn came before they did.
+    One not held yet is held from now (and told to come now); one held past the grace
+    period moves back the site's number of places, never out of the line. Returns the
+    changed tickets and what happened to each, for the change to record."""
+    rules = SiteSettings.of(site).remote
+    changed: list[tuple[Ticket, str]] = []
+    for waiter in passed:
+        ticket = queries.get_ticket(site, waiter.id)
+        if ticket.held_at is None:
+            ticket.held_at = now
+            changed.append((ticket, "remote_held"))
+        elif remote.grace_over(ticket.held_at, now, rules):
+            same_line = [w for w in line if w.service_id == waiter.service_id]
+            anchor = remote.moved_back_anchor(same_line, waiter, rules.move_back_places)
+            if anchor is None:
+                continue  # nobody behind: it keeps its place, for the desk to decide
+            ticket.queue_at, ticket.held_at = anchor, None
+            changed.append((ticket, "remote_moved_back"))
+    return changed
+
+
+def _record_passed(change: SiteChange, changed: list[tuple[Ticket, str]]) -> None:
+    for ticket, action in changed:
+        change.touch(ticket)
+        change.audit(action, ticket)
+        if action == "remote_held":
+            change.tell(ticket.id, Kind.COME_NOW)
 
 
 def _make_room(
@@ -235,6 +289,7 @@ def _announce_call(
     kind: str,
     recall: bool,
     freed: list[tuple[Ticket, Action]] | None = None,
+    passed: list[tuple[Ticket, str]] | None = None,
 ) -> dict[str, Any]:
     db.session.add(
         CallEvent(
@@ -256,6 +311,7 @@ def _announce_call(
     for left, action in freed or ():
         change.touch(left)
         change.audit(str(action), left, room=room.code, by_call=True)
+    _record_passed(change, passed or [])
     change.touch(ticket)
     change.audit("recall" if recall else "call", ticket, room=room.code)
     change.tell(ticket.id, Kind.RECALLED if recall else Kind.CALLED)

@@ -26,7 +26,7 @@ from pydantic import (
     model_validator,
 )
 
-from server.domain import feedback, retention
+from server.domain import feedback, remote, retention
 from server.domain.errors import BadInput
 from server.domain.schedule import MIDNIGHT, NEVER, WEEKDAYS, parse_day_start, parse_interval
 from server.domain.text import check_line
@@ -87,6 +87,8 @@ class ServiceSpec(Strict):
     # The wait the site aims to call within; the reports count the share who waited
     # longer (services/reports.py). None: the service has no target.
     wait_target_minutes: Annotated[int, Field(gt=0, le=720)] | None = None
+    # Patients may join this service's line from anywhere (/join; domain/remote.py).
+    remote_join: bool = False
 
 
 def _check_hours(value: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -200,6 +202,19 @@ class SiteSpec(Strict):
         feedback.DEFAULT_OVERDUE_WORKING_DAYS
     )
     feedback_text_days: Annotated[int, Field(ge=1, le=3660)] = feedback.DEFAULT_TEXT_KEEP_DAYS
+    # Remote tickets (/join; server/domain/remote.py): how long a remote ticket whose turn
+    # came before it did keeps its place, how many places it then moves back, the margin
+    # taken off "leave by", how long before closing joining from afar stops, and how many
+    # remote tickets may wait per service.
+    remote_grace_minutes: Annotated[int, Field(ge=0, le=120)] = remote.DEFAULT_GRACE_MINUTES
+    remote_move_back_places: Annotated[int, Field(ge=1, le=50)] = remote.DEFAULT_MOVE_BACK_PLACES
+    remote_leave_margin_minutes: Annotated[int, Field(ge=0, le=60)] = (
+        remote.DEFAULT_LEAVE_MARGIN_MINUTES
+    )
+    remote_closes_before_minutes: Annotated[int, Field(ge=0, le=720)] = (
+        remote.DEFAULT_CLOSES_BEFORE_MINUTES
+    )
+    remote_cap: Annotated[int, Field(ge=1, le=1000)] = remote.DEFAULT_CAP
     hours: dict[str, list[str]] = Field(default_factory=dict)
     # When the site's day turns: "HH:MM" (default "00:00") for a site open past midnight,
     # or "never" for one that never empties. See server/domain/schedule.py, SiteDays.

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from server.domain import remote
+from server.domain.remote import RemoteRules
 from server.domain.schedule import AppointmentWindow, Closure, OpeningHours
 from server.storage.models import Site
 
@@ -31,6 +33,8 @@ class SiteSettings:
     display_cycle_seconds: int = 30
     # What a waiting-room display shows and speaks, in this order.
     display_languages: tuple[str, ...] = ()
+    remote: RemoteRules = field(default_factory=RemoteRules)
+    remote_services: tuple[str, ...] = ()  # codes of the services that take remote tickets
 
     @classmethod
     def of(cls, site: Site) -> SiteSettings:
@@ -48,4 +52,24 @@ class SiteSettings:
             delay_notice_minutes=raw["delay_notice_minutes"],
             display_cycle_seconds=raw["display_cycle_seconds"],
             display_languages=tuple(raw.get("display_languages") or site.languages[:2]),
+            remote=RemoteRules(
+                grace=timedelta(
+                    minutes=raw.get("remote_grace_minutes", remote.DEFAULT_GRACE_MINUTES)
+                ),
+                move_back_places=raw.get(
+                    "remote_move_back_places", remote.DEFAULT_MOVE_BACK_PLACES
+                ),
+                leave_margin=timedelta(
+                    minutes=raw.get(
+                        "remote_leave_margin_minutes", remote.DEFAULT_LEAVE_MARGIN_MINUTES
+                    )
+                ),
+                closes_before=timedelta(
+                    minutes=raw.get(
+                        "remote_closes_before_minutes", remote.DEFAULT_CLOSES_BEFORE_MINUTES
+                    )
+                ),
+                cap=raw.get("remote_cap", remote.DEFAULT_CAP),
+            ),
+            remote_services=tuple(raw.get("remote_services") or ()),
         )

@@ -26,6 +26,8 @@ from server.domain.schedule import SiteDays
 from server.extensions import Base, db
 from server.storage.types import UTCDateTime
 
+REMOTE = "remote"  # the source of a ticket that joined from /join
+
 # db.Model is Base with Flask-SQLAlchemy's extras; type checkers only know Base.
 if TYPE_CHECKING:
     Model = Base
@@ -66,6 +68,8 @@ class Site(Model):
     # ({service id: [central, low, high]}): what a new ticket is first promised and
     # what displays show, without running the simulation on the request that asks.
     service_waits: Mapped[dict[str, list[int]] | None] = mapped_column(JSON)
+    # Set by the desk to pause remote joining (/join), with the reason patients are shown.
+    remote_pause: Mapped[str | None] = mapped_column(String(200))
 
     services: Mapped[list[Service]] = relationship(
         back_populates="site", order_by="Service.position"
@@ -202,6 +206,13 @@ class Ticket(Model):
     interpreter: Mapped[bool] = mapped_column(default=False, server_default=false())
     may_not_hear: Mapped[bool] = mapped_column(default=False, server_default=false())
     may_not_see: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # A remote ticket (source "remote", joined from /join): the travel time the patient
+    # gave, when they said "I'm here" (None: not here yet, so "call next" passes over
+    # it), and since when it is held because its turn came before it did
+    # (server/domain/remote.py). None for the other tickets.
+    travel_minutes: Mapped[int | None]
+    here_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    held_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     site: Mapped[Site] = relationship()
     service: Mapped[Service] = relationship()
@@ -215,6 +226,15 @@ class Ticket(Model):
     @property
     def ticket_number(self) -> TicketNumber:
         return TicketNumber(self.number_prefix, self.number)
+
+    @property
+    def remote(self) -> bool:
+        return self.source == REMOTE
+
+    @property
+    def here(self) -> bool:
+        """In the building: every ticket but a remote one not yet arrived."""
+        return self.source != REMOTE or self.here_at is not None
 
 
 class CallEvent(Model):

@@ -21,6 +21,7 @@ import { ROOM_KEY, listenToRoomControls, renderRoomPicker, renderRoomState } fro
 import { listenForShortcuts } from "./desk/shortcuts.js";
 import { renderMissed, renderWaiting } from "./desk/waiting.js";
 import { renderInterpreters } from "./desk/needs.js";
+import { listenToRemoteControls } from "./desk/remote.js";
 
 const RETRY_MS = 5000;
 const CLOCK_TICK_MS = 30000; // "waiting for 12 min" moves on by itself
@@ -136,6 +137,7 @@ const live = connectLive({
 listenToRoomControls(desk);
 listenToAddForm(desk);
 listenToNoticeForm(desk);
+listenToRemoteControls(desk);
 listenForShortcuts();
 byId("needs-filter").addEventListener("change", renderSoon);
 setInterval(renderSoon, CLOCK_TICK_MS);

@@ -44,6 +44,8 @@ function apply(update) {
 /* A place laid over the last whole ticket; false (not used) unless it is waiting. */
 function applyPlace(update) {
   if (!current || current.status !== "waiting") return false;
+  // A remote ticket's time to leave follows its estimate: the server works it out.
+  if (current.remote && !current.remote.here) return void stillActive();
   current = { ...current, position: update.position, estimate: update.estimate, delay: update.delay };
   render(current);
 }
@@ -57,6 +59,7 @@ function render(ticket) {
   byId("estimate").textContent = waiting ? waitEstimate(t, ticket) : "";
   byId("state").textContent = stateText(ticket.status);
   renderDelays(waiting ? ticket : null);
+  renderRemote(waiting ? ticket.remote : null);
   byId("leave").hidden = !LEAVABLE.includes(ticket.status);
   renderTextMe(ticket);
   document.body.dataset.status = ticket.status;
@@ -132,6 +135,34 @@ function showWay(route) {
   byId("way-link").href = route.url;
   byId("way-body").hidden = false;
   byId("way").hidden = false;
+}
+
+// --- A ticket that joined from home: when to leave, and "I'm here" ------------------------
+
+let leaveTimer = null;
+
+function renderRemote(remote) {
+  const section = document.getElementById("remote");
+  if (!section) return;
+  clearTimeout(leaveTimer);
+  section.hidden = !remote;
+  if (!remote) return;
+  byId("arrive").hidden = remote.here;
+  byId("here").hidden = !remote.here;
+  showAdvice(remote.advice, remote.leave_by_local);
+  if (remote.advice !== "leave_by") return;
+  // Counted from the server's own time, so a phone's wrong clock does not matter.
+  const wait = Date.parse(remote.leave_by) - Date.parse(remote.at);
+  leaveTimer = setTimeout(() => showAdvice("come_now"), Math.max(wait, 0));
+}
+
+function showAdvice(advice, time) {
+  const words = {
+    leave_by: () => t("leave_by", { time }),
+    come_now: () => t("come_now"),
+    you_are_next: () => t("you_are_next"),
+  };
+  byId("leave-advice").textContent = words[advice] ? words[advice]() : "";
 }
 
 function stateText(status) {

@@ -12,6 +12,7 @@ const DONE_KEYS = {
   "no-show": "no_showed",
   return: "returned",
   cancel: "cancelled",
+  arrive: "arrived",
 };
 
 export function sentenceAfter(t, labels, { action, ticket, body, answer }) {

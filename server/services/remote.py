@@ -1,0 +1,270 @@
+"""Waiting from anywhere: joining a line remotely, saying "I'm here", the desk's pause.
+
+The rules are the domain's (server/domain/remote.py); this module loads, applies them,
+commits and publishes like every other use case. "Call next" passing over remote tickets
+not yet here, holding them and moving them back is `pass_over` (called by
+tickets.call_next, under the same lock and in the same change).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask_babel import gettext
+from sqlalchemy import func, select
+
+from server import clock, payloads
+from server.domain import queue, remote
+from server.domain.errors import BadInput, CheckInRefused, InvalidTransition
+from server.domain.notify import SMS
+from server.domain.remote import JoinClosed
+from server.extensions import db
+from server.services.arrival import arrival_code
+from server.services.changes import SiteChange
+from server.services.checkin import CheckIn, _finish, _issue_ticket, _language
+from server.services.contacts import phone_number, texts_offered
+from server.services.tickets import ticket_id_for_token
+from server.sites.settings import SiteSettings
+from server.storage import queries
+from server.storage.models import REMOTE, Contact, Service, Site, Ticket
+
+
+def _refusal_words(reason: JoinClosed, site: Site) -> str:
+    """What the patient is told, in their language (plain words: the join page)."""
+    if reason is JoinClosed.PAUSED:
+        return site.remote_pause or str(gettext("Joining from home is paused. Please come in."))
+    words = {
+        JoinClosed.NOT_OFFERED: gettext("You cannot join this line from home."),
+        JoinClosed.CLOSED: gettext("Joining from home is closed now."),
+        JoinClosed.FULL: gettext("This line is full for now. Please try again later."),
+        JoinClosed.NUMBER_HAS_TICKET: gettext("This number is already in line here."),
+    }
+    return str(words[reason])
+
+
+# --- The public join page ------------------------------------------------------------
+
+
+def join_page(site_slug: str) -> dict[str, Any]:
+    """What /join shows: the services that take remote tickets, with their wait, the
+    site's hours today, when joining closes, and the desk's pause reason."""
+    site = queries.get_site(site_slug)
+    now = clock.now()
+    settings = SiteSettings.of(site)
+    open_until = _open_until(site, settings, now)
+    closes_at = remote.join_closes_at(open_until, settings.remote)
+    counts = _remote_waiting(site, now)
+    waits = site.service_waits or {}
+    services = []
+    for service in site.services:
+        if not service.active or service.code not in settings.remote_services:
+            continue
+        refusal = _refusal(
+            site, settings, service=service, now=now, open_until=open_until, counts=counts
+        )
+        wait = waits.get(str(service.id))
+        services.append(
+            {
+                **payloads.service_brief(service),
+                "wait": {"central": wait[0], "low": wait[1], "high": wait[2]} if wait else None,
+                "open": refusal is None,
+                "refusal": refusal.value if refusal else None,
+            }
+        )
+    local_day = now.astimezone(site.zone).date()
+    return {
+        "slug": site.slug,
+        "name": site.name,
+        "languages": site.languages,
+        "services": services,
+        "hours": [
+            [_clock_time(site, start), _clock_time(site, end)]
+            for start, end in settings.hours.spans(local_day, local_day, site.zone)
+        ],
+        "closes_at": payloads.iso(closes_at) if closes_at else None,
+        "closes_at_local": _clock_time(site, closes_at) if closes_at else None,
+        "paused": site.remote_pause,
+        "texts": texts_offered(),
+        "travel_minutes": remote.DEFAULT_TRAVEL_MINUTES,
+    }
+
+
+def _clock_time(site: Site, moment: datetime) -> str:
+    return moment.astimezone(site.zone).strftime("%H:%M")
+
+
+# --- Joining --------------------------------------------------------------------------
+
+
+def join_remotely(
+    site_slug: str,
+    service_key: str,
+    *,
+    language: str | None = None,
+    travel_minutes: int = remote.DEFAULT_TRAVEL_MINUTES,
+    mobile: str | None = None,
+    consent: bool = False,
+) -> CheckIn:
+    """A patient joins a line from home: a ticket that keeps its place by the time it
+    joined and is called once the patient has said "I'm here"."""
+    now = clock.now()
+    site = queries.get_site(site_slug, lock=True)
+    service = queries.get_service(site, service_key)
+    settings = SiteSettings.of(site)
+    travel = remote.check_travel_minutes(travel_minutes)
+    number = None
+    if mobile:
+        if not texts_offered():
+            raise CheckInRefused(
+                str(gettext("We cannot send texts here.")), code="texts_not_offered"
+            )
+        if not consent:
+            raise BadInput(
+                str(gettext("Tick the box to agree to receive text messages.")),
+                code="consent_required",
+            )
+        number = phone_number(mobile, (site.settings or {}).get("phone_region"))
+    refusal = _refusal(
+        site,
+        settings,
+        service=service,
+        now=now,
+        open_until=_open_until(site, settings, now),
+        counts=None,
+    )
+    if refusal is None and number is not None and _number_in_line(site, number, now):
+        refusal = JoinClosed.NUMBER_HAS_TICKET
+    if refusal is not None:
+        raise CheckInRefused(_refusal_words(refusal, site), code=refusal.value)
+    ticket, token = _issue_ticket(site, service, now, _language(site, language), source=REMOTE)
+    ticket.travel_minutes = travel
+    if number is not None:
+        ticket.contacts.append(Contact(channel=SMS, address=number, added_at=now))
+    return _finish(site, ticket, token, now, None)
+
+
+def _refusal(
+    site: Site,
+    settings: SiteSettings,
+    *,
+    service: Service,
+    now: datetime,
+    open_until: datetime | None,
+    counts: dict[int, int] | None,
+) -> JoinClosed | None:
+    waiting = (counts if counts is not None else _remote_waiting(site, now)).get(service.id, 0)
+    return remote.join_refusal(
+        offered=service.code in settings.remote_services,
+        open_until=open_until,
+        now=now,
+        paused=site.remote_pause is not None,
+        remote_waiting=waiting,
+        rules=settings.remote,
+    )
+
+
+def _open_until(site: Site, settings: SiteSettings, now: datetime) -> datetime | None:
+    local_day = now.astimezone(site.zone).date()
+    spans = settings.hours.spans(local_day - timedelta(days=1), local_day, site.zone)
+    return remote.end_of_span(spans, now)
+
+
+def _remote_waiting(site: Site, now: datetime) -> dict[int, int]:
+    """Per service, the remote tickets in line not yet here."""
+    days = site.days.line_days(site.days.day_of(now))
+    rows = db.session.execute(
+        select(Ticket.service_id, func.count())
+        .where(
+            Ticket.site_id == site.id,
+            Ticket.day.between(*days),
+            Ticket.source == REMOTE,
+            Ticket.here_at.is_(None),
+            Ticket.status == queue.TicketStatus.WAITING,
+        )
+        .group_by(Ticket.service_id)
+    )
+    return {service_id: count for service_id, count in rows}
+
+
+def _number_in_line(site: Site, number: str, now: datetime) -> bool:
+    """Whether this mobile number holds a remote ticket of this site still open."""
+    days = site.days.line_days(site.days.day_of(now))
+    found = db.session.execute(
+        select(Ticket.id)
+        .join(Contact, Contact.ticket_id == Ticket.id)
+        .where(
+            Ticket.site_id == site.id,
+            Ticket.day.between(*days),
+            Ticket.source == REMOTE,
+            Ticket.status.in_(list(queue.OPEN_STATUSES)),
+            Contact.channel == SMS,
+            Contact.address == number,
+        )
+        .limit(1)
+    ).first()
+    return found is not None
+
+
+# --- "I'm here" -------------------------------------------------------------------------
+
+
+def arrive_by_patient(token: str, code: str) -> dict[str, Any]:
+    """The patient types the code posted in the clinic on their ticket page."""
+    ticket_id = ticket_id_for_token(token)
+    site = queries.get_site(db.session.get_one(Ticket, ticket_id).site.slug, lock=True)
+    ticket = queries.get_ticket(site, ticket_id)
+    now = clock.now()
+    if not remote.code_matches(code or "", arrival_code(site, now)):
+        raise BadInput(
+            str(gettext("This code is not right. Look for the code on the screen.")),
+            code="wrong_arrival_code",
+        )
+    return _arrive(site, ticket, now, actor_id=None)
+
+
+def arrive_by_staff(site_slug: str, ticket_id: int, *, actor_id: int) -> dict[str, Any]:
+    """The desk (or the kiosk's "I joined online") marks a remote ticket arrived."""
+    site = queries.get_site(site_slug, lock=True)
+    ticket = queries.get_ticket(site, ticket_id)
+    return _arrive(site, ticket, clock.now(), actor_id=actor_id)
+
+
+def _arrive(site: Site, ticket: Ticket, now: datetime, *, actor_id: int | None) -> dict[str, Any]:
+    if not ticket.remote or ticket.status != queue.TicketStatus.WAITING:
+        raise InvalidTransition("Only a remote ticket still waiting can arrive.", code="not_remote")
+    if ticket.here_at is None:
+        ticket.here_at = now
+        ticket.held_at = None
+    change = SiteChange(site, now, "arrived", actor_id)
+    change.touch(ticket)
+    change.audit("remote_arrived", ticket)
+    ticket_id = ticket.id
+    seq = change.finish()
+    return {
+        "seq": seq,
+        "ticket": change.sent_to(ticket_id) if actor_id is None else change.staff_view(ticket_id),
+    }
+
+
+# --- The desk's pause -------------------------------------------------------------------
+
+
+def pause_remote_joining(site_slug: str, reason: str, *, actor_id: int) -> dict[str, Any]:
+    site = queries.get_site(site_slug, lock=True)
+    site.remote_pause = remote.check_pause_reason(reason)
+    return _site_changed(site, "remote_paused", actor_id, reason=site.remote_pause)
+
+
+def resume_remote_joining(site_slug: str, *, actor_id: int) -> dict[str, Any]:
+    site = queries.get_site(site_slug, lock=True)
+    site.remote_pause = None
+    return _site_changed(site, "remote_resumed", actor_id)
+
+
+def _site_changed(site: Site, action: str, actor_id: int, **detail: Any) -> dict[str, Any]:
+    change = SiteChange(site, clock.now(), action, actor_id)
+    change.audit(action, **detail)
+    paused = site.remote_pause
+    seq = change.finish()
+    return {"seq": seq, "paused": paused}

@@ -1,0 +1,109 @@
+"""Waiting from anywhere in real Chromium: join from the public page, see when to leave,
+say "I'm here" with the day's arrival code, and be called; axe on the new screens in
+English and Spanish.
+
+The server's clock is the real one here (the live server has no clock to move): being
+held and moved back after the grace period is tested with a controlled clock in
+tests/integration/test_remote.py.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import assert_accessible
+from tests.e2e.live import SITE
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True}
+AHEAD = 8  # walk-ins ahead, so that the wait is longer than the margin: "Leave by"
+
+
+@pytest.fixture(scope="module")
+def desk(live_server):
+    session = live_server.staff()
+
+    def act(path, body=None, status=200):
+        response = session.post(live_server.url(f"/api/sites/{SITE}/{path}"), json=body or {})
+        assert response.status_code == status, response.text
+        return response.json()
+
+    act.queue = lambda: session.get(live_server.url(f"/api/sites/{SITE}/queue")).json()
+    act.page = lambda path: session.get(live_server.url(path)).text
+    return act
+
+
+@pytest.fixture(scope="module")
+def desk_login(browser, live_server):
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(live_server.url("/desk/login"))
+    page.fill("#username", "desk")
+    page.fill("#password", live_server.password)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/desk")
+    state = context.storage_state()
+    context.close()
+    return state
+
+
+def ticket_id(desk, number):
+    return next(t["id"] for t in desk.queue()["tickets"] if t["number"] == number)
+
+
+def test_join_from_home_leave_by_say_i_am_here_and_be_called(
+    new_page, live_server, desk, desk_login
+):
+    ahead = [
+        desk("tickets", {"service": "G"}, status=201)["ticket"]["number"] for _ in range(AHEAD)
+    ]
+    phone = new_page(**PHONE)
+    phone.goto(live_server.url(f"/join?site={SITE}&lang=es"))
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Haga fila desde casa")
+    assert_accessible(phone, "join page (es)")
+
+    phone.goto(live_server.url(f"/join?site={SITE}"))
+    assert_accessible(phone, "join page (en)")
+    phone.get_by_label("How many minutes will it take you to get here?").fill("0")
+    phone.get_by_role("button", name="Join the line").click()
+    expect(phone).to_have_url(re.compile(r"/t/[\w-]+$"))
+    expect(phone.locator("#connection")).to_have_text("This page updates by itself.")
+    expect(phone.locator("#leave-advice")).to_have_text(re.compile(r"^Leave by \d\d:\d\d\.$"))
+    assert_accessible(phone, "remote ticket page (en)")
+    number = phone.locator(".ticket-number").inner_text()
+    remote_id = ticket_id(desk, number)
+
+    # The desk sees it as not here yet; "call next" would pass over it.
+    console = new_page(storage_state=desk_login)
+    console.goto(live_server.url("/desk?room=room-1"))
+    row = console.locator(f'tr[data-ticket="{number}"]')
+    expect(row.locator(".ticket-not-here")).to_contain_text("not here yet, expected")
+    expect(row.get_by_role("button", name="Here now")).to_be_visible()
+
+    code = re.search(r'id="arrival-code">(\d+)<', desk.page("/desk"))[1]
+    phone.get_by_label(re.compile("^When you arrive")).fill("0000" if code != "0000" else "1111")
+    phone.get_by_role("button", name="I'm here").click()
+    expect(phone.locator("#arrival-wrong")).to_be_visible()
+    phone.get_by_label(re.compile("^When you arrive")).fill(code)
+    phone.get_by_role("button", name="I'm here").click()
+    expect(phone.locator("#here")).to_have_text("Thank you. We know you are here.")
+    expect(phone.locator("#arrive")).to_be_hidden()
+    expect(row.locator(".ticket-not-here")).to_have_count(0)  # the desk hears it live
+
+    desk(f"tickets/{remote_id}/call", {"room": "room-1", "previous": "no_show"})
+    expect(phone.locator("#called")).to_contain_text("It's your turn")
+    for number in ahead:
+        desk(f"tickets/{ticket_id(desk, number)}/cancel")
+
+
+def test_the_remote_ticket_page_in_spanish_is_accessible(new_page, live_server, desk):
+    phone = new_page(**PHONE)
+    phone.goto(live_server.url(f"/join?site={SITE}&lang=es"))
+    phone.get_by_role("button", name="Hacer fila").click()
+    expect(phone.locator("#leave-advice")).not_to_be_empty()
+    expect(phone.get_by_role("heading", name="Ya estoy aquí")).to_be_visible()
+    assert_accessible(phone, "remote ticket page (es)")
+    number = phone.locator(".ticket-number").inner_text()
+    desk(f"tickets/{ticket_id(desk, number)}/cancel")
