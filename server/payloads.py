@@ -16,7 +16,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, Protocol
 
 from server.domain.estimate import Estimate, naive_wait
-from server.domain.notify import SMS, last_digits
+from server.domain.notify import PUSH, SMS, last_digits
 from server.domain.queue import OPEN_STATUSES, TicketStatus, in_call_order
 from server.storage import queries
 from server.storage.models import CallEvent, DelayNotice, Device, Room, Service, Site, Ticket
@@ -239,6 +239,8 @@ def ticket_view(ticket: Ticket, view: QueueView, notices: Sequence[DelayNotice])
         "site": {"slug": view.site.slug, "name": view.site.name},
         # Whether the patient asked for texts (never the number).
         "texts": any(c.channel == SMS for c in ticket.contacts),
+        # Whether a phone asked for notifications (never the subscription).
+        "push": any(c.channel == PUSH for c in ticket.contacts),
     }
 
 

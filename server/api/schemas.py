@@ -195,6 +195,22 @@ class TextsRequest(Body):
     consent: bool
 
 
+Base64Url = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_-]+=*$")]
+
+
+class PushKeys(Body):
+    p256dh: Base64Url
+    auth: Base64Url
+
+
+class PushRequest(Body):
+    """A browser's push subscription, as PushSubscription.toJSON() gives it."""
+
+    endpoint: Annotated[str, Field(min_length=1, max_length=1000), Line]
+    keys: PushKeys
+    expirationTime: int | float | None = None  # noqa: N815  (the browser's own name)
+
+
 class DeskNumber(Body):
     number: TypedNumber
 

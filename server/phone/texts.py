@@ -43,6 +43,13 @@ def phone_texts() -> dict[str, str]:
         "way_title": _("The way to {place}"),
         "way_floor": _("Floor: {floor}"),
         "step_free_on": _("Step-free route: no stairs or escalators"),
+        # "Notify me on this phone" (phone/push.js).
+        "push_on": _("Notifications are on for this phone."),
+        "push_off": _("Notifications are off."),
+        "push_denied": _(
+            "Your phone blocks notifications from this page. You can allow them in the settings."
+        ),
+        "push_failed": _("That did not work. Please try again."),
         "no_step_free_route": _(
             "There is no step-free way to this room. Please ask a member of staff for help."
         ),

@@ -58,6 +58,7 @@ from server.services.pairing import (
     screen_for,
     unpair_screen,
 )
+from server.services.push import push_offered, push_public_key, subscribe, unsubscribe
 from server.services.reports import report
 from server.services.retention import Removal, purge_personal_data
 from server.services.second_factor import (
@@ -177,6 +178,8 @@ __all__ = [
     "presence_update",
     "provisioning_uri",
     "purge_personal_data",
+    "push_offered",
+    "push_public_key",
     "recall",
     "refresh_estimates",
     "refuse_if_local_passwords_off",
@@ -208,6 +211,7 @@ __all__ = [
     "start_staff_session",
     "statements_for_display",
     "statements_for_phone",
+    "subscribe",
     "survey_open",
     "sweep_staff_sessions",
     "texts_offered",
@@ -215,6 +219,7 @@ __all__ = [
     "ticket_status",
     "transfer",
     "unpair_screen",
+    "unsubscribe",
     "verify_audit_chain",
     "waiting_area_for",
 ]
