@@ -44,10 +44,10 @@ def phone_texts() -> dict[str, str]:
         "way_floor": _("Floor: {floor}"),
         "step_free_on": _("Step-free route: no stairs or escalators"),
         # "Notify me on this phone" (phone/push.js).
-        "push_on": _("Notifications are on for this phone."),
-        "push_off": _("Notifications are off."),
+        "push_on": _("Alerts are on for this phone."),
+        "push_off": _("Alerts are off."),
         "push_denied": _(
-            "Your phone blocks notifications from this page. You can allow them in the settings."
+            "Your phone blocks alerts from this page. You can allow them in the settings."
         ),
         "push_failed": _("That did not work. Please try again."),
         "no_step_free_route": _(
