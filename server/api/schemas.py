@@ -349,6 +349,11 @@ class TextsChange(Answer):
     texts: TextsView | None = Field(description="Null: texts are off for this ticket.")
 
 
+class PushChange(Answer):
+    seq: int | None = Field(None, description="Absent when there was nothing to turn off.")
+    push: bool = Field(description="Whether Web Push alerts are on for this ticket now.")
+
+
 class Me(Answer):
     username: str
     role: str
@@ -421,6 +426,9 @@ class PhoneTicket(Answer):
     notices: list[NoticeView]
     delay: dict[str, object] | None
     site: SiteName
+    push: bool = Field(
+        description="Whether a phone asked for Web Push alerts (never the subscription)."
+    )
 
 
 class CheckedIn(Answer):
@@ -673,5 +681,7 @@ ANSWERS: dict[str, type[BaseModel] | str] = {
     "add_texts": TextsChange,
     "remove_texts": TextsChange,
     "message_patient": TextsChange,
+    "ask_for_push": PushChange,
+    "stop_push": PushChange,
     "audit_csv": "text/csv",
 }
