@@ -286,6 +286,7 @@ def staff_ticket(ticket: Ticket, view: QueueView) -> dict[str, Any]:
         "room": room_brief(ticket.room),
         "recalls": ticket.recalls,
         "texts": texts_view(ticket),
+        "push": push_view(ticket),
     }
 
 
@@ -296,6 +297,13 @@ def texts_view(ticket: Ticket) -> dict[str, Any] | None:
     if contact is None:
         return None
     return {"last_digits": last_digits(contact.address), "last": contact.last_outcome}
+
+
+def push_view(ticket: Ticket) -> dict[str, Any] | None:
+    """What the desk sees of a ticket's Web Push (None: off): how the last push went
+    (sent, failed, or None before the first); never the subscription."""
+    contact = next((c for c in ticket.contacts if c.channel == PUSH), None)
+    return None if contact is None else {"last": contact.last_outcome}
 
 
 def staff_place(ticket_id: int, place: dict[str, Any]) -> dict[str, Any]:

@@ -85,6 +85,9 @@ def test_the_call_is_pushed_and_the_patients_browser_can_read_it(app, client, st
         }
     ]
     assert called[0]["body"].startswith("G-001: it is your turn. Please go to Room 1")
+    queue = staff.get(f"/api/sites/{SITE}/queue").get_json()
+    (desk_view,) = [t for t in queue["tickets"] if t["number"] == "G-001"]
+    assert desk_view["push"] == {"last": "sent"}  # the desk sees it is on, never where
     _, _, headers = push_service.received[-1]
     assert headers["urgency"] == "high"
     assert int(headers["ttl"]) == 900
