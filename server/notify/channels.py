@@ -14,13 +14,15 @@ end of its path, as Apprise's SMS services take their targets
 Web Push goes through pywebpush, signed with the deployment's VAPID key
 (`VAPID_PRIVATE_KEY`, `VAPID_SUBJECT`). The address is the browser's subscription with
 its ticket page (domain/notify.PushSubscription, JSON); the text is the notification
-as JSON (title, body, url), built by services/notifications.py; the browser's service
+as JSON (title, body, tag), built by services/notifications.py, to which the page's
+url is added from the address; the browser's service
 worker (static/js/push-worker.js) shows it.
 """
 
 from __future__ import annotations
 
 import base64
+import json
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -91,10 +93,11 @@ def push_channel(private_key: str, subject: str) -> Channel:
 
     def send(address: str, text: str) -> Outcome:
         subscription = PushSubscription.from_address(address)
+        message = {**json.loads(text), "url": subscription.url}
         try:
             webpush(
                 subscription.subscription_info(),
-                data=text,
+                data=json.dumps(message),
                 vapid_private_key=key,
                 vapid_claims={"sub": subject},
                 timeout=PUSH_TIMEOUT_SECONDS,

@@ -18,7 +18,7 @@ from flask_babel import force_locale, gettext
 from sqlalchemy import select
 
 from server import payloads
-from server.domain.notify import PUSH, Kind, PushSubscription, next_place
+from server.domain.notify import PUSH, Kind, next_place
 from server.domain.queue import TicketStatus
 from server.extensions import db
 from server.notify import outbox
@@ -106,13 +106,13 @@ def _contacts_of(ticket_ids: set[int]) -> dict[int, list[tuple[Contact, Ticket]]
 def _for_channel(contact: Contact, site: Site, ticket: Ticket, text: str) -> str:
     """The message as the contact's channel carries it: a text as it is; a push as the
     notification the phone's service worker shows (static/js/push-worker.js): the
-    clinic's name, the text, the ticket page a tap opens, and a tag, so that a newer
-    message about the ticket replaces the older one on the screen."""
+    clinic's name, the text, and a tag, so that a newer message about the ticket
+    replaces the older one on the screen. The ticket page a tap opens is added by the
+    channel from the address (channels.push_channel): its token is not kept with the
+    message's record once the address is cleared."""
     if contact.channel != PUSH:
         return text
-    url = PushSubscription.from_address(contact.address).url
-    tag = f"waitroom-{ticket.id}"
-    return json.dumps({"title": site.name, "body": text, "url": url, "tag": tag})
+    return json.dumps({"title": site.name, "body": text, "tag": f"waitroom-{ticket.id}"})
 
 
 def _body(site: Site, ticket: Ticket, tell: Tell) -> str:

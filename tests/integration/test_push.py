@@ -111,6 +111,10 @@ def test_recall_and_cancel_are_pushed_and_the_end_forgets_the_subscription(
         "you are no longer in",
     ]
     assert count(app, OutboxMessage, OutboxMessage.address.is_not(None)) == 0
+    # The record of what was sent keeps no subscription and no ticket token.
+    with app.app_context():
+        bodies = " ".join(db.session.scalars(select(OutboxMessage.body)))
+    assert "/t/" not in bodies and "127.0.0.1" not in bodies
 
 
 def test_pushes_are_in_the_tickets_language(app, client, staff, push_service):
