@@ -56,6 +56,8 @@ export function setUpPush({ urls, key, t }) {
     on.hidden = !supported || Boolean(ticket.push);
     off.hidden = !supported || !ticket.push;
     section.dataset.push = ticket.push ? "on" : "off";
+    // Opened again with alerts on (from here or another phone): say so by the button.
+    if (supported && ticket.push && !state.textContent) state.textContent = t("push_on");
   }
 
   async function turnOn() {
