@@ -64,6 +64,7 @@ install-dev: $(VENV)/.installed-dev node compile-translations
 run: install
 	@mkdir -p var
 	@$(BIN)/waitroom demo $(DEMO_ARGS)
+	@$(BIN)/waitroom vapid-keys
 	@echo
 	@echo "  Kiosk:    http://$(HOST):$(PORT)/kiosk"
 	@echo "  Display:  http://$(HOST):$(PORT)/display"

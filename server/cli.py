@@ -365,6 +365,31 @@ def purge_personal_data(site_slug: str | None, dry_run: bool) -> None:
         )
 
 
+@main.command("vapid-keys")
+@click.option(
+    "--print", "print_only", is_flag=True, help="Print a new pair as environment lines; keep none."
+)
+def vapid_keys(print_only: bool) -> None:
+    """Make the VAPID key pair that signs Web Push messages: kept in var/vapid_private_key
+    (once; an existing key is kept) unless --print, which prints VAPID_PRIVATE_KEY and
+    VAPID_PUBLIC_KEY lines for the environment instead."""
+    from server.config import Config
+    from server.notify.channels import new_vapid_private_key, public_key_text, vapid_key
+
+    if print_only:
+        private = new_vapid_private_key()
+        click.echo(f"VAPID_PRIVATE_KEY={private}")
+        click.echo(f"VAPID_PUBLIC_KEY={public_key_text(vapid_key(private))}")
+        return
+    path = Config.VAR_DIR / "vapid_private_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(new_vapid_private_key())
+        path.chmod(0o600)
+    public = public_key_text(vapid_key(path.read_text().strip()))
+    click.echo(f"Web Push key: {path} (public key {public})")
+
+
 @main.command()
 @click.option("--user", "username", default="desk", show_default=True)
 @click.option(

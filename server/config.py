@@ -26,6 +26,15 @@ def _secret_key(instance: Path) -> str:
     return key
 
 
+def _vapid_private_key(instance: Path) -> str | None:
+    """VAPID_PRIVATE_KEY from the environment, else the one `waitroom vapid-keys` kept in
+    var/ (`make run` makes it), else none: no Web Push."""
+    if key := os.environ.get("VAPID_PRIVATE_KEY"):
+        return key
+    path = instance / "vapid_private_key"
+    return path.read_text().strip() if path.exists() else None
+
+
 class Config:
     VAR_DIR = Path(os.environ.get("WAITROOM_VAR", "var")).resolve()
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'waitroom.db'}")
@@ -49,6 +58,16 @@ class Config:
     PUBLIC_URL = os.environ.get("PUBLIC_URL")
     # Text messages: one Apprise URL (README "Notifications"); unset, no texts are offered.
     SMS_URL = os.environ.get("SMS_URL")
+    # Web Push (README "Notifications"): the VAPID key pair that signs each push, and
+    # the contact a push service may write to (mailto: or https:). Without a private
+    # key, "Notify me on this phone" is not offered. The public key is the private
+    # key's unless given.
+    VAPID_PRIVATE_KEY = _vapid_private_key(VAR_DIR)
+    VAPID_PUBLIC_KEY = os.environ.get("VAPID_PUBLIC_KEY")
+    VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT", "mailto:waitroom@localhost")
+    # More push service hosts a subscription's endpoint may name, comma-separated,
+    # beside the major browsers' (domain/notify.PUSH_SERVICES).
+    PUSH_SERVICE_HOSTS = [h for h in os.environ.get("PUSH_SERVICE_HOSTS", "").split(",") if h]
     # Seconds between two looks at the outbox when it is empty (server/notify/sender.py).
     OUTBOX_POLL_SECONDS = float(os.environ.get("OUTBOX_POLL_SECONDS", "1"))
     MAX_CONTENT_LENGTH = 256 * 1024  # the biggest body is an appointments CSV
@@ -143,3 +162,5 @@ class TestConfig(Config):
     ESTIMATE_REFRESH = "off"
     RATELIMIT_ENABLED = False
     SMS_URL = None
+    VAPID_PRIVATE_KEY = None
+    VAPID_PUBLIC_KEY = None

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from server.domain import remote
 from server.domain.estimate import Estimate, naive_wait
-from server.domain.notify import SMS, last_digits
+from server.domain.notify import PUSH, SMS, last_digits
 from server.domain.queue import OPEN_STATUSES, TicketStatus, in_call_order
 from server.sites.settings import SiteSettings
 from server.storage import queries
@@ -241,6 +241,8 @@ def ticket_view(ticket: Ticket, view: QueueView, notices: Sequence[DelayNotice])
         "site": {"slug": view.site.slug, "name": view.site.name},
         # Whether the patient asked for texts (never the number).
         "texts": any(c.channel == SMS for c in ticket.contacts),
+        # Whether a phone asked for notifications (never the subscription).
+        "push": any(c.channel == PUSH for c in ticket.contacts),
         # A remote ticket: when to leave, or to come now, or that it is here.
         "remote": remote_view(ticket, estimate, view.now),
     }
@@ -320,6 +322,7 @@ def staff_ticket(ticket: Ticket, view: QueueView) -> dict[str, Any]:
         "texts": texts_view(ticket),
         # A remote ticket: "not here yet" with its expected arrival, or held.
         "remote": remote_view(ticket, estimate, view.now),
+        "push": push_view(ticket),
     }
 
 
@@ -330,6 +333,13 @@ def texts_view(ticket: Ticket) -> dict[str, Any] | None:
     if contact is None:
         return None
     return {"last_digits": last_digits(contact.address), "last": contact.last_outcome}
+
+
+def push_view(ticket: Ticket) -> dict[str, Any] | None:
+    """What the desk sees of a ticket's Web Push (None: off): how the last push went
+    (sent, failed, or None before the first); never the subscription."""
+    contact = next((c for c in ticket.contacts if c.channel == PUSH), None)
+    return None if contact is None else {"last": contact.last_outcome}
 
 
 def staff_place(ticket_id: int, place: dict[str, Any]) -> dict[str, Any]:

@@ -239,6 +239,32 @@ def arrive(token: str, body: schemas.Arrival) -> Any:
 
 @endpoint(
     bp,
+    "/tickets/<token>/push",
+    "POST",
+    summary="The patient's phone asks for notifications (Web Push): the browser's"
+    " subscription, kept with the ticket until the visit ends; a new one replaces the old"
+    " (404 push_not_offered without VAPID keys; 400 invalid_subscription; 409 ticket_ended)",
+    tag="phone",
+    body=schemas.PushRequest,
+)
+def ask_for_push(token: str, body: schemas.PushRequest) -> Any:
+    return jsonify(services.subscribe(token, body.endpoint, body.keys.p256dh, body.keys.auth))
+
+
+@endpoint(
+    bp,
+    "/tickets/<token>/push/remove",
+    "POST",
+    summary="The patient turns notifications off: the subscription is deleted",
+    tag="phone",
+    body=schemas.Empty,
+)
+def stop_push(token: str, body: schemas.Empty) -> Any:
+    return jsonify(services.unsubscribe(token))
+
+
+@endpoint(
+    bp,
     "/tickets/<token>/route",
     "GET",
     summary="A called ticket's way from its waiting area to its room, in its language and"

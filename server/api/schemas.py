@@ -195,6 +195,22 @@ class TextsRequest(Body):
     consent: bool
 
 
+Base64Url = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_-]+=*$")]
+
+
+class PushKeys(Body):
+    p256dh: Base64Url
+    auth: Base64Url
+
+
+class PushRequest(Body):
+    """A browser's push subscription, as PushSubscription.toJSON() gives it."""
+
+    endpoint: Annotated[str, Field(min_length=1, max_length=1000), Line]
+    keys: PushKeys
+    expirationTime: int | float | None = None  # noqa: N815  (the browser's own name)
+
+
 class DeskNumber(Body):
     number: TypedNumber
 
@@ -357,6 +373,11 @@ class TextsChange(Answer):
     texts: TextsView | None = Field(description="Null: texts are off for this ticket.")
 
 
+class PushChange(Answer):
+    seq: int | None = Field(None, description="Absent when there was nothing to turn off.")
+    push: bool = Field(description="Whether Web Push alerts are on for this ticket now.")
+
+
 class Me(Answer):
     username: str
     role: str
@@ -429,6 +450,9 @@ class PhoneTicket(Answer):
     notices: list[NoticeView]
     delay: dict[str, object] | None
     site: SiteName
+    push: bool = Field(
+        description="Whether a phone asked for Web Push alerts (never the subscription)."
+    )
     remote: RemoteView | None = None
 
 
@@ -724,6 +748,8 @@ ANSWERS: dict[str, type[BaseModel] | str] = {
     "add_texts": TextsChange,
     "remove_texts": TextsChange,
     "message_patient": TextsChange,
+    "ask_for_push": PushChange,
+    "stop_push": PushChange,
     "audit_csv": "text/csv",
     "join_page": JoinPage,
     "join_remotely": CheckedIn,

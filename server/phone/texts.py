@@ -47,6 +47,13 @@ def phone_texts() -> dict[str, str]:
         "leave_by": _("Leave by {time}."),
         "come_now": _("Please come now."),
         "you_are_next": _("You are next: please come now."),
+        # "Notify me on this phone" (phone/push.js).
+        "push_on": _("Alerts are on for this phone."),
+        "push_off": _("Alerts are off."),
+        "push_denied": _(
+            "Your phone blocks alerts from this page. You can allow them in the settings."
+        ),
+        "push_failed": _("That did not work. Please try again."),
         "no_step_free_route": _(
             "There is no step-free way to this room. Please ask a member of staff for help."
         ),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import redirect, render_template, request, url_for
+from flask import Response, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 
 from server import services
@@ -12,6 +12,7 @@ from server.domain.errors import Gone, NotFound
 from server.i18n import use_language
 from server.phone import bp
 from server.phone.texts import phone_texts
+from server.web import ROOT
 
 # The token in the address is the patient's only key to the page: no cache may keep
 # it, and no other site may learn the address from a Referer header.
@@ -38,6 +39,8 @@ def ticket_page(token: str) -> Any:
         "texts": phone_texts(),
         # How this patient asked to be called (at check-in): for their own page only.
         "call": services.phone_call_style(token),
+        # The key this deployment signs its pushes with (the browser's applicationServerKey).
+        "push_key": services.push_public_key(),
         "urls": {
             "status": url_for("api.ticket_status", token=token),
             "cancel": url_for("api.cancel_own_ticket", token=token),
@@ -47,6 +50,10 @@ def ticket_page(token: str) -> Any:
             "texts": url_for("api.ask_for_texts", token=token)
             if services.texts_offered()
             else None,
+            # Only where the server sends Web Push (a VAPID key): else no button.
+            "push": url_for("api.ask_for_push", token=token) if services.push_offered() else None,
+            "push_off": url_for("api.stop_push", token=token),
+            "worker": url_for("phone.push_worker"),
             # The page turns into the survey when the visit is done (feedback/views.py).
             "survey": url_for("feedback.survey", token=token),
         },
@@ -60,3 +67,36 @@ def ticket_page(token: str) -> Any:
         referrer_policy="no-referrer",
     )
     return page, 200, PRIVATE
+
+
+@bp.get("/t/push-worker.js")
+def push_worker() -> Response:
+    """The service worker that shows a push (static/js/push-worker.js). Served from /t/ so
+    that its scope is the ticket pages and nothing else; never cached for long, so a new
+    version reaches phones at once."""
+    script = (ROOT / "static" / "js" / "push-worker.js").read_text(encoding="utf-8")
+    return Response(script, mimetype="text/javascript", headers={"Cache-Control": "no-cache"})
+
+
+@bp.get("/t/<token>/manifest.webmanifest")
+def ticket_manifest(token: str) -> Any:
+    """The web app manifest of one ticket's page: "Add to Home Screen" (which an iPhone
+    needs before it shows notifications) opens this ticket."""
+    try:
+        ticket = services.ticket_status(token)["ticket"]
+    except (NotFound, Gone) as error:
+        return jsonify(error=error.code), error.status, PRIVATE
+    use_language(ticket["language"])
+    manifest = {
+        "name": f"{ticket['site']['name']} · {ticket['number']}",
+        "short_name": ticket["number"],
+        "lang": str(get_locale()),
+        "start_url": url_for("phone.ticket_page", token=token),
+        "scope": url_for("phone.ticket_page", token=token),
+        "display": "standalone",
+        "background_color": "#ffffff",
+        "theme_color": "#ffffff",
+    }
+    response = jsonify(manifest)
+    response.mimetype = "application/manifest+json"
+    return response, 200, PRIVATE

@@ -63,6 +63,7 @@ from server.services.pairing import (
     screen_of_socket,
     unpair_screen,
 )
+from server.services.push import push_offered, push_public_key, subscribe, unsubscribe
 from server.services.remote import (
     arrive_by_patient,
     arrive_by_staff,
@@ -209,6 +210,8 @@ __all__ = [
     "presence_update",
     "provisioning_uri",
     "purge_personal_data",
+    "push_offered",
+    "push_public_key",
     "recall",
     "refresh_estimates",
     "refuse_if_local_passwords_off",
@@ -243,6 +246,7 @@ __all__ = [
     "start_staff_session",
     "statements_for_display",
     "statements_for_phone",
+    "subscribe",
     "survey_open",
     "sweep_staff_sessions",
     "texts_offered",
@@ -250,6 +254,7 @@ __all__ = [
     "ticket_status",
     "transfer",
     "unpair_screen",
+    "unsubscribe",
     "use_reset_link",
     "verify_audit_chain",
     "waiting_area_for",

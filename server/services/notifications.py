@@ -9,6 +9,7 @@ one), never a name, and is in the ticket's language.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,7 +18,7 @@ from flask_babel import force_locale, gettext
 from sqlalchemy import select
 
 from server import payloads
-from server.domain.notify import Kind, next_place
+from server.domain.notify import PUSH, Kind, next_place
 from server.domain.queue import TicketStatus
 from server.extensions import db
 from server.notify import outbox
@@ -52,14 +53,16 @@ def write(
         for contact, ticket in contacts.get(tell.ticket_id, ()):
             if tell.kind in (Kind.CALLED, Kind.RECALLED):
                 contact.told_next = False  # a return to the queue is a new wait
-            outbox.add(contact, site.id, tell.kind, _body(site, ticket, tell), now)
+            body = _for_channel(contact, site, ticket, _body(site, ticket, tell))
+            outbox.add(contact, site.id, tell.kind, body, now)
             written += 1
     for ticket_id, place in nearly.items():
         for contact, ticket in contacts.get(ticket_id, ()):
             if contact.told_next or ticket.status != TicketStatus.WAITING:
                 continue
             contact.told_next = True
-            outbox.add(contact, site.id, Kind.NEXT, _next_body(ticket, place), now)
+            body = _for_channel(contact, site, ticket, _next_body(ticket, place))
+            outbox.add(contact, site.id, Kind.NEXT, body, now)
             written += 1
     return written
 
@@ -98,6 +101,18 @@ def _contacts_of(ticket_ids: set[int]) -> dict[int, list[tuple[Contact, Ticket]]
     for contact, ticket in rows:
         found.setdefault(ticket.id, []).append((contact, ticket))
     return found
+
+
+def _for_channel(contact: Contact, site: Site, ticket: Ticket, text: str) -> str:
+    """The message as the contact's channel carries it: a text as it is; a push as the
+    notification the phone's service worker shows (static/js/push-worker.js): the
+    clinic's name, the text, and a tag, so that a newer message about the ticket
+    replaces the older one on the screen. The ticket page a tap opens is added by the
+    channel from the address (channels.push_channel): its token is not kept with the
+    message's record once the address is cleared."""
+    if contact.channel != PUSH:
+        return text
+    return json.dumps({"title": site.name, "body": text, "tag": f"waitroom-{ticket.id}"})
 
 
 def _body(site: Site, ticket: Ticket, tell: Tell) -> str:

@@ -17,6 +17,7 @@ import { placeInLine, waitEstimate } from "./lib/ticket.js";
 import { fillRoute } from "./lib/route.js";
 import { alertCall, endCallAlert, listenToCallScreen, readySpeech } from "./phone/call-alert.js";
 import { setUpTextMe } from "./lib/text-me.js";
+import { setUpPush } from "./phone/push.js";
 
 const config = pageConfig("phone-config");
 const t = makeTexts(config.texts);
@@ -31,6 +32,8 @@ let leaving = false; // this phone asked to leave: "you have left", not "cancell
 let wayTo = null; // the room whose way is on screen (or on its way)
 const textMeForm = byId("text-me"); // present only where the server sends texts
 const textMe = textMeForm && setUpTextMe(textMeForm, { url: config.urls.texts, t });
+// "Notify me on this phone" (only where the server sends Web Push).
+const renderPush = setUpPush({ urls: config.urls, key: config.push_key, t });
 
 const nameOf = (names) => nameIn(names, config.language);
 
@@ -62,6 +65,7 @@ function render(ticket) {
   renderRemote(waiting ? ticket.remote : null);
   byId("leave").hidden = !LEAVABLE.includes(ticket.status);
   renderTextMe(ticket);
+  renderPush(ticket);
   document.body.dataset.status = ticket.status;
   const statements = document.getElementById("statements");
   if (statements) statements.hidden = !waiting;

@@ -493,3 +493,17 @@ def test_login_applies_the_same_rule_even_to_an_account_stored_before_it(app, ki
     client = app.test_client()
     client.post("/desk/login", data={"username": name, "password": STAFF_PASSWORD})
     assert client.get("/api/me").status_code == 401
+
+
+def test_vapid_keys_makes_the_push_key_once_and_prints_a_pair_for_the_environment(waitroom):
+    from server.notify.channels import public_key_text, vapid_key
+
+    first = waitroom.ok("vapid-keys")
+    assert waitroom.ok("vapid-keys") == first  # an existing key is kept
+    path = waitroom.var / "vapid_private_key"
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert public_key_text(vapid_key(path.read_text())) in first
+
+    lines = dict(line.split("=", 1) for line in waitroom.ok("vapid-keys", "--print").split())
+    assert set(lines) == {"VAPID_PRIVATE_KEY", "VAPID_PUBLIC_KEY"}
+    assert public_key_text(vapid_key(lines["VAPID_PRIVATE_KEY"])) == lines["VAPID_PUBLIC_KEY"]
