@@ -21,6 +21,7 @@ import { ROOM_KEY, listenToRoomControls, renderRoomPicker, renderRoomState } fro
 import { listenForShortcuts } from "./desk/shortcuts.js";
 import { renderMissed, renderWaiting } from "./desk/waiting.js";
 import { renderInterpreters } from "./desk/needs.js";
+import { applyTextsNews, makeTextsDialog, textNews } from "./desk/texts.js";
 
 const RETRY_MS = 5000;
 const CLOCK_TICK_MS = 30000; // "waiting for 12 min" moves on by itself
@@ -56,6 +57,8 @@ desk.actions = makeActions({
   onUsed: restartIdleLogout,
 });
 desk.dialogs = makeDialogs({ t, queue, labels, ticketAction: desk.actions.ticketAction });
+// Offered only where the server sends texts (SMS_URL).
+desk.texts = config.texts_offered ? makeTextsDialog({ t, queue, act: desk.actions.act }) : null;
 const accuracy = makeAccuracy({ api: config.api, t });
 
 // --- Drawing -----------------------------------------------------------------------
@@ -91,11 +94,22 @@ function render() {
 function receiveUpdate(update) {
   if (update.kind === "presence") {
     queue.devices = update.devices;
+  } else if (update.kind === "texts") {
+    receiveTextNews(update);
   } else {
     applyChange(queue, update);
     if (update.kind === "called") accuracy.refreshSoon();
   }
   renderSoon();
+}
+
+// A text went out, or did not: the ticket's tag changes, and a failure is said aloud
+// (role="alert") until the next one, so staff can tell the patient in person.
+function receiveTextNews(update) {
+  applyTextsNews(queue, update);
+  const words = textNews(t, update);
+  if (words) byId("text-news").textContent = words;
+  if (desk.texts) desk.texts.refresh(update);
 }
 
 function receiveSnapshot(snapshot) {
@@ -123,7 +137,8 @@ function showConnection(state) {
 const live = connectLive({
   auth: { staff: config.site },
   updates: { staff_update: receiveUpdate },
-  unsequencedKinds: ["presence"], // kiosks and displays coming and going
+  // Kiosks and displays coming and going; how a text to a patient went.
+  unsequencedKinds: ["presence", "texts"],
   onSnapshot: receiveSnapshot,
   onState: showConnection,
   onSyncError: (error) => {
