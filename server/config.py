@@ -49,6 +49,9 @@ class Config:
     PUBLIC_URL = os.environ.get("PUBLIC_URL")
     # Text messages: one Apprise URL (README "Notifications"); unset, no texts are offered.
     SMS_URL = os.environ.get("SMS_URL")
+    # Replies to texts: Twilio's auth token, to check the signature of its incoming-message
+    # webhook (POST /api/sites/<site>/texts/inbound); unset, replies are not taken.
+    TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN")
     # Seconds between two looks at the outbox when it is empty (server/notify/sender.py).
     OUTBOX_POLL_SECONDS = float(os.environ.get("OUTBOX_POLL_SECONDS", "1"))
     MAX_CONTENT_LENGTH = 256 * 1024  # the biggest body is an appointments CSV
@@ -138,3 +141,4 @@ class TestConfig(Config):
     ESTIMATE_REFRESH = "off"
     RATELIMIT_ENABLED = False
     SMS_URL = None
+    TWILIO_AUTH_TOKEN = None

@@ -11,8 +11,12 @@ from server import auth, guesses, services
 from server.api import bp, schemas
 from server.api.errors import BadRequest
 from server.api.spec import endpoint, openapi_document
+from server.domain.errors import NotFound
+from server.notify.twilio_signature import signed_by_twilio
 from server.services.sites import AppointmentFileError
 from server.storage.models import User
+
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
 
 def _checkin_limit() -> str:
@@ -392,6 +396,39 @@ def remove_texts(site: str, ticket_id: int, user: User, body: schemas.Empty) -> 
 )
 def message_patient(site: str, ticket_id: int, user: User, body: schemas.DeskMessage) -> Any:
     return jsonify(services.message_patient(site, ticket_id, body.text, actor_id=user.id))
+
+
+@endpoint(
+    bp,
+    "/sites/<site>/texts/inbound",
+    "POST",
+    summary="Twilio's incoming-message webhook: a patient's reply to our texts (a form"
+    " with From and Body, signed in X-Twilio-Signature with TWILIO_AUTH_TOKEN; 403"
+    " bad_signature changes nothing). Keywords: STATUS, LEAVE then YES, STOP, HELP, LATE;"
+    " answers go out as texts. Answers an empty TwiML document.",
+    tag="phone",
+)
+def inbound_text(site: str) -> Any:
+    token = current_app.config.get("TWILIO_AUTH_TOKEN")
+    if not token or not services.texts_offered():
+        raise NotFound("Replies to texts are not taken here.", code="replies_not_taken")
+    params = list(request.form.items(multi=True))
+    if not signed_by_twilio(
+        token, _urls_twilio_may_sign(), params, request.headers.get("X-Twilio-Signature", "")
+    ):
+        raise auth.Forbidden("The request is not signed by the provider.", code="bad_signature")
+    services.receive_text(site, request.form.get("From", ""), request.form.get("Body", ""))
+    return Response(EMPTY_TWIML, mimetype="text/xml")
+
+
+def _urls_twilio_may_sign() -> list[str]:
+    """The URL this server saw, and the same path under PUBLIC_URL (a proxy in front of
+    us may have been sent https://clinic.example/... and passed on http://...)."""
+    urls = [request.url]
+    public = current_app.config.get("PUBLIC_URL")
+    if public:
+        urls.append(public.rstrip("/") + request.full_path.rstrip("?"))
+    return urls
 
 
 @endpoint(

@@ -628,6 +628,7 @@ ANSWERS: dict[str, type[BaseModel] | str] = {
     "look_up_appointment": AppointmentFound,
     "ticket_status": TicketStatus,
     "cancel_own_ticket": PatientChange,
+    "inbound_text": "text/xml",
     "ticket_route": Route,
     "destinations": Destinations,
     "route": Route,

@@ -179,6 +179,11 @@ def _texts() -> dict[str, str]:
         "text_not_sent": gettext(
             "The text to %(number)s did not go out. Tell them in person.", number="{number}"
         ),
+        # What a patient said by text (services/inbound_texts.py).
+        "reply_late": gettext("%(number)s texted: running late.", number="{number}"),
+        "reply_other": gettext("%(number)s texted: “%(text)s”", number="{number}", text="{text}"),
+        "reply_stop": gettext("%(number)s asked for no more texts.", number="{number}"),
+        "reply_leave": gettext("%(number)s left the queue by text.", number="{number}"),
         "number_refused": gettext(
             "The provider refused the number of %(number)s, so it is removed. Tell them in person.",
             number="{number}",

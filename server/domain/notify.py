@@ -40,6 +40,10 @@ class Kind(StrEnum):
     DELAY = "delay"
     LEFT = "left"
     DESK = "desk"
+    ANSWER = "answer"  # an answer to the patient's text (STATUS, HELP, ...)
+    ASK_LEAVE = "ask_leave"  # "reply YES to leave": a YES soon after confirms it
+    REPLY = "reply"  # staff's reply to the patient's feedback
+    SURVEY = "survey"  # the feedback survey's link, after the visit
 
 
 @dataclass(frozen=True)

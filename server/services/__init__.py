@@ -42,6 +42,7 @@ from server.services.feedback import (
     statements_for_phone,
     survey_open,
 )
+from server.services.inbound_texts import receive_text
 from server.services.needs import interpreter_requests, phone_call_style
 from server.services.notices import (
     clear_notice,
@@ -178,6 +179,7 @@ __all__ = [
     "provisioning_uri",
     "purge_personal_data",
     "recall",
+    "receive_text",
     "refresh_estimates",
     "refuse_if_local_passwords_off",
     "refuse_login",

@@ -129,6 +129,11 @@ def _body(site: Site, ticket: Ticket, tell: Tell) -> str:
         )
 
 
+def called_text(site: Site, ticket: Ticket) -> str:
+    """The text of a called ticket's call, in its language (also the answer to STATUS)."""
+    return _body(site, ticket, Tell(ticket.id, Kind.CALLED))
+
+
 def _next_body(ticket: Ticket, place: int) -> str:
     with force_locale(ticket.language):
         return str(

@@ -21,7 +21,7 @@ import { ROOM_KEY, listenToRoomControls, renderRoomPicker, renderRoomState } fro
 import { listenForShortcuts } from "./desk/shortcuts.js";
 import { renderMissed, renderWaiting } from "./desk/waiting.js";
 import { renderInterpreters } from "./desk/needs.js";
-import { applyTextsNews, makeTextsDialog, textNews } from "./desk/texts.js";
+import { applyTextsNews, makeTextsDialog, replyNews, textNews } from "./desk/texts.js";
 
 const RETRY_MS = 5000;
 const CLOCK_TICK_MS = 30000; // "waiting for 12 min" moves on by itself
@@ -96,6 +96,10 @@ function receiveUpdate(update) {
     queue.devices = update.devices;
   } else if (update.kind === "texts") {
     receiveTextNews(update);
+  } else if (update.kind === "reply") {
+    const words = replyNews(t, update);
+    if (words) byId("text-news").textContent = words;
+    return;
   } else {
     applyChange(queue, update);
     if (update.kind === "called") accuracy.refreshSoon();
@@ -137,8 +141,9 @@ function showConnection(state) {
 const live = connectLive({
   auth: { staff: config.site },
   updates: { staff_update: receiveUpdate },
-  // Kiosks and displays coming and going; how a text to a patient went.
-  unsequencedKinds: ["presence", "texts"],
+  // Kiosks and displays coming and going; how a text to a patient went; what a
+  // patient texted us.
+  unsequencedKinds: ["presence", "texts", "reply"],
   onSnapshot: receiveSnapshot,
   onState: showConnection,
   onSyncError: (error) => {

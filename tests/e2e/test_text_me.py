@@ -9,10 +9,12 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import Live, assert_accessible
+from tests.integration.test_inbound_texts import twilio_signs
 from tests.e2e.kiosk_actions import on_screen, open_kiosk, tap, type_keys
 from tests.e2e.live import SITE, Server
 from tests.sms_receiver import Receiver
 
+TWILIO_TOKEN = "e2e-twilio-token"
 PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True}
 
 
@@ -27,7 +29,9 @@ def receiver():
 def texting_server(tmp_path_factory, receiver):
     """A server that sends texts (to the receiver); the session's server sends none."""
     server = Server(tmp_path_factory.mktemp("texts"), None)
-    server.env.update(SMS_URL=receiver.sms_url, OUTBOX_POLL_SECONDS="0.2")
+    server.env.update(
+        SMS_URL=receiver.sms_url, OUTBOX_POLL_SECONDS="0.2", TWILIO_AUTH_TOKEN=TWILIO_TOKEN
+    )
     password = server.demo()
     with server.running():
         yield Live(server, password)
@@ -185,3 +189,23 @@ def test_the_desk_texts_dialog_in_spanish(new_page, texting_server, desk):
     page.locator(f"tr[data-ticket='{number}']").get_by_role("button", name=f"SMS… {number}").click()
     expect(page.locator("#texts-dialog").get_by_role("heading")).to_have_text(f"SMS para {number}")
     assert_accessible(page, "desk texts dialog in Spanish")
+
+
+def test_the_desk_hears_at_once_that_a_patient_texted_running_late(new_page, texting_server, desk):
+    made = desk.post(texting_server.url(f"/api/sites/{SITE}/tickets"), json={"service": "N"}).json()
+    number = made["ticket"]["number"]
+    ticket = desk_ticket(texting_server, desk, number)
+    desk.post(
+        texting_server.url(f"/api/sites/{SITE}/tickets/{ticket['id']}/texts"),
+        json={"number": "07911 123459"},
+    )
+    page = desk_page(new_page, texting_server)
+    expect(page.locator(f"tr[data-ticket='{number}'] .texts-tag")).to_have_text("texts on (…59)")
+
+    url = texting_server.url(f"/api/sites/{SITE}/texts/inbound")
+    form = {"From": "+447911123459", "To": "+441234567890", "Body": "Running late"}
+    answer = desk.post(
+        url, data=form, headers={"X-Twilio-Signature": twilio_signs(url, form, TWILIO_TOKEN)}
+    )
+    assert answer.status_code == 200, answer.text
+    expect(page.locator("#text-news")).to_have_text(f"{number} texted: running late.")

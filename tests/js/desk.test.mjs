@@ -144,7 +144,7 @@ test("the dialog's answer becomes the call's previous, or no call at all", () =>
 
 // --- Texts (desk/texts.js) ---------------------------------------------------------
 
-import { applyTextsNews, textNews, textsState } from "../../static/js/desk/texts.js";
+import { applyTextsNews, replyNews, textNews, textsState } from "../../static/js/desk/texts.js";
 
 const textWords = makeTexts({
   texts_none: "No number for texts.",
@@ -177,4 +177,19 @@ test("news of a text changes only that ticket's texts", () => {
   applyTextsNews(queue, { ticket: { id: 8 }, texts: null }); // not on this desk: ignored
   assert.deepEqual(queue.tickets.get(7), { id: 7, number: "N-004", texts: { last_digits: "56", last: "failed" } });
   assert.equal(queue.tickets.size, 1);
+});
+
+test("the desk hears what a patient texted: late, other words, stop, leave; not status or help", () => {
+  const t = makeTexts({
+    reply_late: "{number} texted: running late.",
+    reply_other: "{number} texted: “{text}”",
+    reply_stop: "{number} asked for no more texts.",
+    reply_leave: "{number} left the queue by text.",
+  });
+  const ticket = { id: 7, number: "N-004" };
+  assert.equal(replyNews(t, { ticket, keyword: "late", text: null }), "N-004 texted: running late.");
+  assert.equal(replyNews(t, { ticket, keyword: "other", text: "Where is room 3?" }), "N-004 texted: “Where is room 3?”");
+  assert.equal(replyNews(t, { ticket, keyword: "stop", text: null }), "N-004 asked for no more texts.");
+  assert.equal(replyNews(t, { ticket, keyword: "leave", text: null }), "N-004 left the queue by text.");
+  assert.equal(replyNews(t, { ticket, keyword: "status", text: null }), "");
 });

@@ -18,6 +18,13 @@ export function textNews(t, update) {
   return "";
 }
 
+// What a patient said by text, for the desk ("" for a keyword the desk need not hear).
+export function replyNews(t, update) {
+  const words = { late: "reply_late", other: "reply_other", stop: "reply_stop", leave: "reply_leave" };
+  const key = words[update.keyword];
+  return key ? t(key, { number: update.ticket.number, text: update.text || "" }) : "";
+}
+
 // The news changes the ticket's texts in the desk's copy of the queue.
 export function applyTextsNews(queue, update) {
   const known = queue.tickets.get(update.ticket.id);
