@@ -66,14 +66,14 @@ def receive_text(site_slug: str, sender: str, text: str) -> Received:
     elif keyword is Keyword.YES and _asked_to_leave(contact, now):
         _leave(site, now, contact, ticket)
     elif keyword is Keyword.LEAVE:
-        _answer(site, now, contact, ticket, Kind.ASK_LEAVE, _leave_question(ticket))
+        _answer(site, now, contact, _leave_question(ticket), kind=Kind.ASK_LEAVE)
     else:
         if keyword is Keyword.YES:  # with no question of ours to answer
             keyword = Keyword.OTHER
         answer = _answer_for(site, now, ticket, keyword)
         told = keyword in (Keyword.LATE, Keyword.OTHER)
         news = _desk_news(site, ticket, keyword, text) if told else None
-        _answer(site, now, contact, ticket, Kind.ANSWER, answer, news)
+        _answer(site, now, contact, answer, news=news)
     return Received(keyword, ticket.id)
 
 
@@ -131,7 +131,7 @@ def _leave(site: Site, now: datetime, contact: Contact, ticket: Ticket) -> None:
     try:
         tickets.leave_by_text(site, ticket, now)
     except DomainError:  # in the room already, say: the desk will sort it out
-        _answer(site, now, contact, ticket, Kind.ANSWER, _see_the_desk(ticket))
+        _answer(site, now, contact, _see_the_desk(ticket))
         return
     publish([news])
 
@@ -140,9 +140,9 @@ def _answer(
     site: Site,
     now: datetime,
     contact: Contact,
-    ticket: Ticket,
-    kind: Kind,
     body: str,
+    *,
+    kind: Kind = Kind.ANSWER,
     news: Message | None = None,
 ) -> None:
     outbox.add(contact, site.id, kind, body, now)

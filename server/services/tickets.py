@@ -292,6 +292,8 @@ def _move(
     change.audit(str(action), ticket, **(detail or {}))
     if action is Action.CANCEL:
         change.tell(ticket.id, Kind.LEFT)
+    if action is Action.COMPLETE:
+        change.tell(ticket.id, Kind.SURVEY)  # the survey's link, later
     return _finish(change, ticket)
 
 

@@ -9,9 +9,9 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import Live, assert_accessible
-from tests.integration.test_inbound_texts import twilio_signs
 from tests.e2e.kiosk_actions import on_screen, open_kiosk, tap, type_keys
 from tests.e2e.live import SITE, Server
+from tests.integration.test_inbound_texts import twilio_signs
 from tests.sms_receiver import Receiver
 
 TWILIO_TOKEN = "e2e-twilio-token"
