@@ -52,6 +52,9 @@ class Config:
     # Replies to texts: Twilio's auth token, to check the signature of its incoming-message
     # webhook (POST /api/sites/<site>/texts/inbound); unset, replies are not taken.
     TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN")
+    # The same from a hospital's own SMS gateway, as JSON: the secret it sends as
+    # "Authorization: Bearer ..." (POST /api/sites/<site>/texts/inbound/json).
+    SMS_INBOUND_TOKEN = os.environ.get("SMS_INBOUND_TOKEN")
     # Seconds between two looks at the outbox when it is empty (server/notify/sender.py).
     OUTBOX_POLL_SECONDS = float(os.environ.get("OUTBOX_POLL_SECONDS", "1"))
     MAX_CONTENT_LENGTH = 256 * 1024  # the biggest body is an appointments CSV
@@ -142,3 +145,4 @@ class TestConfig(Config):
     RATELIMIT_ENABLED = False
     SMS_URL = None
     TWILIO_AUTH_TOKEN = None
+    SMS_INBOUND_TOKEN = None

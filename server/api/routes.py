@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from typing import Any
 
 from flask import Response, current_app, jsonify, request, url_for
@@ -419,6 +420,27 @@ def inbound_text(site: str) -> Any:
         raise auth.Forbidden("The request is not signed by the provider.", code="bad_signature")
     services.receive_text(site, request.form.get("From", ""), request.form.get("Body", ""))
     return Response(EMPTY_TWIML, mimetype="text/xml")
+
+
+@endpoint(
+    bp,
+    "/sites/<site>/texts/inbound/json",
+    "POST",
+    summary="A hospital's own SMS gateway posts a patient's reply to our texts"
+    ' ({sender, text}, with "Authorization: Bearer SMS_INBOUND_TOKEN"; 403 bad_token'
+    " changes nothing). The same keywords and answers as Twilio's webhook.",
+    tag="phone",
+    body=schemas.InboundText,
+)
+def inbound_text_from_gateway(site: str, body: schemas.InboundText) -> Any:
+    secret = current_app.config.get("SMS_INBOUND_TOKEN")
+    if not secret or not services.texts_offered():
+        raise NotFound("Replies to texts are not taken here.", code="replies_not_taken")
+    given = request.headers.get("Authorization", "").removeprefix("Bearer ")
+    if not hmac.compare_digest(given.encode(), secret.encode()):
+        raise auth.Forbidden("The gateway's token is not right.", code="bad_token")
+    services.receive_text(site, body.sender, body.text)
+    return jsonify(ok=True)
 
 
 def _urls_twilio_may_sign() -> list[str]:

@@ -232,3 +232,38 @@ def test_a_number_no_live_ticket_holds_gets_no_answer(texts_on, app, client, sta
     assert text_in(client, "STATUS", sender="+447911999999").status_code == 200
     send(app)
     assert receiver.texts() == []
+
+
+# --- A hospital's own gateway, as JSON ---------------------------------------------
+
+GATEWAY_TOKEN = "gateway-secret-for-tests"
+
+
+def gateway_text(client, body, token=GATEWAY_TOKEN):
+    return client.post(
+        f"{PATH}/json",
+        json={"sender": "07911 123456", "text": body},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+
+
+def test_a_gateways_text_with_its_token_is_answered(texts_on, app, client, receiver):
+    app.config["SMS_INBOUND_TOKEN"] = GATEWAY_TOKEN
+    texts_on()
+    response = gateway_text(client, "status")
+    assert response.status_code == 200 and response.get_json() == {"ok": True}
+    assert answers(app, receiver) == ["G-001: you are number 1 in line."]
+
+
+def test_a_gateways_text_with_a_wrong_token_is_refused_and_changes_nothing(
+    texts_on, app, client, staff, receiver
+):
+    app.config["SMS_INBOUND_TOKEN"] = GATEWAY_TOKEN
+    ticket_id, _ = texts_on()
+    for token in ("", "wrong"):
+        response = gateway_text(client, "STOP", token=token)
+        assert response.status_code == 403
+        assert response.get_json()["error"]["code"] == "bad_token"
+    assert desk_view(staff, ticket_id)["texts"] is not None
+    app.config["SMS_INBOUND_TOKEN"] = None
+    assert gateway_text(client, "STOP").status_code == 404
