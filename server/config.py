@@ -68,6 +68,12 @@ class Config:
     # More push service hosts a subscription's endpoint may name, comma-separated,
     # beside the major browsers' (domain/notify.PUSH_SERVICES).
     PUSH_SERVICE_HOSTS = [h for h in os.environ.get("PUSH_SERVICE_HOSTS", "").split(",") if h]
+    # Replies to texts: Twilio's auth token, to check the signature of its incoming-message
+    # webhook (POST /api/sites/<site>/texts/inbound); unset, replies are not taken.
+    TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN")
+    # The same from a hospital's own SMS gateway, as JSON: the secret it sends as
+    # "Authorization: Bearer ..." (POST /api/sites/<site>/texts/inbound/json).
+    SMS_INBOUND_TOKEN = os.environ.get("SMS_INBOUND_TOKEN")
     # Seconds between two looks at the outbox when it is empty (server/notify/sender.py).
     OUTBOX_POLL_SECONDS = float(os.environ.get("OUTBOX_POLL_SECONDS", "1"))
     MAX_CONTENT_LENGTH = 256 * 1024  # the biggest body is an appointments CSV
@@ -164,3 +170,5 @@ class TestConfig(Config):
     SMS_URL = None
     VAPID_PRIVATE_KEY = None
     VAPID_PUBLIC_KEY = None
+    TWILIO_AUTH_TOKEN = None
+    SMS_INBOUND_TOKEN = None

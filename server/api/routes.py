@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from typing import Any
 
 from flask import Response, current_app, jsonify, request, url_for
@@ -11,8 +12,12 @@ from server import auth, guesses, services
 from server.api import bp, schemas
 from server.api.errors import BadRequest
 from server.api.spec import endpoint, openapi_document
+from server.domain.errors import NotFound
+from server.notify.twilio_signature import signed_by_twilio
 from server.services.sites import AppointmentFileError
 from server.storage.models import User
+
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
 
 def _checkin_limit() -> str:
@@ -517,6 +522,60 @@ def remove_texts(site: str, ticket_id: int, user: User, body: schemas.Empty) -> 
 )
 def message_patient(site: str, ticket_id: int, user: User, body: schemas.DeskMessage) -> Any:
     return jsonify(services.message_patient(site, ticket_id, body.text, actor_id=user.id))
+
+
+@endpoint(
+    bp,
+    "/sites/<site>/texts/inbound",
+    "POST",
+    summary="Twilio's incoming-message webhook: a patient's reply to our texts (a form"
+    " with From and Body, signed in X-Twilio-Signature with TWILIO_AUTH_TOKEN; 403"
+    " bad_signature changes nothing). Keywords: STATUS, LEAVE then YES, STOP, HELP, LATE;"
+    " answers go out as texts. Answers an empty TwiML document.",
+    tag="phone",
+)
+def inbound_text(site: str) -> Any:
+    token = current_app.config.get("TWILIO_AUTH_TOKEN")
+    if not token or not services.texts_offered():
+        raise NotFound("Replies to texts are not taken here.", code="replies_not_taken")
+    params = list(request.form.items(multi=True))
+    if not signed_by_twilio(
+        token, _urls_twilio_may_sign(), params, request.headers.get("X-Twilio-Signature", "")
+    ):
+        raise auth.Forbidden("The request is not signed by the provider.", code="bad_signature")
+    services.receive_text(site, request.form.get("From", ""), request.form.get("Body", ""))
+    return Response(EMPTY_TWIML, mimetype="text/xml")
+
+
+@endpoint(
+    bp,
+    "/sites/<site>/texts/inbound/json",
+    "POST",
+    summary="A hospital's own SMS gateway posts a patient's reply to our texts"
+    ' ({sender, text}, with "Authorization: Bearer SMS_INBOUND_TOKEN"; 403 bad_token'
+    " changes nothing). The same keywords and answers as Twilio's webhook.",
+    tag="phone",
+    body=schemas.InboundText,
+)
+def inbound_text_from_gateway(site: str, body: schemas.InboundText) -> Any:
+    secret = current_app.config.get("SMS_INBOUND_TOKEN")
+    if not secret or not services.texts_offered():
+        raise NotFound("Replies to texts are not taken here.", code="replies_not_taken")
+    given = request.headers.get("Authorization", "").removeprefix("Bearer ")
+    if not hmac.compare_digest(given.encode(), secret.encode()):
+        raise auth.Forbidden("The gateway's token is not right.", code="bad_token")
+    services.receive_text(site, body.sender, body.text)
+    return jsonify(ok=True)
+
+
+def _urls_twilio_may_sign() -> list[str]:
+    """The URL this server saw, and the same path under PUBLIC_URL (a proxy in front of
+    us may have been sent https://clinic.example/... and passed on http://...)."""
+    urls = [request.url]
+    public = current_app.config.get("PUBLIC_URL")
+    if public:
+        urls.append(public.rstrip("/") + request.full_path.rstrip("?"))
+    return urls
 
 
 @endpoint(

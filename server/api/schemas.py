@@ -244,6 +244,13 @@ class DeskMessage(Body):
     text: Annotated[str, Field(min_length=1, max_length=400)]
 
 
+class InboundText(Body):
+    """A text a patient sent, as a hospital's own SMS gateway posts it."""
+
+    sender: Annotated[str, Field(min_length=1, max_length=32)]
+    text: Annotated[str, Field(max_length=1600)]
+
+
 class Transfer(Body):
     service: ShortText
 
@@ -719,6 +726,8 @@ ANSWERS: dict[str, type[BaseModel] | str] = {
     "look_up_appointment": AppointmentFound,
     "ticket_status": TicketStatus,
     "cancel_own_ticket": PatientChange,
+    "inbound_text": "text/xml",
+    "inbound_text_from_gateway": Ok,
     "ticket_route": Route,
     "destinations": Destinations,
     "route": Route,

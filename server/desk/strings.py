@@ -19,6 +19,7 @@ def console_strings() -> dict[str, str]:
         **_devices(),
         **_accuracy(),
         **_needs(),
+        **_texts(),
     }
 
 
@@ -163,5 +164,37 @@ def _needs() -> dict[str, str]:
             language="{language}",
             count="{count}",
             today="{today}",
+        ),
+    }
+
+
+def _texts() -> dict[str, str]:
+    """A ticket's texts at the desk (static/js/desk/texts.js): the number, a message,
+    and the news that a text did not go out."""
+    return {
+        "texts": gettext("Texts…"),
+        "texts_title": gettext("Texts for %(number)s", number="{number}"),
+        "texts_none": gettext("No number for texts."),
+        "texts_state_on": gettext(
+            "Texts go to the number ending in %(digits)s.", digits="{digits}"
+        ),
+        "texts_state_failed": gettext(
+            "The last text to the number ending in %(digits)s did not go out.",
+            digits="{digits}",
+        ),
+        "texts_saved": gettext("Texts are on for %(number)s.", number="{number}"),
+        "texts_removed": gettext("Texts are off for %(number)s.", number="{number}"),
+        "text_queued": gettext("The text to %(number)s is on its way.", number="{number}"),
+        "text_not_sent": gettext(
+            "The text to %(number)s did not go out. Tell them in person.", number="{number}"
+        ),
+        # What a patient said by text (services/inbound_texts.py).
+        "reply_late": gettext("%(number)s texted: running late.", number="{number}"),
+        "reply_other": gettext("%(number)s texted: “%(text)s”", number="{number}", text="{text}"),
+        "reply_stop": gettext("%(number)s asked for no more texts.", number="{number}"),
+        "reply_leave": gettext("%(number)s left the queue by text.", number="{number}"),
+        "number_refused": gettext(
+            "The provider refused the number of %(number)s, so it is removed. Tell them in person.",
+            number="{number}",
         ),
     }

@@ -45,6 +45,8 @@ def console() -> Any:
         "api": url_for("api.staff_queue", site=site.slug).removesuffix("/queue"),
         "login_url": url_for("desk.login"),
         "strings": console_strings(),
+        # The "Texts…" dialog is offered only where texts can be sent (SMS_URL).
+        "texts_offered": services.texts_offered(),
     }
     return render_template(
         "desk/console.html",

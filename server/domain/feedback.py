@@ -13,8 +13,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Set
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from server.domain.errors import BadInput, DomainError, Gone
 from server.domain.text import check_line, check_text
@@ -28,6 +29,11 @@ CONTACT_MAX_LENGTH = 254  # the longest email address a mail server accepts
 LINK_LIFETIME = timedelta(days=7)
 # An answer may be changed this long after it was first given.
 CHANGE_WINDOW = timedelta(hours=1)
+# The survey's link is texted this long after the visit (the site file's
+# survey_text_minutes), and never at night, site time: a link due then waits for morning.
+DEFAULT_SURVEY_TEXT_MINUTES = 30
+NIGHT_FROM = time(21, 0)
+NIGHT_UNTIL = time(8, 0)
 DEFAULT_OVERDUE_WORKING_DAYS = 2
 DEFAULT_TEXT_KEEP_DAYS = 365
 
@@ -266,3 +272,16 @@ def summarise(responses: Iterable[Response], visits: dict[tuple[str, date], int]
     for key, count in visits.items():
         summary.rows.setdefault(key, Tally()).visits = count
     return summary
+
+
+def survey_text_at(finished_at: datetime, minutes: object, zone: ZoneInfo) -> datetime:
+    """When a visit's survey link is texted: `minutes` after it ended (the default if the
+    setting is not a whole number of minutes), moved to NIGHT_UNTIL the next morning
+    when that falls in the night (from NIGHT_FROM), site time."""
+    delay = minutes if isinstance(minutes, int) and minutes >= 0 else DEFAULT_SURVEY_TEXT_MINUTES
+    at = finished_at + timedelta(minutes=delay)
+    local = at.astimezone(zone)
+    if NIGHT_UNTIL <= local.time() < NIGHT_FROM:
+        return at
+    morning = local.date() if local.time() < NIGHT_UNTIL else local.date() + timedelta(days=1)
+    return datetime.combine(morning, NIGHT_UNTIL, tzinfo=zone).astimezone(at.tzinfo)

@@ -46,6 +46,10 @@ class Kind(StrEnum):
     LEFT = "left"
     DESK = "desk"
     COME_NOW = "come_now"  # a remote ticket's turn came before it did (domain/remote.py)
+    ANSWER = "answer"  # an answer to the patient's text (STATUS, HELP, ...)
+    ASK_LEAVE = "ask_leave"  # "reply YES to leave": a YES soon after confirms it
+    REPLY = "reply"  # staff's reply to the patient's feedback
+    SURVEY = "survey"  # the feedback survey's link, after the visit
 
 
 @dataclass(frozen=True)

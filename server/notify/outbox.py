@@ -41,6 +41,37 @@ def add(contact: Contact, site_id: int, kind: Kind, body: str, now: datetime) ->
     )
 
 
+def add_to_address(
+    *,
+    site_id: int,
+    ticket_id: int | None,
+    channel: str,
+    address: str,
+    kind: Kind,
+    body: str,
+    due: datetime,
+) -> None:
+    """Write a message to an address that is no ticket's contact (an answer to a text
+    whose number was just forgotten, a reply to feedback, the survey link after the
+    visit), in the current transaction, to be sent at `due`. Its age for the retries
+    counts from `due`: a message sent later on purpose is not stale when it goes."""
+    db.session.add(
+        OutboxMessage(
+            site_id=site_id,
+            ticket_id=ticket_id,
+            contact_id=None,
+            channel=channel,
+            address=address,
+            kind=str(kind),
+            body=body,
+            created_at=due,
+            next_try_at=due,
+            attempts=0,
+            status="pending",
+        )
+    )
+
+
 def wake_sender() -> None:
     """Call after the commit of messages: the sender looks at once."""
     _written.set()
@@ -89,15 +120,54 @@ def claim_due(now: datetime, limit: int) -> list[Claimed]:
     return claimed
 
 
-def record(outcomes: list[tuple[int, Outcome, str | None]], now: datetime) -> None:
-    """Record how each claimed message's send went, in one transaction, committed."""
+@dataclass(frozen=True)
+class ContactChanged:
+    """A ticket's texts changed with a send: its last message went out (sent), did not
+    (failed), or the provider rejected the number and it was removed (gone). The desk
+    is told, so staff can tell a patient in person what a text could not."""
+
+    site_id: int
+    ticket_id: int
+    outcome: str
+    address: str | None  # None once gone: what the desk may see is its last two digits
+
+
+def record(outcomes: list[tuple[int, Outcome, str | None]], now: datetime) -> list[ContactChanged]:
+    """Record how each claimed message's send went, in one transaction, committed.
+    Returns the tickets whose texts changed: their last message's outcome is new."""
+    changed: dict[int, ContactChanged] = {}
     if outcomes:
         ids = [message_id for message_id, _, _ in outcomes]
         rows = db.session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(ids)))
         messages = {m.id: m for m in rows}
+        contact_ids = {m.contact_id for m in messages.values() if m.contact_id is not None}
+        before: dict[int, str | None] = {
+            contact_id: last
+            for contact_id, last in db.session.execute(
+                select(Contact.id, Contact.last_outcome).where(Contact.id.in_(contact_ids))
+            )
+        }
         for message_id, outcome, error in outcomes:
-            mark(messages[message_id], outcome, now, error)
+            message = messages[message_id]
+            contact_id, address = message.contact_id, message.address
+            mark(message, outcome, now, error)
+            if contact_id is None or message.ticket_id is None or contact_id not in before:
+                continue
+            now_outcome = "gone" if outcome is Outcome.GONE else _outcome_word(message)
+            if now_outcome != before[contact_id]:
+                before[contact_id] = now_outcome
+                changed[contact_id] = ContactChanged(
+                    message.site_id,
+                    message.ticket_id,
+                    now_outcome,
+                    None if now_outcome == "gone" else address,
+                )
     db.session.commit()
+    return list(changed.values())
+
+
+def _outcome_word(message: OutboxMessage) -> str:
+    return "sent" if message.status == "sent" else "failed"
 
 
 def mark(message: OutboxMessage, outcome: Outcome, now: datetime, error: str | None = None) -> None:

@@ -17,10 +17,13 @@ from collections.abc import Callable, Mapping
 from flask import Flask
 
 from server import clock
-from server.domain.notify import Outcome
+from server.domain.notify import Outcome, last_digits
 from server.extensions import db
 from server.notify import outbox
 from server.notify.channels import Channel, configured_channels
+from server.realtime import rooms
+from server.realtime.publish import STAFF_UPDATE, Message, publish
+from server.storage.models import Site, Ticket
 
 channel_log = logging.getLogger(__name__)
 BATCH = 50
@@ -34,8 +37,39 @@ def send_due(channels: Mapping[str, Channel], limit: int = BATCH) -> int:
     open, record each outcome. Returns how many were tried."""
     claimed = outbox.claim_due(clock.now(), limit)
     outcomes = [(message.id, *_send(channels, message)) for message in claimed]
-    outbox.record(outcomes, clock.now())
+    changed = outbox.record(outcomes, clock.now())
+    if changed:
+        publish(_desk_news(changed))
     return len(claimed)
+
+
+def _desk_news(changed: list[outbox.ContactChanged]) -> list[Message]:
+    """For the desks: a ticket's texts changed with a send (after the commit).
+
+    Not a queue change, so it carries the site's `seq` unchanged, like presence: the
+    desk applies it as it comes ("kind": "texts"). Only the number's last two digits.
+    """
+    messages = []
+    for change in changed:
+        ticket = db.session.get(Ticket, change.ticket_id)
+        site = db.session.get(Site, change.site_id)
+        if ticket is None or site is None:
+            continue
+        texts = (
+            None
+            if change.address is None
+            else {"last_digits": last_digits(change.address), "last": change.outcome}
+        )
+        data = {
+            "seq": site.seq,
+            "kind": "texts",
+            "ticket": {"id": ticket.id, "number": str(ticket.ticket_number)},
+            "texts": texts,
+            "outcome": change.outcome,
+        }
+        messages.append(Message(STAFF_UPDATE, rooms.staff_room(site.slug), data))
+    db.session.rollback()  # only read: end the transaction
+    return messages
 
 
 def _send(channels: Mapping[str, Channel], message: outbox.Claimed) -> tuple[Outcome, str | None]:

@@ -46,6 +46,7 @@ from server.services.feedback import (
     statements_for_phone,
     survey_open,
 )
+from server.services.inbound_texts import receive_text
 from server.services.needs import interpreter_requests, phone_call_style
 from server.services.notices import (
     clear_notice,
@@ -213,6 +214,7 @@ __all__ = [
     "push_offered",
     "push_public_key",
     "recall",
+    "receive_text",
     "refresh_estimates",
     "refuse_if_local_passwords_off",
     "refuse_login",

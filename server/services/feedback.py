@@ -12,14 +12,19 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+import phonenumbers
+from flask import current_app
+from flask_babel import force_locale, gettext
 from sqlalchemy import func, select
 
 from server import clock
 from server.domain import feedback as rules
 from server.domain import queue
 from server.domain.errors import BadInput, DomainError, Gone, NotFound
+from server.domain.notify import SMS, Kind
 from server.domain.schedule import WEEKDAYS, site_day
 from server.extensions import db
+from server.notify import outbox
 from server.realtime import rooms
 from server.realtime.publish import Message, publish
 from server.services import audit, reply_mail
@@ -124,7 +129,11 @@ def _fill(answer: FeedbackAnswer, given: AnswerInput, now: datetime) -> None:
 
 
 def _finished_ticket(token: str, now: datetime) -> Ticket:
-    ticket = queries.ticket_by_digest(queue.token_digest(token))
+    # The phone page's own token, or the survey link's that was texted.
+    digest = queue.token_digest(token)
+    ticket = queries.ticket_by_digest(digest) or db.session.scalar(
+        select(Ticket).where(Ticket.survey_digest == digest)
+    )
     if ticket is None:
         raise NotFound("This survey link is not known.", code="unknown_ticket")
     if ticket.status != queue.TicketStatus.DONE:
@@ -255,15 +264,20 @@ def record_action(site_slug: str, answer_id: int, what_we_did: str, actor: audit
 
 
 def reply_to_patient(site_slug: str, answer_id: int, text: str, actor: audit.Actor) -> None:
-    """Send the reply, then record it; a reply that could not be sent changes nothing.
+    """Send the reply and record it; a reply that could not be sent changes nothing.
 
-    Sent before the commit, not from an outbox: the contact is deleted when the case
-    closes, so the reply must have left first. (The notifications outbox will take it.)
+    By text: written to the outbox with the case's change, in one transaction, and sent
+    after the commit (the message keeps its own copy of the number, so closing the case
+    may delete the contact). By email: straight through SMTP before the commit, with no
+    transaction open, then recorded.
     """
     site, answer = _case(site_slug, answer_id)
-    _case_now, reply = _domain_case(answer).reply(text)
+    case, reply = _domain_case(answer).reply(text)
     assert answer.contact is not None and answer.contact_kind is not None
     contact = rules.Contact(rules.ContactKind(answer.contact_kind), answer.contact)
+    if contact.kind is rules.ContactKind.MOBILE:
+        _reply_by_text(site, answer, case, reply, actor)
+        return
     language = answer.language
     # No transaction stays open while the mail goes: on SQLite it would hold the
     # write lock, and every other request would wait for the mail server.
@@ -276,6 +290,44 @@ def reply_to_patient(site_slug: str, answer_id: int, text: str, actor: audit.Act
     case, _reply = _domain_case(answer).reply(text)
     _apply(site, answer, case, "feedback_replied", actor, channel=contact.kind.value)
     db.session.commit()
+
+
+def _reply_by_text(
+    site: Site, answer: FeedbackAnswer, case: rules.Case, reply: str, actor: audit.Actor
+) -> None:
+    if not current_app.config.get("SMS_URL"):
+        raise ReplyNotSent(
+            "Text messages are not set up on this server (SMS_URL). Please phone the patient."
+        )
+    assert answer.contact is not None
+    number = _textable(answer.contact, (site.settings or {}).get("phone_region"))
+    if number is None:
+        raise ReplyNotSent("This number cannot be texted. Please phone the patient.")
+    with force_locale(answer.language):
+        body = str(gettext("%(site)s, about your feedback: %(reply)s", site=site.name, reply=reply))
+    outbox.add_to_address(
+        site_id=site.id,
+        ticket_id=answer.ticket_id,
+        channel=SMS,
+        address=number,
+        kind=Kind.REPLY,
+        body=body,
+        due=clock.now(),
+    )
+    _apply(site, answer, case, "feedback_replied", actor, channel=rules.ContactKind.MOBILE.value)
+    db.session.commit()
+    outbox.wake_sender()
+
+
+def _textable(typed: str, region: str | None) -> str | None:
+    """The number in its international form (as texts are sent), or None."""
+    try:
+        parsed = phonenumbers.parse(typed, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(parsed):
+        return None
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
 def _case(site_slug: str, answer_id: int) -> tuple[Site, FeedbackAnswer]:

@@ -14,11 +14,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask import has_request_context, request, url_for
 from flask_babel import force_locale, gettext
 from sqlalchemy import select
 
-from server import payloads
-from server.domain.notify import PUSH, Kind, next_place
+from server import payloads, qr
+from server.domain import queue
+from server.domain.feedback import survey_text_at
+from server.domain.notify import PUSH, SMS, Kind, next_place
 from server.domain.queue import TicketStatus
 from server.extensions import db
 from server.notify import outbox
@@ -51,6 +54,9 @@ def write(
     contacts = _contacts_of(ids)
     for tell in told:
         for contact, ticket in contacts.get(tell.ticket_id, ()):
+            if tell.kind is Kind.SURVEY:
+                written += _survey_link(site, ticket, contact)
+                continue
             if tell.kind in (Kind.CALLED, Kind.RECALLED):
                 contact.told_next = False  # a return to the queue is a new wait
             body = _for_channel(contact, site, ticket, _body(site, ticket, tell))
@@ -144,6 +150,46 @@ def _body(site: Site, ticket: Ticket, tell: Tell) -> str:
                 number=number,
             )
         )
+
+
+def _survey_link(site: Site, ticket: Ticket, contact: Contact) -> int:
+    """The survey's link, texted after the visit (once), at the site's delay and never
+    at night. Its own token: the phone page's is kept only as a digest. The message
+    keeps its copy of the number; the contact goes with the end of the visit."""
+    if contact.channel != SMS or ticket.survey_digest is not None or ticket.finished_at is None:
+        return 0
+    if not has_request_context():  # a visit ends at the desk, in a request
+        return 0
+    token = queue.new_ticket_token()
+    ticket.survey_digest = queue.token_digest(token)
+    path = url_for("feedback.survey", token=token)[len(request.script_root) :]
+    link = qr.public_base_url((site.settings or {}).get("public_url")) + path
+    with force_locale(ticket.language):
+        body = str(
+            gettext(
+                "%(number)s: thank you for coming. Please tell us how your visit went: %(link)s",
+                number=str(ticket.ticket_number),
+                link=link,
+            )
+        )
+    due = survey_text_at(
+        ticket.finished_at, (site.settings or {}).get("survey_text_minutes"), site.zone
+    )
+    outbox.add_to_address(
+        site_id=site.id,
+        ticket_id=ticket.id,
+        channel=SMS,
+        address=contact.address,
+        kind=Kind.SURVEY,
+        body=body,
+        due=due,
+    )
+    return 1
+
+
+def called_text(site: Site, ticket: Ticket) -> str:
+    """The text of a called ticket's call, in its language (also the answer to STATUS)."""
+    return _body(site, ticket, Tell(ticket.id, Kind.CALLED))
 
 
 def _next_body(ticket: Ticket, place: int) -> str:

@@ -1,7 +1,5 @@
-"""A reply to a patient, by email, straight through SMTP.
-
-One function, `send_reply`, so that the notifications outbox can take it over: until
-it does, email goes out here and SMS replies are refused (CannotSend). Settings:
+"""A reply to a patient, by email, straight through SMTP (a reply by text goes through
+the notifications outbox: services/feedback.py). Settings:
 SMTP_URL (smtp://user:password@host:port, smtps:// for TLS from the start) or
 SMTP_HOST (and SMTP_PORT), and SMTP_FROM, the sender's address.
 """
@@ -28,7 +26,7 @@ class CannotSend(Exception):
 def send_reply(contact: Contact, text: str, language: str) -> None:
     """Send staff's reply to the contact the patient left, in the patient's language."""
     if contact.kind is not ContactKind.EMAIL:
-        raise CannotSend("Text message replies are not available yet. Please phone the patient.")
+        raise CannotSend("Only an email address is replied to by email.")
     config = current_app.config
     sender = config.get("SMTP_FROM")
     url = config.get("SMTP_URL") or (

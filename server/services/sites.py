@@ -36,6 +36,7 @@ SITE_SETTINGS = (
     "text_next_place",
     "feedback_overdue_days",
     "feedback_text_days",
+    "survey_text_minutes",
     "hours",
     "day_starts",
     "remote_grace_minutes",

@@ -170,6 +170,17 @@ def cancel_by_patient(token: str) -> dict[str, Any]:
     return {"seq": seq, "ticket": change.sent_to(ticket_id)}
 
 
+def leave_by_text(site: Site, ticket: Ticket, now: datetime) -> None:
+    """The patient leaves the queue by text (LEAVE, then YES), the site locked already;
+    refused (InvalidTransition) as on the phone once they are in the room."""
+    _store(ticket, _state(ticket).cancel(now))
+    change = SiteChange(site, now, "cancelled", None)
+    change.touch(ticket)
+    change.audit("patient_cancel", ticket, by="text")
+    change.tell(ticket.id, Kind.LEFT)
+    change.finish()
+
+
 def _ticket_for_token(token: str, now: datetime) -> Ticket:
     """Unknown tokens are 404; tokens of ended visits or of days no longer in line are 410."""
     ticket = queries.ticket_by_digest(queue.token_digest(token))
@@ -337,6 +348,8 @@ def _move(
     change.audit(str(action), ticket, **(detail or {}))
     if action is Action.CANCEL:
         change.tell(ticket.id, Kind.LEFT)
+    if action is Action.COMPLETE:
+        change.tell(ticket.id, Kind.SURVEY)  # the survey's link, later
     return _finish(change, ticket)
 
 

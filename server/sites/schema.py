@@ -215,6 +215,9 @@ class SiteSpec(Strict):
         remote.DEFAULT_CLOSES_BEFORE_MINUTES
     )
     remote_cap: Annotated[int, Field(ge=1, le=1000)] = remote.DEFAULT_CAP
+    # Minutes after the visit that a patient with texts on is texted the survey's link
+    # (never at night: domain/feedback.py survey_text_at).
+    survey_text_minutes: Annotated[int, Field(ge=0, le=1440)] = feedback.DEFAULT_SURVEY_TEXT_MINUTES
     hours: dict[str, list[str]] = Field(default_factory=dict)
     # When the site's day turns: "HH:MM" (default "00:00") for a site open past midnight,
     # or "never" for one that never empties. See server/domain/schedule.py, SiteDays.

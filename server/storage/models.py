@@ -182,6 +182,9 @@ class Ticket(Model):
     number: Mapped[int]
     number_prefix: Mapped[str] = mapped_column(String(1))
     token_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    # The digest of the survey link texted after the visit (its own token: the phone
+    # page's is not kept), None until one is sent (services/notifications.py).
+    survey_digest: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
     status: Mapped[TicketStatus] = mapped_column(String(16), default=TicketStatus.WAITING)
     priority: Mapped[int] = mapped_column(default=0)
     source: Mapped[str] = mapped_column(String(16))

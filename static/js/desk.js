@@ -22,6 +22,7 @@ import { listenForShortcuts } from "./desk/shortcuts.js";
 import { renderMissed, renderWaiting } from "./desk/waiting.js";
 import { renderInterpreters } from "./desk/needs.js";
 import { listenToRemoteControls } from "./desk/remote.js";
+import { applyTextsNews, makeTextsDialog, replyNews, textNews } from "./desk/texts.js";
 
 const RETRY_MS = 5000;
 const CLOCK_TICK_MS = 30000; // "waiting for 12 min" moves on by itself
@@ -57,6 +58,8 @@ desk.actions = makeActions({
   onUsed: restartIdleLogout,
 });
 desk.dialogs = makeDialogs({ t, queue, labels, ticketAction: desk.actions.ticketAction });
+// Offered only where the server sends texts (SMS_URL).
+desk.texts = config.texts_offered ? makeTextsDialog({ t, queue, act: desk.actions.act }) : null;
 const accuracy = makeAccuracy({ api: config.api, t });
 
 // --- Drawing -----------------------------------------------------------------------
@@ -92,11 +95,26 @@ function render() {
 function receiveUpdate(update) {
   if (update.kind === "presence") {
     queue.devices = update.devices;
+  } else if (update.kind === "texts") {
+    receiveTextNews(update);
+  } else if (update.kind === "reply") {
+    const words = replyNews(t, update);
+    if (words) byId("text-news").textContent = words;
+    return;
   } else {
     applyChange(queue, update);
     if (update.kind === "called") accuracy.refreshSoon();
   }
   renderSoon();
+}
+
+// A text went out, or did not: the ticket's tag changes, and a failure is said aloud
+// (role="alert") until the next one, so staff can tell the patient in person.
+function receiveTextNews(update) {
+  applyTextsNews(queue, update);
+  const words = textNews(t, update);
+  if (words) byId("text-news").textContent = words;
+  if (desk.texts) desk.texts.refresh(update);
 }
 
 function receiveSnapshot(snapshot) {
@@ -124,7 +142,9 @@ function showConnection(state) {
 const live = connectLive({
   auth: { staff: config.site },
   updates: { staff_update: receiveUpdate },
-  unsequencedKinds: ["presence"], // kiosks and displays coming and going
+  // Kiosks and displays coming and going; how a text to a patient went; what a
+  // patient texted us.
+  unsequencedKinds: ["presence", "texts", "reply"],
   onSnapshot: receiveSnapshot,
   onState: showConnection,
   onSyncError: (error) => {

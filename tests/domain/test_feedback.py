@@ -2,6 +2,7 @@
 the overdue flag on working days, and the figures."""
 
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -23,6 +24,7 @@ from server.domain.feedback import (
     is_overdue,
     opens_case,
     summarise,
+    survey_text_at,
     wait_band,
     working_days_between,
 )
@@ -175,3 +177,28 @@ def test_figures_per_service_and_week_the_nhs_way():
     }
     assert summary.bands["over_60"].as_dict()["negative_percent"] == 100.0
     assert summary.bands["30_60"].as_dict()["responses"] == 0
+
+
+# --- The survey's link by text ----------------------------------------------------
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def _utc(day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2026, 7, day, hour, minute, tzinfo=UTC)  # London is UTC+1 in July
+
+
+@pytest.mark.parametrize(
+    ("finished", "minutes", "texted"),
+    [
+        (_utc(6, 9), 30, _utc(6, 9, 30)),  # 10:30 in London
+        (_utc(6, 19, 0), 30, _utc(6, 19, 30)),  # 20:30: still evening
+        (_utc(6, 19, 45), 30, _utc(7, 7)),  # 21:15: waits for 08:00 next morning
+        (_utc(6, 22), 30, _utc(7, 7)),  # 23:30
+        (_utc(6, 5), 30, _utc(6, 7)),  # 06:30: waits for 08:00 the same morning
+        (_utc(6, 9), "soon", _utc(6, 9, 30)),  # not a number: the default
+        (_utc(6, 9), 0, _utc(6, 9)),
+    ],
+)
+def test_the_survey_link_is_texted_after_the_delay_and_never_at_night(finished, minutes, texted):
+    assert survey_text_at(finished, minutes, LONDON) == texted

@@ -18,9 +18,12 @@ from sqlalchemy import select
 
 from server import services
 from server.extensions import db
+from server.notify.channels import configured_channels
+from server.notify.sender import send_due
 from server.services import feedback as feedback_service
 from server.storage.models import AuditEntry, FeedbackAnswer
 from tests.conftest import SITE, act, login, received, socket, walk_in
+from tests.sms_receiver import Receiver
 
 
 class Inbox:
@@ -57,7 +60,23 @@ def app_config(request: pytest.FixtureRequest) -> dict[str, Any]:
         config["RATELIMIT_ENABLED"] = True
     if "smtp" in request.fixturenames:
         config["SMTP_URL"] = request.getfixturevalue("smtp").url
+    if "sms" in request.fixturenames:
+        config["SMS_URL"] = request.getfixturevalue("sms").sms_url
     return config
+
+
+@pytest.fixture
+def sms() -> Iterator[Receiver]:
+    """A real HTTP server in the test that takes the texts (Apprise's json://)."""
+    receiver = Receiver()
+    yield receiver
+    receiver.close()
+
+
+def send_texts(app) -> int:
+    """What the server's sender loop does on its next turn."""
+    with app.app_context():
+        return send_due(configured_channels(app.config))
 
 
 def csrf(client: FlaskClient, path: str) -> str:
@@ -344,16 +363,87 @@ def test_a_waiting_phone_shows_the_latest_two_published_statements(
     assert "First statement." not in phone and "Draft." not in phone
 
 
-def test_a_reply_to_a_mobile_number_waits_for_text_messages(app, client, staff, admin, smtp):
-    token = finished_visit(client, staff)
-    answer(client, token, rating="poor", wants_contact="yes", contact="+44 7700 900123")
+def work_to_action_taken(app, admin, token_answer):
     (row,) = answers(app)
     inbox = f"/feedback/inbox?site={SITE}"
     base = f"/feedback/inbox/{SITE}/cases/{row.id}"
     admin.post(f"{base}/acknowledge", data={"csrf_token": csrf(admin, inbox)})
     admin.post(f"{base}/action", data={"csrf_token": csrf(admin, inbox), "text": "Fixed"})
-    refused = admin.post(f"{base}/reply", data={"csrf_token": csrf(admin, inbox), "text": "Hi"})
+    return lambda text: admin.post(
+        f"{base}/reply", data={"csrf_token": csrf(admin, inbox), "text": text}
+    )
+
+
+def test_a_reply_to_a_mobile_number_goes_by_text_after_the_commit(app, client, staff, admin, sms):
+    token = finished_visit(client, staff, language="es")
+    answer(client, token, rating="poor", wants_contact="yes", contact="07911 123450")
+    reply = work_to_action_taken(app, admin, token)
+    sent = reply("Gracias. Hay otra enfermera.")
+    assert sent.status_code == 302
+    (row,) = answers(app)
+    assert row.case_status == "replied" and row.contact is None  # deleted when closed
+    assert [m for _, m in sms.texts() if "opinión" in m] == []  # not before the sender
+    send_texts(app)
+    assert (
+        "+447911123450",
+        "Riverside Family Clinic, sobre su opinión: Gracias. Hay otra enfermera.",
+    ) in sms.texts()
+    with app.app_context():
+        entry = db.session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "feedback_replied")
+        ).one()
+        assert entry.detail["channel"] == "mobile" and "123450" not in str(entry.detail)
+
+
+def test_a_reply_by_text_without_texts_set_up_changes_nothing(app, client, staff, admin):
+    token = finished_visit(client, staff)
+    answer(client, token, rating="poor", wants_contact="yes", contact="+44 7700 900123")
+    refused = work_to_action_taken(app, admin, token)("Hi")
     assert refused.status_code == 502
-    assert "Text message replies are not available yet" in refused.get_data(as_text=True)
-    assert smtp.messages == []
-    assert answers(app)[0].contact == "+447700900123"
+    assert "Text messages are not set up on this server" in refused.get_data(as_text=True)
+    (row,) = answers(app)
+    assert row.case_status == "action_taken" and row.contact == "+447700900123"
+
+
+def test_a_patient_with_texts_on_is_texted_the_survey_link_after_the_visit(
+    app, client, staff, sms, clock
+):
+    made = walk_in(client, language="es")
+    assert (
+        client.post(
+            f"/api/tickets/{made['token']}/texts", json={"number": "07911 123456", "consent": True}
+        ).status_code
+        == 200
+    )
+    ticket = act(staff, "rooms/room-1/call-next")["ticket"]["id"]
+    act(staff, f"tickets/{ticket}/start")
+    act(staff, f"tickets/{ticket}/complete")
+    send_texts(app)
+    assert not [m for _, m in sms.texts() if "/feedback" in m]  # not yet: 30 minutes
+
+    clock.advance(minutes=31)
+    send_texts(app)
+    (text,) = [m for to, m in sms.texts() if "/feedback" in m and to == "+447911123456"]
+    assert text.startswith("G-001: gracias por venir.")
+    link = re.search(r"https?://\S+/t/(\S+)/feedback", text)
+    assert link and link.group(1) != made["token"]  # its own token
+    survey = client.get(f"/t/{link.group(1)}/feedback")
+    assert survey.status_code == 200
+    assert "En general, ¿cómo fue su experiencia" in survey.get_data(as_text=True)
+
+    clock.advance(days=1)  # once per visit
+    send_texts(app)
+    assert len([m for _, m in sms.texts() if "/feedback" in m]) == 1
+
+
+def test_a_reply_to_a_number_that_cannot_be_texted_changes_nothing(app, client, staff, admin, sms):
+    token = finished_visit(client, staff)
+    # A number of the range kept for films and plays: never a real phone.
+    answer(client, token, rating="poor", wants_contact="yes", contact="07700 900123")
+    refused = work_to_action_taken(app, admin, token)("Hi")
+    assert refused.status_code == 502
+    assert "This number cannot be texted" in refused.get_data(as_text=True)
+    (row,) = answers(app)
+    assert row.case_status == "action_taken"
+    send_texts(app)
+    assert sms.texts() == []

@@ -13,7 +13,7 @@ from server.extensions import db
 from server.notify.channels import configured_channels
 from server.notify.sender import send_due
 from server.storage.models import AuditEntry, Contact, OutboxMessage
-from tests.conftest import SITE, act, walk_in
+from tests.conftest import SITE, act, received, socket, walk_in
 from tests.integration.test_kiosk_phone_pages import page_config
 from tests.sms_receiver import Receiver
 
@@ -314,3 +314,31 @@ def test_a_patient_who_may_not_see_the_screen_is_spoken_to_only_without_texts(cl
 
     assert page_config(client.get(f"/t/{spoken}"), "phone-config")["call"]["spoken"] is True
     assert page_config(client.get(f"/t/{texted}"), "phone-config")["call"]["spoken"] is False
+
+
+def test_the_desk_is_told_live_when_a_text_failed_and_when_one_went_out(
+    app, client, staff, receiver, clock
+):
+    ticket_id, _ = with_texts(client, staff)
+    desk = socket(app, {"staff": SITE}, staff)
+    desk.get_received()
+    receiver.status = 500
+    act(staff, f"tickets/{ticket_id}/message", {"text": "Please come to the front desk."})
+    desk.get_received()  # the change itself
+    send(app)
+
+    news = [u for u in received(desk, "staff_update") if u["kind"] == "texts"]
+    assert len(news) == 1
+    assert news[0]["ticket"]["id"] == ticket_id and news[0]["outcome"] == "failed"
+    assert news[0]["texts"] == {"last_digits": "56", "last": "failed"}
+    assert "+44" not in str(news[0])
+
+    clock.advance(seconds=6)
+    send(app)  # failed again: nothing new to tell
+    assert [u for u in received(desk, "staff_update") if u["kind"] == "texts"] == []
+
+    receiver.status = 200
+    clock.advance(seconds=30)
+    send(app)
+    news = [u for u in received(desk, "staff_update") if u["kind"] == "texts"]
+    assert [n["texts"] for n in news] == [{"last_digits": "56", "last": "sent"}]

@@ -141,3 +141,55 @@ test("the dialog's answer becomes the call's previous, or no call at all", () =>
   assert.equal(previousChoice("close"), null);
   assert.equal(previousChoice(""), null); // Escape
 });
+
+// --- Texts (desk/texts.js) ---------------------------------------------------------
+
+import { applyTextsNews, replyNews, textNews, textsState } from "../../static/js/desk/texts.js";
+
+const textWords = makeTexts({
+  texts_none: "No number for texts.",
+  texts_state_on: "Texts go to the number ending in {digits}.",
+  texts_state_failed: "The last text to the number ending in {digits} did not go out.",
+  text_not_sent: "The text to {number} did not go out. Tell them in person.",
+  number_refused: "The provider refused the number of {number}.",
+});
+
+test("the texts dialog says where texts go, and whether the last went out", () => {
+  assert.equal(textsState(textWords, null), "No number for texts.");
+  assert.equal(textsState(textWords, { last_digits: "56", last: "sent" }), "Texts go to the number ending in 56.");
+  assert.equal(
+    textsState(textWords, { last_digits: "56", last: "failed" }),
+    "The last text to the number ending in 56 did not go out."
+  );
+});
+
+test("the desk is told of a failed text and a refused number, not of a text that went out", () => {
+  const ticket = { id: 7, number: "N-004" };
+  assert.equal(textNews(textWords, { ticket, outcome: "failed" }), "The text to N-004 did not go out. Tell them in person.");
+  assert.equal(textNews(textWords, { ticket, outcome: "gone" }), "The provider refused the number of N-004.");
+  assert.equal(textNews(textWords, { ticket, outcome: "sent" }), "");
+});
+
+test("news of a text changes only that ticket's texts", () => {
+  const queue = emptyQueue();
+  queue.tickets.set(7, { id: 7, number: "N-004", texts: { last_digits: "56", last: null } });
+  applyTextsNews(queue, { ticket: { id: 7 }, texts: { last_digits: "56", last: "failed" } });
+  applyTextsNews(queue, { ticket: { id: 8 }, texts: null }); // not on this desk: ignored
+  assert.deepEqual(queue.tickets.get(7), { id: 7, number: "N-004", texts: { last_digits: "56", last: "failed" } });
+  assert.equal(queue.tickets.size, 1);
+});
+
+test("the desk hears what a patient texted: late, other words, stop, leave; not status or help", () => {
+  const t = makeTexts({
+    reply_late: "{number} texted: running late.",
+    reply_other: "{number} texted: “{text}”",
+    reply_stop: "{number} asked for no more texts.",
+    reply_leave: "{number} left the queue by text.",
+  });
+  const ticket = { id: 7, number: "N-004" };
+  assert.equal(replyNews(t, { ticket, keyword: "late", text: null }), "N-004 texted: running late.");
+  assert.equal(replyNews(t, { ticket, keyword: "other", text: "Where is room 3?" }), "N-004 texted: “Where is room 3?”");
+  assert.equal(replyNews(t, { ticket, keyword: "stop", text: null }), "N-004 asked for no more texts.");
+  assert.equal(replyNews(t, { ticket, keyword: "leave", text: null }), "N-004 left the queue by text.");
+  assert.equal(replyNews(t, { ticket, keyword: "status", text: null }), "");
+});

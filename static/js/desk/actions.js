@@ -45,8 +45,9 @@ function errorText(t, error) {
 export function makeActions({ api, t, labels, onLoginEnded, onUsed }) {
   // One action: POST to the site's API, then say what happened. Answers the API's
   // answer, or null when it failed (the feedback line already says why, unless
-  // onOccupied took a refused call's question: who holds the room).
-  async function act(path, body, describe, onOccupied = null) {
+  // onOccupied took a refused call's question: who holds the room). onRefused(text):
+  // say a refusal there instead (a dialog that stays open).
+  async function act(path, body, describe, onOccupied = null, onRefused = null) {
     let answer;
     try {
       answer = await postJson(api + path, body);
@@ -55,7 +56,7 @@ export function makeActions({ api, t, labels, onLoginEnded, onUsed }) {
       const occupant = roomOccupant(error);
       if (error.status === 401) onLoginEnded();
       else if (occupant && onOccupied) onOccupied(occupant);
-      else showError(errorText(t, error));
+      else (onRefused || showError)(errorText(t, error));
       return null;
     }
     onUsed();

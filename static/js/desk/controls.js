@@ -32,6 +32,11 @@ export function ticketButton(text, ticket, focusKey, onClick, shortcut) {
   return node;
 }
 
+// "Texts…": the ticket's number for texts, and a message to the patient (texts.js).
+export function textsButton(desk, ticket, focusKey) {
+  return ticketButton(desk.t("texts"), ticket, focusKey, () => desk.texts.open(ticket));
+}
+
 // Staff see the name when one is known; "no name given" is set apart from names.
 // A patient who asked for a step-free route is marked, so staff can help them along.
 export function patientName(t, ticket, tag) {

@@ -1,7 +1,7 @@
 // "In this room": the tickets called to the chosen room or in it, newest call first,
 // with the buttons that move them on. The newest one's buttons carry the shortcuts.
 import { byId, make } from "../lib/dom.js";
-import { ticketButton, patientName } from "./controls.js";
+import { textsButton, ticketButton, patientName } from "./controls.js";
 import { calledTo } from "./queue.js";
 import { fetchReminder } from "./needs.js";
 
@@ -59,5 +59,6 @@ function currentActions(desk, ticket, withShortcuts) {
   if (ticket.status === "called") {
     buttons.append(ticketButton(t("cancel"), ticket, key("cancel"), () => dialogs.askCancel(ticket)));
   }
+  if (desk.texts) buttons.append(textsButton(desk, ticket, key("texts")));
   return buttons;
 }

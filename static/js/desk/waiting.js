@@ -1,7 +1,7 @@
 // The tickets that wait for a service of the chosen room, in call order, and the ones
 // that did not come when called (no-shows), newest first.
 import { byId, make } from "../lib/dom.js";
-import { ticketButton, patientName } from "./controls.js";
+import { textsButton, ticketButton, patientName } from "./controls.js";
 import { minutesSince, missedFor, waitingFor } from "./queue.js";
 import { matchesNeedFilter, needFilter } from "./needs.js";
 
@@ -75,6 +75,7 @@ function rowActions(desk, ticket) {
     ticketButton(t("transfer"), ticket, key("transfer"), () => dialogs.askTransfer(ticket)),
     ticketButton(t("cancel"), ticket, key("cancel"), () => dialogs.askCancel(ticket))
   );
+  if (desk.texts) cell.append(textsButton(desk, ticket, key("texts")));
   return cell;
 }
 
@@ -84,7 +85,8 @@ export function renderMissed(desk) {
   byId("missed-list").replaceChildren(...missed.map((ticket) => missedItem(desk, ticket)));
 }
 
-function missedItem({ t, labels, actions, dialogs }, ticket) {
+function missedItem(desk, ticket) {
+  const { t, labels, actions, dialogs } = desk;
   const item = make("li", "missed-ticket");
   item.dataset.ticket = ticket.number;
   item.append(
@@ -96,5 +98,6 @@ function missedItem({ t, labels, actions, dialogs }, ticket) {
     }),
     ticketButton(t("cancel"), ticket, `missed-${ticket.id}-cancel`, () => dialogs.askCancel(ticket))
   );
+  if (desk.texts) item.append(textsButton(desk, ticket, `missed-${ticket.id}-texts`));
   return item;
 }
