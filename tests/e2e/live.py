@@ -188,11 +188,11 @@ class Listener:
             self.client.disconnect()
 
 
-def log_in(base: str, password: str) -> requests.Session:
-    """An HTTP session logged in as the demo's desk account."""
+def log_in(base: str, password: str, username: str = "desk") -> requests.Session:
+    """An HTTP session logged in (as the demo's desk account unless told)."""
     staff = http()
     response = staff.post(
-        f"{base}/api/login", json={"username": "desk", "password": password}, timeout=10
+        f"{base}/api/login", json={"username": username, "password": password}, timeout=10
     )
     assert response.status_code == 200, response.text
     return staff

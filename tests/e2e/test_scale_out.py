@@ -35,6 +35,7 @@ from tests.e2e.live import (
     HOST,
     SITE,
     Server,
+    _command,
     _free_port,
     browser_headers,
     http,
@@ -470,7 +471,7 @@ def test_two_processes_behind_nginx_share_every_change_and_survive_losing_one(
         assert TICK_HOLDER in direct.log()
 
 
-def test_a_logout_on_either_process_drops_the_sessions_sockets_on_both_and_its_cookie(
+def test_a_logout_or_a_disabled_account_drops_the_sockets_on_both_processes_and_the_cookie(
     tmp_path, pg_schema_url, redis_prefix, clients
 ):
     servers, password = _deployment(tmp_path, pg_schema_url, redis_prefix)
@@ -512,3 +513,40 @@ def test_a_logout_on_either_process_drops_the_sessions_sockets_on_both_and_its_c
             for server in servers:
                 _assert_logged_out(server.base, copied)
             bystander.close()
+
+        # An account disabled by the operator's command (a third process, as at a
+        # hospital's account office) loses its sockets on both processes at once.
+        _run(servers[0], "add-user", "nurse", "--site", SITE, "--password-stdin", stdin=NURSE)
+        nurse = log_in(direct.base, NURSE.strip(), username="nurse")
+        copied = browser_headers(nurse)
+        sockets = [
+            clients().connect(base, {"staff": SITE}, dict(copied))
+            for base in (nginx.base, direct.base)
+        ]
+        for sock in sockets:
+            sock.wait_for("staff_update")
+
+        _run(servers[0], "disable-user", "nurse")
+
+        for sock in sockets:
+            sock.wait_disconnected()
+        for server in servers:
+            _assert_logged_out(server.base, copied)
+
+
+NURSE = "a long ward password 4 scale-out\n"
+
+
+def _run(server: Server, *args: str, stdin: str = "") -> None:
+    """A `waitroom` command against the deployment's database and Redis."""
+    done = subprocess.run(
+        _command(*args),
+        cwd=server.root,
+        env=server.env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
