@@ -74,6 +74,11 @@ def test_every_patient_surface_speaks_the_language(new_page, live_server, desk, 
     expect(route.locator(".route-steps ol > li").first).to_be_visible()
     assert_accessible(route, f"the route page in {language}")
 
+    join = new_page(**PHONE)
+    join.goto(live_server.url(f"/join?site={SITE}&lang={language}"))
+    expect_language(join, language)
+    assert_accessible(join, f"the join-from-home page in {language}")
+
     display = new_page(viewport={"width": 1920, "height": 1080})
     display.goto(live_server.url(f"/display?lang={language}"))
     expect_language(display, language)
