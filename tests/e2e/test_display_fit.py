@@ -141,12 +141,13 @@ def post(staff, base, path, body=None):
 def fill_a_busy_morning(staff, base):
     for service in "GGGGGBBBBVVNNNPPMADDD":
         post(staff, base, "tickets", {"service": service})
+    for room in EARLIER_ROOMS:
+        post(staff, base, f"rooms/{room}/call-next", {"previous": "no_show"})
+    recent = time.monotonic() + TOGETHER_MS / 1000 + 0.5  # when those six are recent calls
     for notice in NOTICES:
         post(staff, base, "notices", {**notice, "expected_minutes": 25})
     publish_statements(staff, base)
-    for room in EARLIER_ROOMS:
-        post(staff, base, f"rooms/{room}/call-next", {"previous": "no_show"})
-    time.sleep(TOGETHER_MS / 1000 + 0.5)  # so that those six are recent calls
+    time.sleep(max(0.0, recent - time.monotonic()))
     for room in TOGETHER_ROOMS:
         post(staff, base, f"rooms/{room}/call-next", {"previous": "no_show"})
 
@@ -166,6 +167,21 @@ def publish_statements(staff, base):
         assert staff.post(url, data={"csrf_token": token}).status_code in (200, 302)
 
 
+@pytest.fixture(scope="module")
+def screens(browser, busy):
+    """The five screens, opened once for the module's tests: each test only looks."""
+    contexts = []
+
+    def new_page(**options):
+        contexts.append(browser.new_context(**options))
+        contexts[-1].set_default_timeout(10_000)
+        return contexts[-1].new_page()
+
+    yield open_screens(new_page, busy)
+    for context in contexts:
+        context.close()
+
+
 def open_screens(new_page, base):
     screens = []
     for width, height, language in SCREENS:
@@ -183,8 +199,7 @@ def open_screens(new_page, base):
     return screens
 
 
-def test_a_busy_display_fits_every_screen_and_shows_every_notice_in_a_cycle(new_page, busy):
-    screens = open_screens(new_page, busy)
+def test_a_busy_display_fits_every_screen_and_shows_every_notice_in_a_cycle(screens):
     problems = {}
     deadline = time.monotonic() + CYCLE_SECONDS + 1
     while time.monotonic() < deadline:  # every page of every list, as it turns
@@ -205,8 +220,8 @@ def test_a_busy_display_fits_every_screen_and_shows_every_notice_in_a_cycle(new_
         assert statements == set(STATEMENTS), size
 
 
-def test_three_calls_at_once_stand_side_by_side_alike(new_page, busy):
-    for (width, height, _), page in open_screens(new_page, busy):
+def test_three_calls_at_once_stand_side_by_side_alike(screens):
+    for (width, height, _), page in screens:
         cards = page.locator("#now-calls .call")
         boxes = [cards.nth(i).bounding_box() for i in range(3)]
         sizes = page.eval_on_selector_all(
@@ -218,6 +233,6 @@ def test_three_calls_at_once_stand_side_by_side_alike(new_page, busy):
         assert len({round(b["width"]) for b in boxes}) == 1, (width, height, boxes)
 
 
-def test_the_busy_display_is_accessible_on_every_screen(new_page, busy):
-    for size, page in open_screens(new_page, busy):
+def test_the_busy_display_is_accessible_on_every_screen(screens):
+    for size, page in screens:
         assert_accessible(page, f"busy display at {size}")
