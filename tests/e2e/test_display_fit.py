@@ -141,13 +141,12 @@ def post(staff, base, path, body=None):
 def fill_a_busy_morning(staff, base):
     for service in "GGGGGBBBBVVNNNPPMADDD":
         post(staff, base, "tickets", {"service": service})
-    for room in EARLIER_ROOMS:
-        post(staff, base, f"rooms/{room}/call-next", {"previous": "no_show"})
-    recent = time.monotonic() + TOGETHER_MS / 1000 + 0.5  # when those six are recent calls
     for notice in NOTICES:
         post(staff, base, "notices", {**notice, "expected_minutes": 25})
     publish_statements(staff, base)
-    time.sleep(max(0.0, recent - time.monotonic()))
+    for room in EARLIER_ROOMS:
+        post(staff, base, f"rooms/{room}/call-next", {"previous": "no_show"})
+    time.sleep(TOGETHER_MS / 1000 + 0.5)  # so that those six are recent calls
     for room in TOGETHER_ROOMS:
         post(staff, base, f"rooms/{room}/call-next", {"previous": "no_show"})
 
