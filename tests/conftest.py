@@ -41,6 +41,27 @@ class FakeClock:
         return self.now
 
 
+# Outside services every test process shares: PostgreSQL's database `test`, the Redis on
+# 127.0.0.1, nginx (tests/e2e/test_scale_out.py).
+SHARED_SERVICES = {"postgres", "redis", "scale"}
+SHARED_FIXTURES = {"pg_schema_url", "redis_client"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With pytest-xdist (`make test TEST_WORKERS=2`: `-n 2 --dist loadgroup`): the tests that use
+    the shared services run one at a time, in one worker; every other module runs whole
+    in one worker, so that its module-scoped servers and browser pages start once."""
+    if not config.pluginmanager.hasplugin("xdist"):
+        return
+    for item in items:
+        shared = SHARED_SERVICES.intersection(m.name for m in item.iter_markers())
+        if shared or SHARED_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            group = "shared-services"
+        else:
+            group = item.nodeid.split("::", 1)[0]
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
 @pytest.fixture(autouse=True)
 def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     """Real Argon2 costs ~0.2 s a hash and would dominate the suite; the checks are the

@@ -6,16 +6,23 @@ The server is started the way `make run` starts it: `waitroom demo`, then
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
+import tempfile
 import threading
 import time
+import tomllib
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
@@ -33,6 +40,34 @@ def _command(*args: str) -> list[str]:
     if SCRIPT.exists():
         return [str(SCRIPT), *args]
     return [sys.executable, "-c", "from server.cli import main; main()", *args]
+
+
+# `waitroom demo`'s database (by the demo site's day: its appointments are today's) and
+# the staff password it printed; see Server.demo.
+_DEMO_COPIES: dict[date, tuple[Path, str]] = {}
+DATABASE = "waitroom.db"  # in WAITROOM_VAR, when DATABASE_URL is not set
+DEMO_SITE = Path(__file__).resolve().parents[2] / "server" / "sites" / "demo" / "site.toml"
+
+
+def _site_today() -> date:
+    timezone = tomllib.loads(DEMO_SITE.read_text())["site"]["timezone"]
+    return datetime.now(ZoneInfo(timezone)).date()
+
+
+def _run_demo(root: Path, env: dict[str, str]) -> str:
+    """Runs `waitroom demo` in `root` and returns the printed staff password."""
+    result = subprocess.run(
+        _command("demo"),
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    line = next(x for x in result.stdout.splitlines() if x.startswith("staff login: desk / "))
+    return line.removeprefix("staff login: desk / ")
 
 
 def _free_port() -> int:
@@ -70,20 +105,31 @@ class Server:
         self.starts = 0
 
     def demo(self) -> str:
-        """Runs `waitroom demo` and returns the printed staff password."""
-        (self.root / "var").mkdir(exist_ok=True)
-        result = subprocess.run(
-            _command("demo"),
-            cwd=self.root,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-        assert result.returncode == 0, result.stderr
-        line = next(x for x in result.stdout.splitlines() if x.startswith("staff login: desk / "))
-        return line.removeprefix("staff login: desk / ")
+        """What `waitroom demo` makes, in this server's var/; returns the staff password.
+
+        On SQLite (no DATABASE_URL) `waitroom demo` runs once per test process and site
+        day, and each server gets a copy of that database (its secret key is its own):
+        the command takes seconds, most of them starting Python and migrating, and a
+        dozen servers of the suite ran it. On another database it runs every time."""
+        var = self.root / "var"
+        var.mkdir(exist_ok=True)
+        if "DATABASE_URL" in self.env:
+            return _run_demo(self.root, self.env)
+        key = _site_today()
+        if key not in _DEMO_COPIES:
+            template = Path(tempfile.mkdtemp(prefix="waitroom-demo-"))
+            atexit.register(shutil.rmtree, template, ignore_errors=True)
+            (template / "var").mkdir()
+            env = {**self.env, "WAITROOM_VAR": str(template / "var")}
+            _DEMO_COPIES[key] = (template / "var" / DATABASE, _run_demo(template, env))
+        database, password = _DEMO_COPIES[key]
+        # The backup API copies the database with its write-ahead log folded in.
+        with (
+            closing(sqlite3.connect(database)) as source,
+            closing(sqlite3.connect(var / DATABASE)) as copy,
+        ):
+            source.backup(copy)
+        return password
 
     def load_site(self, path: Path) -> None:
         """Runs `waitroom load-site PATH` (the demo's site is updated in place)."""

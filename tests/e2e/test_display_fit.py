@@ -166,6 +166,21 @@ def publish_statements(staff, base):
         assert staff.post(url, data={"csrf_token": token}).status_code in (200, 302)
 
 
+@pytest.fixture(scope="module")
+def screens(browser, busy):
+    """The five screens, opened once for the module's tests: each test only looks."""
+    contexts = []
+
+    def new_page(**options):
+        contexts.append(browser.new_context(**options))
+        contexts[-1].set_default_timeout(10_000)
+        return contexts[-1].new_page()
+
+    yield open_screens(new_page, busy)
+    for context in contexts:
+        context.close()
+
+
 def open_screens(new_page, base):
     screens = []
     for width, height, language in SCREENS:
@@ -183,8 +198,7 @@ def open_screens(new_page, base):
     return screens
 
 
-def test_a_busy_display_fits_every_screen_and_shows_every_notice_in_a_cycle(new_page, busy):
-    screens = open_screens(new_page, busy)
+def test_a_busy_display_fits_every_screen_and_shows_every_notice_in_a_cycle(screens):
     problems = {}
     deadline = time.monotonic() + CYCLE_SECONDS + 1
     while time.monotonic() < deadline:  # every page of every list, as it turns
@@ -205,8 +219,8 @@ def test_a_busy_display_fits_every_screen_and_shows_every_notice_in_a_cycle(new_
         assert statements == set(STATEMENTS), size
 
 
-def test_three_calls_at_once_stand_side_by_side_alike(new_page, busy):
-    for (width, height, _), page in open_screens(new_page, busy):
+def test_three_calls_at_once_stand_side_by_side_alike(screens):
+    for (width, height, _), page in screens:
         cards = page.locator("#now-calls .call")
         boxes = [cards.nth(i).bounding_box() for i in range(3)]
         sizes = page.eval_on_selector_all(
@@ -218,6 +232,6 @@ def test_three_calls_at_once_stand_side_by_side_alike(new_page, busy):
         assert len({round(b["width"]) for b in boxes}) == 1, (width, height, boxes)
 
 
-def test_the_busy_display_is_accessible_on_every_screen(new_page, busy):
-    for size, page in open_screens(new_page, busy):
+def test_the_busy_display_is_accessible_on_every_screen(screens):
+    for size, page in screens:
         assert_accessible(page, f"busy display at {size}")
