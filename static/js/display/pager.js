@@ -64,10 +64,26 @@ export function makeRotation({ cycleSeconds, pageLabel, now = () => Date.now() }
   return { set };
 }
 
-/* Pages of a list measured in its box, shown in turn by `rotation`. */
+// The latest list of each box, measured again when the box changes size.
+const listsByBox = new WeakMap();
+
+/* Pages of a list measured in its box, shown in turn by `rotation`. The pages are
+ * measured again whenever the box changes size: a box shrinks when a neighbour grows
+ * (a second call, a delay, a "2 of 3" label), not only when its own list changes. */
 export function pageList(rotation, name, box, items, label) {
   const pages = measurePages(box, items);
   rotation.set(name, pages.length, (page) => showOnly(items, pages[page] || [0, items.length]), label);
+  const watched = listsByBox.has(box);
+  listsByBox.set(box, { rotation, name, items, label, height: box.clientHeight });
+  if (!watched && typeof ResizeObserver !== "undefined") {
+    new ResizeObserver(() => remeasure(box)).observe(box);
+  }
+}
+
+function remeasure(box) {
+  const list = listsByBox.get(box);
+  if (Math.abs(box.clientHeight - list.height) < 1) return; // its own pages turning
+  pageList(list.rotation, list.name, box, list.items, list.label);
 }
 
 /* Items stacked in one place (CSS keeps the place as tall as the tallest), one at a
