@@ -54,19 +54,27 @@ def _site_today() -> date:
     return datetime.now(ZoneInfo(timezone)).date()
 
 
-def _run_demo(root: Path, env: dict[str, str]) -> str:
-    """Runs `waitroom demo` in `root` and returns the printed staff password."""
+def run_waitroom(root: Path, env: dict[str, str], *args: str, stdin: str = "") -> str:
+    """Runs `waitroom ARGS` in `root`, as an operator would; asserts that it succeeded
+    and returns what it printed."""
     result = subprocess.run(
-        _command("demo"),
+        _command(*args),
         cwd=root,
         env=env,
+        input=stdin,
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    line = next(x for x in result.stdout.splitlines() if x.startswith("staff login: desk / "))
+    return result.stdout
+
+
+def _run_demo(root: Path, env: dict[str, str]) -> str:
+    """Runs `waitroom demo` in `root` and returns the printed staff password."""
+    stdout = run_waitroom(root, env, "demo")
+    line = next(x for x in stdout.splitlines() if x.startswith("staff login: desk / "))
     return line.removeprefix("staff login: desk / ")
 
 
@@ -133,16 +141,11 @@ class Server:
 
     def load_site(self, path: Path) -> None:
         """Runs `waitroom load-site PATH` (the demo's site is updated in place)."""
-        result = subprocess.run(
-            _command("load-site", str(path)),
-            cwd=self.root,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-        assert result.returncode == 0, result.stderr
+        run_waitroom(self.root, self.env, "load-site", str(path))
+
+    def command(self, *args: str, stdin: str = "") -> str:
+        """Runs `waitroom ARGS` against this server's database (and Redis, if any)."""
+        return run_waitroom(self.root, self.env, *args, stdin=stdin)
 
     @contextmanager
     def running(self) -> Iterator[subprocess.Popen[bytes]]:

@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.conftest import assert_accessible
 from tests.e2e.live import SITE
+from tests.e2e.test_desk import _form_login
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True}
 AHEAD = 8  # walk-ins ahead, so that the wait is longer than the margin: "Leave by"
@@ -37,16 +38,7 @@ def desk(live_server):
 
 @pytest.fixture(scope="module")
 def desk_login(browser, live_server):
-    context = browser.new_context()
-    page = context.new_page()
-    page.goto(live_server.url("/desk/login"))
-    page.fill("#username", "desk")
-    page.fill("#password", live_server.password)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/desk")
-    state = context.storage_state()
-    context.close()
-    return state
+    return _form_login(browser, live_server)
 
 
 def ticket_id(desk, number):

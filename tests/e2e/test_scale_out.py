@@ -35,7 +35,6 @@ from tests.e2e.live import (
     HOST,
     SITE,
     Server,
-    _command,
     _free_port,
     browser_headers,
     http,
@@ -516,7 +515,7 @@ def test_a_logout_or_a_disabled_account_drops_the_sockets_on_both_processes_and_
 
         # An account disabled by the operator's command (a third process, as at a
         # hospital's account office) loses its sockets on both processes at once.
-        _run(servers[0], "add-user", "nurse", "--site", SITE, "--password-stdin", stdin=NURSE)
+        servers[0].command("add-user", "nurse", "--site", SITE, "--password-stdin", stdin=NURSE)
         nurse = log_in(direct.base, NURSE.strip(), username="nurse")
         copied = browser_headers(nurse)
         sockets = [
@@ -526,7 +525,7 @@ def test_a_logout_or_a_disabled_account_drops_the_sockets_on_both_processes_and_
         for sock in sockets:
             sock.wait_for("staff_update")
 
-        _run(servers[0], "disable-user", "nurse")
+        servers[0].command("disable-user", "nurse")
 
         for sock in sockets:
             sock.wait_disconnected()
@@ -535,18 +534,3 @@ def test_a_logout_or_a_disabled_account_drops_the_sockets_on_both_processes_and_
 
 
 NURSE = "a long ward password 4 scale-out\n"
-
-
-def _run(server: Server, *args: str, stdin: str = "") -> None:
-    """A `waitroom` command against the deployment's database and Redis."""
-    done = subprocess.run(
-        _command(*args),
-        cwd=server.root,
-        env=server.env,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
