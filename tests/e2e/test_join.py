@@ -14,12 +14,23 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import assert_accessible
-from tests.e2e.live import SITE
+from tests.e2e.conftest import Live, assert_accessible
+from tests.e2e.live import SITE, Server
 from tests.e2e.test_desk import _form_login
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True}
 AHEAD = 8  # walk-ins ahead, so that the wait is longer than the margin: "Leave by"
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory):
+    """A server of its own. On the suite's shared server, earlier tests' visits (called
+    and completed within seconds) teach it that a visit takes no time, and every wait is
+    then "Please come now", never "Leave by"."""
+    server = Server(tmp_path_factory.mktemp("join"), None)
+    password = server.demo()
+    with server.running():
+        yield Live(server, password)
 
 
 @pytest.fixture(scope="module")
