@@ -213,7 +213,8 @@ def arrival_code(secret: bytes, site_slug: str, day: date) -> str:
 
 
 def code_matches(typed: str, code: str) -> bool:
-    return hmac.compare_digest("".join(typed.split()), code)
+    # As bytes: compare_digest refuses str with characters beyond ASCII (Arabic digits).
+    return hmac.compare_digest("".join(typed.split()).encode(), code.encode())
 
 
 def end_of_span(spans: Iterable[tuple[datetime, datetime]], now: datetime) -> datetime | None:

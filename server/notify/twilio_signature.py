@@ -29,4 +29,8 @@ def signed_by_twilio(
     (the URL this server saw, and the public one a proxy in front of it was sent to)."""
     if not auth_token or not given:
         return False
-    return any(hmac.compare_digest(signature(auth_token, url, params), given) for url in set(urls))
+    given_bytes = given.encode()  # compare_digest refuses str beyond ASCII
+    return any(
+        hmac.compare_digest(signature(auth_token, url, params).encode(), given_bytes)
+        for url in set(urls)
+    )

@@ -107,7 +107,9 @@ def _totp_step(user: User, code: str) -> int | None:
     for drift in (0, -1, 1):
         moment = now.timestamp() + drift * totp.interval
         step = int(moment // totp.interval)
-        if secrets.compare_digest(totp.at(int(moment)), code) and step > last:
+        # As bytes: isdigit() lets through digits beyond ASCII, which compare_digest
+        # refuses as str.
+        if secrets.compare_digest(totp.at(int(moment)).encode(), code.encode()) and step > last:
             return step
     return None
 

@@ -125,6 +125,9 @@ def test_the_arrival_code_changes_daily_and_needs_the_secret():
     assert one != remote.arrival_code(b"other", "riverside", date(2026, 3, 10))
     assert remote.code_matches(f" {one[:2]} {one[2:]} ", one)
     assert not remote.code_matches("", one)
+    # Characters beyond ASCII are a wrong code, not a crash (found by the API fuzz test).
+    assert not remote.code_matches("\u00a1", one)
+    assert not remote.code_matches("\u0661\u0662\u0663\u0664", one)  # Arabic-Indic digits
 
 
 def test_end_of_span():
