@@ -11,7 +11,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import Flask
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, inspect, select, text
 
 from server import services
 from server.domain.errors import NotFound
@@ -218,3 +218,29 @@ def test_putting_a_removed_room_back_reactivates_it(app):
         )
     assert called["ticket"]["room"]["code"] == "room-2"
     assert rooms_named_2 == 1
+
+
+def test_a_database_in_use_migrates_down_and_up_again(clock, tmp_path):
+    """SQLite makes a table anew to change a column: with rows that refer to it (a staff
+    session to its user, a ticket's contact to its ticket) that must not fail."""
+    app = _app(clock, f"sqlite:///{tmp_path}/w.db")
+    try:
+        with app.app_context():
+            migrate.upgrade()
+        seed(app, create=False)
+        login(app.test_client(), "desk")
+        with app.app_context():
+            services.check_in_walk_in(SITE, "G", step_free=True)
+            db.session.remove()
+            migrate.downgrade("0016")
+            migrate.upgrade()
+            sessions = db.session.execute(text("SELECT count(*) FROM staff_sessions")).scalar()
+            assert sessions == 1
+            db.session.remove()
+            with db.engine.connect() as connection:
+                context = MigrationContext.configure(connection, opts={"compare_type": True})
+                assert compare_metadata(context, db.metadata) == []
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()

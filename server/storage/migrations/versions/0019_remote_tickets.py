@@ -24,9 +24,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('sites') as batch:
+    with op.batch_alter_table('sites', recreate='never') as batch:
         batch.drop_column('remote_pause')
-    with op.batch_alter_table('tickets') as batch:
+    with op.batch_alter_table('tickets', recreate='never') as batch:
         batch.drop_column('held_at')
         batch.drop_column('here_at')
         batch.drop_column('travel_minutes')

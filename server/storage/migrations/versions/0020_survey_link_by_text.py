@@ -22,5 +22,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index('ix_tickets_survey_digest', table_name='tickets')
-    with op.batch_alter_table('tickets') as batch:
+    with op.batch_alter_table('tickets', recreate='never') as batch:
         batch.drop_column('survey_digest')
