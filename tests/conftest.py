@@ -20,6 +20,7 @@ from server.config import TestConfig
 from server.extensions import db, socketio
 from server.services import accounts
 from server.sites.schema import parse_site_file
+from tests.sms_receiver import Receiver
 
 DEMO_SITE = Path(__file__).parent.parent / "server" / "sites" / "demo" / "site.toml"
 DEMO_APPOINTMENTS = DEMO_SITE.with_name("appointments.csv")
@@ -211,3 +212,11 @@ def redis_client() -> Iterator[Any]:
         pytest.skip(f"Redis on 127.0.0.1:6379 is not reachable: {error}")
     yield client
     client.close()
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    """A real HTTP server that takes the texts Apprise sends (SMS_URL=receiver.sms_url)."""
+    receiver = Receiver()
+    yield receiver
+    receiver.close()

@@ -117,15 +117,22 @@ def new_password() -> Any:
         return redirect(url_for("desk.login"))
     if request.method == "GET":
         return render_template("desk/new_password.html")
-    password = request.form.get("password", "")[:MAX_PASSWORD]
-    if password != request.form.get("repeat", "")[:MAX_PASSWORD]:
-        error = gettext("The two passwords are not the same.")
+    password, error = _chosen_password()
+    if error:
         return render_template("desk/new_password.html", error=error), 400
     try:
         services.set_own_password(user, password, request.remote_addr)
     except DomainError as refusal:
         return render_template("desk/new_password.html", error=refusal.message), refusal.status
     return _after_password(user)
+
+
+def _chosen_password() -> tuple[str, str | None]:
+    """The new password the form posted, typed twice; the error when they differ."""
+    password = request.form.get("password", "")[:MAX_PASSWORD]
+    if password != request.form.get("repeat", "")[:MAX_PASSWORD]:
+        return password, gettext("The two passwords are not the same.")
+    return password, None
 
 
 @bp.route("/desk/reset/<token>", methods=["GET", "POST"])
@@ -140,9 +147,8 @@ def reset_password(token: str) -> Any:
         return render_template("desk/reset_password.html", gone=True), 410, headers
     if request.method == "GET":
         return render_template("desk/reset_password.html", username=user.username), headers
-    password = request.form.get("password", "")[:MAX_PASSWORD]
-    if password != request.form.get("repeat", "")[:MAX_PASSWORD]:
-        error = gettext("The two passwords are not the same.")
+    password, error = _chosen_password()
+    if error:
         page = render_template("desk/reset_password.html", username=user.username, error=error)
         return page, 400, headers
     try:

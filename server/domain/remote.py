@@ -21,7 +21,7 @@ from enum import StrEnum
 from typing import Protocol, TypeVar
 
 from server.domain.errors import CheckInRefused
-from server.domain.queue import call_order_key
+from server.domain.queue import Queued, call_order_key
 
 DEFAULT_TRAVEL_MINUTES = 15
 MAX_TRAVEL_MINUTES = 240
@@ -45,17 +45,10 @@ class RemoteRules:
     cap: int = DEFAULT_CAP
 
 
-class InLine(Protocol):
-    """What the remote rules need to know about a waiting ticket."""
+class InLine(Queued, Protocol):
+    """What the remote rules need to know about a waiting ticket: what the call order
+    needs, and whether it has come in."""
 
-    @property
-    def id(self) -> int: ...
-    @property
-    def priority(self) -> int: ...
-    @property
-    def queue_at(self) -> datetime: ...
-    @property
-    def arrived_at(self) -> datetime: ...
     @property
     def here(self) -> bool: ...
     @property

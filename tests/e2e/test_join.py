@@ -17,8 +17,8 @@ from playwright.sync_api import expect
 from tests.e2e.conftest import Live, assert_accessible
 from tests.e2e.live import SITE, Server
 from tests.e2e.test_desk import _form_login
+from tests.e2e.test_phone import PHONE
 
-PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True}
 AHEAD = 8  # walk-ins ahead, so that the wait is longer than the margin: "Leave by"
 
 

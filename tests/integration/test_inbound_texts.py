@@ -16,18 +16,10 @@ from server.notify.twilio_signature import signature
 from server.storage.models import AuditEntry, Contact, OutboxMessage
 from tests.conftest import SITE, act, received, socket
 from tests.integration.test_texts import E164, count, desk_view, send, with_texts
-from tests.sms_receiver import Receiver
 
 TOKEN = "twilio-auth-token-for-tests"
 PATH = f"/api/sites/{SITE}/texts/inbound"
 URL = f"http://localhost{PATH}"
-
-
-@pytest.fixture
-def receiver():
-    receiver = Receiver()
-    yield receiver
-    receiver.close()
 
 
 @pytest.fixture

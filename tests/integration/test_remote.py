@@ -11,7 +11,6 @@ from server.notify.channels import configured_channels
 from server.notify.sender import send_due
 from server.storage import queries
 from tests.conftest import SITE, act, login, make_app, seed, walk_in
-from tests.sms_receiver import Receiver
 
 REMOTE = f"/api/sites/{SITE}/checkins/remote"
 
@@ -190,13 +189,6 @@ def test_the_cap_of_remote_tickets_per_service(client, staff, app):
     # One who arrives no longer counts against the cap.
     act(staff, f"tickets/{_id(staff)}/arrive")
     join(client)
-
-
-@pytest.fixture
-def receiver():
-    receiver = Receiver()
-    yield receiver
-    receiver.close()
 
 
 @pytest.fixture

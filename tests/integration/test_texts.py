@@ -15,17 +15,9 @@ from server.notify.sender import send_due
 from server.storage.models import AuditEntry, Contact, OutboxMessage
 from tests.conftest import SITE, act, received, socket, walk_in
 from tests.integration.test_kiosk_phone_pages import page_config
-from tests.sms_receiver import Receiver
 
 NUMBER = "07911 123456"  # a UK mobile, typed as a patient would
 E164 = "+447911123456"
-
-
-@pytest.fixture
-def receiver():
-    receiver = Receiver()
-    yield receiver
-    receiver.close()
 
 
 @pytest.fixture
