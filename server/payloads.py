@@ -359,7 +359,7 @@ def staff_room(room: Room) -> dict[str, Any]:
 def staff_snapshot(view: QueueView, notices: Sequence[DelayNotice]) -> dict[str, Any]:
     site = view.site
     days = site.days.line_days(site.days.day_of(view.now))
-    tickets = queries.tickets_in(site.id, days, OPEN_STATUSES)
+    tickets = queries.tickets_in(site.id, days, OPEN_STATUSES, with_contacts=True)
     waiting = [t for t in tickets if t.status == TicketStatus.WAITING]
     others = [t for t in tickets if t.status != TicketStatus.WAITING]
     return {

@@ -53,14 +53,15 @@ def write(
     written = 0
     contacts = _contacts_of(ids)
     for tell in told:
+        text = None  # one wording for all the ticket's channels (the way costs a route)
         for contact, ticket in contacts.get(tell.ticket_id, ()):
             if tell.kind is Kind.SURVEY:
                 written += _survey_link(site, ticket, contact)
                 continue
             if tell.kind in (Kind.CALLED, Kind.RECALLED):
                 contact.told_next = False  # a return to the queue is a new wait
-            body = _for_channel(contact, site, ticket, _body(site, ticket, tell))
-            outbox.add(contact, site.id, tell.kind, body, now)
+            text = text or _body(site, ticket, tell)
+            outbox.add(contact, site.id, tell.kind, _for_channel(contact, site, ticket, text), now)
             written += 1
     for ticket_id, place in nearly.items():
         for contact, ticket in contacts.get(ticket_id, ()):

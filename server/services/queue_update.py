@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from server import payloads
 from server.domain.notify import Kind
@@ -194,4 +195,7 @@ def _tickets(waiting: dict[int, Waiting]) -> list[Ticket]:
     """The tickets themselves, for their whole views (a notice was posted: rare)."""
     if not waiting:
         return []
-    return list(db.session.scalars(select(Ticket).where(Ticket.id.in_(list(waiting)))))
+    query = (
+        select(Ticket).where(Ticket.id.in_(list(waiting))).options(selectinload(Ticket.contacts))
+    )
+    return list(db.session.scalars(query))

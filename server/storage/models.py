@@ -220,10 +220,12 @@ class Ticket(Model):
     site: Mapped[Site] = relationship()
     service: Mapped[Service] = relationship()
     room: Mapped[Room | None] = relationship()
-    # Where the patient asked to be told of their turn (one per channel), loaded with
-    # the ticket: the desk shows whether texts are on and whether the last went out.
+    # Where the patient asked to be told of their turn (one per channel). Loaded when
+    # read, or with the tickets of a whole view (queries.tickets_in(with_contacts=True)):
+    # loading them with every ticket made each change read a thousand waiting
+    # patients' contacts it never looks at (bench/notify.py).
     contacts: Mapped[list[Contact]] = relationship(
-        lazy="selectin", cascade="all, delete-orphan", passive_deletes=True
+        cascade="all, delete-orphan", passive_deletes=True
     )
 
     @property

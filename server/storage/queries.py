@@ -99,8 +99,11 @@ def tickets_in(
     days: tuple[date, date],
     statuses: Collection[TicketStatus],
     service_ids: Collection[int] | None = None,
+    *,
+    with_contacts: bool = False,
 ) -> Sequence[Ticket]:
-    """The site's tickets of the site's days `days` (first, last) in the given states.
+    """The site's tickets of the site's days `days` (first, last) in the given states
+    (`with_contacts`: and their contacts, in one more query, for the desk's whole view).
 
     Only the days of the line now (Site.days.line_days): a ticket left waiting when the
     clinic closed belongs to that day's queue, not today's, and is never called tomorrow.
@@ -113,6 +116,8 @@ def tickets_in(
     )
     if service_ids is not None:
         query = query.where(Ticket.service_id.in_(list(service_ids)))
+    if with_contacts:
+        query = query.options(selectinload(Ticket.contacts))
     return db.session.execute(query).scalars().all()
 
 
