@@ -147,6 +147,9 @@ def _accuracy() -> dict[str, str]:
         # A ticket's texts: only the number's last two digits are ever shown.
         "texts_on": gettext("texts on (…%(digits)s)", digits="{digits}"),
         "text_failed": gettext("text failed (…%(digits)s)", digits="{digits}"),
+        # A ticket's Web Push: alerts on the patient's phone, and whether the last went out.
+        "alerts_on": gettext("alerts on"),
+        "alert_failed": gettext("alert failed"),
     }
 
 
@@ -195,6 +198,15 @@ def _texts() -> dict[str, str]:
         "reply_leave": gettext("%(number)s left the queue by text.", number="{number}"),
         "number_refused": gettext(
             "The provider refused the number of %(number)s, so it is removed. Tell them in person.",
+            number="{number}",
+        ),
+        # Web Push (static/js/desk/push.js): a phone alert that did not go out.
+        "alert_not_sent": gettext(
+            "The phone alert to %(number)s did not go out. Tell them in person.",
+            number="{number}",
+        ),
+        "alerts_refused": gettext(
+            "The phone of %(number)s no longer takes alerts, so they are off. Tell them in person.",
             number="{number}",
         ),
     }

@@ -122,19 +122,21 @@ def claim_due(now: datetime, limit: int) -> list[Claimed]:
 
 @dataclass(frozen=True)
 class ContactChanged:
-    """A ticket's texts changed with a send: its last message went out (sent), did not
-    (failed), or the provider rejected the number and it was removed (gone). The desk
-    is told, so staff can tell a patient in person what a text could not."""
+    """A ticket's texts or push changed with a send: its last message on that channel
+    went out (sent), did not (failed), or the provider rejected the address and it was
+    removed (gone). The desk is told, so staff can tell a patient in person what a
+    message could not."""
 
     site_id: int
     ticket_id: int
+    channel: str
     outcome: str
     address: str | None  # None once gone: what the desk may see is its last two digits
 
 
 def record(outcomes: list[tuple[int, Outcome, str | None]], now: datetime) -> list[ContactChanged]:
     """Record how each claimed message's send went, in one transaction, committed.
-    Returns the tickets whose texts changed: their last message's outcome is new."""
+    Returns the contacts (texts, push) whose last message's outcome is new."""
     changed: dict[int, ContactChanged] = {}
     if outcomes:
         ids = [message_id for message_id, _, _ in outcomes]
@@ -159,6 +161,7 @@ def record(outcomes: list[tuple[int, Outcome, str | None]], now: datetime) -> li
                 changed[contact_id] = ContactChanged(
                     message.site_id,
                     message.ticket_id,
+                    message.channel,
                     now_outcome,
                     None if now_outcome == "gone" else address,
                 )

@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from flask import Flask
 
 from server import clock
-from server.domain.notify import Outcome, last_digits
+from server.domain.notify import PUSH, Outcome, last_digits
 from server.extensions import db
 from server.notify import outbox
 from server.notify.channels import Channel, configured_channels
@@ -44,10 +44,12 @@ def send_due(channels: Mapping[str, Channel], limit: int = BATCH) -> int:
 
 
 def _desk_news(changed: list[outbox.ContactChanged]) -> list[Message]:
-    """For the desks: a ticket's texts changed with a send (after the commit).
+    """For the desks: a ticket's texts or push changed with a send (after the commit).
 
     Not a queue change, so it carries the site's `seq` unchanged, like presence: the
-    desk applies it as it comes ("kind": "texts"). Only the number's last two digits.
+    desk applies it as it comes ("kind": "texts" or "push", the ticket's field of that
+    name in the queue, server/payloads.py). Only the number's last two digits; of a
+    push, never the subscription.
     """
     messages = []
     for change in changed:
@@ -55,21 +57,27 @@ def _desk_news(changed: list[outbox.ContactChanged]) -> list[Message]:
         site = db.session.get(Site, change.site_id)
         if ticket is None or site is None:
             continue
-        texts = (
-            None
-            if change.address is None
-            else {"last_digits": last_digits(change.address), "last": change.outcome}
-        )
+        kind, view = _channel_view(change)
         data = {
             "seq": site.seq,
-            "kind": "texts",
+            "kind": kind,
             "ticket": {"id": ticket.id, "number": str(ticket.ticket_number)},
-            "texts": texts,
+            kind: view,
             "outcome": change.outcome,
         }
         messages.append(Message(STAFF_UPDATE, rooms.staff_room(site.slug), data))
     db.session.rollback()  # only read: end the transaction
     return messages
+
+
+def _channel_view(change: outbox.ContactChanged) -> tuple[str, dict[str, str] | None]:
+    """The ticket's field that changed and its new value (None: off, once gone), as the
+    desk's queue has it (payloads.texts_view, payloads.push_view)."""
+    if change.channel == PUSH:
+        return "push", None if change.address is None else {"last": change.outcome}
+    if change.address is None:
+        return "texts", None
+    return "texts", {"last_digits": last_digits(change.address), "last": change.outcome}
 
 
 def _send(channels: Mapping[str, Channel], message: outbox.Claimed) -> tuple[Outcome, str | None]:

@@ -18,6 +18,14 @@ from server.web import ROOT
 # it, and no other site may learn the address from a Referer header.
 PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
+# The home screen's icons (static/icons, written by tools/make_icons.py): Android wants a
+# 192 and a 512, and a maskable one that it may cut to its own shape.
+MANIFEST_ICONS = (
+    ("icon-192.png", 192, "any"),
+    ("icon-512.png", 512, "any"),
+    ("icon-maskable-512.png", 512, "maskable"),
+)
+
 
 @bp.get("/t/<token>")
 def ticket_page(token: str) -> Any:
@@ -96,6 +104,15 @@ def ticket_manifest(token: str) -> Any:
         "display": "standalone",
         "background_color": "#ffffff",
         "theme_color": "#ffffff",
+        "icons": [
+            {
+                "src": url_for("static", filename=f"icons/{name}"),
+                "sizes": f"{size}x{size}",
+                "type": "image/png",
+                "purpose": purpose,
+            }
+            for name, size, purpose in MANIFEST_ICONS
+        ],
     }
     response = jsonify(manifest)
     response.mimetype = "application/manifest+json"

@@ -23,6 +23,7 @@ import { renderMissed, renderWaiting } from "./desk/waiting.js";
 import { renderInterpreters } from "./desk/needs.js";
 import { listenToRemoteControls } from "./desk/remote.js";
 import { applyTextsNews, makeTextsDialog, replyNews, textNews } from "./desk/texts.js";
+import { applyPushNews, pushNews } from "./desk/push.js";
 
 const RETRY_MS = 5000;
 const CLOCK_TICK_MS = 30000; // "waiting for 12 min" moves on by itself
@@ -97,6 +98,8 @@ function receiveUpdate(update) {
     queue.devices = update.devices;
   } else if (update.kind === "texts") {
     receiveTextNews(update);
+  } else if (update.kind === "push") {
+    receivePushNews(update);
   } else if (update.kind === "reply") {
     const words = replyNews(t, update);
     if (words) byId("text-news").textContent = words;
@@ -115,6 +118,14 @@ function receiveTextNews(update) {
   const words = textNews(t, update);
   if (words) byId("text-news").textContent = words;
   if (desk.texts) desk.texts.refresh(update);
+}
+
+// A phone alert went out, or did not, or the phone takes none any more: the ticket's
+// tag changes, and what staff must say in person is said aloud, as for a text.
+function receivePushNews(update) {
+  applyPushNews(queue, update);
+  const words = pushNews(t, update);
+  if (words) byId("text-news").textContent = words;
 }
 
 function receiveSnapshot(snapshot) {
@@ -142,9 +153,9 @@ function showConnection(state) {
 const live = connectLive({
   auth: { staff: config.site },
   updates: { staff_update: receiveUpdate },
-  // Kiosks and displays coming and going; how a text to a patient went; what a
-  // patient texted us.
-  unsequencedKinds: ["presence", "texts", "reply"],
+  // Kiosks and displays coming and going; how a text or a phone alert to a patient
+  // went; what a patient texted us.
+  unsequencedKinds: ["presence", "texts", "push", "reply"],
   onSnapshot: receiveSnapshot,
   onState: showConnection,
   onSyncError: (error) => {

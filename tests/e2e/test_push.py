@@ -172,3 +172,62 @@ def test_a_refused_permission_is_said_and_nothing_is_stored(new_page, pushing_se
     )
     status = http().get(pushing_server.url(f"/api/tickets/{ticket['token']}")).json()
     assert status["ticket"]["push"] is False
+
+
+def test_the_desk_shows_alerts_on_then_alert_failed_then_none_when_the_phone_is_gone(
+    new_page, pushing_server, push_service
+):
+    """The desk's tag for a ticket's phone alerts follows the outbox live: on, the last
+    one failed (said aloud, to tell the patient in person), and gone with a 410."""
+    made = http().post(
+        pushing_server.url(f"/api/sites/{SITE}/checkins/walk-in"), json={"service": "N"}
+    )
+    ticket = made.json()
+    number = ticket["ticket"]["number"]
+    subscription = push_service.browser("desk-tag").subscription()
+    subscribed = http().post(
+        pushing_server.url(f"/api/tickets/{ticket['token']}/push"), json=subscription
+    )
+    assert subscribed.status_code == 200, subscribed.text
+
+    page = new_page()
+    page.goto(pushing_server.url("/desk/login"))
+    page.fill("#username", "desk")
+    page.fill("#password", pushing_server.password)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/desk")
+    page.goto(pushing_server.url("/desk?room=room-3"))  # a room that serves line N
+    row = page.locator(f"tr[data-ticket='{number}']")
+    expect(row.locator(".push-tag")).to_have_text("alerts on")
+    expect(row.locator(".push-tag.failed")).to_have_count(0)
+    assert "p256dh" not in page.content() and "/push/" not in page.content()
+    assert_accessible(page, "desk with a ticket's alerts on")
+
+    desk = pushing_server.staff()
+    queue = desk.get(pushing_server.url(f"/api/sites/{SITE}/queue")).json()
+    ticket_id = next(t["id"] for t in queue["tickets"] if t["number"] == number)
+    card = page.locator(".current-ticket", has_text=number)
+    push_service.status = 500  # the push service fails: the desk is told at once
+    try:
+        called = desk.post(
+            pushing_server.url(f"/api/sites/{SITE}/tickets/{ticket_id}/call"),
+            json={"room": "room-3", "previous": "no_show"},
+        )
+        assert called.status_code == 200, called.text
+        expect(card.locator(".push-tag.failed")).to_have_text("alert failed")
+        expect(page.locator("#text-news")).to_have_text(
+            f"The phone alert to {number} did not go out. Tell them in person."
+        )
+        assert_accessible(page, "desk with a ticket's last alert failed")
+
+        push_service.status = 410  # the phone dropped the subscription: the tag goes
+        recalled = desk.post(
+            pushing_server.url(f"/api/sites/{SITE}/tickets/{ticket_id}/recall"), json={}
+        )
+        assert recalled.status_code == 200, recalled.text
+        expect(page.locator("#text-news")).to_have_text(
+            f"The phone of {number} no longer takes alerts, so they are off. Tell them in person."
+        )
+        expect(card.locator(".push-tag")).to_have_count(0)
+    finally:
+        push_service.status = 201

@@ -5,10 +5,14 @@ subscription's own keys), a 410 that removes the subscription, and its lifecycle
 
 from __future__ import annotations
 
+import re
+import struct
+
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from server import services
+from server.domain.notify import GIVE_UP_AFTER
 from server.extensions import db
 from server.notify.channels import (
     configured_channels,
@@ -18,7 +22,7 @@ from server.notify.channels import (
 )
 from server.notify.sender import send_due
 from server.storage.models import AuditEntry, Contact, OutboxMessage
-from tests.conftest import SITE, act, walk_in
+from tests.conftest import SITE, act, received, socket, walk_in
 from tests.push_service import PushService
 
 PRIVATE_KEY = new_vapid_private_key()
@@ -272,3 +276,152 @@ def test_without_vapid_keys_push_is_not_offered(app, client, push_service):
     response = subscribe(client, ticket["token"], push_service.browser("p").subscription())
     assert response.status_code == 404
     assert response.get_json()["error"]["code"] == "push_not_offered"
+
+
+# --- What the desk sees: "alerts on", "alert failed" ------------------------------------
+
+
+def desk_push(staff, ticket_id):
+    """The ticket's `push` in the desk's queue (the same payload as the staff socket's)."""
+    queue = staff.get(f"/api/sites/{SITE}/queue").get_json()
+    return next(t for t in queue["tickets"] if t["id"] == ticket_id)["push"]
+
+
+def push_news(desk):
+    return [u for u in received(desk, "staff_update") if u["kind"] == "push"]
+
+
+def test_the_desk_sees_alerts_on_and_is_told_live_when_the_last_alert_failed(
+    app, client, staff, push_service, clock
+):
+    ticket_id, _ = with_push(client, staff, push_service)
+    assert desk_push(staff, ticket_id) == {"last": None}  # on, nothing sent yet
+    desk = socket(app, {"staff": SITE}, staff)
+    desk.get_received()
+    push_service.status = 500
+    act(staff, "rooms/room-1/call-next")
+    desk.get_received()  # the change itself
+    send(app)
+
+    (news,) = push_news(desk)  # "you are next" and the call failed: told once
+    assert news["ticket"]["id"] == ticket_id and news["outcome"] == "failed"
+    assert news["push"] == {"last": "failed"}
+    assert "texts" not in news  # a push is not a text: the desk's texts stay as they were
+    assert "127.0.0.1" not in str(news) and "p256dh" not in str(news)
+    assert desk_push(staff, ticket_id) == {"last": "failed"}
+
+    # Tried again until the outbox gives up: the message is marked failed, the desk
+    # still says so, and is not told again.
+    for _ in range(13):  # retries at most 2 minutes apart, up to GIVE_UP_AFTER
+        clock.advance(seconds=GIVE_UP_AFTER.total_seconds() / 12)
+        send(app)
+    assert count(app, OutboxMessage, OutboxMessage.status == "pending") == 0
+    assert count(app, OutboxMessage, OutboxMessage.status == "failed") == 2
+    assert desk_push(staff, ticket_id) == {"last": "failed"}
+    assert push_news(desk) == []
+
+    # The next alert goes out: the tag is "alerts on" again.
+    push_service.status = 201
+    act(staff, f"tickets/{ticket_id}/recall")
+    desk.get_received()
+    send(app)
+    assert [(n["push"], n["outcome"]) for n in push_news(desk)] == [({"last": "sent"}, "sent")]
+    assert desk_push(staff, ticket_id) == {"last": "sent"}
+
+
+def test_the_alerts_tag_goes_when_the_push_service_says_the_subscription_is_gone(
+    app, client, staff, push_service
+):
+    ticket_id, _ = with_push(client, staff, push_service)
+    desk = socket(app, {"staff": SITE}, staff)
+    push_service.status = 410
+    act(staff, "rooms/room-1/call-next")
+    desk.get_received()
+    send(app)
+
+    (news,) = push_news(desk)
+    assert news["ticket"]["id"] == ticket_id
+    assert news["outcome"] == "gone" and news["push"] is None
+    assert desk_push(staff, ticket_id) is None
+    assert count(app, Contact) == 0
+
+
+def test_the_alerts_tag_goes_when_the_patient_turns_alerts_off_or_the_visit_ends(
+    app, client, staff, push_service
+):
+    ticket_id, token = with_push(client, staff, push_service)
+    ended_id, _ = with_push(client, staff, push_service, name="ended")
+    desk = socket(app, {"staff": SITE}, staff)
+    desk.get_received()
+
+    client.post(f"/api/tickets/{token}/push/remove", json={})
+    (update,) = received(desk, "staff_update")
+    assert [t["push"] for t in update["tickets"] if t["id"] == ticket_id] == [None]
+    assert desk_push(staff, ticket_id) is None
+
+    act(staff, f"tickets/{ended_id}/cancel")
+    queue = staff.get(f"/api/sites/{SITE}/queue").get_json()
+    assert ended_id not in [t["id"] for t in queue["tickets"]]
+    assert count(app, Contact) == 0  # the subscription went with the visit
+
+
+def test_the_desk_reads_every_tickets_alerts_and_texts_in_one_query(
+    app, client, staff, push_service
+):
+    """The desk's queue of many waiting tickets reads their contacts once (loaded with
+    the tickets), not once per ticket."""
+    made = [with_push(client, staff, push_service, name=f"p{n}")[0] for n in range(12)]
+    plain = walk_in(client, "G")["ticket"]["number"]
+    statements: list[str] = []
+
+    def seen(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+        event.listen(engine, "before_cursor_execute", seen)
+        try:
+            queue = services.staff_snapshot(SITE)
+        finally:
+            event.remove(engine, "before_cursor_execute", seen)
+    pushes = {t["id"]: t["push"] for t in queue["tickets"]}
+    assert [pushes[ticket_id] for ticket_id in made] == [{"last": None}] * 12
+    assert [t["push"] for t in queue["tickets"] if t["number"] == plain] == [None]
+    assert len([s for s in statements if re.search(r"\bFROM ticket_contacts\b", s)]) == 1
+
+
+# --- The manifest's icons ("Add to Home Screen") ------------------------------------------
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    """A PNG's width and height, from its header."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR"
+    width, height = struct.unpack(">II", data[16:24])
+    return width, height
+
+
+def fetch_png(client, src: str) -> tuple[int, int]:
+    response = client.get(src)
+    assert response.status_code == 200, src
+    assert response.mimetype == "image/png"
+    size = png_size(response.get_data())
+    response.close()
+    return size
+
+
+def test_the_manifest_declares_icons_that_are_pngs_of_their_sizes(client):
+    token = walk_in(client, "G")["token"]
+    icons = client.get(f"/t/{token}/manifest.webmanifest").get_json()["icons"]
+    assert {(i["sizes"], i["purpose"]) for i in icons} >= {
+        ("192x192", "any"),
+        ("512x512", "any"),
+        ("512x512", "maskable"),
+    }
+    for icon in icons:
+        assert icon["type"] == "image/png"
+        width, height = fetch_png(client, icon["src"])
+        assert f"{width}x{height}" == icon["sizes"], icon
+
+    html = client.get(f"/t/{token}").get_data(as_text=True)
+    (touch,) = re.findall(r'<link rel="apple-touch-icon" href="([^"]+)">', html)
+    assert fetch_png(client, touch) == (180, 180)

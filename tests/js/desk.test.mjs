@@ -179,6 +179,36 @@ test("news of a text changes only that ticket's texts", () => {
   assert.equal(queue.tickets.size, 1);
 });
 
+// --- Phone alerts (desk/push.js) ---------------------------------------------------
+
+import { applyPushNews, pushNews } from "../../static/js/desk/push.js";
+
+test("the desk is told of a failed phone alert and of a phone that takes none, not of one that went out", () => {
+  const t = makeTexts({
+    alert_not_sent: "The phone alert to {number} did not go out. Tell them in person.",
+    alerts_refused: "The phone of {number} no longer takes alerts, so they are off. Tell them in person.",
+  });
+  const ticket = { id: 7, number: "N-004" };
+  assert.equal(pushNews(t, { ticket, outcome: "failed" }), "The phone alert to N-004 did not go out. Tell them in person.");
+  assert.equal(
+    pushNews(t, { ticket, outcome: "gone" }),
+    "The phone of N-004 no longer takes alerts, so they are off. Tell them in person."
+  );
+  assert.equal(pushNews(t, { ticket, outcome: "sent" }), "");
+});
+
+test("news of a phone alert changes only that ticket's push, never its texts", () => {
+  const queue = emptyQueue();
+  const texts = { last_digits: "56", last: "sent" };
+  queue.tickets.set(7, { id: 7, number: "N-004", texts, push: { last: null } });
+  applyPushNews(queue, { ticket: { id: 7 }, push: { last: "failed" } });
+  applyPushNews(queue, { ticket: { id: 8 }, push: null }); // not on this desk: ignored
+  assert.deepEqual(queue.tickets.get(7), { id: 7, number: "N-004", texts, push: { last: "failed" } });
+  applyPushNews(queue, { ticket: { id: 7 }, push: null }); // gone: the tag goes
+  assert.equal(queue.tickets.get(7).push, null);
+  assert.equal(queue.tickets.size, 1);
+});
+
 test("the desk hears what a patient texted: late, other words, stop, leave; not status or help", () => {
   const t = makeTexts({
     reply_late: "{number} texted: running late.",

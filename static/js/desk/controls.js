@@ -46,6 +46,7 @@ export function patientName(t, ticket, tag) {
   if (ticket.step_free) node.append(" ", make("span", "step-free-tag", t("step_free")));
   appendNeedMarkers(t, ticket, node);
   if (ticket.texts) node.append(" ", textsTag(t, ticket.texts));
+  if (ticket.push) node.append(" ", pushTag(t, ticket.push));
   return node;
 }
 
@@ -54,6 +55,12 @@ function textsTag(t, texts) {
   const failed = texts.last === "failed";
   const words = t(failed ? "text_failed" : "texts_on", { digits: texts.last_digits });
   return make("span", failed ? "texts-tag failed" : "texts-tag", words);
+}
+
+// Alerts on the patient's phone (Web Push), or the last did not go out (push.js).
+function pushTag(t, push) {
+  const failed = push.last === "failed";
+  return make("span", failed ? "push-tag failed" : "push-tag", t(failed ? "alert_failed" : "alerts_on"));
 }
 
 // The lists are redrawn from the state; keep the keyboard where it was.
