@@ -43,7 +43,12 @@ def main() -> None:
                 "I waited over an hour and nobody told me why."
             )
             phone.get_by_label("This is a complaint").check()
-            phone.get_by_label("Yes", exact=True).check()
+            question = phone.get_by_role("group", name="Were you told how long you would wait?")
+            question.get_by_label("No", exact=True).check()
+            contact = phone.get_by_role(
+                "group", name="Would you like us to contact you about this?"
+            )
+            contact.get_by_label("Yes", exact=True).check()
             phone.get_by_label("Email address or mobile number").fill("pat@example.org")
             phone.screenshot(path=OUT / "feedback-survey.png", full_page=True)
             phone.get_by_role("button", name="Send").click()

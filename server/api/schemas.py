@@ -695,11 +695,24 @@ class FeedbackBand(FeedbackTally):
     band: Literal["under_15", "15_30", "30_60", "over_60"]
 
 
+class FeedbackSiteQuestion(Answer):
+    """Answers to the site's own yes/no question (the site file's [feedback_question])
+    as it is asked now, in any of its languages; answers to earlier words not counted."""
+
+    text: Names = Field(description="The question, by language.")
+    yes: int
+    no: int
+    yes_percent: float | None = Field(description="Yes among yes and no; null with none.")
+
+
 class FeedbackSummary(Answer):
     site: str
     since: dt.date
     rows: list[FeedbackRow]
     wait_bands: list[FeedbackBand]
+    site_question: FeedbackSiteQuestion | None = Field(
+        description="Null when the site asks no question of its own."
+    )
 
 
 class AuditEntry(Answer):

@@ -11,7 +11,7 @@ or at "action taken" when there is nobody to reply to.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Set
+from collections.abc import Iterable, Mapping, Set
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -36,6 +36,8 @@ NIGHT_FROM = time(21, 0)
 NIGHT_UNTIL = time(8, 0)
 DEFAULT_OVERDUE_WORKING_DAYS = 2
 DEFAULT_TEXT_KEEP_DAYS = 365
+# A site's own yes/no question (the site file's [feedback_question]): this long at most.
+SITE_QUESTION_MAX_LENGTH = 200
 
 
 class Rating(StrEnum):
@@ -115,6 +117,25 @@ def check_statement(value: str) -> str:
     if not text:
         raise BadInput("statement: write what the patients said and what we did.")
     return text
+
+
+def check_site_answer(value: str) -> bool | None:
+    """The answer to the site's own yes/no question: "yes", "no", or blank for none."""
+    answer = value.strip()
+    if answer not in ("yes", "no", ""):
+        raise BadInput("site_answer: answer yes or no, or leave the question unanswered.")
+    return None if not answer else answer == "yes"
+
+
+def question_in(texts: Mapping[str, str], language: str, default_language: str) -> str | None:
+    """The site's own question in the patient's language, else in the site's first
+    (None: the site asks none)."""
+    return texts.get(language) or texts.get(default_language) or None
+
+
+def yes_percent(yes: int, no: int) -> float | None:
+    """The share of yes among those who answered yes or no."""
+    return round(100 * yes / (yes + no), 1) if yes + no else None
 
 
 def opens_case(rating: Rating, complaint: bool) -> bool:

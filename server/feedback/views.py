@@ -15,7 +15,7 @@ from server.domain import feedback as rules
 from server.domain.errors import DomainError
 from server.extensions import limiter
 from server.feedback import bp
-from server.i18n import use_language
+from server.i18n import select_language, use_language
 from server.services import feedback as feedback_service
 
 PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
@@ -33,6 +33,7 @@ def _given() -> feedback_service.AnswerInput:
         text=form.get("text", ""),
         complaint=form.get("complaint") == "yes",
         contact=form.get("contact", "") if form.get("wants_contact") == "yes" else "",
+        site_answer=form.get("site_answer", ""),
     )
 
 
@@ -90,6 +91,8 @@ def _error_text(error: DomainError | None) -> str | None:
         return _("Please give an email address or a mobile number, or say no to contact.")
     if "rating" in error.message:
         return _("Please choose one answer to the first question.")
+    if "site_answer" in error.message:
+        return _("Please answer Yes or No to the second question, or leave it unanswered.")
     return _(
         "Please check your answer. The text can be up to %(max)s characters.",
         max=rules.TEXT_MAX_LENGTH,
@@ -121,7 +124,7 @@ def _thanks(answer: dict[str, Any], again: str | None, back: str | None = None) 
 def kiosk_form(site: str) -> Any:
     info = services.site_info(site)
     use_language(request.args.get("lang"))
-    survey = {"site": info["name"], "site_slug": site, "number": None, "may_change": True}
+    survey = _kiosk_survey(info, site, select_language())  # the page's language
     return _form(survey, {}, url_for(".kiosk_answer", site=site, lang=request.args.get("lang")))
 
 
@@ -131,13 +134,23 @@ def kiosk_answer(site: str) -> Any:
     info = services.site_info(site)
     language = request.args.get("lang") or info["languages"][0]
     use_language(language)
-    survey = {"site": info["name"], "site_slug": site, "number": None, "may_change": True}
+    survey = _kiosk_survey(info, site, language)
     try:
         answer = feedback_service.answer_at_kiosk(site, _given(), language)
     except DomainError as error:
         action = url_for(".kiosk_answer", site=site, lang=request.args.get("lang"))
         return _form(survey, request.form, action, error)
     return _thanks(answer, None, _kiosk_start(survey))
+
+
+def _kiosk_survey(info: dict[str, Any], site: str, language: str | None) -> dict[str, Any]:
+    return {
+        "site": info["name"],
+        "site_slug": site,
+        "number": None,
+        "may_change": True,
+        "question": feedback_service.site_question(site, language),
+    }
 
 
 @bp.errorhandler(TooManyRequests)

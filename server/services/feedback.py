@@ -49,6 +49,7 @@ class AnswerInput:
     text: str = ""
     complaint: bool = False
     contact: str = ""
+    site_answer: str = ""  # the site's own question: "yes", "no" or blank
 
 
 # --- Answering -----------------------------------------------------------------------
@@ -65,13 +66,29 @@ def survey_for_token(token: str) -> dict[str, Any]:
         "number": str(ticket.ticket_number),
         "answer": _patient_view(answer) if answer is not None else None,
         "may_change": answer is None or _may_change(answer, clock.now()),
+        "question": _question(ticket.site, ticket.language),
     }
+
+
+def site_question(site_slug: str, language: str | None) -> str | None:
+    """The site's own yes/no question in this language (the kiosk form's), or None."""
+    site = queries.get_site(site_slug)
+    return _question(site, language or site.languages[0])
+
+
+def _question_texts(site: Site) -> dict[str, str]:
+    return dict((site.settings or {}).get("feedback_question") or {})
+
+
+def _question(site: Site, language: str) -> str | None:
+    return rules.question_in(_question_texts(site), language, site.languages[0])
 
 
 def answer_by_token(token: str, given: AnswerInput) -> dict[str, Any]:
     """One answer per visit; sending again within the hour changes it."""
     now = clock.now()
     ticket = _finished_ticket(token, now)
+    question = _question(ticket.site, ticket.language)
     answer = _answer_of(ticket.id)
     if answer is not None:
         rules.check_may_change(answer.answered_at, now)
@@ -88,7 +105,7 @@ def answer_by_token(token: str, given: AnswerInput) -> dict[str, Any]:
             answered_at=now,
         )
         db.session.add(answer)
-    _fill(answer, given, now)
+    _fill(answer, given, now, question)
     db.session.commit()
     return _patient_view(answer)
 
@@ -99,26 +116,35 @@ def answer_at_kiosk(site_slug: str, given: AnswerInput, language: str) -> dict[s
     if language not in site.languages:
         language = site.languages[0]
     now = clock.now()
+    question = _question(site, language)
     answer = FeedbackAnswer(
         site_id=site.id, language=language, visit_day=site_day(now, site.zone), answered_at=now
     )
     db.session.add(answer)
-    _fill(answer, given, now)
+    _fill(answer, given, now, question)
     db.session.commit()
     return _patient_view(answer)
 
 
-def _fill(answer: FeedbackAnswer, given: AnswerInput, now: datetime) -> None:
+def _fill(answer: FeedbackAnswer, given: AnswerInput, now: datetime, question: str | None) -> None:
+    """Check every part of the answer before any of it is kept; `question` is the
+    site's own question as this patient was asked it (None: the site asks none, and
+    an answer to it is not kept)."""
     try:
         rating = rules.Rating(given.rating)
     except ValueError:
         raise BadInput("rating: choose one of the answers.") from None
     contact = rules.check_contact(given.contact) if given.contact.strip() else None
+    checked = rules.check_site_answer(given.site_answer)
+    site_answer = checked if question else None
+    text = rules.check_feedback_text(given.text)
     if answer.id is not None:
         answer.changed_at = now
     answer.rating = rating.value
-    answer.text = rules.check_feedback_text(given.text)
+    answer.text = text
     answer.complaint = given.complaint
+    answer.site_answer = site_answer
+    answer.site_question = question if site_answer is not None else None
     opens = rules.opens_case(rating, given.complaint)
     # Contact details are kept only for a case someone will work and reply to.
     kept = contact if opens else None
@@ -165,6 +191,7 @@ def _patient_view(answer: FeedbackAnswer) -> dict[str, Any]:
         "text": answer.text or "",
         "complaint": answer.complaint,
         "contact": answer.contact or "",
+        "site_answer": "" if answer.site_answer is None else "yes" if answer.site_answer else "no",
     }
 
 
@@ -193,6 +220,7 @@ def inbox(site_slug: str, *, only: str | None = None, rating: str | None = None)
     return {
         "answers": [_staff_view(site, a, now) for a in answers],
         "statements": _statements(site.id, published_only=False),
+        "question": _question_texts(site),
     }
 
 
@@ -217,6 +245,8 @@ def _staff_view(site: Site, answer: FeedbackAnswer, now: datetime) -> dict[str, 
         "what_we_did": answer.what_we_did,
         "closed": answer.case_closed_at is not None,
         "overdue": _overdue(site, answer, now),
+        "site_question": answer.site_question,
+        "site_answer": answer.site_answer,
     }
 
 
@@ -467,6 +497,34 @@ def feedback_summary(site_slug: str, weeks: int = 8) -> dict[str, Any]:
         "wait_bands": [
             {"band": band, **summary.bands[band].as_dict()} for band in rules.WAIT_BANDS
         ],
+        "site_question": _site_question_figures(site, since),
+    }
+
+
+def _site_question_figures(site: Site, since: date) -> dict[str, Any] | None:
+    """Yes and no to the site's current question (asked in any of its languages), since
+    `since`; answers to a question the site no longer asks are not counted. None: the
+    site asks no question of its own."""
+    texts = _question_texts(site)
+    if not texts:
+        return None
+    rows = db.session.execute(
+        select(FeedbackAnswer.site_answer, func.count())
+        .where(
+            FeedbackAnswer.site_id == site.id,
+            FeedbackAnswer.visit_day >= since,
+            FeedbackAnswer.site_question.in_(sorted(set(texts.values()))),
+            FeedbackAnswer.site_answer.is_not(None),
+        )
+        .group_by(FeedbackAnswer.site_answer)
+    )
+    counts = {answered: int(count) for answered, count in rows}
+    yes, no = counts.get(True, 0), counts.get(False, 0)
+    return {
+        "text": texts,
+        "yes": yes,
+        "no": no,
+        "yes_percent": rules.yes_percent(yes, no),
     }
 
 

@@ -76,6 +76,8 @@ def site_file_data(site: Site) -> dict[str, Any]:
         "delay_reasons": copy.deepcopy(settings.get("delay_reasons") or []),
         "closures": copy.deepcopy(settings.get("closures") or []),
     }
+    if settings.get("feedback_question"):
+        data["feedback_question"] = {"text": dict(settings["feedback_question"])}
     if settings.get("map_source"):
         data["map"] = copy.deepcopy(settings["map_source"])
     return data

@@ -80,6 +80,11 @@ def load_site(spec: SiteFile, *, actor: audit.Actor | None = None) -> dict[str, 
             c.model_dump(mode="json", by_alias=True, exclude_none=True) for c in spec.closures
         ],
     }
+    # The site's own yes/no question on the survey: {language: words}, or None.
+    site.settings = {
+        **site.settings,
+        "feedback_question": spec.feedback_question.text if spec.feedback_question else None,
+    }
     # Each service's wait target, for the reports: {service code: minutes}.
     site.settings = {
         **site.settings,

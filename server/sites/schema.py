@@ -149,6 +149,45 @@ class DelayReasonSpec(Strict):
     name: Names
 
 
+class FeedbackQuestionSpec(Strict):
+    """The site's own yes/no question, asked after the FFT question of the survey
+    (domain/feedback.py): its words in every language of the site."""
+
+    text: dict[str, str]
+
+    @field_validator("text")
+    @classmethod
+    def _plain_question(cls, value: dict[str, str]) -> dict[str, str]:
+        limit = feedback.SITE_QUESTION_MAX_LENGTH
+        for language, words in value.items():
+            if not words.strip():
+                raise ValueError(f"the {language} question is empty; write the question")
+            if len(words) > limit:
+                raise ValueError(
+                    f"the {language} question is {len(words)} characters long; at most {limit}"
+                )
+        return value
+
+
+def feedback_question_problems(
+    question: FeedbackQuestionSpec | None, languages: list[str]
+) -> list[str]:
+    """The question in each of the site's languages, and in no other."""
+    if question is None:
+        return []
+    problems = []
+    others = [lang for lang in question.text if lang not in languages]
+    if others:
+        problems.append(
+            f"feedback_question.text: {', '.join(others)} is not one of the site's"
+            f" languages ({', '.join(languages)})"
+        )
+    missing = [lang for lang in languages if lang not in question.text]
+    if missing:
+        problems.append(f"feedback_question.text: no translation for {', '.join(missing)}")
+    return problems
+
+
 def delay_reason_problems(reasons: Sequence[DelayReasonSpec], languages: list[str]) -> list[str]:
     """Each reason's code once, and its words in every language of the site."""
     problems = []
@@ -557,6 +596,8 @@ class SiteFile(Strict):
     map: MapSpec | None = None  # the walking map, for wayfinding
     delay_reasons: list[DelayReasonSpec] = Field(default_factory=list, max_length=50)
     closures: list[ClosureSpec] = Field(default_factory=list, max_length=500)
+    # The site's own yes/no question on the feedback survey; none: the survey asks none.
+    feedback_question: FeedbackQuestionSpec | None = None
     _map_data: dict[str, Any] | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
@@ -564,6 +605,7 @@ class SiteFile(Strict):
         problems = [*self._duplicates(), *self._unknown_services(), *self._missing_names()]
         problems += delay_reason_problems(self.delay_reasons, self.site.languages)
         problems += self._closure_reasons()
+        problems += feedback_question_problems(self.feedback_question, self.site.languages)
         if self.map is not None:
             folder = (info.context or {}).get("folder")
             checks = MapChecks(self, self.map, folder)

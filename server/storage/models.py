@@ -539,6 +539,11 @@ class FeedbackAnswer(Model):
     what_we_did: Mapped[str | None] = mapped_column(String(2000))
     case_closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     text_removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The site's own yes/no question (the site file's [feedback_question]) as it was
+    # asked, in the patient's language, and the answer; both None when unanswered. The
+    # words are kept so that a later site file does not re-label old answers.
+    site_question: Mapped[str | None] = mapped_column(String(200))
+    site_answer: Mapped[bool | None]
 
     service: Mapped[Service | None] = relationship()
     ticket: Mapped[Ticket | None] = relationship()

@@ -1,5 +1,5 @@
 """Feedback rules: the FFT scale, the case states, the link's and the change's windows,
-the overdue flag on working days, and the figures."""
+the overdue flag on working days, the site's own yes/no question, and the figures."""
 
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -21,12 +21,15 @@ from server.domain.feedback import (
     check_feedback_text,
     check_link_open,
     check_may_change,
+    check_site_answer,
     is_overdue,
     opens_case,
+    question_in,
     summarise,
     survey_text_at,
     wait_band,
     working_days_between,
+    yes_percent,
 )
 
 ENDED = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
@@ -202,3 +205,30 @@ def _utc(day: int, hour: int, minute: int = 0) -> datetime:
 )
 def test_the_survey_link_is_texted_after_the_delay_and_never_at_night(finished, minutes, texted):
     assert survey_text_at(finished, minutes, LONDON) == texted
+
+
+# --- The site's own yes/no question ---------------------------------------------------
+
+
+@pytest.mark.parametrize(("given", "kept"), [("yes", True), ("no", False), ("", None), (" ", None)])
+def test_the_sites_own_question_is_answered_yes_no_or_not_at_all(given, kept):
+    assert check_site_answer(given) is kept
+
+
+@pytest.mark.parametrize("given", ["YES", "true", "1", "maybe", "yes no", "no\x00"])
+def test_any_other_answer_to_the_sites_own_question_is_refused(given):
+    with pytest.raises(BadInput, match="site_answer: answer yes or no"):
+        check_site_answer(given)
+
+
+def test_the_sites_own_question_is_asked_in_the_patients_language_else_the_sites_first():
+    texts = {"en": "Were you told how long you would wait?", "es": "¿Le dijeron cuánto?"}
+    assert question_in(texts, "es", "en") == "¿Le dijeron cuánto?"
+    assert question_in(texts, "pl", "en") == "Were you told how long you would wait?"
+    assert question_in({}, "es", "en") is None
+
+
+def test_the_share_saying_yes_counts_only_yes_and_no():
+    assert yes_percent(2, 1) == 66.7
+    assert yes_percent(0, 3) == 0.0
+    assert yes_percent(0, 0) is None

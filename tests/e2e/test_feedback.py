@@ -1,8 +1,9 @@
 """Feedback in real Chromium, on a server of its own that sends email to a real SMTP
 server the test starts (aiosmtpd): a visit ends, the phone turns into the survey, the
-answer is Poor with a complaint and an email address, staff work the case to "replied"
-in the inbox and the reply arrives; a published statement shows on the display. Every
-new screen is checked with axe-core in English and Spanish."""
+answer is Poor with a complaint and an email address and the site's own yes/no question
+answered, staff see that answer and work the case to "replied" in the inbox and the
+reply arrives; a published statement shows on the display. Every new screen is checked
+with axe-core in English and Spanish."""
 
 from __future__ import annotations
 
@@ -24,6 +25,12 @@ from tests.e2e.live import SITE, Server, log_in
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True}
 EMAIL = "pat@example.org"
+# The demo site's own yes/no question (server/sites/demo/site.toml, [feedback_question]).
+QUESTION = {
+    "en": "Were you told how long you would wait?",
+    "es": "¿Le dijeron cuánto tiempo tendría que esperar?",
+}
+CONTACT_QUESTION = "Would you like us to contact you about this?"
 
 
 class Mailbox:
@@ -116,7 +123,8 @@ def test_a_poor_answer_is_worked_to_replied_and_the_reply_arrives(new_page, serv
         "I waited two hours <b>and</b> nobody told me why."
     )
     phone.get_by_label("This is a complaint").check()
-    phone.get_by_label("Yes", exact=True).check()
+    phone.get_by_role("group", name=QUESTION["en"]).get_by_label("No", exact=True).check()
+    phone.get_by_role("group", name=CONTACT_QUESTION).get_by_label("Yes", exact=True).check()
     phone.get_by_label("Email address or mobile number").fill(EMAIL)
     phone.get_by_role("button", name="Send").click()
     expect(phone.locator("#thanks")).to_have_text("Thank you for telling us")
@@ -129,6 +137,8 @@ def test_a_poor_answer_is_worked_to_replied_and_the_reply_arrives(new_page, serv
     case = inbox.locator(".answer").filter(has_text="I waited two hours")
     expect(case).to_contain_text("<b>and</b>")  # shown as text, not as markup
     expect(case).to_contain_text(EMAIL)
+    expect(case.locator(".site-answer")).to_have_text(f"{QUESTION['en']} No")
+    expect(inbox.locator("#site-question-figures")).to_contain_text(QUESTION["en"])
     assert_accessible(inbox, "inbox (en)")
     case.get_by_role("button", name="Acknowledge").click()
     case = inbox.locator(".answer").filter(has_text="I waited two hours")
@@ -160,7 +170,7 @@ def test_the_server_answers_others_while_a_reply_waits_for_the_mail_server(
     phone.get_by_label("Poor", exact=True).check()
     phone.get_by_label("What went well, and what could we do better?").fill("Nobody knew.")
     phone.get_by_label("This is a complaint").check()
-    phone.get_by_label("Yes", exact=True).check()
+    phone.get_by_role("group", name=CONTACT_QUESTION).get_by_label("Yes", exact=True).check()
     phone.get_by_label("Email address or mobile number").fill("slow@example.org")
     phone.get_by_role("button", name="Send").click()
     expect(phone.locator("#thanks")).to_be_visible()
@@ -222,6 +232,7 @@ def test_every_new_screen_is_accessible(new_page, server, language):
     end_visit()
     phone = new_page(**PHONE)
     phone.goto(f"{server.base}/t/{token}/feedback")
+    expect(phone.get_by_role("group", name=QUESTION[language])).to_be_visible()
     assert_accessible(phone, f"survey ({language})")
     phone.locator("button[type=submit]").click()  # nothing chosen: the browser says so
     kiosk = new_page(viewport={"width": 1080, "height": 1920})
@@ -232,6 +243,8 @@ def test_every_new_screen_is_accessible(new_page, server, language):
     expect(kiosk.locator("html")).to_have_attribute("lang", language)
     assert_accessible(kiosk, f"kiosk form ({language})")
     kiosk.locator('input[name="rating"][value="very_good"]').check()
+    yes = {"en": "Yes", "es": "Sí"}[language]
+    kiosk.get_by_role("group", name=QUESTION[language]).get_by_label(yes, exact=True).check()
     kiosk.locator("button[type=submit]").click()
     expect(kiosk.locator("#thanks")).to_be_visible()
     assert_accessible(kiosk, f"kiosk thanks ({language})")
@@ -244,6 +257,8 @@ def test_every_new_screen_is_accessible(new_page, server, language):
     sign_in(inbox, server, password)
     inbox.goto(f"{server.base}/feedback/inbox?site={SITE}&lang={language}")
     expect(inbox.locator("html")).to_have_attribute("lang", language)
+    # The kiosk's answer, its question in the inbox's language.
+    expect(inbox.locator(".site-answer").first).to_have_text(f"{QUESTION[language]} {yes}")
     assert_accessible(inbox, f"inbox ({language})")
     inbox.goto(f"{server.base}/desk?site={SITE}&lang={language}")
     assert_accessible(inbox, f"desk ({language})")
