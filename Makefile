@@ -75,11 +75,12 @@ run: install
 	@echo
 	@exec $(BIN)/waitroom serve --host $(HOST) --port $(PORT)
 
-# The browser modules' unit tests (Node's own runner), then the Python suite, in one
-# process, or in TEST_WORKERS processes (pytest-xdist: `make test TEST_WORKERS=2`). With
-# workers, each module runs whole in one worker, and the tests of PostgreSQL, Redis and
+# The browser modules' unit tests (Node's own runner), then the Python suite in
+# TEST_WORKERS processes (pytest-xdist; two, one a core on the machines we test on;
+# `make test TEST_WORKERS=0` runs it in one process). With workers, each module runs
+# whole in one worker, and the tests of PostgreSQL, Redis and
 # nginx one at a time in one worker (tests/conftest.py, pytest_collection_modifyitems).
-TEST_WORKERS ?= 0
+TEST_WORKERS ?= 2
 test: install-dev
 	node --test tests/js/
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
