@@ -280,7 +280,7 @@ def report(site: str, first: Any, last: Any, csv_dir: Path | None) -> None:
     )
     for figure, value, before, change in headline_rows(data):
         shown = "-" if value is None else value
-        signed = "" if change is None else f"  ({change:+g})"
+        signed = "" if change is None else f"  ({change:+g})" if change else "  (no change)"
         click.echo(f"  {figure:<18} {shown}{signed}  previous {'-' if before is None else before}")
     if csv_dir is not None:
         csv_dir.mkdir(parents=True, exist_ok=True)

@@ -39,6 +39,8 @@ def reports_page() -> Any:
         words=_words(),
         charts=_charts(data, labels),
         csv_query=_csv_query(data),
+        shown_change=rules.shown_change,
+        shares=rules.SHARES,
     )
 
 

@@ -28,13 +28,31 @@ def change(now: float | None, before: float | None) -> float | None:
     either period has no figure (no patients, so no median)."""
     if now is None or before is None:
         return None
-    return round(now - before, 3)
+    # + 0.0 turns a negative zero (a tiny fall rounded away) into a plain zero.
+    return round(now - before, 3) + 0.0
 
 
 def changes(
     now: Mapping[str, float | None], before: Mapping[str, float | None]
 ) -> dict[str, float | None]:
     return {key: change(value, before.get(key)) for key, value in now.items()}
+
+
+# The headline figures that are shares (0 to 1): their change is shown in points.
+SHARES = frozenset({"over_target_share", "within_10", "positive_share"})
+
+
+def shown_change(value: float | None, *, points: bool = False) -> str | None:
+    """A change as the page shows it: signed, shares in whole percentage points
+    (`points`), other figures (counts, minutes) to at most one decimal; "0", with no
+    sign, for a change that rounds to nothing (never "+0", "-0" or "-0.0"); None when
+    either period has no figure."""
+    if value is None:
+        return None
+    amount = round(value * 100) if points else round(value, 1)
+    if amount == 0:
+        return "0"
+    return f"{amount:+.1f}".removesuffix(".0")
 
 
 def open_minutes(

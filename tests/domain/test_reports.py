@@ -8,7 +8,15 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from server.domain.reports import changes, nearest_rank, open_minutes, preset_days, share
+from server.domain.reports import (
+    change,
+    changes,
+    nearest_rank,
+    open_minutes,
+    preset_days,
+    share,
+    shown_change,
+)
 
 
 @pytest.mark.parametrize("count", range(1, 60))
@@ -30,6 +38,46 @@ def test_a_change_is_signed_and_missing_when_either_period_has_no_figure():
     assert found == {"seen": -3, "median_wait": None, "mae": None}
     assert share(1, 3) == 0.333
     assert share(1, 0) is None
+
+
+def test_a_tiny_fall_is_a_plain_zero_not_a_negative_one():
+    found = change(0.1 + 0.2, 0.3)  # 5.6e-17 in floats
+    assert found == 0 and math.copysign(1, found) == 1
+    found = change(0.3, 0.1 + 0.2)  # -5.6e-17: rounds to -0.0 without care
+    assert found == 0 and math.copysign(1, found) == 1
+    assert str(change(12.3, 12.3)) == "0.0"
+
+
+@pytest.mark.parametrize(
+    ("value", "points", "shown"),
+    [
+        (None, False, None),
+        (None, True, None),
+        (0, False, "0"),
+        (0.0, False, "0"),
+        (-0.0, False, "0"),
+        (0.04, False, "0"),  # minutes: rounds to nothing at one decimal
+        (-0.04, False, "0"),  # not "-0" nor "-0.0"
+        (0.05, False, "+0.1"),
+        (-0.06, False, "-0.1"),
+        (3, False, "+3"),
+        (-3, False, "-3"),
+        (1.5, False, "+1.5"),
+        (-12.0, False, "-12"),
+        (1234567, False, "+1234567"),  # never "+1.23457e+06"
+        (0.0, True, "0"),
+        (-0.0, True, "0"),
+        (0.004, True, "0"),  # 0.4 points
+        (-0.004, True, "0"),  # -0.4 points: not "-0 points"
+        (-0.001, True, "0"),
+        (0.012, True, "+1"),
+        (-0.012, True, "-1"),
+        (-0.25, True, "-25"),
+        (0.006, True, "+1"),
+    ],
+)
+def test_a_change_is_shown_signed_and_zero_is_plain(value, points, shown):
+    assert shown_change(value, points=points) == shown
 
 
 def test_open_time_counts_only_the_hours_inside_the_period():

@@ -478,6 +478,19 @@ def test_the_staff_menus_link_to_the_reports_for_those_who_may_read_them(app, st
     )
 
 
+def test_a_figure_that_did_not_move_says_no_change_not_a_signed_zero(admin):
+    # No visits in either week: every count's change is 0, every median's is missing.
+    page = admin.get(f"/reports?site={SITE}&range=custom&from=2026-03-02&to=2026-03-08")
+    html = page.get_data(as_text=True)
+
+    assert page.status_code == 200
+    figure = html.split('data-figure="checked_in"', 1)[1].split("</div>", 1)[0]
+    assert '<span class="change">no change</span>' in figure
+    assert '<span class="change">\u2013</span>' in html.split('data-figure="median_wait"', 1)[1]
+    for signed_zero in (">+0<", ">-0<", "+0 points", "-0 points", ">-0.0<"):
+        assert signed_zero not in html
+
+
 def test_a_manager_has_no_desk(app):
     manager = _manager(app)
 
