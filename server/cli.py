@@ -130,13 +130,19 @@ def _start_background_work(app: Any, socketio: Any) -> Any:
     # `waitroom demo --live`: the demo's day plays while the server runs. Only when a
     # site was marked live before the start: other deployments get no player at all.
     step = float(os.environ.get("DEMO_LIVE_SECONDS", str(demo_live.STEP_SECONDS)))
+    # Walk-ins an hour; the end-to-end test raises it so that its few seconds see some.
+    arrivals = float(
+        os.environ.get("DEMO_LIVE_ARRIVALS_PER_HOUR", str(demo_live.ARRIVALS_PER_HOUR))
+    )
     with app.app_context():
         live = step > 0 and bool(demo_live.live_sites())
         db.session.remove()
     if live:
         with app.app_context():
             player = deployment_lease(app.config, db.engine, "demo-live", ttl=3 * step)
-        socketio.start_background_task(demo_live.play_forever, app, player, socketio.sleep, step)
+        socketio.start_background_task(
+            demo_live.play_forever, app, player, socketio.sleep, step, arrivals
+        )
     if isinstance(registry, presence.SharedPresence):
         socketio.start_background_task(registry.beat_forever, socketio.sleep)
 

@@ -60,7 +60,13 @@ def live_sites() -> list[tuple[str, str]]:
     ]
 
 
-def play(site_slug: str, username: str, seconds: float, rng: random.Random) -> list[str]:
+def play(
+    site_slug: str,
+    username: str,
+    seconds: float,
+    rng: random.Random,
+    arrivals_per_hour: float = ARRIVALS_PER_HOUR,
+) -> list[str]:
     """One step of `seconds`: who walked in, who was called, came in, was seen. Returns
     what happened, e.g. ["check_in", "call", "start", "complete"] (for the log)."""
     actor = db.session.scalar(select(User.id).where(User.username == username))
@@ -90,7 +96,9 @@ def play(site_slug: str, username: str, seconds: float, rng: random.Random) -> l
         moves.extend(_next_step(ticket, now, typical, site_slug, actor))
     busy = {t.room_id for t in mine if t.status != TicketStatus.WAITING}
     rooms = [r.code for r in site.rooms if r.id not in busy and not r.paused]
-    arrivals = _arrivals(rng, seconds) if waiting < MOST_WAITING and services else 0
+    arrivals = (
+        _arrivals(rng, seconds, arrivals_per_hour) if waiting < MOST_WAITING and services else 0
+    )
     prefixes = [s.prefix for s in rng.choices(services, k=arrivals)] if arrivals else []
     for prefix in prefixes:
         moves.append(("check_in", partial(checkin.check_in_walk_in, site_slug, prefix)))
@@ -135,9 +143,9 @@ def _length(ticket_id: int, typical: float) -> timedelta:
     return timedelta(minutes=typical * (0.6 + 0.9 * spread))
 
 
-def _arrivals(rng: random.Random, seconds: float) -> int:
-    """Walk-ins in `seconds` at ARRIVALS_PER_HOUR (at most one a step)."""
-    return int(rng.random() < ARRIVALS_PER_HOUR * seconds / 3600)
+def _arrivals(rng: random.Random, seconds: float, per_hour: float) -> int:
+    """Walk-ins in `seconds` at `per_hour` (at most one a step)."""
+    return int(rng.random() < per_hour * seconds / 3600)
 
 
 def play_forever(
@@ -145,6 +153,7 @@ def play_forever(
     lease: Lease,
     sleep: Callable[[float], None],
     seconds: float = STEP_SECONDS,
+    arrivals_per_hour: float = ARRIVALS_PER_HOUR,
 ) -> None:
     """The server's loop: every `seconds`, one step of each live site."""
     rng = random.Random()  # noqa: S311 - made-up arrivals, not secrets
@@ -154,7 +163,7 @@ def play_forever(
             try:
                 if lease.hold():
                     for slug, username in live_sites():
-                        play(slug, username, seconds, rng)
+                        play(slug, username, seconds, rng, arrivals_per_hour)
             except Exception:  # the demo must outlive any one bad step
                 app.logger.exception("demo live step failed")
             finally:

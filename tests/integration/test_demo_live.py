@@ -66,3 +66,23 @@ def test_the_command_marks_the_demo_live_and_stops_it(tmp_path):
     assert waitroom.rows("SELECT count(*) FROM sites WHERE settings LIKE '%demo_live%'") == [(1,)]
     assert "no longer live" in waitroom.ok("demo", "--no-live")
     assert waitroom.rows("SELECT count(*) FROM sites WHERE settings LIKE '%demo_live%'") == [(0,)]
+
+
+class Never(random.Random):
+    """Nobody walks in at any rate below certainty."""
+
+    def random(self) -> float:
+        return 0.999
+
+
+def test_the_walk_in_rate_is_a_setting(app, clock):
+    with app.app_context():
+        demo_live.set_live(SITE, "admin")
+        # The default, 40 an hour: a one-second step almost never brings anyone.
+        assert "check_in" not in demo_live.play(SITE, "admin", 1, Never(1))
+        # DEMO_LIVE_ARRIVALS_PER_HOUR=3600 (the browser test's): one at every step.
+        assert (
+            demo_live.play(SITE, "admin", 1, Never(1), arrivals_per_hour=3600).count("check_in")
+            == 1
+        )
+        assert demo_live.play(SITE, "admin", 1, Never(1), arrivals_per_hour=0) == []
