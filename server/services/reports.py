@@ -14,10 +14,11 @@ A section is one function here returning a dict and one block in the page's temp
 from __future__ import annotations
 
 import csv
+import functools
 import io
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
@@ -48,6 +49,7 @@ from server.storage.report_sql import as_utc, hour_start, minutes
 
 MAX_DAYS = 366
 Pick = TypeVar("Pick", Service, Room)
+Found = TypeVar("Found")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -60,6 +62,8 @@ class Period:
     last: date
     service: Service | None = None
     room: Room | None = None
+    # What `_once` counted for this period: the headline and the sections share it.
+    memo: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def start(self) -> datetime:
@@ -75,6 +79,7 @@ class Period:
             self,
             first=self.first - timedelta(days=length),
             last=self.first - timedelta(days=1),
+            memo={},
         )
 
     def tickets(self) -> list[ColumnElement[bool]]:
@@ -91,6 +96,21 @@ class Period:
         return where
 
 
+def _once(count: Callable[..., Found]) -> Callable[..., Found]:
+    """Count once per period: the headline figures are also in the sections (the
+    visits, the share over target, the promises, the notices, the ratings), and a
+    report asks for each twice."""
+
+    @functools.wraps(count)
+    def once(period: Period, **options: Any) -> Found:
+        key = (count.__name__, tuple(sorted(options.items())))
+        if key not in period.memo:
+            period.memo[key] = count(period, **options)
+        return period.memo[key]  # type: ignore[no-any-return]
+
+    return once
+
+
 def report(
     site_slug: str,
     first: date | None = None,
@@ -102,8 +122,9 @@ def report(
     """The whole report: every section, the headline figures, and their change from
     the previous period of the same length. Without dates: the last 7 days."""
     period = _period(site_slug, first, last, service, room)
+    previous = period.previous()
     sections = {name: build(period) for name, build in SECTIONS.items()}
-    before = _headline(period.previous())
+    before = _headline(previous)
     now = _headline(period)
     return {
         "site": period.site.slug,
@@ -113,8 +134,8 @@ def report(
         "room": period.room.code if period.room else None,
         "headline": now,
         "previous": {
-            "from": period.previous().first.isoformat(),
-            "to": period.previous().last.isoformat(),
+            "from": previous.first.isoformat(),
+            "to": previous.last.isoformat(),
             "headline": before,
         },
         "change": rules.changes(now, before),
@@ -155,8 +176,7 @@ def _headline(period: Period) -> dict[str, float | None]:
     visits = _visit_counts(period)
     waits = _wait_percentiles(period, by_service=False)
     overall = waits.get(None, {})
-    promises = _promise_rows(period, by_day=False)
-    promise = promises[0] if promises else {}
+    promise = _promises_overall(period) or {}
     return {
         "checked_in": visits["checked_in"],
         "seen": visits["seen"],
@@ -175,6 +195,7 @@ def _headline(period: Period) -> dict[str, float | None]:
 # --- Visits --------------------------------------------------------------------------
 
 
+@_once
 def _visit_counts(period: Period) -> dict[str, int]:
     status = Ticket.status
     row = db.session.execute(
@@ -225,6 +246,7 @@ def _wait() -> Any:
     return minutes(Ticket.called_at, Ticket.queue_at)
 
 
+@_once
 def _wait_percentiles(period: Period, *, by_service: bool) -> dict[int | None, dict[str, Any]]:
     """Median and 90th percentile of the waits, per service or overall.
 
@@ -268,6 +290,7 @@ def _targets(period: Period) -> dict[int, int]:
     return {s.id: by_code[s.code] for s in period.site.services if by_code.get(s.code)}
 
 
+@_once
 def _over_target(period: Period) -> dict[str, Any]:
     """How many called patients of services with a target waited longer than it."""
     targets = _targets(period)
@@ -463,10 +486,26 @@ def _pauses(period: Period) -> list[dict[str, Any]]:
 # --- Promises ------------------------------------------------------------------------
 
 
-def _promise_rows(period: Period, *, by_day: bool) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class PromiseSums:
+    """A day's first shown estimates against the calls: the patients, the sum of
+    absolute errors (minutes), and how many were within 10 minutes, inside the range,
+    called after its upper end."""
+
+    day: date
+    patients: int
+    errors: float
+    within: int
+    covered: int
+    late: int
+
+
+@_once
+def _promise_sums(period: Period) -> list[PromiseSums]:
     """How each patient's first shown estimate held, as the accuracy report scores it
-    (services/accuracy.py): MAE, within 10 minutes, range coverage, called after the
-    latest promised time; per day or over the period."""
+    (services/accuracy.py), summed per day: (day, patients, sum of absolute errors,
+    within 10 minutes, inside the range, called after the latest promised time). One
+    grouped query gives the days and, added up, the period (`_promise_figures`)."""
     first_shown = (
         select(
             ShownEstimate.ticket_id,
@@ -503,12 +542,11 @@ def _promise_rows(period: Period, *, by_day: bool) -> list[dict[str, Any]]:
     )
     actual = minutes(calls.c.called, first_shown.c.at)
     error = first_shown.c.central - actual
-    keys = [first_shown.c.day] if by_day else []
     rows = db.session.execute(
         select(
-            *keys,
+            first_shown.c.day,
             func.count(),
-            func.avg(func.abs(error)),
+            func.sum(func.abs(error)),
             func.sum(case((func.abs(error) <= 10, 1), else_=0)),
             func.sum(
                 case((and_(first_shown.c.low <= actual, actual <= first_shown.c.high), 1), else_=0)
@@ -518,33 +556,58 @@ def _promise_rows(period: Period, *, by_day: bool) -> list[dict[str, Any]]:
         .select_from(first_shown)
         .join(calls, calls.c.ticket_id == first_shown.c.ticket_id)
         .where(first_shown.c.nth == 1, calls.c.called >= first_shown.c.at)
-        .group_by(*keys)
-        .order_by(*keys)
+        .group_by(first_shown.c.day)
+        .order_by(first_shown.c.day)
     ).all()
-    found = []
-    for row in rows:
-        values = tuple(row)
-        day = values[0] if by_day else None
-        n, mae, within, covered, late = values[-5:]
-        if not n:
-            continue
-        found.append(
-            {
-                **(
-                    {"day": day.isoformat() if isinstance(day, date) else str(day)}
-                    if by_day
-                    else {}
-                ),
-                "patients": int(n),
-                "mae": round(float(mae), 1),
-                "within_10": rules.share(within, n),
-                "coverage": rules.share(covered, n),
-                "past_latest": rules.share(late, n),
-            }
+    return [
+        PromiseSums(
+            day if isinstance(day, date) else date.fromisoformat(str(day)),
+            int(n),
+            float(errors or 0),
+            int(within or 0),
+            int(covered or 0),
+            int(late or 0),
         )
-    return found
+        for day, n, errors, within, covered, late in rows
+        if n
+    ]
 
 
+def _promise_figures(sums: PromiseSums) -> dict[str, Any]:
+    n = sums.patients
+    return {
+        "patients": n,
+        "mae": round(sums.errors / n, 1),
+        "within_10": rules.share(sums.within, n),
+        "coverage": rules.share(sums.covered, n),
+        "past_latest": rules.share(sums.late, n),
+    }
+
+
+def _promises_by_day(period: Period) -> list[dict[str, Any]]:
+    return [
+        {"day": sums.day.isoformat(), **_promise_figures(sums)} for sums in _promise_sums(period)
+    ]
+
+
+def _promises_overall(period: Period) -> dict[str, Any] | None:
+    """The period's figures: the days' sums added up (a row a day)."""
+    days = _promise_sums(period)
+    if not days:
+        return None
+    return _promise_figures(
+        PromiseSums(
+            period.first,
+            sum(d.patients for d in days),
+            sum(d.errors for d in days),
+            sum(d.within for d in days),
+            sum(d.covered for d in days),
+            sum(d.late for d in days),
+        )
+    )
+
+
+@_once
 def _notice_rows(period: Period) -> list[dict[str, Any]]:
     """Delay notices posted in the period, by reason (the reason's code, or its words
     when staff typed one)."""
@@ -568,10 +631,9 @@ def _notice_rows(period: Period) -> list[dict[str, Any]]:
 
 
 def promises(period: Period) -> dict[str, Any]:
-    overall = _promise_rows(period, by_day=False)
     return {
-        "overall": overall[0] if overall else None,
-        "by_day": _promise_rows(period, by_day=True),
+        "overall": _promises_overall(period),
+        "by_day": _promises_by_day(period),
         "notices": _notice_rows(period),
     }
 
@@ -607,6 +669,7 @@ def _negative() -> Any:
     return func.sum(case((FeedbackAnswer.rating.in_(poor), 1), else_=0))
 
 
+@_once
 def _ratings(period: Period) -> dict[str, Any]:
     """Responses, and the Friends and Family Test's shares of positive and negative
     answers (of all responses, "Don't know" included, the NHS way)."""

@@ -516,7 +516,11 @@ class FeedbackAnswer(Model):
     """
 
     __tablename__ = "feedback_answers"
-    __table_args__ = (Index("ix_feedback_answers_site_at", "site_id", "answered_at"),)
+    __table_args__ = (
+        Index("ix_feedback_answers_site_at", "site_id", "answered_at"),
+        # The reports count answers by the visit's day (services/reports.py).
+        Index("ix_feedback_answers_site_visit_day", "site_id", "visit_day"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from server import services
 from server.domain import feedback as feedback_rules
@@ -277,6 +277,32 @@ def test_every_headline_figure_equals_the_one_computed_from_the_rows(known):
         "headline": found["previous"]["headline"],
     }
     assert found["previous"]["headline"]["checked_in"] == before["checked_in"]
+
+
+def test_a_report_asks_the_database_each_question_once(known):
+    """The headline's figures are also in the sections, and the promises' days and
+    period come from one grouped query: no statement runs twice with the same values."""
+    app, _visits = known
+    asked: list[tuple[str, str]] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        asked.append((statement, repr(parameters)))
+
+    with app.app_context():
+        reports.report(SITE, FIRST, LAST)  # the site and its rows loaded once
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            found = reports.report(SITE, FIRST, LAST)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+
+    repeated = [statement for statement in set(asked) if asked.count(statement) > 1]
+    assert not repeated, repeated[0]
+    promise_queries = [s for s, _ in asked if "shown_estimates" in s]
+    assert len(promise_queries) == 2  # this period and the one before
+    days = found["promises"]["by_day"]
+    assert found["promises"]["overall"]["patients"] == sum(d["patients"] for d in days)
+    assert found["headline"]["mae"] == found["promises"]["overall"]["mae"]
 
 
 _ANSWER_FIELDS = (
