@@ -17,6 +17,7 @@ from server.domain.queue import TicketStatus
 from server.extensions import db
 from server.payloads import QueueView
 from server.services import estimate_cache, estimates
+from server.services.morning_texts import send_morning_links
 from server.services.queue_update import QueueUpdate
 from server.services.retention import purge_when_due
 from server.services.staff_sessions import sweep_staff_sessions
@@ -137,6 +138,8 @@ def tick_forever(app: Flask, seconds: float, lease: Lease, sleep: Callable[[floa
                 holding = held
                 if held:
                     refresh_all_estimates()
+                    # Appointments' morning links, due from each site's hour.
+                    send_morning_links()
                     # The deployment's other once-only work: idle staff sessions end
                     # (their sockets dropped), long-ended ones are deleted; patients'
                     # personal data past the retention period is removed.

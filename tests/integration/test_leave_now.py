@@ -1,4 +1,4 @@
-""""Leave now" by text: a remote patient with texts on is told when it is time to set off
+""" "Leave now" by text: a remote patient with texts on is told when it is time to set off
 (the rule their page says "Leave by" with), once per wait, from the estimate refresh, with
 nobody at the desk acting. Texts go through Apprise to a real HTTP receiver."""
 
@@ -100,9 +100,7 @@ def test_leave_now_is_in_the_tickets_language_and_names_nobody(app, client, rece
     send(app)
     texts = leave_texts(receiver)
     number = joined["ticket"]["number"]
-    assert texts == [
-        ("+447911123456", f"{number}: salga ya para llegar a tiempo a su turno.")
-    ]
+    assert texts == [("+447911123456", f"{number}: salga ya para llegar a tiempo a su turno.")]
 
 
 def test_no_leave_now_without_texts_or_once_the_patient_is_here(app, client, staff, receiver):
