@@ -3,8 +3,9 @@
 What is removed, from visits of days before the site's cut-off (domain/retention.py):
 a ticket's patient name and its step-free request, and an appointment's names and
 birth date. A patient's number for texts goes sooner: with the visit, or at the latest
-when its day is over (an appointment's number for its morning link too). Feedback's free text (with any contact left) goes after the site's
-own `feedback_text_days`, keeping the rating. What stays: the visit's times, calls,
+when its day is over (an appointment's number for its morning link too). Feedback's free
+text (with any contact left) goes after the site's own `feedback_text_days`, keeping the
+rating. What stays: the visit's times, calls,
 waits and estimates, the service and the appointment code, so the reports still count
 it. Each removal is an audit entry (how many of each, and up to which day), never with
 what was removed.
