@@ -27,6 +27,7 @@ def appointment_page(token: str) -> Any:
 def appointment_arrive(token: str) -> Any:
     """ "I'm here" from the morning link: the code posted in the clinic."""
     language = request.form.get("language") or None
+    use_language(language)  # before any words: the locale is read once per request
     try:
         services.check_in_by_link(token, request.form.get("code") or "", language=language)
     except (NotFound, Gone) as ended:

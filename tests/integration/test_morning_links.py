@@ -256,3 +256,26 @@ def test_an_unknown_link_says_nothing(client):
     response = client.get("/a/not-a-link")
     assert response.status_code == 404
     assert "This link no longer works" in response.get_data(as_text=True)
+
+
+def test_the_slow_tick_writes_the_morning_links_on_the_turns_it_holds_the_lease(
+    app, admin, clock, receiver
+):
+    from server.services import ticks
+    from tests.integration.test_locks import _ScriptedLease, _Stop, _turns
+
+    clock.now = at(6, 0)
+    import_file(admin)
+    clock.now = at(7, 30)
+    with pytest.raises(_Stop):  # another process holds the deployment's lease
+        ticks.tick_forever(app, 1, _ScriptedLease([False]), _turns(1))
+    assert morning_sent(app) == 0
+    with pytest.raises(_Stop):
+        ticks.tick_forever(app, 1, _ScriptedLease([True]), _turns(1))
+    assert morning_sent(app) == 2
+    assert sorted(to for to, _ in receiver.texts()) == ["+447911123456", "+447911123458"]
+
+
+def morning_sent(app) -> int:
+    with app.app_context():
+        return send_due(configured_channels(app.config))
