@@ -119,3 +119,49 @@ def test_no_leave_now_without_texts_or_once_the_patient_is_here(app, client, sta
     assert "leave_now" not in kinds
     assert told_at(app, quiet["ticket"]["number"]) is None
     assert told_at(app, here["ticket"]["number"]) is None
+
+
+# --- The same by Web Push, to a real push service in the test -----------------------
+
+
+def test_leave_now_is_pushed_once_to_a_phone_that_asked_for_notifications(clock):
+    from tests.conftest import make_app, seed
+    from tests.integration.test_push import PRIVATE_KEY, PUBLIC_KEY, subscribe
+    from tests.push_service import PushService
+
+    push_service = PushService(PUBLIC_KEY)
+    try:
+        app = make_app(
+            clock,
+            ESTIMATE_REFRESH="inline",
+            VAPID_PRIVATE_KEY=PRIVATE_KEY,
+            VAPID_SUBJECT="mailto:it@clinic.example",
+            PUSH_SERVICE_HOSTS=["127.0.0.1"],
+        )
+        seed(app)
+        client = app.test_client()
+        for _ in range(AHEAD):
+            walk_in(client, "G")
+        joined = join(client, travel_minutes=10)
+        answer = subscribe(client, joined["token"], push_service.browser("phone").subscription())
+        assert answer.status_code == 200, answer.get_json()
+        send(app)
+        assert [m for m in push_service.messages("phone") if "leave now" in m["body"]] == []
+
+        set_margin(app, 60)
+        for _ in range(2):  # two slow ticks: told on the first only
+            with app.app_context():
+                refresh_estimates(SITE)
+            send(app)
+        number = joined["ticket"]["number"]
+        leave = [m for m in push_service.messages("phone") if "leave now" in m["body"]]
+        assert leave == [
+            {
+                "title": "Riverside Family Clinic",
+                "body": f"{number}: please leave now to be here in time for your turn.",
+                "url": f"/t/{joined['token']}",
+                "tag": leave[0]["tag"],
+            }
+        ]
+    finally:
+        push_service.close()
