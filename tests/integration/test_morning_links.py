@@ -279,3 +279,44 @@ def test_the_slow_tick_writes_the_morning_links_on_the_turns_it_holds_the_lease(
 def morning_sent(app) -> int:
     with app.app_context():
         return send_due(configured_channels(app.config))
+
+
+def test_checked_in_at_the_kiosk_the_link_says_so_in_the_kiosks_words(
+    app, admin, client, clock, receiver
+):
+    clock.now = at(6, 0)
+    import_file(admin)
+    clock.now = at(7, 0)
+    morning(app)
+    link = link_of(receiver)
+    clock.now = at(10, 0)
+    kiosk = client.post(f"/api/sites/{SITE}/checkins/appointment", json={"code": "MX1"})
+    assert kiosk.status_code == 201
+    html = client.get(link).get_data(as_text=True)
+    assert "You are already checked in" in html
+    assert 'id="arrive"' not in html
+    # (A form from another page: this one shows none now.)
+    token = csrf(client, f"/join?site={SITE}")
+    form = {"csrf_token": token, "language": "en", "code": arrival_code(app)}
+    refused = client.post(link, data=form)
+    assert refused.status_code == 422
+    assert "If you need your ticket again, please see the front desk." in refused.get_data(
+        as_text=True
+    )
+
+
+def test_the_ticket_from_the_link_is_in_the_language_the_page_was_read_in(
+    app, admin, client, clock, receiver
+):
+    clock.now = at(6, 0)
+    import_file(admin)
+    clock.now = at(7, 0)
+    morning(app)
+    link = link_of(receiver)
+    clock.now = at(10, 15)
+    form = {"csrf_token": csrf(client, link), "language": "es", "code": arrival_code(app)}
+    assert client.post(link, data=form).status_code == 303
+    ticket = client.get(f"/api/tickets/{link.removeprefix('/a/')}").get_json()["ticket"]
+    assert ticket["language"] == "es"
+    assert ticket["number"].startswith("G-")
+    assert "Lee" not in str(ticket) and "+44" not in str(ticket)
