@@ -252,14 +252,9 @@ def remote_view(ticket: Ticket, estimate: Estimate | None, now: datetime) -> dic
     """What a remote ticket's page and the desk say about its coming in (domain/remote.py)."""
     if not ticket.remote:
         return None
-    rules = SiteSettings.of(ticket.site).remote
     travel = timedelta(minutes=ticket.travel_minutes or 0)
     waiting = ticket.status == TicketStatus.WAITING
-    leave_at = (
-        remote.leave_by(now, estimate.low, travel, rules.leave_margin)
-        if estimate is not None and waiting
-        else None
-    )
+    leave_at = leave_time(ticket, estimate, now)
     held = ticket.held_at is not None and not ticket.here
     return {
         "here": ticket.here,
@@ -276,6 +271,16 @@ def remote_view(ticket: Ticket, estimate: Estimate | None, now: datetime) -> dic
         "at": iso(now),
         "expected_at": iso(remote.expected_arrival(ticket.arrived_at, travel, leave_at)),
     }
+
+
+def leave_time(ticket: Ticket, estimate: Estimate | None, now: datetime) -> datetime | None:
+    """When a waiting remote ticket's patient is to set off (domain/remote.leave_by), as
+    its page says "Leave by" and the estimate refresh tells it "leave now" (ticks.py)."""
+    if estimate is None or ticket.status != TicketStatus.WAITING:
+        return None
+    rules = SiteSettings.of(ticket.site).remote
+    travel = timedelta(minutes=ticket.travel_minutes or 0)
+    return remote.leave_by(now, estimate.low, travel, rules.leave_margin)
 
 
 def ticket_place(ticket: Waiting, view: QueueView) -> dict[str, Any]:

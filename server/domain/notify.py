@@ -46,6 +46,8 @@ class Kind(StrEnum):
     LEFT = "left"
     DESK = "desk"
     COME_NOW = "come_now"  # a remote ticket's turn came before it did (domain/remote.py)
+    LEAVE_NOW = "leave_now"  # a remote patient's time to set off came (domain/remote.py)
+    ARRIVAL_LINK = "arrival_link"  # an appointment's morning link (domain/morning.py)
     ANSWER = "answer"  # an answer to the patient's text (STATUS, HELP, ...)
     ASK_LEAVE = "ask_leave"  # "reply YES to leave": a YES soon after confirms it
     REPLY = "reply"  # staff's reply to the patient's feedback

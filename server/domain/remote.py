@@ -124,6 +124,17 @@ def advice(now: datetime, *, here: bool, held: bool, leave_at: datetime | None) 
     return Advice.LEAVE_BY
 
 
+def tell_to_leave(
+    now: datetime, *, here: bool, held: bool, leave_at: datetime | None, told: bool
+) -> bool:
+    """Whether to tell the patient "leave now" by text or push: once per wait, when the
+    time to set off (the page's rule: `leave_by`) has come. A held ticket is told "you are
+    next: please come now" instead; one with no estimate yet waits for its first."""
+    if told or here or held or leave_at is None:
+        return False
+    return now >= leave_at
+
+
 def expected_arrival(joined: datetime, travel: timedelta, leave_at: datetime | None) -> datetime:
     """When the desk may expect a remote patient: their travel time after they set off
     (or after they joined, if that is later)."""

@@ -22,6 +22,7 @@ from server.services.accounts import (
     set_site_role,
 )
 from server.services.accuracy import accuracy_report
+from server.services.appointment_links import check_in_by_link, link_page
 from server.services.arrival import arrival_code
 from server.services.audit import Actor, acting_from, audit_csv, verify_audit_chain
 from server.services.checkin import (
@@ -47,6 +48,7 @@ from server.services.feedback import (
     survey_open,
 )
 from server.services.inbound_texts import receive_text
+from server.services.morning_texts import send_morning_links
 from server.services.needs import interpreter_requests, phone_call_style
 from server.services.notices import (
     clear_notice,
@@ -174,6 +176,7 @@ __all__ = [
     "cancel_by_patient",
     "change_account",
     "check_in_appointment",
+    "check_in_by_link",
     "check_in_walk_in",
     "check_second_factor",
     "clear_notice",
@@ -193,6 +196,7 @@ __all__ = [
     "join_page",
     "join_remotely",
     "kiosk_setup",
+    "link_page",
     "list_destinations",
     "load_site",
     "local_passwords_allowed",
@@ -233,6 +237,7 @@ __all__ = [
     "route_for_ticket",
     "screen_for",
     "screen_of_socket",
+    "send_morning_links",
     "set_account_active",
     "set_own_password",
     "set_priority",

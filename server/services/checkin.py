@@ -92,6 +92,7 @@ def check_in_appointment(
     _ask_for(ticket, step_free, needs)
     db.session.flush()
     appointment.ticket_id = ticket.id
+    appointment.mobile = None  # here: the morning link's number is needed no more
     return _finish(site, ticket, token, now, actor_id)
 
 
@@ -187,11 +188,14 @@ def _issue_ticket(
     *,
     source: str,
     appointment_at: datetime | None = None,
+    token: str | None = None,
 ) -> tuple[Ticket, str]:
+    """A new ticket; `token`: the one its page opens with, when one was given already
+    (an appointment's morning link becomes its ticket's page: appointment_links.py)."""
     day = site.days.day_of(now)
     held = queries.numbers_held(site.id, service.prefix, site.days.line_days(day))
     grace = timedelta(minutes=SiteSettings.of(site).on_time_grace_minutes)
-    token = queue.new_ticket_token()
+    token = token or queue.new_ticket_token()
     ticket = Ticket(
         site_id=site.id,
         service=service,

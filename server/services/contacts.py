@@ -36,14 +36,23 @@ def texts_offered() -> bool:
 def phone_number(typed: str, region: str | None) -> str:
     """The number in its international form (E.164), or BadInput saying what is wrong,
     in the reader's language."""
-    if not typed or len(typed) > MAX_TYPED:
+    number = valid_number(typed, region)
+    if number is None:
         raise BadInput(_invalid_number(), code="invalid_phone_number")
+    return number
+
+
+def valid_number(typed: str, region: str | None) -> str | None:
+    """The number in its international form (E.164), or None when it is not one we can
+    text (also for an appointments file's `mobile` column: services/sites.py)."""
+    if not typed or len(typed) > MAX_TYPED:
+        return None
     try:
         parsed = phonenumbers.parse(typed, region)
     except phonenumbers.NumberParseException:
-        raise BadInput(_invalid_number(), code="invalid_phone_number") from None
+        return None
     if not phonenumbers.is_valid_number(parsed):
-        raise BadInput(_invalid_number(), code="invalid_phone_number")
+        return None
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 

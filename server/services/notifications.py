@@ -136,6 +136,12 @@ def _body(site: Site, ticket: Ticket, tell: Tell) -> str:
             )
         if tell.kind is Kind.COME_NOW:
             return str(gettext("%(number)s: you are next. Please come now.", number=number))
+        if tell.kind is Kind.LEAVE_NOW:
+            return str(
+                gettext(
+                    "%(number)s: please leave now to be here in time for your turn.", number=number
+                )
+            )
         if tell.kind is Kind.RECALLED:
             return str(
                 gettext(

@@ -3,8 +3,9 @@
 What is removed, from visits of days before the site's cut-off (domain/retention.py):
 a ticket's patient name and its step-free request, and an appointment's names and
 birth date. A patient's number for texts goes sooner: with the visit, or at the latest
-when its day is over. Feedback's free text (with any contact left) goes after the site's
-own `feedback_text_days`, keeping the rating. What stays: the visit's times, calls,
+when its day is over (an appointment's number for its morning link too). Feedback's free
+text (with any contact left) goes after the site's own `feedback_text_days`, keeping the
+rating. What stays: the visit's times, calls,
 waits and estimates, the service and the appointment code, so the reports still count
 it. Each removal is an audit entry (how many of each, and up to which day), never with
 what was removed.
@@ -65,7 +66,9 @@ def purge_personal_data(
         before = clear_visits_before(site_day(now, site.zone), keep_days)
         first_in_line, _ = site.days.line_days(site.days.day_of(now))
         removal = _remove(site, before, dry_run=dry_run)
-        removal = replace(removal, numbers=_forget_numbers(site, first_in_line, dry_run=dry_run))
+        numbers = _forget_numbers(site, first_in_line, dry_run=dry_run)
+        numbers += _forget_appointment_numbers(site, site_day(now, site.zone), dry_run=dry_run)
+        removal = replace(removal, numbers=numbers)
         # Feedback's free text has its own, longer period (feedback_text_days).
         texts = feedback.remove_old_feedback_text(site, now)
         removal = replace(removal, feedback_texts=texts)
@@ -148,6 +151,21 @@ def _forget_numbers(site: Site, first_in_line: date, *, dry_run: bool) -> int:
     count = _count(Contact, where)
     if count and not dry_run:
         db.session.execute(delete(Contact).where(*where))
+    return count
+
+
+def _forget_appointment_numbers(site: Site, today: date, *, dry_run: bool) -> int:
+    """An appointment's mobile number (for its morning link: services/morning_texts.py)
+    goes when the patient checks in (services/checkin.py), and at the latest when its
+    day is over: here."""
+    where: list[ColumnElement[bool]] = [
+        Appointment.site_id == site.id,
+        Appointment.day < today,
+        Appointment.mobile.is_not(None),
+    ]
+    count = _count(Appointment, where)
+    if count and not dry_run:
+        db.session.execute(update(Appointment).where(*where).values(mobile=None))
     return count
 
 

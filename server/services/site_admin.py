@@ -23,6 +23,7 @@ from typing import Any
 import tomli_w
 
 from server.domain.errors import DomainError
+from server.domain.notify import last_digits
 from server.services import audit
 from server.services.sites import (
     SITE_SETTINGS,
@@ -291,6 +292,8 @@ def preview_appointments(site_slug: str, csv_text: str, day: date | None = None)
                 "service": row.service,
                 "day": row.day.isoformat(),
                 "time": row.at.strftime("%H:%M"),
+                # Staff never see a patient's number in full: its last two digits.
+                "mobile": last_digits(row.mobile) if row.mobile else None,
             }
             for row in rows
         ],

@@ -17,6 +17,7 @@ from server.domain.text import check_line
 from server.extensions import db
 from server.services import audit
 from server.services.changes import SiteChange
+from server.services.contacts import valid_number
 from server.sites.schema import DeviceSpec, SiteFile
 from server.storage import queries
 from server.storage.models import Appointment, Device, Room, Service, Site
@@ -37,6 +38,7 @@ SITE_SETTINGS = (
     "feedback_overdue_days",
     "feedback_text_days",
     "survey_text_minutes",
+    "appointment_text_hour",
     "hours",
     "day_starts",
     "remote_grace_minutes",
@@ -209,6 +211,7 @@ class AppointmentRow:
     service: str
     day: date
     at: time
+    mobile: str | None = None  # E.164, for the morning link (services/morning_texts.py)
 
 
 def import_appointments(
@@ -222,7 +225,9 @@ def import_appointments(
 
     Columns: code, last_name, first_name, date_of_birth (YYYY-MM-DD), service (prefix or
     code), time (HH:MM, site time), and optionally date (YYYY-MM-DD; else `day`, else
-    the site's today). One bad row refuses the whole file.
+    the site's today) and mobile (a number typed without its country code is read in the
+    site's `phone_region`; the morning link is texted to it). One bad row refuses the
+    whole file.
     """
     site = queries.get_site(site_slug, lock=True)
     rows, problems = read_appointments(site, csv_text, day)
@@ -245,6 +250,10 @@ def import_appointments(
         appointment.last_name = row.last_name
         appointment.last_name_key = row.last_name.casefold()
         appointment.date_of_birth = row.date_of_birth
+        if appointment.day != row.day or appointment.mobile != row.mobile:
+            # Another day or number: the morning link is (re)sent, an old one ends.
+            appointment.link_digest = appointment.link_sent_at = None
+        appointment.mobile = row.mobile
         appointment.day = row.day
         appointment.starts_at = local_to_utc(row.day, row.at, site.zone)
     audit.record(
@@ -270,10 +279,11 @@ def read_appointments(
     missing = [c for c in APPOINTMENT_COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
         raise AppointmentFileError(f"line 1: missing column(s) {', '.join(missing)}")
+    region = (site.settings or {}).get("phone_region")
     rows, problems, codes = [], [], set()
     for line, raw in enumerate(reader, start=2):
         try:
-            row = _parse_row(raw, default_day, services)
+            row = _parse_row(raw, default_day, services, region)
         except ValueError as error:
             problems.append(f"line {line}: {error}")
             continue
@@ -284,7 +294,9 @@ def read_appointments(
     return rows, problems
 
 
-def _parse_row(raw: dict[str, str | None], default_day: date, services: set[str]) -> AppointmentRow:
+def _parse_row(
+    raw: dict[str, str | None], default_day: date, services: set[str], region: str | None
+) -> AppointmentRow:
     def field(name: str, limit: int = 100) -> str:
         value = (raw.get(name) or "").strip()
         if not value:
@@ -316,4 +328,17 @@ def _parse_row(raw: dict[str, str | None], default_day: date, services: set[str]
         if raw.get("date")
         else default_day,
         at=parsed("time", time.fromisoformat, "a time (HH:MM)"),
+        mobile=_mobile(raw.get("mobile"), region),
     )
+
+
+def _mobile(typed: str | None, region: str | None) -> str | None:
+    """The optional `mobile` column, in its international form; empty: no number."""
+    typed = (typed or "").strip()
+    if not typed:
+        return None
+    number = valid_number(typed, region)
+    if number is None:
+        where = f" (read in region {region})" if region else ""
+        raise ValueError(f"mobile {typed!r} is not a mobile number we can text{where}")
+    return number

@@ -9,18 +9,22 @@ from datetime import datetime
 from flask import Flask, current_app
 from sqlalchemy import select
 
-from server import clock
+from server import clock, payloads
+from server.domain import remote
 from server.domain.estimate import Predictions
 from server.domain.notify import Kind
+from server.domain.queue import TicketStatus
 from server.extensions import db
+from server.payloads import QueueView
 from server.services import estimate_cache, estimates
+from server.services.morning_texts import send_morning_links
 from server.services.queue_update import QueueUpdate
 from server.services.retention import purge_when_due
 from server.services.staff_sessions import sweep_staff_sessions
 from server.services.turns import let_others_run, write_turn
 from server.storage import queries
 from server.storage.locks import Lease, LocalLease
-from server.storage.models import Site
+from server.storage.models import REMOTE, Site, Ticket
 
 
 def refresh_estimates(site_slug: str) -> int | None:
@@ -51,16 +55,54 @@ def _publish_predictions(
     waits_before = site.service_waits
     site_id = site.id  # read before the commit, which would expire it
     estimated = estimates.apply_predictions(site, now, predictions)
-    if not estimated.moved and site.service_waits == waits_before:
+    leaving = time_to_leave(site, now, estimated.view)
+    if not estimated.moved and site.service_waits == waits_before and not leaving:
         db.session.commit()  # delay-rule bookkeeping may have changed
         estimate_cache.note_simulated(site_id, estimate_cache.Simulated(seen_seq))
         return None
     update = QueueUpdate(site, now, "estimates", moved=estimated.moved, view=estimated.view)
     for ticket_id in estimated.delayed:  # the phone's delay notice, texted too
         update.tell(ticket_id, Kind.DELAY, estimated.view.delays[ticket_id]["message"])
+    for ticket_id in leaving:
+        update.tell(ticket_id, Kind.LEAVE_NOW)
     seq = update.finish()
     estimate_cache.note_simulated(site_id, estimate_cache.Simulated(seq))
     return seq
+
+
+def time_to_leave(site: Site, now: datetime, view: QueueView) -> list[int]:
+    """The remote tickets whose patients are to be told "leave now" (by text or push)
+    with this refresh, marked told: those not here, not held, with somewhere to tell
+    them, whose time to set off by the estimate they are shown has come (the rule their
+    page says "Leave by" with: payloads.leave_time). Once per wait; a few rows, read
+    under the site's lock with the refresh's change."""
+    days = site.days.line_days(site.days.day_of(now))
+    candidates = db.session.scalars(
+        select(Ticket).where(
+            Ticket.site_id == site.id,
+            Ticket.day.between(*days),
+            Ticket.source == REMOTE,
+            Ticket.status == TicketStatus.WAITING,
+            Ticket.here_at.is_(None),
+            Ticket.held_at.is_(None),
+            Ticket.leave_told_at.is_(None),
+            Ticket.contacts.any(),
+        )
+    )
+    told = []
+    for ticket in candidates:
+        leave_at = payloads.leave_time(ticket, view.estimate(ticket), now)
+        due = remote.tell_to_leave(
+            now,
+            here=ticket.here,
+            held=ticket.held_at is not None,
+            leave_at=leave_at,
+            told=ticket.leave_told_at is not None,
+        )
+        if due:
+            ticket.leave_told_at = now
+            told.append(ticket.id)
+    return told
 
 
 def site_slugs() -> list[str]:
@@ -96,6 +138,8 @@ def tick_forever(app: Flask, seconds: float, lease: Lease, sleep: Callable[[floa
                 holding = held
                 if held:
                     refresh_all_estimates()
+                    # Appointments' morning links, due from each site's hour.
+                    send_morning_links()
                     # The deployment's other once-only work: idle staff sessions end
                     # (their sockets dropped), long-ended ones are deleted; patients'
                     # personal data past the retention period is removed.

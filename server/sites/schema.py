@@ -26,7 +26,7 @@ from pydantic import (
     model_validator,
 )
 
-from server.domain import feedback, remote, retention
+from server.domain import feedback, morning, remote, retention
 from server.domain.errors import BadInput
 from server.domain.schedule import MIDNIGHT, NEVER, WEEKDAYS, parse_day_start, parse_interval
 from server.domain.text import check_line
@@ -257,6 +257,11 @@ class SiteSpec(Strict):
     # Minutes after the visit that a patient with texts on is texted the survey's link
     # (never at night: domain/feedback.py survey_text_at).
     survey_text_minutes: Annotated[int, Field(ge=0, le=1440)] = feedback.DEFAULT_SURVEY_TEXT_MINUTES
+    # The hour (site time) the morning link is texted to appointment patients whose
+    # file gave a mobile number: a morning hour, never at night (domain/morning.py).
+    appointment_text_hour: Annotated[
+        int, Field(ge=morning.EARLIEST_TEXT_HOUR, le=morning.LATEST_TEXT_HOUR)
+    ] = morning.DEFAULT_TEXT_HOUR
     hours: dict[str, list[str]] = Field(default_factory=dict)
     # When the site's day turns: "HH:MM" (default "00:00") for a site open past midnight,
     # or "never" for one that never empties. See server/domain/schedule.py, SiteDays.

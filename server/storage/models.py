@@ -160,6 +160,15 @@ class Appointment(Model):
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
     day: Mapped[date]
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+    # The patient's mobile number (E.164), from the file's optional `mobile` column: the
+    # morning link is texted to it (services/morning_texts.py). Personal data: cleared
+    # when the patient checks in, when the day is over (services/retention.py); staff see
+    # only its last two digits.
+    mobile: Mapped[str | None] = mapped_column(String(32))
+    # The morning link's token, as its SHA-256 digest (/a/<token>: phone/appointment.py),
+    # and when it was texted; the link works on the appointment's day only.
+    link_digest: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
+    link_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     service: Mapped[Service] = relationship()
 
@@ -216,6 +225,9 @@ class Ticket(Model):
     travel_minutes: Mapped[int | None]
     here_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     held_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When the patient was told "leave now" by text or push (once per wait: the estimate
+    # refresh, services/ticks.py); None: not yet.
+    leave_told_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     site: Mapped[Site] = relationship()
     service: Mapped[Service] = relationship()

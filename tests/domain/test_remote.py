@@ -75,6 +75,23 @@ def test_with_fewer_behind_it_moves_to_the_end_and_with_none_it_stays():
     assert remote.moved_back_anchor([held], held, 3) is None
 
 
+def test_leave_now_is_told_once_when_the_time_to_set_off_comes():
+    leave = remote.leave_by(at(10, 0), 40, timedelta(minutes=15), RULES.leave_margin)
+    assert leave == at(10, 20)
+
+    def tell(now, **given):
+        facts = {"here": False, "held": False, "leave_at": leave, "told": False, **given}
+        return remote.tell_to_leave(now, **facts)
+
+    assert not tell(at(10, 19))  # the page says "Leave by 10:20"
+    assert tell(at(10, 20))
+    assert tell(at(10, 45))  # past it, and not told yet: told now
+    assert not tell(at(10, 20), told=True)  # once per wait
+    assert not tell(at(10, 20), here=True)  # it came in already
+    assert not tell(at(10, 20), held=True)  # told "you are next: please come now" instead
+    assert not tell(at(10, 20), leave_at=None)  # no estimate yet: the next refresh
+
+
 def test_leave_by_is_the_low_end_minus_travel_minus_the_margin():
     leave = remote.leave_by(at(10, 0), 45, timedelta(minutes=15), timedelta(minutes=5))
     assert leave == at(10, 25)

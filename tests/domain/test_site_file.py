@@ -100,6 +100,18 @@ def test_a_display_cycle_too_short_to_read_or_too_long_to_wait_is_refused(second
     assert "site.display_cycle_seconds (line 3)" in message
 
 
+def test_the_morning_links_hour_is_seven_unless_the_site_says_another_morning_hour():
+    assert parse_site_text(GOOD).site.appointment_text_hour == 7
+    chosen = broken('slug = "test"', 'slug = "test"\nappointment_text_hour = 9')
+    assert parse_site_text(chosen).site.appointment_text_hour == 9
+
+
+@pytest.mark.parametrize("hour", [0, 6, 13, 22])
+def test_a_morning_link_hour_at_night_or_past_noon_is_refused(hour):
+    message = refusal(broken('slug = "test"', f'slug = "test"\nappointment_text_hour = {hour}'))
+    assert "site.appointment_text_hour (line 3)" in message
+
+
 def test_a_display_shows_the_sites_first_two_languages_unless_the_site_says():
     assert parse_site_text(GOOD).site.display_languages is None  # SiteSettings: en, es
     chosen = broken('slug = "test"', 'slug = "test"\ndisplay_languages = ["es"]')

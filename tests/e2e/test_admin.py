@@ -96,6 +96,29 @@ def test_every_admin_screen_is_accessible(new_page, admin_server, admin_login, l
 
 
 @pytest.mark.parametrize("language", ["en", "es"])
+def test_the_preview_shows_a_mobile_numbers_last_two_digits_only(
+    new_page, admin_server, admin_login, language, tmp_path
+):
+    console = new_page(storage_state=admin_login, locale=language)
+    console.goto(admin_server.url(f"/admin/{SITE}/appointments?lang={language}"))
+    csv = tmp_path / "day.csv"
+    csv.write_text(
+        "code,last_name,first_name,date_of_birth,service,time,mobile\n"
+        "Q5,Ruiz,Eva,1970-01-02,G,11:00,07911 123456\n"
+        "Q6,Soto,Ana,1970-01-02,G,11:30,\n"
+    )
+    console.locator("input[name=csv_file]").set_input_files(str(csv))
+    console.locator("button[value=preview]").click()
+    table = console.locator("table")
+    expect(table.locator("tbody tr")).to_have_count(2)
+    expect(table.locator("tbody tr").first.locator("td").last).to_have_text(
+        {"en": "ending in 56", "es": "termina en 56"}[language]
+    )
+    expect(table).not_to_contain_text("123456")
+    assert_accessible(console, f"appointments preview with mobile numbers ({language})")
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
 def test_the_previews_are_accessible(new_page, admin_server, admin_login, language, tmp_path):
     console = new_page(storage_state=admin_login, locale=language)
     console.goto(admin_server.url(f"/admin/{SITE}/appointments?lang={language}"))
