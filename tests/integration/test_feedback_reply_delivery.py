@@ -14,10 +14,11 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
+from server import services
 from server.domain.notify import GIVE_UP_AFTER
 from server.extensions import db
 from server.storage.models import AuditEntry
-from tests.conftest import SITE
+from tests.conftest import SITE, login
 from tests.integration.test_feedback import (
     Inbox,
     _free_port,
@@ -227,3 +228,23 @@ def test_the_inbox_filters_to_failed_replies(app, client, staff, admin, refusing
     # A replied case whose reply failed is still an open case.
     open_cases = admin.get(f"{INBOX}&show=open").get_data(as_text=True)
     assert f'id="case-{failed_row.id}"' in open_cases and "Cold room" in open_cases
+
+
+def test_a_failed_replys_words_and_contact_go_with_the_free_text(
+    app, client, staff, admin, refusing_smtp, clock
+):
+    token = finished_visit(client, staff)
+    answer(client, token, rating="poor", text="Cold", wants_contact="yes", contact="p@example.org")
+    work_to_action_taken(app, admin, token)("Sorry about the cold room.")
+    (row,) = answers(app)
+    assert row.reply_status == "failed" and row.reply_text == "Sorry about the cold room."
+    clock.advance(days=366)
+    with app.app_context():
+        services.purge_personal_data(SITE)
+    (row,) = answers(app)
+    assert row.text is None and row.contact is None and row.reply_text is None
+    assert row.reply_status == "failed"  # the record of what happened stays
+    login(admin, "admin")  # the session ended while idle
+    page = admin.get(INBOX).get_data(as_text=True)
+    assert "Send the reply again" not in case_entry(page, row.id)  # nobody to send it to
+    assert retry(admin, row.id).status_code == 409
