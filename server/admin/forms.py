@@ -109,3 +109,17 @@ def closures(form: MultiDict[str, str]) -> list[dict[str, Any]]:
         for row in named_rows(form, "closure")
         if not row.get("remove")
     ]
+
+
+def feedback_question(form: MultiDict[str, str]) -> dict[str, Any] | None:
+    """[feedback_question]: `question-en`, `question-es`…, one per language of the site; a
+    blank one is left out (the schema then says which language it lacks). None, for no
+    question: the "remove" button, or every language left blank."""
+    if form.get("action") == "remove":
+        return None
+    text = {
+        key.removeprefix("question-"): value.strip()
+        for key, value in form.items()
+        if key.startswith("question-") and value.strip()
+    }
+    return {"text": text} if text else None

@@ -26,6 +26,7 @@ from server import auth, services
 from server.admin import bp, forms
 from server.admin.pages import PAGES
 from server.domain.errors import DomainError
+from server.domain.feedback import SITE_QUESTION_MAX_LENGTH
 from server.domain.schedule import WEEKDAYS
 from server.i18n import LANGUAGES
 from server.services import site_admin
@@ -54,6 +55,13 @@ def site_page(site: str) -> Any:
 def delay_reasons(site: str) -> Any:
     return _edit_page(
         site, "site", "delay_reasons", lambda: forms.named_rows(request.form, "reason")
+    )
+
+
+@bp.post("/admin/<site>/feedback-question")
+def feedback_question(site: str) -> Any:
+    return _edit_page(
+        site, "site", "feedback_question", lambda: forms.feedback_question(request.form)
     )
 
 
@@ -118,6 +126,7 @@ def _page(site: Site, page: str, sent: tuple[str, Any] | None = None, **extra: A
         name_languages=_name_languages(data["site"]["languages"]),
         weekdays=WEEKDAYS,
         numbers=forms.SITE_NUMBERS,
+        question_max=SITE_QUESTION_MAX_LENGTH,
         **extra,
     )
 
@@ -125,6 +134,9 @@ def _page(site: Site, page: str, sent: tuple[str, Any] | None = None, **extra: A
 def _show_as_sent(data: dict[str, Any], part: str, sent: Any) -> None:
     if part == "site":
         data["site"] = {**sent, "slug": data["site"]["slug"]}
+        return
+    if part == "feedback_question":
+        data[part] = sent or {"text": {}}
         return
     data[part] = [item for item in sent if item.get("active", True)]
     data[f"inactive_{part}"] = [item for item in sent if not item.get("active", True)]

@@ -4,8 +4,13 @@ poor answers and complaints open, and the figures staff read.
 The question and its scale are the FFT's current ones (NHS England, from April 2020):
 "Overall, how was your experience of our service?" with five points and "Don't know".
 A case moves one way: new -> acknowledged -> action taken ("what we did" is required)
--> replied (only for a patient who left contact details). It is closed at "replied",
-or at "action taken" when there is nobody to reply to.
+-> replied (only for a patient who left contact details). It is closed at "replied"
+once the reply was delivered, or at "action taken" when there is nobody to reply to.
+
+A reply's delivery (`ReplyStatus`): pending from the moment staff send it, then sent
+(the mail server or the SMS provider took it) or failed (the mail server refused it or
+was down; a text still undelivered when the outbox gave it up). A failed reply keeps
+the case open, with the patient's contact, until staff send it again and it goes.
 """
 
 from __future__ import annotations
@@ -67,6 +72,18 @@ _NEXT = {
     CaseStatus.ACKNOWLEDGED: CaseStatus.ACTION_TAKEN,
     CaseStatus.ACTION_TAKEN: CaseStatus.REPLIED,
 }
+
+
+class ReplyStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+# A reply by email is sent while the request waits (SMTP's own timeout is 15 s). One
+# still pending this long after it was tried was cut off (its process ended mid-send):
+# it may be sent again, like a failed one. A text stays pending while the outbox tries.
+EMAIL_STUCK_AFTER = timedelta(minutes=10)
 
 
 class CaseStepRefused(DomainError):
@@ -162,12 +179,14 @@ class Case:
     status: CaseStatus
     has_contact: bool
     what_we_did: str | None = None
+    # The reply's delivery once replied (None: replied before delivery was recorded).
+    reply_status: ReplyStatus | None = None
 
     @property
     def closed(self) -> bool:
-        return self.status is CaseStatus.REPLIED or (
-            self.status is CaseStatus.ACTION_TAKEN and not self.has_contact
-        )
+        if self.status is CaseStatus.REPLIED:
+            return self.reply_status in (None, ReplyStatus.SENT)
+        return self.status is CaseStatus.ACTION_TAKEN and not self.has_contact
 
     def acknowledge(self) -> Case:
         self._check_next(CaseStatus.ACKNOWLEDGED)
@@ -190,13 +209,43 @@ class Case:
         reply = check_text(text, field="reply", max_length=REPLY_MAX_LENGTH).strip()
         if not reply:
             raise BadInput("reply: write the reply.")
-        return Case(CaseStatus.REPLIED, self.has_contact, self.what_we_did), reply
+        replied = Case(CaseStatus.REPLIED, self.has_contact, self.what_we_did, ReplyStatus.PENDING)
+        return replied, reply
+
+    def reply_delivered(self, delivered: bool) -> Case:
+        """A pending reply's outcome: sent (the case closes) or failed (it stays open)."""
+        if self.status is not CaseStatus.REPLIED or self.reply_status is not ReplyStatus.PENDING:
+            raise CaseStepRefused("Only a reply being sent can be sent or fail.")
+        outcome = ReplyStatus.SENT if delivered else ReplyStatus.FAILED
+        return Case(self.status, self.has_contact, self.what_we_did, outcome)
+
+    def retry_reply(self, by: ContactKind, tried_at: datetime | None, now: datetime) -> Case:
+        """Send the reply again: one that failed, or an email cut off mid-send."""
+        if not may_retry_reply(self, by, tried_at, now):
+            raise CaseStepRefused("Only a reply that failed can be sent again.")
+        return Case(self.status, self.has_contact, self.what_we_did, ReplyStatus.PENDING)
 
     def _check_next(self, wanted: CaseStatus) -> None:
         if _NEXT.get(self.status) is not wanted:
             raise CaseStepRefused(
                 f"A case that is {self.status.value} cannot become {wanted.value}."
             )
+
+
+def may_retry_reply(case: Case, by: ContactKind, tried_at: datetime | None, now: datetime) -> bool:
+    """A reply may be sent again when it failed, or when an email has been pending for
+    EMAIL_STUCK_AFTER (its send was cut off); never once sent, never a text the outbox
+    is still trying. The patient's contact must still be there."""
+    if case.status is not CaseStatus.REPLIED or not case.has_contact:
+        return False
+    if case.reply_status is ReplyStatus.FAILED:
+        return True
+    return (
+        case.reply_status is ReplyStatus.PENDING
+        and by is ContactKind.EMAIL
+        and tried_at is not None
+        and now - tried_at >= EMAIL_STUCK_AFTER
+    )
 
 
 def working_days_between(start: date, end: date, open_weekdays: Set[int]) -> int:

@@ -19,7 +19,15 @@ from server.i18n import select_language, use_language
 from server.services import feedback as feedback_service
 
 PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
-FILTERS = ("open", "cases", "new", "acknowledged", "action_taken", "replied")
+FILTERS = (
+    "open",
+    "cases",
+    "new",
+    "acknowledged",
+    "action_taken",
+    "replied",
+    feedback_service.REPLY_FAILED,
+)
 
 
 def _kiosk_limit() -> str:
@@ -193,11 +201,25 @@ def work_case(site: str, answer_id: int, step: str) -> Any:
     elif step == "action":
         feedback_service.record_action(site, answer_id, text, actor)
     elif step == "reply":
-        feedback_service.reply_to_patient(site, answer_id, text, actor)
+        _flash_reply(feedback_service.reply_to_patient(site, answer_id, text, actor))
+    elif step == "retry":
+        _flash_reply(feedback_service.retry_reply(site, answer_id, actor))
     else:
         return render_template("desk/refused.html", message=_("Unknown step.")), 404
-    flash(_("Saved."))
+    if step not in ("reply", "retry"):
+        flash(_("Saved."))
     return redirect(url_for(".inbox", site=site) + f"#case-{answer_id}")
+
+
+def _flash_reply(status: rules.ReplyStatus) -> None:
+    """What became of a reply just sent: it went, it is on its way (a text), or it
+    failed and is kept for sending again (the case says why)."""
+    if status is rules.ReplyStatus.SENT:
+        flash(_("Reply sent."))
+    elif status is rules.ReplyStatus.FAILED:
+        flash(_("The reply could not be sent. It is kept: you can send it again."))
+    else:
+        flash(_("Reply saved. It is being sent."))
 
 
 @bp.post("/feedback/inbox/<site>/statements")

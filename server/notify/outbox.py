@@ -11,7 +11,8 @@ from sqlalchemy import delete, select, update
 
 from server.domain.notify import Kind, Outcome, after_failure
 from server.extensions import db
-from server.storage.models import Contact, OutboxMessage
+from server.storage import feedback_cases
+from server.storage.models import Contact, FeedbackAnswer, OutboxMessage
 
 # Longer than a send may take (Apprise's own timeouts are a few seconds): a message
 # claimed by a process that died is sent by another once this has passed.
@@ -50,26 +51,27 @@ def add_to_address(
     kind: Kind,
     body: str,
     due: datetime,
-) -> None:
+) -> OutboxMessage:
     """Write a message to an address that is no ticket's contact (an answer to a text
     whose number was just forgotten, a reply to feedback, the survey link after the
     visit), in the current transaction, to be sent at `due`. Its age for the retries
-    counts from `due`: a message sent later on purpose is not stale when it goes."""
-    db.session.add(
-        OutboxMessage(
-            site_id=site_id,
-            ticket_id=ticket_id,
-            contact_id=None,
-            channel=channel,
-            address=address,
-            kind=str(kind),
-            body=body,
-            created_at=due,
-            next_try_at=due,
-            attempts=0,
-            status="pending",
-        )
+    counts from `due`: a message sent later on purpose is not stale when it goes.
+    Returns the message (its id once flushed)."""
+    message = OutboxMessage(
+        site_id=site_id,
+        ticket_id=ticket_id,
+        contact_id=None,
+        channel=channel,
+        address=address,
+        kind=str(kind),
+        body=body,
+        created_at=due,
+        next_try_at=due,
+        attempts=0,
+        status="pending",
     )
+    db.session.add(message)
+    return message
 
 
 def wake_sender() -> None:
@@ -153,6 +155,8 @@ def record(outcomes: list[tuple[int, Outcome, str | None]], now: datetime) -> li
             message = messages[message_id]
             contact_id, address = message.contact_id, message.address
             mark(message, outcome, now, error)
+            if message.kind == Kind.REPLY and message.status != "pending":
+                _reply_ended(message, now)
             if contact_id is None or message.ticket_id is None or contact_id not in before:
                 continue
             now_outcome = "gone" if outcome is Outcome.GONE else _outcome_word(message)
@@ -167,6 +171,18 @@ def record(outcomes: list[tuple[int, Outcome, str | None]], now: datetime) -> li
                 )
     db.session.commit()
     return list(changed.values())
+
+
+def _reply_ended(message: OutboxMessage, now: datetime) -> None:
+    """A reply to feedback was sent, or given up (failed after its retries, or the
+    number rejected): its case records it (storage/feedback_cases.py)."""
+    answer = db.session.scalar(
+        select(FeedbackAnswer).where(FeedbackAnswer.reply_message_id == message.id)
+    )
+    if answer is not None:
+        delivered = message.status == "sent"
+        error = None if delivered else message.error or message.status
+        feedback_cases.record_reply_outcome(answer, delivered, error, now)
 
 
 def _outcome_word(message: OutboxMessage) -> str:

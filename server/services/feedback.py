@@ -28,12 +28,13 @@ from server.notify import outbox
 from server.realtime import rooms
 from server.realtime.publish import Message, publish
 from server.services import audit, reply_mail
-from server.storage import queries
+from server.storage import feedback_cases, queries
 from server.storage.models import FeedbackAnswer, FeedbackStatement, Site, Ticket
 
 DISPLAY_STATEMENTS = "display_statements"
 STATEMENTS_ON_DISPLAY = 10
 STATEMENTS_ON_PHONE = 2
+REPLY_FAILED = "reply_failed"  # the inbox's filter of cases whose reply failed
 
 
 class ReplyNotSent(DomainError):
@@ -205,12 +206,12 @@ def inbox(site_slug: str, *, only: str | None = None, rating: str | None = None)
     if only == "cases":
         query = query.where(FeedbackAnswer.case_status.is_not(None))
     elif only == "open":
+        # A replied case whose reply has not gone yet (or failed) is still open.
         query = query.where(
-            FeedbackAnswer.case_status.in_(
-                [s.value for s in rules.CaseStatus if s is not rules.CaseStatus.REPLIED]
-            ),
-            FeedbackAnswer.case_closed_at.is_(None),
+            FeedbackAnswer.case_status.is_not(None), FeedbackAnswer.case_closed_at.is_(None)
         )
+    elif only == REPLY_FAILED:
+        query = query.where(FeedbackAnswer.reply_status == rules.ReplyStatus.FAILED.value)
     elif only in {s.value for s in rules.CaseStatus}:
         query = query.where(FeedbackAnswer.case_status == only)
     if rating in {r.value for r in rules.Rating}:
@@ -247,7 +248,18 @@ def _staff_view(site: Site, answer: FeedbackAnswer, now: datetime) -> dict[str, 
         "overdue": _overdue(site, answer, now),
         "site_question": answer.site_question,
         "site_answer": answer.site_answer,
+        "reply": answer.reply_status,
+        "reply_text": answer.reply_text,
+        "reply_error": answer.reply_error,
+        "may_retry_reply": _may_retry_reply(answer, now),
     }
+
+
+def _may_retry_reply(answer: FeedbackAnswer, now: datetime) -> bool:
+    if answer.case_status is None or answer.contact_kind is None or not answer.reply_text:
+        return False
+    by = rules.ContactKind(answer.contact_kind)
+    return rules.may_retry_reply(_domain_case(answer), by, answer.reply_tried_at, now)
 
 
 def _overdue(site: Site, answer: FeedbackAnswer, now: datetime) -> bool:
@@ -293,60 +305,118 @@ def record_action(site_slug: str, answer_id: int, what_we_did: str, actor: audit
     db.session.commit()
 
 
-def reply_to_patient(site_slug: str, answer_id: int, text: str, actor: audit.Actor) -> None:
-    """Send the reply and record it; a reply that could not be sent changes nothing.
+def reply_to_patient(
+    site_slug: str, answer_id: int, text: str, actor: audit.Actor
+) -> rules.ReplyStatus:
+    """Record the reply as pending and send it after the commit; returns its status.
 
-    By text: written to the outbox with the case's change, in one transaction, and sent
-    after the commit (the message keeps its own copy of the number, so closing the case
-    may delete the contact). By email: straight through SMTP before the commit, with no
-    transaction open, then recorded.
+    A reply that cannot be sent at all (email or texts not set up, a number that cannot
+    be texted) is refused before anything is recorded. Otherwise the case becomes
+    "replied" with its reply pending, in one transaction; then, by email, the mail goes
+    through SMTP with no transaction open and its outcome is recorded in a short
+    transaction of its own (sent: the case closes; failed: it stays open, audited as
+    `feedback_reply_failed`, for staff to send again). By text, the reply is an outbox
+    message written with the change; the sender records its outcome the same way
+    (notify/outbox.py).
     """
     site, answer = _case(site_slug, answer_id)
     case, reply = _domain_case(answer).reply(text)
+    answer.reply_text = reply
+    answer.reply_attempts = 0
+    return _send_reply(site, answer, case, "feedback_replied", actor)
+
+
+def retry_reply(site_slug: str, answer_id: int, actor: audit.Actor) -> rules.ReplyStatus:
+    """Send a failed reply again, with the words staff wrote (domain: `retry_reply`)."""
+    site, answer = _case(site_slug, answer_id)
+    kind = rules.ContactKind(answer.contact_kind) if answer.contact_kind else None
+    if kind is None or answer.reply_text is None:
+        raise rules.CaseStepRefused("There is no reply to send again.")
+    case = _domain_case(answer).retry_reply(kind, answer.reply_tried_at, clock.now())
+    return _send_reply(site, answer, case, "feedback_reply_retried", actor)
+
+
+def _send_reply(
+    site: Site, answer: FeedbackAnswer, case: rules.Case, action: str, actor: audit.Actor
+) -> rules.ReplyStatus:
     assert answer.contact is not None and answer.contact_kind is not None
+    assert answer.reply_text is not None
     contact = rules.Contact(rules.ContactKind(answer.contact_kind), answer.contact)
-    if contact.kind is rules.ContactKind.MOBILE:
-        _reply_by_text(site, answer, case, reply, actor)
-        return
-    language = answer.language
+    number = None
+    try:
+        if contact.kind is rules.ContactKind.MOBILE:
+            number = _textable_contact(site, contact.address)
+        else:
+            reply_mail.check_set_up()
+    except (ReplyNotSent, reply_mail.CannotSend) as refused:
+        db.session.rollback()
+        raise ReplyNotSent(str(refused)) from None
+    now = clock.now()
+    answer.reply_attempts += 1
+    answer.reply_tried_at = now
+    answer.reply_error = None
+    if number is not None:
+        answer.reply_message_id = _reply_text_message(site, answer, number, now)
+    _apply(site, answer, case, action, actor, channel=contact.kind.value)
+    answer_id, attempt = answer.id, answer.reply_attempts
+    reply, language = answer.reply_text, answer.language
+    db.session.commit()
+    if number is not None:
+        outbox.wake_sender()
+        return rules.ReplyStatus.PENDING
     # No transaction stays open while the mail goes: on SQLite it would hold the
     # write lock, and every other request would wait for the mail server.
     db.session.rollback()
+    error: str | None = None
     try:
         reply_mail.send_reply(contact, reply, language)
-    except reply_mail.CannotSend as error:
-        raise ReplyNotSent(str(error)) from None
-    site, answer = _case(site_slug, answer_id)
-    case, _reply = _domain_case(answer).reply(text)
-    _apply(site, answer, case, "feedback_replied", actor, channel=contact.kind.value)
+    except reply_mail.CannotSend as cannot:
+        error = str(cannot)
+    return _record_mail_outcome(answer_id, attempt, error)
+
+
+def _record_mail_outcome(answer_id: int, attempt: int, error: str | None) -> rules.ReplyStatus:
+    """The mail's outcome, in a short transaction of its own. A later try of the same
+    reply (an email cut off, sent again) has its own attempt: this one's outcome is
+    then not recorded over it."""
+    answer = db.session.get(FeedbackAnswer, answer_id)
+    if answer is None or answer.reply_attempts != attempt:
+        db.session.rollback()
+        return rules.ReplyStatus.PENDING
+    feedback_cases.record_reply_outcome(answer, error is None, error, clock.now())
+    status = rules.ReplyStatus(answer.reply_status or rules.ReplyStatus.PENDING)
     db.session.commit()
+    return status
 
 
-def _reply_by_text(
-    site: Site, answer: FeedbackAnswer, case: rules.Case, reply: str, actor: audit.Actor
-) -> None:
+def _textable_contact(site: Site, typed: str) -> str:
     if not current_app.config.get("SMS_URL"):
         raise ReplyNotSent(
             "Text messages are not set up on this server (SMS_URL). Please phone the patient."
         )
-    assert answer.contact is not None
-    number = _textable(answer.contact, (site.settings or {}).get("phone_region"))
+    number = _textable(typed, (site.settings or {}).get("phone_region"))
     if number is None:
         raise ReplyNotSent("This number cannot be texted. Please phone the patient.")
+    return number
+
+
+def _reply_text_message(site: Site, answer: FeedbackAnswer, number: str, now: datetime) -> int:
+    """The reply's text, written to the outbox with the case's change: its id."""
+    reply = answer.reply_text
     with force_locale(answer.language):
-        body = str(gettext("%(site)s, about your feedback: %(reply)s", site=site.name, reply=reply))
-    outbox.add_to_address(
+        words = gettext("%(site)s, about your feedback: %(reply)s", site=site.name, reply=reply)
+    body = str(words)
+    message = outbox.add_to_address(
         site_id=site.id,
         ticket_id=answer.ticket_id,
         channel=SMS,
         address=number,
         kind=Kind.REPLY,
         body=body,
-        due=clock.now(),
+        due=now,
     )
-    _apply(site, answer, case, "feedback_replied", actor, channel=rules.ContactKind.MOBILE.value)
-    db.session.commit()
-    outbox.wake_sender()
+    db.session.flush()
+    return message.id
 
 
 def _textable(typed: str, region: str | None) -> str | None:
@@ -369,10 +439,7 @@ def _case(site_slug: str, answer_id: int) -> tuple[Site, FeedbackAnswer]:
 
 
 def _domain_case(answer: FeedbackAnswer) -> rules.Case:
-    assert answer.case_status is not None
-    return rules.Case(
-        rules.CaseStatus(answer.case_status), answer.contact is not None, answer.what_we_did
-    )
+    return feedback_cases.case_of(answer)
 
 
 def _apply(
@@ -384,12 +451,7 @@ def _apply(
     **detail: Any,
 ) -> None:
     now = clock.now()
-    answer.case_status = case.status.value
-    if case.closed:
-        answer.case_closed_at = now
-        # Closed: nobody will contact the patient again, so their details go.
-        answer.contact = None
-        answer.contact_kind = None
+    feedback_cases.keep(answer, case, now)
     audit.record(action, actor, site_id=site.id, at=now, answer=answer.id, **detail)
 
 
@@ -565,6 +627,7 @@ def remove_old_feedback_text(site: Site, now: datetime) -> int:
         answer.text = None
         answer.contact = None
         answer.contact_kind = None
+        answer.reply_text = None
         answer.text_removed_at = now
     return len(old)
 

@@ -1,5 +1,5 @@
-"""A reply to a patient, by email, straight through SMTP (a reply by text goes through
-the notifications outbox: services/feedback.py). Settings:
+"""A reply to a patient, by email, straight through SMTP, with no transaction open (a
+reply by text goes through the notifications outbox: services/feedback.py). Settings:
 SMTP_URL (smtp://user:password@host:port, smtps:// for TLS from the start) or
 SMTP_HOST (and SMTP_PORT), and SMTP_FROM, the sender's address.
 """
@@ -23,10 +23,9 @@ class CannotSend(Exception):
     """The reply could not be sent; the message says why, for staff."""
 
 
-def send_reply(contact: Contact, text: str, language: str) -> None:
-    """Send staff's reply to the contact the patient left, in the patient's language."""
-    if contact.kind is not ContactKind.EMAIL:
-        raise CannotSend("Only an email address is replied to by email.")
+def check_set_up() -> tuple[str, str]:
+    """The mail server's URL and the sender's address, or CannotSend when email is not
+    set up (said before anything is recorded: no reply is pending for nothing)."""
     config = current_app.config
     sender = config.get("SMTP_FROM")
     url = config.get("SMTP_URL") or (
@@ -36,6 +35,14 @@ def send_reply(contact: Contact, text: str, language: str) -> None:
     )
     if not url or not sender:
         raise CannotSend("Email is not set up on this server (SMTP_URL and SMTP_FROM).")
+    return url, sender
+
+
+def send_reply(contact: Contact, text: str, language: str) -> None:
+    """Send staff's reply to the contact the patient left, in the patient's language."""
+    if contact.kind is not ContactKind.EMAIL:
+        raise CannotSend("Only an email address is replied to by email.")
+    url, sender = check_set_up()
     message = EmailMessage()
     with force_locale(language):
         message["Subject"] = _("A reply to your feedback")

@@ -43,7 +43,18 @@ from server.storage import queries
 from server.storage.models import Device, Room, Service, Site
 
 # The parts of a site file the console edits one at a time (the map has its own upload).
-PARTS = ("site", "services", "rooms", "kiosks", "displays", "delay_reasons", "closures")
+PARTS = (
+    "site",
+    "services",
+    "rooms",
+    "kiosks",
+    "displays",
+    "delay_reasons",
+    "closures",
+    "feedback_question",
+)
+# Parts a site file may leave out: an edit to None removes them.
+OPTIONAL_PARTS = frozenset({"feedback_question"})
 # What [site] holds besides slug, name, time zone and languages (load_site keeps them in
 # the site's settings).
 
@@ -153,18 +164,22 @@ def edit_site(
     """Replace one part of the site (`PARTS`) and save it, or refuse it whole.
 
     In a list, an item with `"active": false` is left out of the site file: the site
-    stops using it (past tickets keep it), and can take it back later.
+    stops using it (past tickets keep it), and can take it back later. An optional part
+    (`OPTIONAL_PARTS`, e.g. the site's own feedback question) set to None is removed.
     """
     if part not in PARTS:
         raise SiteEditRefused(f"{part}: not a part of the site the console edits")
     site = queries.get_site(site_slug, lock=True)
     before = site_file_data(site)
     after = copy.deepcopy(before)
-    after[part] = _in_use(value) if part != "site" else value
+    if part in OPTIONAL_PARTS and value is None:
+        after.pop(part, None)
+    else:
+        after[part] = _in_use(value) if part != "site" else value
     if part == "site" and isinstance(value, dict):
         after["site"] = {**value, "slug": site.slug}  # the slug names the site everywhere
     spec = _checked(after)
-    return _save(site, spec, actor, part=part, before=before[part], after=after[part])
+    return _save(site, spec, actor, part=part, before=before.get(part), after=after.get(part))
 
 
 def _in_use(items: Any) -> Any:

@@ -560,6 +560,17 @@ class FeedbackAnswer(Model):
     # words are kept so that a later site file does not re-label old answers.
     site_question: Mapped[str | None] = mapped_column(String(200))
     site_answer: Mapped[bool | None]
+    # The reply to the patient (domain/feedback.py ReplyStatus): pending, sent or failed.
+    # Its words are kept until it is sent, so that a failed one can be sent again; the
+    # text's outbox message (by text) is how the sender finds the case.
+    reply_status: Mapped[str | None] = mapped_column(String(8), index=True)
+    reply_text: Mapped[str | None] = mapped_column(String(2000))
+    reply_attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    reply_tried_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reply_error: Mapped[str | None] = mapped_column(String(200))
+    reply_message_id: Mapped[int | None] = mapped_column(
+        ForeignKey("outbox.id", ondelete="SET NULL"), index=True
+    )
 
     service: Mapped[Service | None] = relationship()
     ticket: Mapped[Ticket | None] = relationship()

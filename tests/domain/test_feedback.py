@@ -1,5 +1,6 @@
-"""Feedback rules: the FFT scale, the case states, the link's and the change's windows,
-the overdue flag on working days, the site's own yes/no question, and the figures."""
+"""Feedback rules: the FFT scale, the case states and a reply's delivery, the link's
+and the change's windows, the overdue flag on working days, the site's own yes/no
+question, and the figures."""
 
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -9,6 +10,7 @@ import pytest
 from server.domain.errors import BadInput, Gone
 from server.domain.feedback import (
     CHANGE_WINDOW,
+    EMAIL_STUCK_AFTER,
     LINK_LIFETIME,
     AnswerLocked,
     Case,
@@ -16,6 +18,7 @@ from server.domain.feedback import (
     CaseStepRefused,
     ContactKind,
     Rating,
+    ReplyStatus,
     Response,
     check_contact,
     check_feedback_text,
@@ -23,6 +26,7 @@ from server.domain.feedback import (
     check_may_change,
     check_site_answer,
     is_overdue,
+    may_retry_reply,
     opens_case,
     question_in,
     summarise,
@@ -69,8 +73,63 @@ def test_a_case_is_worked_new_acknowledged_action_taken_replied():
     assert case.what_we_did == "We added a second nurse on Mondays."
     assert not case.closed  # the patient asked to hear back
     case, reply = case.reply("Thank you. We added a nurse.")
-    assert case.status is CaseStatus.REPLIED and case.closed
+    assert case.status is CaseStatus.REPLIED and case.reply_status is ReplyStatus.PENDING
+    assert not case.closed  # not until the reply went
     assert reply == "Thank you. We added a nurse."
+    case = case.reply_delivered(True)
+    assert case.reply_status is ReplyStatus.SENT and case.closed
+
+
+def test_a_reply_that_failed_keeps_the_case_open_and_may_be_sent_again():
+    case, _ = Case(CaseStatus.ACTION_TAKEN, has_contact=True, what_we_did="x").reply("Hi")
+    failed = case.reply_delivered(False)
+    assert failed.reply_status is ReplyStatus.FAILED and not failed.closed
+    assert may_retry_reply(failed, ContactKind.MOBILE, ENDED, ENDED)
+    again = failed.retry_reply(ContactKind.EMAIL, ENDED, ENDED)
+    assert again.reply_status is ReplyStatus.PENDING and not again.closed
+    assert again.what_we_did == "x"
+
+
+def test_a_reply_is_sent_or_fails_only_while_pending():
+    pending, _ = Case(CaseStatus.ACTION_TAKEN, has_contact=True).reply("Hi")
+    for done in (pending.reply_delivered(True), pending.reply_delivered(False)):
+        with pytest.raises(CaseStepRefused):
+            done.reply_delivered(True)
+    with pytest.raises(CaseStepRefused):
+        Case(CaseStatus.ACTION_TAKEN, has_contact=True).reply_delivered(False)
+
+
+def test_a_case_replied_before_delivery_was_recorded_stays_closed():
+    assert Case(CaseStatus.REPLIED, has_contact=False).closed
+
+
+@pytest.mark.parametrize(
+    ("status", "by", "pending_for", "may"),
+    [
+        (ReplyStatus.FAILED, ContactKind.EMAIL, timedelta(0), True),
+        (ReplyStatus.FAILED, ContactKind.MOBILE, timedelta(0), True),
+        (ReplyStatus.SENT, ContactKind.EMAIL, timedelta(days=1), False),
+        # An email still pending was cut off mid-send once EMAIL_STUCK_AFTER passed.
+        (ReplyStatus.PENDING, ContactKind.EMAIL, EMAIL_STUCK_AFTER - timedelta(seconds=1), False),
+        (ReplyStatus.PENDING, ContactKind.EMAIL, EMAIL_STUCK_AFTER, True),
+        # A text is the outbox's to try until it gives up: it ends sent or failed.
+        (ReplyStatus.PENDING, ContactKind.MOBILE, timedelta(days=1), False),
+    ],
+)
+def test_which_replies_may_be_sent_again(status, by, pending_for, may):
+    case = Case(CaseStatus.REPLIED, has_contact=True, reply_status=status)
+    assert may_retry_reply(case, by, ENDED, ENDED + pending_for) is may
+    if not may:
+        with pytest.raises(CaseStepRefused):
+            case.retry_reply(by, ENDED, ENDED + pending_for)
+
+
+def test_a_reply_whose_contact_went_cannot_be_sent_again():
+    case = Case(CaseStatus.REPLIED, has_contact=False, reply_status=ReplyStatus.FAILED)
+    assert not may_retry_reply(case, ContactKind.EMAIL, ENDED, ENDED)
+    assert not may_retry_reply(
+        Case(CaseStatus.ACTION_TAKEN, has_contact=True), ContactKind.EMAIL, ENDED, ENDED
+    )
 
 
 def test_without_contact_a_case_closes_at_action_taken_and_cannot_be_replied_to():

@@ -1,6 +1,7 @@
 """The admin console in Chromium, on a server of its own (its edits rename rooms, which
 the other browser tests look for by name): a renamed room shows on an open display
-without a reload, and every screen of the console passes axe in English and Spanish."""
+without a reload, the site's own feedback question is changed, refused and removed,
+and every screen of the console passes axe in English and Spanish."""
 
 from __future__ import annotations
 
@@ -172,3 +173,52 @@ def test_closures_a_day_start_and_a_rooms_own_hours_are_edited_accessibly(
     expect(console.get_by_role("alert")).to_contain_text("rooms[0].hours")
     expect(console.locator("[name=room-0-hours-mon]")).to_have_value("09:00-12:30, 12:00-17:00")
     assert_accessible(console, f"admin rooms' own hours refused ({language})")
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_the_sites_own_feedback_question_is_changed_and_removed_accessibly(
+    new_page, admin_server, admin_login, language
+):
+    console = new_page(storage_state=admin_login, locale=language)
+    site_page = admin_server.url(f"/admin/{SITE}?lang={language}")
+    form = "form[action$=feedback-question]"
+    console.goto(site_page)
+    before = {
+        lang: console.locator(f"[name=question-{lang}]").input_value()
+        for lang in ("en", "es", "fr", "pt", "zh", "vi", "ar", "pl")
+    }
+    assert all(before.values())  # the demo asks its question in every language
+    question = {
+        "en": "Did we call you by the name you asked for?",
+        "es": "¿Le llamamos por el nombre que pidió?",
+    }
+    console.locator(f"[name=question-{language}]").fill(question[language])
+    console.locator("[name=question-pl]").fill("")  # one language left out: refused
+    console.locator(f"{form} button[value=save]").click()
+    expect(console.get_by_role("alert")).to_contain_text("no translation for pl")
+    expect(console.locator(f"[name=question-{language}]")).to_have_value(question[language])
+    assert_accessible(console, f"admin feedback question refused ({language})")
+    kiosk = new_page()
+    kiosk.goto(admin_server.url(f"/feedback/{SITE}?lang={language}"))
+    expect(kiosk.get_by_role("group", name=before[language])).to_be_visible()  # unchanged
+
+    console.locator("[name=question-pl]").fill(before["pl"])
+    console.locator(f"{form} button[value=save]").click()
+    expect(console.get_by_role("status")).to_contain_text(
+        "Saved." if language == "en" else "Guardado."
+    )
+    kiosk.reload()
+    expect(kiosk.get_by_role("group", name=question[language])).to_be_visible()
+
+    console.locator(f"{form} button[value=remove]").click()
+    expect(console.get_by_role("status")).to_be_visible()
+    expect(console.locator(f"[name=question-{language}]")).to_have_value("")
+    expect(console.locator(f"{form} button[value=remove]")).to_have_count(0)
+    assert_accessible(console, f"admin with no feedback question ({language})")
+    kiosk.reload()
+    expect(kiosk.locator("input[name=site_answer]")).to_have_count(0)
+
+    for lang, words in before.items():  # the demo's question again, for what follows
+        console.locator(f"[name=question-{lang}]").fill(words)
+    console.locator(f"{form} button[value=save]").click()
+    expect(console.locator(f"{form} button[value=remove]")).to_have_count(1)

@@ -2,8 +2,9 @@
 server the test starts (aiosmtpd): a visit ends, the phone turns into the survey, the
 answer is Poor with a complaint and an email address and the site's own yes/no question
 answered, staff see that answer and work the case to "replied" in the inbox and the
-reply arrives; a published statement shows on the display. Every new screen is checked
-with axe-core in English and Spanish."""
+reply arrives; a reply the mail server refuses is flagged "reply failed" and sent
+again; a published statement shows on the display. Every new screen is checked with
+axe-core in English and Spanish."""
 
 from __future__ import annotations
 
@@ -42,8 +43,11 @@ class Mailbox:
         self.held = threading.Event()
         self.held.set()
         self.holding = threading.Event()
+        self.refusing = False  # True: every message is refused for good
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.refusing:
+            return "554 5.7.1 Message refused"
         if not self.held.is_set():
             self.holding.set()
         while not self.held.is_set():
@@ -202,6 +206,58 @@ def test_the_server_answers_others_while_a_reply_waits_for_the_mail_server(
     case = inbox.locator(".answer").filter(has_text="Nobody knew.")
     expect(case.locator(".case-state")).to_contain_text("Replied")
     assert [m for m in box.messages if m["To"] == "slow@example.org"]
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_a_reply_the_mail_server_refuses_is_flagged_and_sent_again(
+    new_page, server, mailbox, language
+):
+    server, password = server
+    box, _port = mailbox
+    token, end_visit = finished_visit(server, password, language)
+    end_visit()
+    words, email = f"The mail refused ({language}).", f"refused-{language}@example.org"
+    phone = new_page(**PHONE)
+    phone.goto(f"{server.base}/t/{token}/feedback")
+    phone.locator('input[name="rating"][value="poor"]').check()
+    phone.locator('textarea[name="text"]').fill(words)
+    phone.locator('input[name="wants_contact"][value="yes"]').check()
+    phone.locator('input[name="contact"]').fill(email)
+    phone.locator("button[type=submit]").click()
+    expect(phone.locator("#thanks")).to_be_visible()
+
+    inbox = new_page()
+    sign_in(inbox, server, password)
+    url = f"{server.base}/feedback/inbox?site={SITE}&lang={language}"
+    inbox.goto(url)
+
+    def case() -> Any:
+        return inbox.locator(".answer").filter(has_text=words)
+
+    case().locator('form[action$="/acknowledge"] button').click()
+    case().locator('textarea[name="text"]').fill("We post delays.")
+    case().locator('form[action$="/action"] button').click()
+    case().locator('textarea[name="text"]').fill("Sorry, and thank you.")
+    box.refusing = True
+    try:
+        case().locator('form[action$="/reply"] button').click()
+        expect(case().locator(".reply-state")).to_contain_text("554")
+    finally:
+        box.refusing = False
+    inbox.goto(f"{url}&show=reply_failed")
+    failed = {"en": "Reply failed", "es": "Falló la respuesta"}[language]
+    expect(case().locator(".flag")).to_have_text(failed)
+    expect(inbox.locator("#show")).to_have_value("reply_failed")
+    expect(case()).to_contain_text(email)  # kept while the reply has not gone
+    assert_accessible(inbox, f"inbox, a reply failed ({language})")
+    case().locator('form[action$="/retry"] button').click()
+    inbox.goto(url)
+    sent = {"en": "Sent", "es": "Enviada"}[language]
+    expect(case().locator(".reply-state")).to_contain_text(sent)
+    expect(case().locator(".flag")).to_have_count(0)
+    expect(case()).not_to_contain_text(email)  # deleted when the case closed
+    (mail,) = [m for m in box.messages if m["To"] == email]
+    assert "Sorry, and thank you." in mail.get_content()
 
 
 def test_a_published_statement_shows_on_the_display(new_page, server):

@@ -207,11 +207,17 @@ def test_a_poor_answer_with_contact_is_worked_to_replied_and_the_contact_goes(
     assert "Hay otra enfermera" in mail.get_content()
     (row,) = answers(app)
     assert row.case_status == "replied" and row.case_closed_at is not None
+    assert row.reply_status == "sent" and row.reply_text is None
     assert row.contact is None and row.contact_kind is None  # deleted when closed
     assert row.text == "Waited long" and row.rating == "poor"
     with app.app_context():
         actions = db.session.scalars(select(AuditEntry.action)).all()
-    assert {"feedback_acknowledged", "feedback_action_taken", "feedback_replied"} <= set(actions)
+    assert {
+        "feedback_acknowledged",
+        "feedback_action_taken",
+        "feedback_replied",
+        "feedback_reply_sent",
+    } <= set(actions)
 
 
 def test_a_reply_that_cannot_be_sent_changes_nothing(app, client, staff, admin):
@@ -381,13 +387,18 @@ def test_a_reply_to_a_mobile_number_goes_by_text_after_the_commit(app, client, s
     sent = reply("Gracias. Hay otra enfermera.")
     assert sent.status_code == 302
     (row,) = answers(app)
-    assert row.case_status == "replied" and row.contact is None  # deleted when closed
+    # Replied, its text on its way: the case stays open, with the contact, until it goes.
+    assert row.case_status == "replied" and row.reply_status == "pending"
+    assert row.case_closed_at is None and row.contact == "07911123450"
     assert [m for _, m in sms.texts() if "opinión" in m] == []  # not before the sender
     send_texts(app)
     assert (
         "+447911123450",
         "Riverside Family Clinic, sobre su opinión: Gracias. Hay otra enfermera.",
     ) in sms.texts()
+    (row,) = answers(app)
+    assert row.reply_status == "sent" and row.case_closed_at is not None
+    assert row.contact is None and row.reply_text is None  # deleted when closed
     with app.app_context():
         entry = db.session.scalars(
             select(AuditEntry).where(AuditEntry.action == "feedback_replied")
