@@ -109,6 +109,10 @@ class Config:
         "APPOINTMENT_GUESSES_PER_ADDRESS", "40 per minute"
     )
     APPOINTMENT_GUESSES_PER_SITE = os.environ.get("APPOINTMENT_GUESSES_PER_SITE", "400 per hour")
+    # The kiosk's "I joined online": numbers typed that find no remote ticket to mark
+    # arrived (not found, not remote, already here, ended), per address and per site.
+    ARRIVAL_GUESSES_PER_ADDRESS = os.environ.get("ARRIVAL_GUESSES_PER_ADDRESS", "10 per minute")
+    ARRIVAL_GUESSES_PER_SITE = os.environ.get("ARRIVAL_GUESSES_PER_SITE", "100 per hour")
     # A kiosk or display opened without ?device= shows a code to pair it with a device
     # at /admin/devices (services/pairing.py); "0" keeps the old way (?device= or none).
     SCREEN_PAIRING = os.environ.get("SCREEN_PAIRING", "1") == "1"
