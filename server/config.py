@@ -97,6 +97,9 @@ class Config:
     CHECKIN_RATE_LIMIT = os.environ.get("CHECKIN_RATE_LIMIT", "20 per minute")  # walk-ins
     # Joining from home and "I'm here", per address: a phone, not a kiosk, sends them.
     REMOTE_JOIN_RATE_LIMIT = os.environ.get("REMOTE_JOIN_RATE_LIMIT", "5 per 10 minutes")
+    # Tests of a whole server process only (tests/e2e): the server's time is the
+    # system's plus the seconds written in this file (server/clock.py). Never set it.
+    CLOCK_OFFSET_FILE = os.environ.get("WAITROOM_CLOCK_OFFSET_FILE") or None
     # Guess budgets (server/guesses.py): wrong passwords and appointments not found,
     # each counted across every route that tests them, per address and per account.
     PASSWORD_GUESSES_PER_ADDRESS = os.environ.get("PASSWORD_GUESSES_PER_ADDRESS", "20 per minute")
