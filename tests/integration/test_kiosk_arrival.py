@@ -87,6 +87,14 @@ def test_by_ticket_number_the_ticket_arrives_and_the_desk_sees_it_live(app, clie
     assert act(staff, "rooms/room-1/call-next")["ticket"]["number"] == number
 
 
+def test_the_arrival_is_audited_as_from_the_kiosk(client, admin):
+    join(client)
+    arrive(client, ticket_number="G-001")
+    entries = admin.get(f"/api/sites/{SITE}/audit").get_json()["entries"]
+    [entry] = [e for e in entries if e["action"] == "remote_arrived"]
+    assert entry["detail"]["via"] == "kiosk" and entry["user"] is None, entry
+
+
 @pytest.fixture
 def texting_app(clock, receiver):
     app = make_app(clock, SMS_URL=receiver.sms_url)
