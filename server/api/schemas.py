@@ -543,9 +543,23 @@ class PatientChange(Answer):
     ticket: PhoneTicket
 
 
-class KioskArrived(PatientChange):
-    """The kiosk's "I joined online": the ticket as its page shows it (never its token)."""
+class KioskTicket(Answer):
+    """The slip of a ticket the kiosk marked arrived: nothing else of the patient's."""
 
+    number: str
+    spoken: str
+    status: str
+    service: ServiceBrief
+    position: int | None
+    estimate: Estimate | None
+
+
+class KioskArrived(Answer):
+    """The kiosk's "I joined online": the ticket's slip (never its token), and where to
+    wait."""
+
+    seq: int
+    ticket: KioskTicket
     waiting_area: str | None = Field(description="Where to wait: a place on the site's map.")
 
 

@@ -286,7 +286,11 @@ def arrive_at_kiosk(
     site_map = hints.map_of(site.settings)
     area = hints.waiting_area(site_map, ticket.service.prefix) if site_map else None
     answer = _arrive(site, ticket, now, actor_id=None, via="kiosk")
-    return {**answer, "waiting_area": area}
+    return {
+        "seq": answer["seq"],
+        "ticket": payloads.kiosk_arrival_view(answer["ticket"]),
+        "waiting_area": area,
+    }
 
 
 def _arrival_refusal_words(reason: remote.ArrivalRefused) -> str:
