@@ -1,4 +1,5 @@
-"""Waiting from anywhere: joining a line remotely, saying "I'm here", the desk's pause.
+"""Waiting from anywhere: joining a line remotely, saying "I'm here" (on the phone with
+the arrival code, at the desk, or at the kiosk's "I joined online"), the desk's pause.
 
 The rules are the domain's (server/domain/remote.py); this module loads, applies them,
 commits and publishes like every other use case. "Call next" passing over remote tickets
