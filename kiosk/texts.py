@@ -18,6 +18,7 @@ def kiosk_texts() -> dict[str, str]:
         **_start(),
         **_appointment(),
         **_walk_in(),
+        **_joined_online(),
         **_ticket(),
         **_find_your_way(),
         **_problems(),
@@ -51,6 +52,8 @@ def _start() -> dict[str, str]:
         "have_appointment": _("I have an appointment"),
         "walk_in": _("Walk-in"),
         "walk_in_hint": _("No appointment"),
+        "joined_online": _("I joined online"),
+        "joined_online_hint": _("From home, with my phone"),
     }
 
 
@@ -90,6 +93,23 @@ def _walk_in() -> dict[str, str]:
         "walk_in_choose": _("Tap one. You are checked in at once."),
         "service_wait": _("About {minutes} min wait"),
         "service_no_wait": _("Little or no wait"),
+    }
+
+
+def _joined_online() -> dict[str, str]:
+    """ "I joined online" (kiosk/arrival.js): a remote ticket says it is here."""
+    return {
+        "online_title": _("Type your ticket number"),
+        "online_hint": _("It is on your ticket page on your phone, for example G-012."),
+        "online_label": _("Ticket number"),
+        "online_by_mobile": _("Use my mobile number instead"),
+        "online_mobile_title": _("Type your mobile number"),
+        "online_mobile_hint": _("The number you gave when you joined the line."),
+        "online_mobile_label": _("Mobile number"),
+        "online_submit": _("I'm here"),
+        "online_empty": _("Please type your ticket number first."),
+        "online_mobile_empty": _("Please type your mobile number first."),
+        "arrived_title": _("Thank you. We know you are here."),
     }
 
 
@@ -182,6 +202,32 @@ def _problems() -> dict[str, str]:
         ),
         "lost_title": _("We could not finish checking you in"),
         "lost_text": _("The connection was lost. Please see the front desk."),
+        "remote_ticket_not_found_title": _("We could not find your ticket"),
+        "remote_ticket_not_found_text": _(
+            "Please check the number on your ticket page and try again, or see the front desk."
+        ),
+        "invalid_ticket_number_title": _("This is not a ticket number"),
+        "invalid_ticket_number_text": _(
+            "Type the letter and the number on your ticket page, for example G-012."
+        ),
+        "invalid_phone_number_title": _("This is not a mobile number"),
+        "invalid_phone_number_text": _(
+            "Please check the number and try again, or type your ticket number instead."
+        ),
+        "not_remote_title": _("This ticket was not taken from home"),
+        "not_remote_text": _(
+            "If this is your number, you are checked in already: please take a seat. "
+            "If not, check the number and try again."
+        ),
+        "already_arrived_title": _("We know you are here already"),
+        "already_arrived_text": _(
+            "Please take a seat in the waiting area. "
+            "If this is not your number, check it and try again."
+        ),
+        "already_called_title": _("This number has been called already"),
+        "already_called_text": front_desk,
+        "ticket_ended_title": _("This visit is over"),
+        "ticket_ended_text": front_desk,
         "unknown_title": _("Something went wrong"),
         "unknown_text": front_desk,
     }

@@ -133,6 +133,7 @@ def _page_config(setup: dict[str, Any]) -> dict[str, Any]:
             "walk_in": url_for("api.check_in_walk_in", site=slug),
             "appointment": url_for("api.check_in_appointment", site=slug),
             "lookup": url_for("api.look_up_appointment", site=slug),
+            "arrival": url_for("api.arrive_at_kiosk", site=slug),
             "qr": url_for("kiosk.ticket_qr", token=PLACEHOLDER),
             "phone": link,
             "phone_short": short_link(link),

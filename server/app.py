@@ -8,6 +8,7 @@ from flask import Flask, jsonify
 from sqlalchemy import text
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from server import clock
 from server.config import Config
 from server.extensions import csrf, db, limiter, login_manager, socketio
 from server.i18n import init_i18n
@@ -25,6 +26,8 @@ def create_app(config: dict[str, Any] | type | None = None) -> Flask:
         app.config.from_object(config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = Config.secret_key()
+    if offset_file := app.config.get("CLOCK_OFFSET_FILE"):  # tests of a server process
+        app.extensions["waitroom.clock"] = clock.OffsetClock(offset_file)
     if hops := app.config.get("PROXY_HOPS"):  # behind nginx: the client's own address
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     _init_extensions(app)

@@ -97,6 +97,9 @@ class Config:
     CHECKIN_RATE_LIMIT = os.environ.get("CHECKIN_RATE_LIMIT", "20 per minute")  # walk-ins
     # Joining from home and "I'm here", per address: a phone, not a kiosk, sends them.
     REMOTE_JOIN_RATE_LIMIT = os.environ.get("REMOTE_JOIN_RATE_LIMIT", "5 per 10 minutes")
+    # Tests of a whole server process only (tests/e2e): the server's time is the
+    # system's plus the seconds written in this file (server/clock.py). Never set it.
+    CLOCK_OFFSET_FILE = os.environ.get("WAITROOM_CLOCK_OFFSET_FILE") or None
     # Guess budgets (server/guesses.py): wrong passwords and appointments not found,
     # each counted across every route that tests them, per address and per account.
     PASSWORD_GUESSES_PER_ADDRESS = os.environ.get("PASSWORD_GUESSES_PER_ADDRESS", "20 per minute")
@@ -109,6 +112,10 @@ class Config:
         "APPOINTMENT_GUESSES_PER_ADDRESS", "40 per minute"
     )
     APPOINTMENT_GUESSES_PER_SITE = os.environ.get("APPOINTMENT_GUESSES_PER_SITE", "400 per hour")
+    # The kiosk's "I joined online": numbers typed that find no remote ticket to mark
+    # arrived (not found, not remote, already here, ended), per address and per site.
+    ARRIVAL_GUESSES_PER_ADDRESS = os.environ.get("ARRIVAL_GUESSES_PER_ADDRESS", "10 per minute")
+    ARRIVAL_GUESSES_PER_SITE = os.environ.get("ARRIVAL_GUESSES_PER_SITE", "100 per hour")
     # A kiosk or display opened without ?device= shows a code to pair it with a device
     # at /admin/devices (services/pairing.py); "0" keeps the old way (?device= or none).
     SCREEN_PAIRING = os.environ.get("SCREEN_PAIRING", "1") == "1"

@@ -1,6 +1,7 @@
 """Guess budgets: how many wrong guesses of a secret a client may make.
 
-(Also second-factor codes at sign-in, and the codes that pair a screen: below.)
+(Also second-factor codes at sign-in, the codes that pair a screen, and the numbers the
+kiosk's "I joined online" is given: below.)
 
 One budget per kind of secret, shared by every route that tests it: staff passwords
 (POST /api/login and the desk's login form) and appointments (the lookup and the
@@ -165,6 +166,24 @@ def _appointment_not_found(response: Response) -> bool:
         return False
     body = response.get_json(silent=True) or {}
     return bool(body.get("error", {}).get("code") == "appointment_not_found")
+
+
+def arrival_guesses(view: View) -> View:
+    """Count the numbers the kiosk's "I joined online" is sent that mark no ticket
+    arrived: whatever the reason, a refusal is a guess (a ticket number found but not
+    remote, or here already, is as much a probe as one not found)."""
+    return _shared(
+        view,
+        scope="arrival-guesses",
+        per_address="ARRIVAL_GUESSES_PER_ADDRESS",
+        per_account="ARRIVAL_GUESSES_PER_SITE",
+        account=lambda: f"site:{(request.view_args or {}).get('site', '')}",
+        failed=_arrival_refused,
+    )
+
+
+def _arrival_refused(response: Response) -> bool:
+    return response.status_code in (400, 404, 409, 422)
 
 
 # --- Both -----------------------------------------------------------------------------

@@ -248,6 +248,16 @@ def ticket_view(ticket: Ticket, view: QueueView, notices: Sequence[DelayNotice])
     }
 
 
+# What the kiosk's "I joined online" shows of the ticket it marked arrived: its slip
+# (number, service, place, wait), nothing more. Whoever stands at the kiosk typed the
+# number; its language, step-free choice, texts and notices stay on the patient's page.
+KIOSK_ARRIVAL_KEYS = ("number", "spoken", "status", "service", "position", "estimate")
+
+
+def kiosk_arrival_view(phone_view: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: phone_view[key] for key in KIOSK_ARRIVAL_KEYS}
+
+
 def remote_view(ticket: Ticket, estimate: Estimate | None, now: datetime) -> dict[str, Any] | None:
     """What a remote ticket's page and the desk say about its coming in (domain/remote.py)."""
     if not ticket.remote:

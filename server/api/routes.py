@@ -188,6 +188,26 @@ def join_remotely(site: str, body: schemas.RemoteJoin) -> Any:
     return _checked_in(result)
 
 
+@endpoint(
+    bp,
+    "/sites/<site>/arrivals/kiosk",
+    "POST",
+    summary='The kiosk\'s "I joined online": a remote ticket, found by its exact number or'
+    " by the mobile number it joined with, is marked arrived (400 invalid_ticket_number,"
+    " invalid_phone_number; 404 remote_ticket_not_found, the same for any ticket not"
+    " matched here; 409 not_remote, already_arrived, already_called, ticket_ended; 429"
+    " after too many refused tries per address or site). Answers the ticket as its page"
+    " shows it, and its waiting area; never its token.",
+    tag="kiosk",
+    body=schemas.KioskArrival,
+    guard=guesses.arrival_guesses,
+)
+def arrive_at_kiosk(site: str, body: schemas.KioskArrival) -> Any:
+    return jsonify(
+        services.arrive_at_kiosk(site, ticket_number=body.ticket_number, mobile=body.mobile)
+    )
+
+
 def _checked_in(result: services.CheckIn) -> Any:
     return jsonify(
         token=result.token,

@@ -235,6 +235,24 @@ class Arrival(Body):
     code: Annotated[str, Field(min_length=1, max_length=16), Line]
 
 
+class KioskArrival(Body):
+    """The kiosk's "I joined online": the ticket number or the mobile number the patient
+    joined with, one of the two."""
+
+    ticket_number: Annotated[str, Field(min_length=1, max_length=16), Line] | None = Field(
+        default=None, description="The ticket's number as shown on its page, e.g. 'G-012'."
+    )
+    mobile: TypedNumber | None = Field(
+        default=None, description="The mobile number given when joining from home."
+    )
+
+    @model_validator(mode="after")
+    def _one_of_the_two(self) -> KioskArrival:
+        if (self.ticket_number is None) == (self.mobile is None):
+            raise ValueError("give either ticket_number or mobile")
+        return self
+
+
 class RemotePause(Body):
     reason: Annotated[str, Field(min_length=1, max_length=200), Line]
 
@@ -525,6 +543,26 @@ class PatientChange(Answer):
     ticket: PhoneTicket
 
 
+class KioskTicket(Answer):
+    """The slip of a ticket the kiosk marked arrived: nothing else of the patient's."""
+
+    number: str
+    spoken: str
+    status: str
+    service: ServiceBrief
+    position: int | None
+    estimate: Estimate | None
+
+
+class KioskArrived(Answer):
+    """The kiosk's "I joined online": the ticket's slip (never its token), and where to
+    wait."""
+
+    seq: int
+    ticket: KioskTicket
+    waiting_area: str | None = Field(description="Where to wait: a place on the site's map.")
+
+
 class Destinations(Answer):
     site: str
     language: str
@@ -776,6 +814,7 @@ ANSWERS: dict[str, type[BaseModel] | str] = {
     "join_page": JoinPage,
     "join_remotely": CheckedIn,
     "arrive": PatientChange,
+    "arrive_at_kiosk": KioskArrived,
     "mark_arrived": TicketChange,
     "pause_remote": RemotePaused,
     "resume_remote": RemotePaused,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -21,7 +22,7 @@ from enum import StrEnum
 from typing import Protocol, TypeVar
 
 from server.domain.errors import CheckInRefused
-from server.domain.queue import Queued, call_order_key
+from server.domain.queue import OPEN_STATUSES, Queued, TicketNumber, TicketStatus, call_order_key
 
 DEFAULT_TRAVEL_MINUTES = 15
 MAX_TRAVEL_MINUTES = 240
@@ -219,6 +220,45 @@ def arrival_code(secret: bytes, site_slug: str, day: date) -> str:
 def code_matches(typed: str, code: str) -> bool:
     # As bytes: compare_digest refuses str with characters beyond ASCII (Arabic digits).
     return hmac.compare_digest("".join(typed.split()).encode(), code.encode())
+
+
+# --- "I joined online" at the kiosk ---------------------------------------------------
+
+_TYPED_TICKET = re.compile(r"^([A-Z])[-\s]*(\d{1,4})$")
+
+
+def parse_ticket_number(typed: str) -> TicketNumber | None:
+    """The ticket number a patient types at the kiosk ("G-012", "g12", "G 012"), or None
+    when it cannot be one. Only a whole number is ever looked up: never a part of one."""
+    found = _TYPED_TICKET.match(typed.strip().upper())
+    if found is None:
+        return None
+    number = int(found[2])
+    return TicketNumber(found[1], number) if number > 0 else None
+
+
+class ArrivalRefused(StrEnum):
+    """Why the kiosk's "I joined online" does not mark a ticket arrived."""
+
+    NOT_REMOTE = "not_remote"  # checked in at the kiosk or the desk: already here
+    ALREADY_ARRIVED = "already_arrived"  # said "I'm here" already
+    ALREADY_CALLED = "already_called"  # called already (out of turn), or a no-show
+    ENDED = "ticket_ended"  # the visit is over, or was cancelled
+
+
+def kiosk_arrival_refusal(
+    *, remote: bool, status: TicketStatus, here: bool
+) -> ArrivalRefused | None:
+    """Whether a ticket found by its exact number may be marked arrived at the kiosk."""
+    if status not in OPEN_STATUSES:
+        return ArrivalRefused.ENDED
+    if not remote:
+        return ArrivalRefused.NOT_REMOTE
+    if status is not TicketStatus.WAITING:
+        return ArrivalRefused.ALREADY_CALLED
+    if here:
+        return ArrivalRefused.ALREADY_ARRIVED
+    return None
 
 
 def end_of_span(spans: Iterable[tuple[datetime, datetime]], now: datetime) -> datetime | None:

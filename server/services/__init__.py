@@ -68,6 +68,7 @@ from server.services.pairing import (
 )
 from server.services.push import push_offered, push_public_key, subscribe, unsubscribe
 from server.services.remote import (
+    arrive_at_kiosk,
     arrive_by_patient,
     arrive_by_staff,
     join_page,
@@ -165,6 +166,7 @@ __all__ = [
     "admin_sites",
     "appointments_text",
     "arrival_code",
+    "arrive_at_kiosk",
     "arrive_by_patient",
     "arrive_by_staff",
     "audit_csv",

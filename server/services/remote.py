@@ -1,4 +1,5 @@
-"""Waiting from anywhere: joining a line remotely, saying "I'm here", the desk's pause.
+"""Waiting from anywhere: joining a line remotely, saying "I'm here" (on the phone with
+the arrival code, at the desk, or at the kiosk's "I joined online"), the desk's pause.
 
 The rules are the domain's (server/domain/remote.py); this module loads, applies them,
 commits and publishes like every other use case. "Call next" passing over remote tickets
@@ -8,6 +9,7 @@ tickets.call_next, under the same lock and in the same change).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -16,7 +18,7 @@ from sqlalchemy import func, select
 
 from server import clock, payloads
 from server.domain import queue, remote
-from server.domain.errors import BadInput, CheckInRefused, InvalidTransition
+from server.domain.errors import BadInput, CheckInRefused, InvalidTransition, NotFound
 from server.domain.notify import SMS
 from server.domain.remote import JoinClosed
 from server.extensions import db
@@ -28,6 +30,7 @@ from server.services.tickets import ticket_id_for_token
 from server.sites.settings import SiteSettings
 from server.storage import queries
 from server.storage.models import REMOTE, Contact, Service, Site, Ticket
+from server.wayfinding import hints
 
 
 def _refusal_words(reason: JoinClosed, site: Site) -> str:
@@ -224,13 +227,16 @@ def arrive_by_patient(token: str, code: str) -> dict[str, Any]:
 
 
 def arrive_by_staff(site_slug: str, ticket_id: int, *, actor_id: int) -> dict[str, Any]:
-    """The desk (or the kiosk's "I joined online") marks a remote ticket arrived."""
+    """The desk marks a remote ticket arrived (the kiosk's "I joined online" is
+    `arrive_at_kiosk`, below: the same change, found by what the patient types)."""
     site = queries.get_site(site_slug, lock=True)
     ticket = queries.get_ticket(site, ticket_id)
     return _arrive(site, ticket, clock.now(), actor_id=actor_id)
 
 
-def _arrive(site: Site, ticket: Ticket, now: datetime, *, actor_id: int | None) -> dict[str, Any]:
+def _arrive(
+    site: Site, ticket: Ticket, now: datetime, *, actor_id: int | None, **detail: Any
+) -> dict[str, Any]:
     if not ticket.remote or ticket.status != queue.TicketStatus.WAITING:
         raise InvalidTransition("Only a remote ticket still waiting can arrive.", code="not_remote")
     if ticket.here_at is None:
@@ -238,13 +244,111 @@ def _arrive(site: Site, ticket: Ticket, now: datetime, *, actor_id: int | None) 
         ticket.held_at = None
     change = SiteChange(site, now, "arrived", actor_id)
     change.touch(ticket)
-    change.audit("remote_arrived", ticket)
+    change.audit("remote_arrived", ticket, **detail)
     ticket_id = ticket.id
     seq = change.finish()
     return {
         "seq": seq,
         "ticket": change.sent_to(ticket_id) if actor_id is None else change.staff_view(ticket_id),
     }
+
+
+# --- "I joined online" at the kiosk ------------------------------------------------------
+
+
+def arrive_at_kiosk(
+    site_slug: str, *, ticket_number: str | None = None, mobile: str | None = None
+) -> dict[str, Any]:
+    """The kiosk's "I joined online": the patient types their ticket number or the
+    mobile number they joined with, and their remote ticket is marked arrived.
+
+    Only an exact match is ever used, and a number that matches nothing here (another
+    site's ticket, a mistyped number) is answered the same way whatever exists
+    elsewhere: the answer tells nothing about anyone else's ticket. The kiosk never
+    learns the ticket's token (only its digest is kept): it shows the ticket screen
+    without the phone link, which the patient has already."""
+    site = queries.get_site(site_slug, lock=True)
+    now = clock.now()
+    if ticket_number is not None:
+        ticket = _ticket_numbered(site, now, ticket_number)
+    else:
+        number = phone_number(mobile or "", (site.settings or {}).get("phone_region"))
+        ticket = _remote_ticket_of_number(site, now, number)
+    if ticket is None:
+        raise NotFound(
+            str(gettext("We cannot find a ticket from home with this number here.")),
+            code="remote_ticket_not_found",
+        )
+    refusal = remote.kiosk_arrival_refusal(
+        remote=ticket.remote, status=queue.TicketStatus(ticket.status), here=ticket.here
+    )
+    if refusal is not None:
+        raise InvalidTransition(_arrival_refusal_words(refusal), code=refusal.value)
+    site_map = hints.map_of(site.settings)
+    area = hints.waiting_area(site_map, ticket.service.prefix) if site_map else None
+    answer = _arrive(site, ticket, now, actor_id=None, via="kiosk")
+    return {
+        "seq": answer["seq"],
+        "ticket": payloads.kiosk_arrival_view(answer["ticket"]),
+        "waiting_area": area,
+    }
+
+
+def _arrival_refusal_words(reason: remote.ArrivalRefused) -> str:
+    words = {
+        remote.ArrivalRefused.NOT_REMOTE: gettext(
+            "This ticket was not taken from home: you are checked in already."
+        ),
+        remote.ArrivalRefused.ALREADY_ARRIVED: gettext("We know you are here already."),
+        remote.ArrivalRefused.ALREADY_CALLED: gettext(
+            "This number has been called already. Please see the front desk."
+        ),
+        remote.ArrivalRefused.ENDED: gettext("This visit is over. Please see the front desk."),
+    }
+    return str(words[reason])
+
+
+def _ticket_numbered(site: Site, now: datetime, typed: str) -> Ticket | None:
+    """The ticket of the line's days with exactly this number (an open one first)."""
+    number = remote.parse_ticket_number(typed)
+    if number is None:
+        raise BadInput(
+            str(gettext("Type the number on your ticket page, for example G-012.")),
+            code="invalid_ticket_number",
+        )
+    days = site.days.line_days(site.days.day_of(now))
+    found = db.session.scalars(
+        select(Ticket).where(
+            Ticket.site_id == site.id,
+            Ticket.day.between(*days),
+            Ticket.number_prefix == number.prefix,
+            Ticket.number == number.number,
+        )
+    ).all()
+    return _likeliest(found)
+
+
+def _remote_ticket_of_number(site: Site, now: datetime, number: str) -> Ticket | None:
+    """The remote ticket of the line's days that joined with this mobile number (a
+    number holds one open remote ticket per site: `_number_in_line`)."""
+    days = site.days.line_days(site.days.day_of(now))
+    found = db.session.scalars(
+        select(Ticket)
+        .join(Contact, Contact.ticket_id == Ticket.id)
+        .where(
+            Ticket.site_id == site.id,
+            Ticket.day.between(*days),
+            Ticket.source == REMOTE,
+            Contact.channel == SMS,
+            Contact.address == number,
+        )
+    ).all()
+    return _likeliest(found)
+
+
+def _likeliest(tickets: Sequence[Ticket]) -> Ticket | None:
+    """Of the tickets that match exactly, the one in line (or else the latest)."""
+    return max(tickets, key=lambda t: (t.status in queue.OPEN_STATUSES, t.day, t.id), default=None)
 
 
 # --- The desk's pause -------------------------------------------------------------------

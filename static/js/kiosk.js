@@ -13,6 +13,7 @@ import { applyLanguage, chooseLanguage } from "./kiosk/language.js";
 import { connectKiosk, setConnection } from "./kiosk/connection.js";
 import { refreshSite, startWalkIn, takeDisplayUpdate } from "./kiosk/services.js";
 import { checkInAppointment, checkInWalkIn, findByCode, findByName, nameNext, notMe } from "./kiosk/checkin.js";
+import { arriveByMobile, arriveByTicket } from "./kiosk/arrival.js";
 import { filterPlaces, openFind } from "./kiosk/find.js";
 import { choosePlace } from "./kiosk/route-screen.js";
 import { toggleStepFree } from "./kiosk/step-free.js";
@@ -53,6 +54,8 @@ const ACTIONS = {
   "name-next": nameNext,
   "find-by-name": findByName,
   "check-in-appointment": checkInAppointment,
+  "arrive-by-ticket": arriveByTicket,
+  "arrive-by-mobile": arriveByMobile,
   find: openFind,
   "step-free": toggleStepFree,
   "toggle-way": toggleWay,

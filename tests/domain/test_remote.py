@@ -164,3 +164,35 @@ def test_pause_reason_and_travel_time_are_checked():
         else:
             raise AssertionError(bad)
     assert remote.check_travel_minutes(15) == 15
+
+
+# --- "I joined online" at the kiosk -----------------------------------------------
+
+
+def test_a_typed_ticket_number_is_read_whole_in_any_usual_form():
+    from server.domain.queue import TicketNumber
+
+    for typed in ("G-012", "g12", " G 012 ", "G-0012", "g-12"):
+        assert remote.parse_ticket_number(typed) == TicketNumber("G", 12), typed
+    # Never a part of a number, nor something else.
+    for typed in ("", "G", "12", "G-", "G-0", "GG-12", "G-12345", "G-1A", "Ñ-1", "G/12"):
+        assert remote.parse_ticket_number(typed) is None, typed
+
+
+def test_only_a_remote_ticket_still_waiting_and_not_here_may_arrive_at_the_kiosk():
+    from server.domain.queue import TicketStatus
+    from server.domain.remote import ArrivalRefused
+
+    def refusal(status, remote_ticket=True, here=False):
+        return remote.kiosk_arrival_refusal(remote=remote_ticket, status=status, here=here)
+
+    assert refusal(TicketStatus.WAITING) is None
+    assert refusal(TicketStatus.WAITING, here=True) is ArrivalRefused.ALREADY_ARRIVED
+    assert refusal(TicketStatus.WAITING, remote_ticket=False, here=True) is (
+        ArrivalRefused.NOT_REMOTE
+    )
+    for status in (TicketStatus.CALLED, TicketStatus.IN_SERVICE, TicketStatus.NO_SHOW):
+        assert refusal(status) is ArrivalRefused.ALREADY_CALLED
+    for status in (TicketStatus.DONE, TicketStatus.CANCELLED):
+        assert refusal(status) is ArrivalRefused.ENDED
+        assert refusal(status, remote_ticket=False) is ArrivalRefused.ENDED

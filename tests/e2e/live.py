@@ -105,6 +105,7 @@ class Server:
             CHECKIN_RATE_LIMIT="600 per minute",
             PASSWORD_GUESSES_PER_ADDRESS="600 per minute",
             APPOINTMENT_GUESSES_PER_ADDRESS="600 per minute",
+            ARRIVAL_GUESSES_PER_ADDRESS="600 per minute",
             REMOTE_JOIN_RATE_LIMIT="600 per minute",
             # Kiosks and displays open without ?device= as before; the pairing tests
             # (test_staff_admin.py) start a server with it on.

@@ -2,9 +2,9 @@
 say "I'm here" with the day's arrival code, and be called; axe on the new screens in
 English and Spanish.
 
-The server's clock is the real one here (the live server has no clock to move): being
-held and moved back after the grace period is tested with a controlled clock in
-tests/integration/test_remote.py.
+The server's clock is the real one here: being held and moved back after the grace
+period is tested with the server's clock moved in tests/e2e/test_kiosk_arrival.py (and
+with the app's own clock in tests/integration/test_remote.py).
 """
 
 from __future__ import annotations

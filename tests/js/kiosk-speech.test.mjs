@@ -78,6 +78,8 @@ test("Back goes to the screen before; the ticket has none", () => {
   assert.equal(backFrom("dob"), "name");
   assert.equal(backFrom("walk-in"), "start");
   assert.equal(backFrom("route"), "find");
+  assert.equal(backFrom("online"), "start"); // "I joined online"
+  assert.equal(backFrom("online-mobile"), "online");
   assert.equal(backFrom("confirm"), "not-me");
   assert.equal(backFrom("ticket"), null);
   assert.equal(backFrom("start"), null);

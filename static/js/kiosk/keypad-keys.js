@@ -40,6 +40,8 @@ const BEFORE = {
   name: "code",
   dob: "name",
   "walk-in": "start",
+  online: "start",
+  "online-mobile": "online",
   find: "start",
   route: "find",
 };

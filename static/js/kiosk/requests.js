@@ -7,7 +7,21 @@ import { patient } from "./state.js";
 import { showProblem } from "./screens.js";
 
 // The API's error codes that have a problem screen of their own.
-const KNOWN_PROBLEMS = ["appointment_not_found", "too_early", "too_late", "already_checked_in", "closed"];
+const KNOWN_PROBLEMS = [
+  "appointment_not_found",
+  "too_early",
+  "too_late",
+  "already_checked_in",
+  "closed",
+  // "I joined online" (arrival.js)
+  "remote_ticket_not_found",
+  "invalid_ticket_number",
+  "invalid_phone_number",
+  "not_remote",
+  "already_arrived",
+  "already_called",
+  "ticket_ended",
+];
 
 let posting = false; // a request is on its way: a second tap must not check in twice
 

@@ -6,7 +6,17 @@ import { restartIdleTimer } from "./idle.js";
 import { stopFollowing } from "./follow.js";
 
 // Problems that "Try again" can get past; the others need the desk or another day.
-const RETRYABLE = ["appointment_not_found", "offline", "rate_limited", "unknown"];
+const RETRYABLE = [
+  "appointment_not_found",
+  "offline",
+  "rate_limited",
+  "unknown",
+  "remote_ticket_not_found",
+  "invalid_ticket_number",
+  "invalid_phone_number",
+  "not_remote",
+  "already_arrived",
+];
 
 export function show(screen) {
   if (screen !== "ticket") stopFollowing(); // the patient left their ticket

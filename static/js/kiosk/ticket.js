@@ -13,15 +13,37 @@ import { offerTexts } from "./text-me.js";
 /* `checkedIn`: the check-in API's answer, {ticket, token, seq, waiting_area?}. */
 export function showTicket(checkedIn) {
   const ticket = checkedIn.ticket;
-  byId("ticket-number").textContent = ticket.number;
-  byId("ticket-service").textContent = nameOf(ticket.service.names);
-  showPlace(ticket);
+  showSlip(ticket, "ticket_title", ticket.arrived_at);
   showPhoneLink(encodeURIComponent(checkedIn.token));
   offerTexts(encodeURIComponent(checkedIn.token));
-  byId("ticket-time").textContent = t("checked_in_at", { time: localTime(ticket.arrived_at) });
   show("ticket");
   followTicket(checkedIn, showPlace);
   if (config.wayfinding && checkedIn.waiting_area) showWayToWaitingArea(checkedIn.waiting_area);
+}
+
+/* "I joined online": `arrived` is {ticket, seq, waiting_area?}, without the token (the
+ * kiosk never learns it; the patient's phone already has the page), so neither the
+ * phone link nor "Text me" is offered, and the screen does not follow the ticket. */
+export function showArrival(arrived) {
+  showSlip(arrived.ticket, "arrived_title", new Date().toISOString());
+  byId("ticket-phone").hidden = true;
+  const textMe = byId("text-me");
+  if (textMe) textMe.hidden = true;
+  show("ticket");
+  if (config.wayfinding && arrived.waiting_area) showWayToWaitingArea(arrived.waiting_area);
+}
+
+function showSlip(ticket, title, time) {
+  const heading = byId("ticket-title");
+  heading.dataset.text = title;
+  heading.textContent = t(title);
+  byId("ticket-phone").hidden = false;
+  const textMe = byId("text-me");
+  if (textMe) textMe.hidden = false;
+  byId("ticket-number").textContent = ticket.number;
+  byId("ticket-service").textContent = nameOf(ticket.service.names);
+  showPlace(ticket);
+  byId("ticket-time").textContent = t("checked_in_at", { time: localTime(time) });
 }
 
 /* The place in line and the wait while the ticket waits; nothing once it is called. */
