@@ -15,7 +15,8 @@ from typing import Any
 import phonenumbers
 from flask import current_app
 from flask_babel import force_locale, gettext
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from server import clock
 from server.domain import feedback as rules
@@ -351,8 +352,8 @@ def _send_reply(
     except (ReplyNotSent, reply_mail.CannotSend) as refused:
         db.session.rollback()
         raise ReplyNotSent(str(refused)) from None
+    _claim_attempt(answer)
     now = clock.now()
-    answer.reply_attempts += 1
     answer.reply_tried_at = now
     answer.reply_error = None
     if number is not None:
@@ -428,6 +429,24 @@ def _textable(typed: str, region: str | None) -> str | None:
     if not phonenumbers.is_valid_number(parsed):
         return None
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _claim_attempt(answer: FeedbackAnswer) -> None:
+    """Count this attempt only if no other request counted one since this one read the
+    case: two staff pressing "Send the reply again" at once send the reply once. A
+    compare-and-set in the database works alike on PostgreSQL (the second UPDATE waits
+    for the first's row lock, then finds the count moved) and on SQLite (one writer)."""
+    seen = answer.reply_attempts
+    claimed = db.session.execute(
+        update(FeedbackAnswer)
+        .where(FeedbackAnswer.id == answer.id, FeedbackAnswer.reply_attempts == seen)
+        .values(reply_attempts=seen + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        db.session.rollback()
+        raise rules.CaseStepRefused("This reply is being sent already.")
+    set_committed_value(answer, "reply_attempts", seen + 1)
 
 
 def _case(site_slug: str, answer_id: int) -> tuple[Site, FeedbackAnswer]:

@@ -7,6 +7,7 @@ staff send a failed reply again."""
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,9 +16,11 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from server import services
+from server.domain.feedback import CaseStepRefused
 from server.domain.notify import GIVE_UP_AFTER
 from server.extensions import db
-from server.storage.models import AuditEntry
+from server.services.audit import Actor
+from server.storage.models import AuditEntry, FeedbackAnswer
 from tests.conftest import SITE, login
 from tests.integration.test_feedback import (
     Inbox,
@@ -79,6 +82,8 @@ def app_config(request: pytest.FixtureRequest) -> dict[str, Any]:
         config["SMTP_URL"] = f"smtp://127.0.0.1:{_free_port()}"
     if "sms" in request.fixturenames:
         config["SMS_URL"] = request.getfixturevalue("sms").sms_url
+    if "pg_schema_url" in request.fixturenames:
+        config["SQLALCHEMY_DATABASE_URI"] = request.getfixturevalue("pg_schema_url")
     return config
 
 
@@ -248,3 +253,39 @@ def test_a_failed_replys_words_and_contact_go_with_the_free_text(
     page = admin.get(INBOX).get_data(as_text=True)
     assert "Send the reply again" not in case_entry(page, row.id)  # nobody to send it to
     assert retry(admin, row.id).status_code == 409
+
+
+def test_two_staff_sending_a_failed_reply_again_at_once_send_it_once(
+    pg_schema_url, app, client, staff, admin, refusing_smtp
+):
+    """On PostgreSQL, where two requests really run at once: one member of staff has
+    read the failed case when another's "Send the reply again" goes through; the first
+    one's own try is refused and sends nothing (the attempt is counted by a
+    compare-and-set, not by what each request read)."""
+    token = finished_visit(client, staff)
+    answer(client, token, rating="poor", wants_contact="yes", contact="pat@example.org")
+    work_to_action_taken(app, admin, token)("We are sorry. We fixed the door.")
+    (row,) = answers(app)
+    assert row.reply_status == "failed" and row.reply_attempts == 1
+
+    with app.app_context():
+        read_first = db.session.get(FeedbackAnswer, row.id)  # this request's view: failed
+        assert read_first is not None and read_first.reply_attempts == 1
+        assert _in_another_thread(lambda: retry(admin, row.id)).status_code == 302
+        with pytest.raises(CaseStepRefused, match="being sent already"):
+            services.feedback.retry_reply(SITE, row.id, Actor(username="admin"))
+
+    (row,) = answers(app)
+    assert row.reply_attempts == 2
+    assert len(audit_of(app, "feedback_reply_retried")) == 1
+
+
+def _in_another_thread(request: Any) -> Any:
+    """A request from a thread of its own, as a server runs it: with its own app context
+    and database session (a request in this thread would share the test's)."""
+    answers_: list[Any] = []
+    worker = threading.Thread(target=lambda: answers_.append(request()))
+    worker.start()
+    worker.join(timeout=30)
+    (answer_,) = answers_
+    return answer_
