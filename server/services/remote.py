@@ -10,7 +10,7 @@ tickets.call_next, under the same lock and in the same change).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from flask_babel import gettext
@@ -82,7 +82,7 @@ def join_page(site_slug: str) -> dict[str, Any]:
         "languages": site.languages,
         "services": services,
         "hours": [
-            [_clock_time(site, start), _clock_time(site, end)]
+            [_clock_time(site, start), _closing_time(site, end, local_day)]
             for start, end in settings.hours.spans(local_day, local_day, site.zone)
         ],
         "closes_at": payloads.iso(closes_at) if closes_at else None,
@@ -95,6 +95,15 @@ def join_page(site_slug: str) -> dict[str, Any]:
 
 def _clock_time(site: Site, moment: datetime) -> str:
     return moment.astimezone(site.zone).strftime("%H:%M")
+
+
+def _closing_time(site: Site, end: datetime, day: date) -> str:
+    """A span's end; one at the midnight that ends the day reads "24:00", so that a site
+    open all day says 00:00-24:00, not 00:00-00:00."""
+    local = end.astimezone(site.zone)
+    if local.date() > day and local.time() == time(0):
+        return "24:00"
+    return local.strftime("%H:%M")
 
 
 # --- Joining --------------------------------------------------------------------------

@@ -42,7 +42,8 @@ def test_the_join_page_lists_the_services_that_take_remote_tickets(client):
     service = page["services"][0]
     assert service["open"] is True and service["refusal"] is None
     assert page["paused"] is None
-    assert page["hours"] and page["closes_at"]
+    assert page["hours"] == [["00:00", "24:00"]]  # the demo is open all day, not 00:00-00:00
+    assert page["closes_at"]
     assert page["travel_minutes"] == 15
 
 
