@@ -26,10 +26,10 @@ from server.realtime.publish import STAFF_UPDATE, Message, publish
 from server.storage.models import Site, Ticket
 
 channel_log = logging.getLogger(__name__)
-BATCH = 50
+BATCH = 50  # messages per transaction
 # Woken by a change's commit, the sender waits this long first: the change's own HTTP
 # answer and pushes go out before any message is claimed and sent (bench/notify.py).
-SETTLE_SECONDS = 0.05  # messages per transaction
+SETTLE_SECONDS = 0.05
 
 
 def send_due(channels: Mapping[str, Channel], limit: int = BATCH) -> int:
