@@ -172,20 +172,15 @@ class FeedbackQuestionSpec(Strict):
 def feedback_question_problems(
     question: FeedbackQuestionSpec | None, languages: list[str]
 ) -> list[str]:
-    """The question in each of the site's languages, and in no other."""
+    """The question in each of the site's languages. Words in another language are kept,
+    as names are, so that a language can be written before the site takes it up (and a
+    site with a question can drop a language and take it up again)."""
     if question is None:
         return []
-    problems = []
-    others = [lang for lang in question.text if lang not in languages]
-    if others:
-        problems.append(
-            f"feedback_question.text: {', '.join(others)} is not one of the site's"
-            f" languages ({', '.join(languages)})"
-        )
     missing = [lang for lang in languages if lang not in question.text]
     if missing:
-        problems.append(f"feedback_question.text: no translation for {', '.join(missing)}")
-    return problems
+        return [f"feedback_question.text: no translation for {', '.join(missing)}"]
+    return []
 
 
 def delay_reason_problems(reasons: Sequence[DelayReasonSpec], languages: list[str]) -> list[str]:
