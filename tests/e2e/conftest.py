@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.e2e.live import Server, log_in
+from tests.e2e.live import SITE, Server, log_in
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("WAITROOM_CHROMIUM", "/usr/bin/chromium")
@@ -40,6 +40,22 @@ class Live:
     def staff(self) -> requests.Session:
         """An HTTP session logged in as the demo's desk account."""
         return log_in(self.base, self.password)
+
+    def desk_api(self) -> Any:
+        """The desk's API for a module, on one login (logins are rate limited per
+        address): `desk(path, body, status=200)` posts to /api/sites/<site>/<path> and
+        checks the status; `desk.queue()` is the site's queue, `desk.page(path)` a page's
+        text as staff see it."""
+        session = self.staff()
+
+        def act(path: str, body: dict[str, Any] | None = None, status: int = 200) -> Any:
+            response = session.post(self.url(f"/api/sites/{SITE}/{path}"), json=body or {})
+            assert response.status_code == status, response.text
+            return response.json()
+
+        act.queue = lambda: session.get(self.url(f"/api/sites/{SITE}/queue")).json()  # type: ignore[attr-defined]
+        act.page = lambda path: session.get(self.url(path)).text  # type: ignore[attr-defined]
+        return act
 
 
 @pytest.fixture(scope="session")

@@ -35,16 +35,7 @@ def live_server(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def desk(live_server):
-    session = live_server.staff()
-
-    def act(path, body=None, status=200):
-        response = session.post(live_server.url(f"/api/sites/{SITE}/{path}"), json=body or {})
-        assert response.status_code == status, response.text
-        return response.json()
-
-    act.queue = lambda: session.get(live_server.url(f"/api/sites/{SITE}/queue")).json()
-    act.page = lambda path: session.get(live_server.url(path)).text
-    return act
+    return live_server.desk_api()
 
 
 @pytest.fixture(scope="module")

@@ -64,15 +64,7 @@ def move_server_clock(live_server, seconds):
 
 @pytest.fixture(scope="module")
 def desk(live_server):
-    session = live_server.staff()
-
-    def act(path, body=None, status=200):
-        response = session.post(live_server.url(f"/api/sites/{SITE}/{path}"), json=body or {})
-        assert response.status_code == status, response.text
-        return response.json()
-
-    act.queue = lambda: session.get(live_server.url(f"/api/sites/{SITE}/queue")).json()
-    return act
+    return live_server.desk_api()
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,6 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import assert_accessible
-from tests.e2e.live import SITE
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True}
 # Records navigator.vibrate calls: headless Chromium has nothing to vibrate.
@@ -33,16 +32,7 @@ CALLED_BEFORE_NOT_SEEN = {"previous": "no_show"}
 
 @pytest.fixture(scope="module")
 def desk(live_server):
-    """One login for the module: logins are rate limited per address."""
-    session = live_server.staff()
-
-    def act(path, body=None, status=200):
-        response = session.post(live_server.url(f"/api/sites/{SITE}/{path}"), json=body or {})
-        assert response.status_code == status, response.text
-        return response.json()
-
-    act.queue = lambda: session.get(live_server.url(f"/api/sites/{SITE}/queue")).json()
-    return act
+    return live_server.desk_api()
 
 
 def new_ticket(desk, service="N", language="en"):
