@@ -51,6 +51,10 @@ def _start() -> dict[str, str]:
         "have_appointment": _("I have an appointment"),
         "walk_in": _("Walk-in"),
         "walk_in_hint": _("No appointment"),
+        # The start screen's QR code to /join (a site where a service takes remote tickets).
+        "join_phone": _("Join the line from your phone"),
+        "join_phone_hint": _("Scan the code with your phone's camera."),
+        "join_phone_alt": _("QR code that opens the page to join the line"),
     }
 
 

@@ -209,28 +209,63 @@ def _number_in_line(site: Site, number: str, now: datetime) -> bool:
 # --- "I'm here" -------------------------------------------------------------------------
 
 
-def arrive_by_patient(token: str, code: str) -> dict[str, Any]:
-    """The patient types the code posted in the clinic on their ticket page."""
-    ticket_id = ticket_id_for_token(token)
-    site = queries.get_site(db.session.get_one(Ticket, ticket_id).site.slug, lock=True)
-    ticket = queries.get_ticket(site, ticket_id)
+def arrive_by_patient(token: str, code: str = "", *, key: str = "") -> dict[str, Any]:
+    """The patient types the code posted in the clinic on their ticket page, or taps
+    "I'm here" on the page the arrival poster's QR code opened (its `key`)."""
+    site, ticket = _ticket_of(token)
     now = clock.now()
-    if not remote.code_matches(code or "", arrival_code(site, now)):
+    by_code = bool(code) and remote.code_matches(code, arrival_code(site, now))
+    if not by_code and not (key and remote.poster_key_matches(key, site.poster_key)):
         raise BadInput(
             str(gettext("This code is not right. Look for the code on the screen.")),
             code="wrong_arrival_code",
         )
-    return _arrive(site, ticket, now, actor_id=None)
+    return _arrive(site, ticket, now, actor_id=None, how="code" if by_code else "poster")
+
+
+def arrive_by_location(
+    token: str, latitude: float, longitude: float, accuracy_m: float
+) -> dict[str, Any]:
+    """ "Use my location": the browser's position, sent once after a tap. Accepted within
+    the site's radius; it is compared and forgotten, never stored or logged."""
+    here = remote.check_place(latitude, longitude)
+    site, ticket = _ticket_of(token)
+    settings = SiteSettings.of(site)
+    if settings.location is None:
+        raise CheckInRefused(
+            str(gettext("Please type the code you see on the screen.")),
+            code="location_not_offered",
+        )
+    if not remote.is_at_site(here, accuracy_m, settings.location, settings.arrival_radius_m):
+        raise BadInput(
+            str(gettext("We could not tell that you are here. Please type the code instead.")),
+            code="not_at_site",
+        )
+    return _arrive(site, ticket, clock.now(), actor_id=None, how="location")
+
+
+def location_offered(site_slug: str) -> bool:
+    """Whether the ticket page may offer "Use my location": the site file gives where
+    the site is (latitude, longitude)."""
+    return SiteSettings.of(queries.get_site(site_slug)).location is not None
+
+
+def _ticket_of(token: str) -> tuple[Site, Ticket]:
+    ticket_id = ticket_id_for_token(token)
+    site = queries.get_site(db.session.get_one(Ticket, ticket_id).site.slug, lock=True)
+    return site, queries.get_ticket(site, ticket_id)
 
 
 def arrive_by_staff(site_slug: str, ticket_id: int, *, actor_id: int) -> dict[str, Any]:
     """The desk (or the kiosk's "I joined online") marks a remote ticket arrived."""
     site = queries.get_site(site_slug, lock=True)
     ticket = queries.get_ticket(site, ticket_id)
-    return _arrive(site, ticket, clock.now(), actor_id=actor_id)
+    return _arrive(site, ticket, clock.now(), actor_id=actor_id, how="staff")
 
 
-def _arrive(site: Site, ticket: Ticket, now: datetime, *, actor_id: int | None) -> dict[str, Any]:
+def _arrive(
+    site: Site, ticket: Ticket, now: datetime, *, actor_id: int | None, how: str
+) -> dict[str, Any]:
     if not ticket.remote or ticket.status != queue.TicketStatus.WAITING:
         raise InvalidTransition("Only a remote ticket still waiting can arrive.", code="not_remote")
     if ticket.here_at is None:
@@ -238,7 +273,7 @@ def _arrive(site: Site, ticket: Ticket, now: datetime, *, actor_id: int | None) 
         ticket.held_at = None
     change = SiteChange(site, now, "arrived", actor_id)
     change.touch(ticket)
-    change.audit("remote_arrived", ticket)
+    change.audit("remote_arrived", ticket, by=how)  # how, never where
     ticket_id = ticket.id
     seq = change.finish()
     return {
