@@ -61,6 +61,7 @@ def poster_html(kind: str, facts: dict[str, Any], *, standalone: bool = False) -
         first=blocks[0],
         others=blocks[1:],
         qr=scalable(qr_svg(link)),
+        link=link,
         # The join page's address, to type; the arrival link holds a key: not printed.
         short_link=short_link(link) if kind == "join" else None,
         code=facts.get("code"),
