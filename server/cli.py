@@ -241,7 +241,8 @@ def export_site(site: str, output: Path | None) -> None:
     help="The address phones reach the server at (default: the site's public_url, then"
     " PUBLIC_URL).",
 )
-def poster(site: str, kind: str, output: Path, base_url: str | None) -> None:
+@click.option("--language", help="The language first and largest (default: the site's first).")
+def poster(site: str, kind: str, output: Path, base_url: str | None, language: str | None) -> None:
     """Write a printable poster of a site (the arrival poster's key is made if needed)."""
     from server import posters
     from server.domain.errors import DomainError
@@ -264,7 +265,7 @@ def poster(site: str, kind: str, output: Path, base_url: str | None) -> None:
         facts = {**facts, "public_url": address}
         with app.test_request_context(base_url=address):
             try:
-                posters.write_poster(kind, facts, output)
+                posters.write_poster(kind, facts, output, first=language)
             except OSError as error:
                 _fail(f"{output}: cannot write it ({error.strerror})")
     click.echo(f"{kind} poster of {site} written to {output}")

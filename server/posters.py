@@ -38,11 +38,16 @@ def link_of(kind: str, facts: dict[str, Any]) -> str:
     return join_link(facts) if kind == "join" else arrival_link(facts)
 
 
-def poster_html(kind: str, facts: dict[str, Any], *, standalone: bool = False) -> str:
-    """The poster as a page. `standalone`: its style inside it (a file to print from
+def poster_html(
+    kind: str, facts: dict[str, Any], *, first: str | None = None, standalone: bool = False
+) -> str:
+    """The poster as a page, its words in the site's languages (`first` largest, else
+    the site's first). `standalone`: its style inside it (a file to print from
     anywhere); else the page links the server's style sheet."""
     link = link_of(kind, facts)
     languages = [code for code in facts["languages"] if code in LANGUAGES] or ["en"]
+    if first in languages:
+        languages = [first, *(code for code in languages if code != first)]
     blocks = []
     for language in languages:
         with force_locale(language):
@@ -97,9 +102,9 @@ def scalable(svg: str) -> str:
     return re.sub(r'^<svg width="[^"]*" height="[^"]*"', "<svg", svg, count=1)
 
 
-def write_poster(kind: str, facts: dict[str, Any], output: Path) -> None:
+def write_poster(kind: str, facts: dict[str, Any], output: Path, first: str | None = None) -> None:
     """`.html`: the poster, to print; `.svg`: only its QR code, for a poster of one's own."""
     if output.suffix.lower() == ".svg":
         output.write_text(qr_svg(link_of(kind, facts)), encoding="utf-8")
         return
-    output.write_text(poster_html(kind, facts, standalone=True), encoding="utf-8")
+    output.write_text(poster_html(kind, facts, first=first, standalone=True), encoding="utf-8")

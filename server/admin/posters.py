@@ -29,6 +29,7 @@ def posters_page(site: str) -> Any:
         is_admin=user.role_on(place) == "admin",
         key_made=poster_facts.poster_key_made_on(place.slug),
         remote=poster_facts.join_poster(place.slug)["remote"],
+        languages=place.languages,
     )
 
 
@@ -47,7 +48,9 @@ def poster(site: str, kind: str) -> Any:
         facts = poster_facts.arrival_poster(place.slug, actor=actor)
     # The arrival poster's address holds its key: no cache keeps it, no Referer sends it.
     headers = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
-    return posters.poster_html(kind, facts), 200, headers
+    # ?lang=es: Spanish first and largest (the site's other languages below).
+    html = posters.poster_html(kind, facts, first=request.args.get("lang"))
+    return html, 200, headers
 
 
 @bp.post("/admin/<site>/posters/key")

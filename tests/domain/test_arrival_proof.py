@@ -81,7 +81,8 @@ def test_the_site_file_takes_both_coordinates_and_a_radius_or_neither():
     assert site.arrival_radius_m == remote.DEFAULT_ARRIVAL_RADIUS_M
     placed = GOOD.replace(
         'languages = ["en", "es"]\n',
-        'languages = ["en", "es"]\nlatitude = 51.5055\nlongitude = -0.0754\narrival_radius_m = 80\n',
+        'languages = ["en", "es"]\nlatitude = 51.5055\nlongitude = -0.0754\n'
+        "arrival_radius_m = 80\n",
     )
     site = parse_site_text(placed).site
     assert (site.latitude, site.longitude, site.arrival_radius_m) == (51.5055, -0.0754, 80)
