@@ -791,6 +791,7 @@ ANSWERS: dict[str, type[BaseModel] | str] = {
     "join_page": JoinPage,
     "join_remotely": CheckedIn,
     "arrive": PatientChange,
+    "arrive_by_location": PatientChange,
     "mark_arrived": TicketChange,
     "pause_remote": RemotePaused,
     "resume_remote": RemotePaused,
