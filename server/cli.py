@@ -113,6 +113,8 @@ def _stop_on_ctrl_c(socketio: Any) -> None:
 def _start_background_work(app: Any, socketio: Any) -> Any:
     """The slow estimate tick (once per deployment, whoever holds the lease) and, with
     several processes, this process's share of who is connected. Returns how to stop."""
+    from datetime import timedelta
+
     from server.extensions import db
     from server.realtime import presence
     from server.services import demo_live
@@ -127,9 +129,12 @@ def _start_background_work(app: Any, socketio: Any) -> Any:
             lease = deployment_lease(app.config, db.engine, "estimate-tick", ttl=3 * tick)
             socketio.start_background_task(tick_forever, app, tick, lease, socketio.sleep)
         # The day's arrival code, sent to the displays when a site's day turns.
-        ttl = 2 * MOST_SLEEP.total_seconds()  # its holder renews it at least this often
-        turns = deployment_lease(app.config, db.engine, "arrival-codes", ttl=ttl)
-        socketio.start_background_task(turn_codes_forever, app, turns, socketio.sleep)
+        # ARRIVAL_CHECK_SECONDS: how often it looks for a changed site besides at each turn.
+        most = float(os.environ.get("ARRIVAL_CHECK_SECONDS", MOST_SLEEP.total_seconds()))
+        turns = deployment_lease(app.config, db.engine, "arrival-codes", ttl=2 * most)
+        socketio.start_background_task(
+            turn_codes_forever, app, turns, socketio.sleep, timedelta(seconds=most)
+        )
         registry = presence.registry()
     _start_outbox_sender(app, socketio)
     # `waitroom demo --live`: the demo's day plays while the server runs. Only when a

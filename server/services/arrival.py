@@ -62,22 +62,25 @@ def publish_new_codes(now: datetime) -> list[str]:
     return [m.room for m in messages]
 
 
-def until_next_turn(now: datetime) -> timedelta:
-    """How long until the first site's day turns (at most MOST_SLEEP)."""
+def until_next_turn(now: datetime, most: timedelta = MOST_SLEEP) -> timedelta:
+    """How long until the first site's day turns (at most `most`)."""
     turns = [site.days.next_turn(now) for site in db.session.scalars(select(Site))]
     db.session.rollback()
-    return min([MOST_SLEEP, *(turn - now for turn in turns)])
+    return min([most, *(turn - now for turn in turns)])
 
 
-def turn_codes_forever(app: Flask, lease: Lease, sleep: Callable[[float], None]) -> None:
-    """Every process runs this loop; only the lease's holder publishes."""
+def turn_codes_forever(
+    app: Flask, lease: Lease, sleep: Callable[[float], None], most: timedelta = MOST_SLEEP
+) -> None:
+    """Every process runs this loop; only the lease's holder publishes. It also wakes
+    every `most`, for a site added, or a day's start moved, since it last looked."""
     while True:
         with app.app_context():
             try:
-                wait = until_next_turn(clock.now())
+                wait = until_next_turn(clock.now(), most)
             except Exception:  # the loop must outlive a database that is away
                 app.logger.exception("arrival code turn failed")
-                wait = MOST_SLEEP
+                wait = most
             finally:
                 db.session.remove()
         # A second past the turn, so that the clock reads the new day.

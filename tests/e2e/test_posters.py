@@ -7,12 +7,16 @@ English and Spanish on each."""
 from __future__ import annotations
 
 import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect
 
+from tests.conftest import DEMO_SITE
 from tests.e2e.conftest import assert_accessible
-from tests.e2e.live import SITE
+from tests.e2e.live import SITE, Server
+from tests.e2e.test_display import open_display
 from tests.e2e.test_phone import PHONE
 
 DOOR = {"latitude": 51.5055, "longitude": -0.0754, "accuracy": 10}  # the demo's site file
@@ -153,3 +157,27 @@ def test_a_phone_that_will_not_share_its_location_is_told_to_type_the_code(new_p
         "Your phone did not share where you are. Please type the code instead."
     )
     expect(phone.locator("#here")).to_be_hidden()
+
+
+def test_the_display_shows_the_new_arrival_code_without_reloading(new_page, tmp_path):
+    """The server's clock is the real one: the site's day is moved instead. A day that
+    starts at 23:59 puts now in yesterday, whose code the display is then sent."""
+    if datetime.now(ZoneInfo("Europe/London")).strftime("%H:%M") == "23:59":
+        pytest.skip("now is already in the day that starts at 23:59")
+    (tmp_path / "server").mkdir()
+    server = Server(tmp_path / "server", None)
+    server.env["ARRIVAL_CHECK_SECONDS"] = "1"  # it looks for a changed site every second
+    server.demo()
+    moved = tmp_path / "site.toml"
+    text = DEMO_SITE.read_text(encoding="utf-8")
+    moved.write_text(text.replace('# day_starts = "06:00"', 'day_starts = "23:59"'), "utf-8")
+    with server.running():
+        display = open_display(new_page, server.base)
+        shown = display.locator("#arrival-code-value")
+        expect(shown).to_have_text(re.compile(r"^\d{4}$"))
+        before = shown.inner_text()
+        display.evaluate("window.notReloaded = true")
+        server.load_site(moved)  # another process: only the server's own loop tells the display
+        expect(shown).not_to_have_text(before, timeout=15_000)
+        expect(shown).to_have_text(re.compile(r"^\d{4}$"))
+        assert display.evaluate("window.notReloaded") is True
