@@ -3,7 +3,7 @@ the desk, and typed on a remote ticket's page to say "I'm here" (domain/remote.p
 
 At the site's turn of the day the code changes: `turn_codes_forever` (one process of the
 deployment, holding a lease) wakes at the next turn and publishes the new code to the
-display's room, so a screen that runs for weeks never shows yesterday's code.
+display's room and the desks', so a screen that runs for weeks never shows yesterday's.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from server import clock
 from server.domain import remote
 from server.extensions import db
 from server.realtime import rooms
-from server.realtime.publish import Message, publish
+from server.realtime.publish import STAFF_UPDATE, Message, publish
 from server.sites.settings import SiteSettings
 from server.storage.locks import Lease
 from server.storage.models import Site
@@ -57,9 +57,11 @@ def publish_new_codes(now: datetime) -> list[str]:
         _published[site.slug] = code
         message = {"seq": site.seq, "kind": "arrival_code", "code": code}
         messages.append(Message(DISPLAY_ARRIVAL, rooms.display_room(site.slug), message))
+        # The desks show it too ("Joining from home"), as a staff_update of its own kind.
+        messages.append(Message(STAFF_UPDATE, rooms.staff_room(site.slug), message))
     db.session.rollback()  # only read
     publish(messages)
-    return [m.room for m in messages]
+    return [m.room for m in messages if m.event == DISPLAY_ARRIVAL]
 
 
 def until_next_turn(now: datetime, most: timedelta = MOST_SLEEP) -> timedelta:

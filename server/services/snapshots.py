@@ -43,6 +43,7 @@ def staff_snapshot(site_slug: str) -> dict[str, Any]:
         "kind": "snapshot",
         **payloads.staff_snapshot(view, notices),
         "devices": _devices(site),
+        "arrival_code": arrival_code(site) if shows_arrival_code(site) else None,
     }
 
 

@@ -277,6 +277,11 @@ def test_the_displays_code_changes_live_at_the_sites_turn_of_the_day(app, clock,
     screen = socket(app, {"display": SITE})
     [snapshot] = received(screen, "display_update")
     assert snapshot["arrival_code"] == todays_code(app)
+    staff = app.test_client()
+    login(staff, "desk")  # at the clock's time: a session from 09:00 would have ended
+    desk = socket(app, {"staff": SITE}, http=staff)
+    [desk_snapshot] = received(desk, "staff_update")
+    assert desk_snapshot["arrival_code"] == todays_code(app)
     with app.app_context():
         arrival.publish_new_codes(clock.now)  # a process that takes the lease sends it once
         assert arrival.until_next_turn(clock.now) == timedelta(seconds=30)
@@ -292,7 +297,11 @@ def test_the_displays_code_changes_live_at_the_sites_turn_of_the_day(app, clock,
     [renewed] = received(screen, "display_arrival")
     assert renewed["code"] == todays_code(app) != first["code"]
     assert renewed["seq"] == snapshot["seq"]  # not a queue change
+    # The desks hear both too, as a staff_update of its own kind.
+    told = [m for m in received(desk, "staff_update") if m["kind"] == "arrival_code"]
+    assert [m["code"] for m in told] == [first["code"], renewed["code"]]
     screen.disconnect()
+    desk.disconnect()
 
 
 def test_the_loop_wakes_at_the_turn_and_publishes_once_holding_the_lease(app, clock, fresh_turns):
