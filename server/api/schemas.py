@@ -601,6 +601,11 @@ class StaffSnapshot(Answer):
     rooms: list[StaffRoom]
     tickets: list[StaffTicket]
     notices: list[NoticeView]
+    arrival_code: str | None = Field(
+        default=None,
+        description="The site's arrival code of the day (None: no service takes remote"
+        " tickets); renewed at the site's turn of the day.",
+    )
 
 
 class InterpreterRequests(Answer):
