@@ -14,8 +14,9 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import DEMO_SITE
-from tests.e2e.conftest import assert_accessible
+from tests.e2e.conftest import Live, assert_accessible
 from tests.e2e.live import SITE, Server
+from tests.e2e.test_desk import _form_login
 from tests.e2e.test_display import open_display
 from tests.e2e.test_phone import PHONE
 
@@ -159,7 +160,9 @@ def test_a_phone_that_will_not_share_its_location_is_told_to_type_the_code(new_p
     expect(phone.locator("#here")).to_be_hidden()
 
 
-def test_the_display_shows_the_new_arrival_code_without_reloading(new_page, tmp_path):
+def test_the_display_and_desk_show_the_new_arrival_code_without_reloading(
+    browser, new_page, tmp_path
+):
     """The server's clock is the real one: the site's day is moved instead. A day that
     starts at 23:59 puts now in yesterday, whose code the display is then sent."""
     if datetime.now(ZoneInfo("Europe/London")).strftime("%H:%M") == "23:59":
@@ -167,7 +170,7 @@ def test_the_display_shows_the_new_arrival_code_without_reloading(new_page, tmp_
     (tmp_path / "server").mkdir()
     server = Server(tmp_path / "server", None)
     server.env["ARRIVAL_CHECK_SECONDS"] = "1"  # it looks for a changed site every second
-    server.demo()
+    password = server.demo()
     moved = tmp_path / "site.toml"
     text = DEMO_SITE.read_text(encoding="utf-8")
     moved.write_text(text.replace('# day_starts = "06:00"', 'day_starts = "23:59"'), "utf-8")
@@ -177,7 +180,12 @@ def test_the_display_shows_the_new_arrival_code_without_reloading(new_page, tmp_
         expect(shown).to_have_text(re.compile(r"^\d{4}$"))
         before = shown.inner_text()
         display.evaluate("window.notReloaded = true")
-        server.load_site(moved)  # another process: only the server's own loop tells the display
+        desk = new_page(storage_state=_form_login(browser, Live(server, password)))
+        desk.goto(f"{server.base}/desk?room=room-1")
+        expect(desk.locator("#arrival-code")).to_have_text(before)
+        expect(desk.locator("#connection-text")).to_be_hidden()
+        server.load_site(moved)  # another process: only the server's own loop tells them
         expect(shown).not_to_have_text(before, timeout=15_000)
         expect(shown).to_have_text(re.compile(r"^\d{4}$"))
+        expect(desk.locator("#arrival-code")).to_have_text(shown.inner_text())
         assert display.evaluate("window.notReloaded") is True
