@@ -26,7 +26,8 @@ def arrival_page(site: str) -> Any:
     except NotFound:
         abort(404)
     languages = [code for code in page["languages"] if code in LANGUAGES]
-    use_language(request.accept_languages.best_match(languages) or languages[0])
+    chosen = request.accept_languages.best_match(languages) or (languages or [None])[0]
+    use_language(chosen)
     config = {
         "site": page["slug"],
         "key": key,
