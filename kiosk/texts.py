@@ -54,6 +54,10 @@ def _start() -> dict[str, str]:
         "walk_in_hint": _("No appointment"),
         "joined_online": _("I joined online"),
         "joined_online_hint": _("From home, with my phone"),
+        # The start screen's QR code to /join (a site where a service takes remote tickets).
+        "join_phone": _("Join the line from your phone"),
+        "join_phone_hint": _("Scan the code with your phone's camera."),
+        "join_phone_alt": _("QR code that opens the page to join the line"),
     }
 
 

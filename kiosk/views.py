@@ -9,10 +9,11 @@ from flask_babel import force_locale
 
 from kiosk import bp
 from kiosk.texts import kiosk_texts
-from server import screens, services
+from server import posters, screens, services
 from server.domain.errors import DomainError, NotFound
 from server.i18n import LANGUAGES, text_direction, use_language
 from server.qr import phone_link, public_base_url, qr_svg, short_link
+from server.services import posters as poster_facts
 
 # Seconds without a touch before the kiosk warns that it will go back to the start,
 # then how long the warning (with "More time") stays up: at least 20 s (WCAG 2.2.1).
@@ -61,7 +62,20 @@ def kiosk_page() -> Any:
         keys={"code": CODE_KEYS, "name": NAME_KEYS, "digits": DIGIT_KEYS, "search": SEARCH_KEYS},
         t=kiosk_texts(),
         texts_offered=services.texts_offered(),
+        join=_join(site["slug"]),
     )
+
+
+def _join(slug: str) -> dict[str, str] | None:
+    """The start screen's "Join the line from your phone", where remote joining is
+    offered: its QR code and the address to type."""
+    facts = poster_facts.join_poster(slug)
+    if not facts["remote"]:
+        return None
+    return {
+        "qr": url_for("kiosk.join_qr", site=slug),
+        "link": short_link(posters.join_link(facts)),
+    }
 
 
 @bp.get("/kiosk/tickets/<token>/qr.svg")
@@ -75,6 +89,18 @@ def ticket_qr(token: str) -> Response:
         mimetype="image/svg+xml",
         headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
     )
+
+
+@bp.get("/kiosk/join/qr.svg")
+def join_qr() -> Response:
+    """The start screen's QR code: the site's join page (/join), the same link as the
+    printed join poster's (server/posters.py). ?site= (else the only site)."""
+    try:
+        facts = poster_facts.join_poster(request.args.get("site") or services.sole_site())
+    except DomainError as error:
+        abort(error.status)
+    svg = qr_svg(posters.join_link(facts))
+    return Response(svg, mimetype="image/svg+xml", headers={"Cache-Control": "no-cache"})
 
 
 @bp.get("/kiosk/route/qr.svg")

@@ -112,6 +112,15 @@ def feedback_staff_for(site_slug: str) -> tuple[User, Site]:
     return user, site
 
 
+def poster_staff_for(site_slug: str) -> tuple[User, Site]:
+    """The logged-in user and the site, if the user may print its posters: its managers
+    and administrators (replacing the arrival poster's key is the administrators')."""
+    user, site = _signed_in_for(site_slug)
+    if user.role_on(site) not in FEEDBACK_ROLES:
+        raise Forbidden("Only a manager or an administrator may print the posters.")
+    return user, site
+
+
 def _signed_in_for(site_slug: str) -> tuple[User, Site]:
     if not current_user.is_authenticated:
         raise NotLoggedIn("Please log in as staff.")

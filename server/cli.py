@@ -113,9 +113,12 @@ def _stop_on_ctrl_c(socketio: Any) -> None:
 def _start_background_work(app: Any, socketio: Any) -> Any:
     """The slow estimate tick (once per deployment, whoever holds the lease) and, with
     several processes, this process's share of who is connected. Returns how to stop."""
+    from datetime import timedelta
+
     from server.extensions import db
     from server.realtime import presence
     from server.services import demo_live
+    from server.services.arrival import MOST_SLEEP, turn_codes_forever
     from server.services.ticks import tick_forever
     from server.storage.locks import LocalLease, deployment_lease
 
@@ -125,6 +128,13 @@ def _start_background_work(app: Any, socketio: Any) -> Any:
         if tick > 0:
             lease = deployment_lease(app.config, db.engine, "estimate-tick", ttl=3 * tick)
             socketio.start_background_task(tick_forever, app, tick, lease, socketio.sleep)
+        # The day's arrival code, sent to the displays when a site's day turns.
+        # ARRIVAL_CHECK_SECONDS: how often it looks for a changed site besides at each turn.
+        most = float(os.environ.get("ARRIVAL_CHECK_SECONDS", MOST_SLEEP.total_seconds()))
+        turns = deployment_lease(app.config, db.engine, "arrival-codes", ttl=2 * most)
+        socketio.start_background_task(
+            turn_codes_forever, app, turns, socketio.sleep, timedelta(seconds=most)
+        )
         registry = presence.registry()
     _start_outbox_sender(app, socketio)
     # `waitroom demo --live`: the demo's day plays while the server runs. Only when a
@@ -149,6 +159,7 @@ def _start_background_work(app: Any, socketio: Any) -> Any:
     def stop() -> None:
         """Let another process take the tick, and take our screens out of the count."""
         lease.release()
+        turns.release()
         if isinstance(registry, presence.SharedPresence):
             registry.stop()
 
@@ -218,6 +229,57 @@ def export_site(site: str, output: Path | None) -> None:
     except OSError as error:
         _fail(f"{output}: cannot write it ({error.strerror})")
     click.echo(f"site {site} written to {output}")
+
+
+@main.command("poster")
+@click.argument("site")
+@click.option(
+    "--kind",
+    type=click.Choice(["join", "arrival"]),
+    default="join",
+    show_default=True,
+    help='join: join the line from your phone; arrival: "I\'m here" at the entrance.',
+)
+@click.option(
+    "--output",
+    "-o",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="FILE.html: the A4 poster to print; FILE.svg: only its QR code.",
+)
+@click.option(
+    "--base-url",
+    help="The address phones reach the server at (default: the site's public_url, then"
+    " PUBLIC_URL).",
+)
+@click.option("--language", help="The language first and largest (default: the site's first).")
+def poster(site: str, kind: str, output: Path, base_url: str | None, language: str | None) -> None:
+    """Write a printable poster of a site (the arrival poster's key is made if needed)."""
+    from server import posters
+    from server.domain.errors import DomainError
+    from server.services import posters as poster_facts
+
+    if output.suffix.lower() not in {".html", ".svg"}:
+        _fail(f"{output}: write a .html or a .svg file")
+    app = _app()
+    with app.app_context():
+        try:
+            if kind == "join":
+                facts = poster_facts.join_poster(site)
+            else:
+                facts = poster_facts.arrival_poster(site, actor=_operator())
+        except DomainError as error:
+            _fail(error.message)
+        address = base_url or facts["public_url"] or app.config.get("PUBLIC_URL")
+        if not address:
+            _fail("say where phones reach the server: --base-url, public_url or PUBLIC_URL")
+        facts = {**facts, "public_url": address}
+        with app.test_request_context(base_url=address):
+            try:
+                posters.write_poster(kind, facts, output, first=language)
+            except OSError as error:
+                _fail(f"{output}: cannot write it ({error.strerror})")
+    click.echo(f"{kind} poster of {site} written to {output}")
 
 
 @main.command("import-appointments")

@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, template_folder="templates")
 
-from server.admin import views  # noqa: E402,F401  (views register on bp)
+from server.admin import posters, views  # noqa: E402,F401  (views register on bp)

@@ -19,6 +19,8 @@ SITE_NUMBERS = (
     "display_cycle_seconds",
     "personal_data_days",
 )
+# Where the site's door is, for "I'm here" by the phone's location (blank: by code only).
+SITE_PLACE = ("latitude", "longitude", "arrival_radius_m")
 _ROW_FIELD = re.compile(r"^(?P<kind>[a-z]+)-(?P<index>\d{1,3})-(?P<field>[a-z_]+(-[a-zA-Z-]+)?)$")
 
 
@@ -38,7 +40,7 @@ def site_part(form: MultiDict[str, str]) -> dict[str, Any]:
         data["public_url"] = public_url
     if day_starts := form.get("day_starts", "").strip():
         data["day_starts"] = day_starts  # blank: midnight; "never": a 24-hour site
-    for key in SITE_NUMBERS:
+    for key in (*SITE_NUMBERS, *SITE_PLACE):
         if value := form.get(key, "").strip():
             data[key] = value  # the schema reads the number, or says it is none
     for day in WEEKDAYS:

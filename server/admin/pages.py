@@ -26,6 +26,8 @@ PAGES: dict[str, Page] = {
     "screens": Page("admin.screens_page", _l("Kiosks and displays")),
     "map": Page("admin.map_page", _l("Map")),
     "appointments": Page("admin.appointments_page", _l("Appointments")),
+    # Printed posters: join from your phone, and "I'm here" at the entrance.
+    "posters": Page("admin.posters_page", _l("Posters")),
     # Staff accounts, the administrator's second factor and screen pairing
     # (server/staff_admin/), whose addresses name no site.
     "staff": Page("staff_admin.staff_page", _l("Staff"), per_site=False),

@@ -252,14 +252,28 @@ def ask_for_texts(token: str, body: schemas.TextsRequest) -> Any:
     bp,
     "/tickets/<token>/arrive",
     "POST",
-    summary="\"I'm here\": a remote ticket's patient types the site's arrival code"
-    " (400 wrong_arrival_code; 409 not_remote)",
+    summary="\"I'm here\": a remote ticket's patient types the site's arrival code, or taps"
+    " the page the arrival poster opened (its key) (400 wrong_arrival_code; 409 not_remote)",
     tag="phone",
     body=schemas.Arrival,
     rate_limit=_remote_join_limit,
 )
 def arrive(token: str, body: schemas.Arrival) -> Any:
-    return jsonify(services.arrive_by_patient(token, body.code))
+    return jsonify(services.arrive_by_patient(token, body.code, key=body.key))
+
+
+@endpoint(
+    bp,
+    "/tickets/<token>/arrive/location",
+    "POST",
+    summary="\"I'm here\" by the phone's location, within the site's radius; never stored"
+    " (400 not_at_site, invalid_location; 422 location_not_offered; 409 not_remote)",
+    tag="phone",
+    body=schemas.ArrivalPlace,
+    rate_limit=_remote_join_limit,
+)
+def arrive_by_location(token: str, body: schemas.ArrivalPlace) -> Any:
+    return jsonify(services.arrive_by_location(token, body.latitude, body.longitude, body.accuracy))
 
 
 @endpoint(

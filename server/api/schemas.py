@@ -230,9 +230,24 @@ class RemoteJoin(Body):
 
 
 class Arrival(Body):
-    """The arrival code posted in the clinic, typed on the ticket page: "I'm here"."""
+    """The arrival code posted in the clinic, typed on the ticket page: "I'm here"; or
+    the arrival poster's key, from the page its QR code opened."""
 
-    code: Annotated[str, Field(min_length=1, max_length=16), Line]
+    code: Annotated[str, Field(max_length=16), Line] = ""
+    key: Annotated[str, Field(max_length=64), Line] = Field(
+        default="", description="The arrival poster's key (its QR code's ?key=)."
+    )
+
+
+class ArrivalPlace(Body):
+    """The browser's position, sent once after the patient tapped "Use my location";
+    compared with the site's and never stored."""
+
+    latitude: Annotated[float, Field(ge=-90, le=90)]
+    longitude: Annotated[float, Field(ge=-180, le=180)]
+    accuracy: Annotated[float, Field(ge=0, le=100_000)] = Field(
+        description="The fix's accuracy in metres (GeolocationCoordinates.accuracy)."
+    )
 
 
 class KioskArrival(Body):
@@ -624,6 +639,11 @@ class StaffSnapshot(Answer):
     rooms: list[StaffRoom]
     tickets: list[StaffTicket]
     notices: list[NoticeView]
+    arrival_code: str | None = Field(
+        default=None,
+        description="The site's arrival code of the day (None: no service takes remote"
+        " tickets); renewed at the site's turn of the day.",
+    )
 
 
 class InterpreterRequests(Answer):
@@ -815,6 +835,7 @@ ANSWERS: dict[str, type[BaseModel] | str] = {
     "join_remotely": CheckedIn,
     "arrive": PatientChange,
     "arrive_at_kiosk": KioskArrived,
+    "arrive_by_location": PatientChange,
     "mark_arrived": TicketChange,
     "pause_remote": RemotePaused,
     "resume_remote": RemotePaused,

@@ -14,14 +14,16 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import re
+import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Protocol, TypeVar
 
-from server.domain.errors import CheckInRefused
+from server.domain.errors import BadInput, CheckInRefused
 from server.domain.queue import OPEN_STATUSES, Queued, TicketNumber, TicketStatus, call_order_key
 
 DEFAULT_TRAVEL_MINUTES = 15
@@ -264,3 +266,57 @@ def kiosk_arrival_refusal(
 def end_of_span(spans: Iterable[tuple[datetime, datetime]], now: datetime) -> datetime | None:
     """The end of the opening span that holds `now`, or None when closed now."""
     return next((end for start, end in spans if start <= now < end), None)
+
+
+# --- The arrival poster and the location ---------------------------------------------
+
+POSTER_KEY_BYTES = 16  # the printed QR code's key: 22 characters, never guessed
+EARTH_RADIUS_M = 6_371_008.8  # the mean radius (IUGG)
+DEFAULT_ARRIVAL_RADIUS_M = 150
+MAX_ARRIVAL_RADIUS_M = 5_000
+# A browser's fix less precise than this proves nothing about being at the door.
+MAX_LOCATION_ACCURACY_M = 1_000
+
+
+def new_poster_key() -> str:
+    """A site's arrival poster key: printed in its QR code, so that a poster keeps
+    working when the day's code changes. An administrator replaces it when a poster is
+    taken down (or photographed and shared)."""
+    return secrets.token_urlsafe(POSTER_KEY_BYTES)
+
+
+def poster_key_matches(given: str, key: str | None) -> bool:
+    return key is not None and hmac.compare_digest(given.strip().encode(), key.encode())
+
+
+@dataclass(frozen=True)
+class Place:
+    """A point on the Earth, in degrees (WGS 84, as a browser gives it)."""
+
+    latitude: float
+    longitude: float
+
+
+def distance_m(a: Place, b: Place) -> float:
+    """The great-circle distance (haversine): within a metre at a clinic's scale."""
+    lat_a, lat_b = math.radians(a.latitude), math.radians(b.latitude)
+    d_lat = lat_b - lat_a
+    d_lon = math.radians(b.longitude - a.longitude)
+    h = math.sin(d_lat / 2) ** 2 + math.cos(lat_a) * math.cos(lat_b) * math.sin(d_lon / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
+
+
+def check_place(latitude: float, longitude: float) -> Place:
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        raise BadInput("This is not a place on the Earth.", code="invalid_location")
+    return Place(latitude, longitude)
+
+
+def is_at_site(here: Place, accuracy_m: float, site: Place, radius_m: float) -> bool:
+    """Whether a browser's fix puts the patient at the site: its point within the radius
+    of the site's, and the fix itself precise enough to say so (a fix 2 km wide is
+    within any radius by luck). The accuracy is not added to the radius: that would let
+    a vague fix from further away pass."""
+    if not 0 <= accuracy_m <= MAX_LOCATION_ACCURACY_M:
+        return False
+    return distance_m(here, site) <= radius_m

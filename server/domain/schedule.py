@@ -202,6 +202,11 @@ class SiteDays:
             instant += timedelta(minutes=1)
         return instant
 
+    def next_turn(self, moment: datetime) -> datetime:
+        """The first moment of the site's day after the one `moment` belongs to: when
+        numbers restart and the day's arrival code changes."""
+        return self.start_of(self.day_of(moment) + timedelta(days=1))
+
     def line_days(self, day: date) -> tuple[date, date]:
         """The first and last day whose open tickets are in the line on `day`."""
         return (day - timedelta(days=1) if self.carries_over else day), day

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("phone", __name__, template_folder="templates")
 
-from server.phone import appointment, join, views  # noqa: E402,F401  (views register on bp)
+from server.phone import appointment, arrive, join, views  # noqa: E402,F401  (views register on bp)

@@ -47,6 +47,11 @@ def phone_texts() -> dict[str, str]:
         "leave_by": _("Leave by {time}."),
         "come_now": _("Please come now."),
         "you_are_next": _("You are next: please come now."),
+        # "Use my location" for "I'm here" (phone.js): asked only after the tap.
+        "location_finding": _("Finding where you are…"),
+        "location_refused": _(
+            "Your phone did not share where you are. Please type the code instead."
+        ),
         # "Notify me on this phone" (phone/push.js).
         "push_on": _("Alerts are on for this phone."),
         "push_off": _("Alerts are off."),

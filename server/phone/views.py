@@ -61,6 +61,10 @@ def ticket_page(token: str) -> Any:
             # Only where the server sends Web Push (a VAPID key): else no button.
             "push": url_for("api.ask_for_push", token=token) if services.push_offered() else None,
             "push_off": url_for("api.stop_push", token=token),
+            # "I'm here" by the phone's location: only where the site file says where it is.
+            "arrive_location": url_for("api.arrive_by_location", token=token)
+            if ticket.get("remote") and services.location_offered(ticket["site"]["slug"])
+            else None,
             "worker": url_for("phone.push_worker"),
             # The page turns into the survey when the visit is done (feedback/views.py).
             "survey": url_for("feedback.survey", token=token),

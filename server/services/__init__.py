@@ -69,10 +69,12 @@ from server.services.pairing import (
 from server.services.push import push_offered, push_public_key, subscribe, unsubscribe
 from server.services.remote import (
     arrive_at_kiosk,
+    arrive_by_location,
     arrive_by_patient,
     arrive_by_staff,
     join_page,
     join_remotely,
+    location_offered,
     pause_remote_joining,
     resume_remote_joining,
 )
@@ -167,6 +169,7 @@ __all__ = [
     "appointments_text",
     "arrival_code",
     "arrive_at_kiosk",
+    "arrive_by_location",
     "arrive_by_patient",
     "arrive_by_staff",
     "audit_csv",
@@ -202,6 +205,7 @@ __all__ = [
     "list_destinations",
     "load_site",
     "local_passwords_allowed",
+    "location_offered",
     "lookup_appointment",
     "make_reset_link",
     "mark_no_show",

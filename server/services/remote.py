@@ -221,18 +221,51 @@ def _number_in_line(site: Site, number: str, now: datetime) -> bool:
 # --- "I'm here" -------------------------------------------------------------------------
 
 
-def arrive_by_patient(token: str, code: str) -> dict[str, Any]:
-    """The patient types the code posted in the clinic on their ticket page."""
-    ticket_id = ticket_id_for_token(token)
-    site = queries.get_site(db.session.get_one(Ticket, ticket_id).site.slug, lock=True)
-    ticket = queries.get_ticket(site, ticket_id)
+def arrive_by_patient(token: str, code: str = "", *, key: str = "") -> dict[str, Any]:
+    """The patient types the code posted in the clinic on their ticket page, or taps
+    "I'm here" on the page the arrival poster's QR code opened (its `key`)."""
+    site, ticket = _ticket_of(token)
     now = clock.now()
-    if not remote.code_matches(code or "", arrival_code(site, now)):
+    by_code = bool(code) and remote.code_matches(code, arrival_code(site, now))
+    if not by_code and not (key and remote.poster_key_matches(key, site.poster_key)):
         raise BadInput(
             str(gettext("This code is not right. Look for the code on the screen.")),
             code="wrong_arrival_code",
         )
-    return _arrive(site, ticket, now, actor_id=None)
+    return _arrive(site, ticket, now, actor_id=None, how="code" if by_code else "poster")
+
+
+def arrive_by_location(
+    token: str, latitude: float, longitude: float, accuracy_m: float
+) -> dict[str, Any]:
+    """ "Use my location": the browser's position, sent once after a tap. Accepted within
+    the site's radius; it is compared and forgotten, never stored or logged."""
+    here = remote.check_place(latitude, longitude)
+    site, ticket = _ticket_of(token)
+    settings = SiteSettings.of(site)
+    if settings.location is None:
+        raise CheckInRefused(
+            str(gettext("Please type the code you see on the screen.")),
+            code="location_not_offered",
+        )
+    if not remote.is_at_site(here, accuracy_m, settings.location, settings.arrival_radius_m):
+        raise BadInput(
+            str(gettext("We could not tell that you are here. Please type the code instead.")),
+            code="not_at_site",
+        )
+    return _arrive(site, ticket, clock.now(), actor_id=None, how="location")
+
+
+def location_offered(site_slug: str) -> bool:
+    """Whether the ticket page may offer "Use my location": the site file gives where
+    the site is (latitude, longitude)."""
+    return SiteSettings.of(queries.get_site(site_slug)).location is not None
+
+
+def _ticket_of(token: str) -> tuple[Site, Ticket]:
+    ticket_id = ticket_id_for_token(token)
+    site = queries.get_site(db.session.get_one(Ticket, ticket_id).site.slug, lock=True)
+    return site, queries.get_ticket(site, ticket_id)
 
 
 def arrive_by_staff(site_slug: str, ticket_id: int, *, actor_id: int) -> dict[str, Any]:
@@ -240,11 +273,11 @@ def arrive_by_staff(site_slug: str, ticket_id: int, *, actor_id: int) -> dict[st
     `arrive_at_kiosk`, below: the same change, found by what the patient types)."""
     site = queries.get_site(site_slug, lock=True)
     ticket = queries.get_ticket(site, ticket_id)
-    return _arrive(site, ticket, clock.now(), actor_id=actor_id)
+    return _arrive(site, ticket, clock.now(), actor_id=actor_id, how="staff")
 
 
 def _arrive(
-    site: Site, ticket: Ticket, now: datetime, *, actor_id: int | None, **detail: Any
+    site: Site, ticket: Ticket, now: datetime, *, actor_id: int | None, how: str
 ) -> dict[str, Any]:
     if not ticket.remote or ticket.status != queue.TicketStatus.WAITING:
         raise InvalidTransition("Only a remote ticket still waiting can arrive.", code="not_remote")
@@ -253,7 +286,7 @@ def _arrive(
         ticket.held_at = None
     change = SiteChange(site, now, "arrived", actor_id)
     change.touch(ticket)
-    change.audit("remote_arrived", ticket, **detail)
+    change.audit("remote_arrived", ticket, by=how)  # how, never where
     ticket_id = ticket.id
     seq = change.finish()
     return {
@@ -295,7 +328,7 @@ def arrive_at_kiosk(
         raise InvalidTransition(_arrival_refusal_words(refusal), code=refusal.value)
     site_map = hints.map_of(site.settings)
     area = hints.waiting_area(site_map, ticket.service.prefix) if site_map else None
-    answer = _arrive(site, ticket, now, actor_id=None, via="kiosk")
+    answer = _arrive(site, ticket, now, actor_id=None, how="kiosk")
     return {
         "seq": answer["seq"],
         "ticket": payloads.kiosk_arrival_view(answer["ticket"]),

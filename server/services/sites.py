@@ -46,6 +46,9 @@ SITE_SETTINGS = (
     "remote_leave_margin_minutes",
     "remote_closes_before_minutes",
     "remote_cap",
+    "latitude",
+    "longitude",
+    "arrival_radius_m",
 )
 
 

@@ -12,7 +12,7 @@ from server.domain.errors import DomainError, NotFound
 from server.extensions import db
 from server.realtime import presence
 from server.services import estimates, feedback
-from server.services.arrival import arrival_code
+from server.services.arrival import arrival_code, shows_arrival_code
 from server.sites.settings import SiteSettings
 from server.storage import queries
 from server.storage.models import AuditEntry, Site
@@ -29,6 +29,8 @@ def display_snapshot(site_slug: str) -> dict[str, Any]:
         "announce": None,
         # "You said, we did": staff's published words only (services/feedback.py).
         "statements": feedback.published_statements(site.id),
+        # The day's code: a screen that reconnects after the day turned shows the new one.
+        "arrival_code": arrival_code(site) if shows_arrival_code(site) else None,
     }
 
 
@@ -41,6 +43,7 @@ def staff_snapshot(site_slug: str) -> dict[str, Any]:
         "kind": "snapshot",
         **payloads.staff_snapshot(view, notices),
         "devices": _devices(site),
+        "arrival_code": arrival_code(site) if shows_arrival_code(site) else None,
     }
 
 
@@ -88,7 +91,7 @@ def display_setup(
         "device": {"code": device, "name": named.name if named else None} if device else None,
         # For patients who joined from home to say "I'm here" (services/remote.py); only
         # where a service takes remote tickets.
-        "arrival_code": arrival_code(site) if SiteSettings.of(site).remote_services else None,
+        "arrival_code": arrival_code(site) if shows_arrival_code(site) else None,
     }
 
 

@@ -249,6 +249,14 @@ class SiteSpec(Strict):
         remote.DEFAULT_CLOSES_BEFORE_MINUTES
     )
     remote_cap: Annotated[int, Field(ge=1, le=1000)] = remote.DEFAULT_CAP
+    # Where the site's door is (WGS 84 degrees), for "I'm here" by the phone's location
+    # within `arrival_radius_m` metres (domain/remote.py is_at_site). Without both, the
+    # ticket page offers only the arrival code.
+    latitude: Annotated[float, Field(ge=-90, le=90)] | None = None
+    longitude: Annotated[float, Field(ge=-180, le=180)] | None = None
+    arrival_radius_m: Annotated[int, Field(ge=20, le=remote.MAX_ARRIVAL_RADIUS_M)] = (
+        remote.DEFAULT_ARRIVAL_RADIUS_M
+    )
     # Minutes after the visit that a patient with texts on is texted the survey's link
     # (never at night: domain/feedback.py survey_text_at).
     survey_text_minutes: Annotated[int, Field(ge=0, le=1440)] = feedback.DEFAULT_SURVEY_TEXT_MINUTES
@@ -261,6 +269,12 @@ class SiteSpec(Strict):
     # When the site's day turns: "HH:MM" (default "00:00") for a site open past midnight,
     # or "never" for one that never empties. See server/domain/schedule.py, SiteDays.
     day_starts: str | None = None
+
+    @model_validator(mode="after")
+    def _both_coordinates(self) -> SiteSpec:
+        if (self.latitude is None) != (self.longitude is None):
+            raise ValueError("give both latitude and longitude, or neither")
+        return self
 
     @field_validator("day_starts")
     @classmethod

@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from server.domain import remote
-from server.domain.remote import RemoteRules
+from server.domain.remote import DEFAULT_ARRIVAL_RADIUS_M, Place, RemoteRules
 from server.domain.schedule import AppointmentWindow, Closure, OpeningHours
 from server.storage.models import Site
 
@@ -35,6 +35,9 @@ class SiteSettings:
     display_languages: tuple[str, ...] = ()
     remote: RemoteRules = field(default_factory=RemoteRules)
     remote_services: tuple[str, ...] = ()  # codes of the services that take remote tickets
+    # Where the door is, for "I'm here" by the phone's location (None: by code only).
+    location: Place | None = None
+    arrival_radius_m: int = DEFAULT_ARRIVAL_RADIUS_M
 
     @classmethod
     def of(cls, site: Site) -> SiteSettings:
@@ -72,4 +75,13 @@ class SiteSettings:
                 cap=raw.get("remote_cap", remote.DEFAULT_CAP),
             ),
             remote_services=tuple(raw.get("remote_services") or ()),
+            location=_place(raw),
+            arrival_radius_m=raw.get("arrival_radius_m") or remote.DEFAULT_ARRIVAL_RADIUS_M,
         )
+
+
+def _place(raw: dict[str, Any]) -> Place | None:
+    latitude, longitude = raw.get("latitude"), raw.get("longitude")
+    if latitude is None or longitude is None:
+        return None
+    return Place(float(latitude), float(longitude))

@@ -70,6 +70,10 @@ class Site(Model):
     service_waits: Mapped[dict[str, list[int]] | None] = mapped_column(JSON)
     # Set by the desk to pause remote joining (/join), with the reason patients are shown.
     remote_pause: Mapped[str | None] = mapped_column(String(200))
+    # The key in the arrival poster's QR code (services/posters.py): a printed poster
+    # keeps working when the day's arrival code changes. Made when the poster is first
+    # printed; an administrator replaces it, which retires every poster printed before.
+    poster_key: Mapped[str | None] = mapped_column(String(64))
 
     services: Mapped[list[Service]] = relationship(
         back_populates="site", order_by="Service.position"

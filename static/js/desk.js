@@ -100,6 +100,8 @@ function receiveUpdate(update) {
     receiveTextNews(update);
   } else if (update.kind === "push") {
     receivePushNews(update);
+  } else if (update.kind === "arrival_code") {
+    return void showArrivalCode(update.code);
   } else if (update.kind === "reply") {
     const words = replyNews(t, update);
     if (words) byId("text-news").textContent = words;
@@ -130,7 +132,14 @@ function receivePushNews(update) {
 
 function receiveSnapshot(snapshot) {
   applySnapshot(queue, snapshot);
+  if (snapshot.arrival_code) showArrivalCode(snapshot.arrival_code);
   renderSoon();
+}
+
+/* The day's arrival code, renewed at the site's turn of the day (services/arrival.py). */
+function showArrivalCode(code) {
+  const shown = document.getElementById("arrival-code");
+  if (shown && code) shown.textContent = code;
 }
 
 // A refused socket usually means the login ended; ask the API to be sure.
@@ -154,8 +163,8 @@ const live = connectLive({
   auth: { staff: config.site },
   updates: { staff_update: receiveUpdate },
   // Kiosks and displays coming and going; how a text or a phone alert to a patient
-  // went; what a patient texted us.
-  unsequencedKinds: ["presence", "texts", "push", "reply"],
+  // went; what a patient texted us; the day's new arrival code.
+  unsequencedKinds: ["presence", "texts", "push", "reply", "arrival_code"],
   onSnapshot: receiveSnapshot,
   onState: showConnection,
   onSyncError: (error) => {

@@ -292,6 +292,7 @@ function applySnapshot(snapshot, previousSeq) {
   // A lower seq means the server's database was reset: start afresh, say nothing old.
   if (previousSeq !== null && snapshot.seq < previousSeq) lastCallId = null;
   if (snapshot.statements) statements = snapshot.statements;
+  if (snapshot.arrival_code) showArrivalCode(snapshot.arrival_code);
   apply(snapshot);
 }
 
@@ -300,6 +301,12 @@ function applySnapshot(snapshot, previousSeq) {
 function showStatements(published) {
   statements = published;
   if (lastState) render(lastState);
+}
+
+/* The day's arrival code: sent when the site's day turns (server/services/arrival.py). */
+function showArrivalCode(code) {
+  const shown = document.getElementById("arrival-code-value");
+  if (shown && code) shown.textContent = code;
 }
 
 function apply(update) {
@@ -352,9 +359,11 @@ const live = connectLive({
   updates: {
     display_update: apply,
     display_statements: (message) => showStatements(message.statements),
+    display_arrival: (message) => showArrivalCode(message.code),
   },
-  // A new list of statements is not a queue change: it carries the seq unchanged.
-  unsequencedKinds: ["statements"],
+  // A new list of statements, or the day's new arrival code, is not a queue change: it
+  // carries the seq unchanged.
+  unsequencedKinds: ["statements", "arrival_code"],
   onSnapshot: applySnapshot,
   onState: showConnection,
 });

@@ -18,6 +18,8 @@ import { fillRoute } from "./lib/route.js";
 import { alertCall, endCallAlert, listenToCallScreen, readySpeech } from "./phone/call-alert.js";
 import { setUpTextMe } from "./lib/text-me.js";
 import { setUpPush } from "./phone/push.js";
+import { forgetTicket, rememberTicket } from "./lib/remote-tickets.js";
+import { askForLocation } from "./phone/arrive-location.js";
 
 const config = pageConfig("phone-config");
 const t = makeTexts(config.texts);
@@ -150,6 +152,7 @@ function renderRemote(remote) {
   if (!section) return;
   clearTimeout(leaveTimer);
   section.hidden = !remote;
+  rememberForPoster(remote);
   if (!remote) return;
   byId("arrive").hidden = remote.here;
   byId("here").hidden = !remote.here;
@@ -158,6 +161,15 @@ function renderRemote(remote) {
   // Counted from the server's own time, so a phone's wrong clock does not matter.
   const wait = Date.parse(remote.leave_by) - Date.parse(remote.at);
   leaveTimer = setTimeout(() => showAdvice("come_now"), Math.max(wait, 0));
+}
+
+/* Remembered on this phone until it has arrived: the arrival poster's page then says
+ * "I'm here" for it with one tap (static/js/arrive.js). */
+function rememberForPoster(remote) {
+  const site = current && current.site && current.site.slug;
+  if (!site) return;
+  if (remote && !remote.here) rememberTicket(site, config.token, current.number);
+  else forgetTicket(site, config.token);
 }
 
 function showAdvice(advice, time) {
@@ -280,6 +292,11 @@ READING_MODES.forEach((mode) => {
     switchMode(mode, button.getAttribute("aria-pressed") !== "true");
   });
 });
+
+// "I'm here" by the phone's location (only where the site file says where it is).
+if (config.urls.arrive_location) {
+  askForLocation({ url: config.urls.arrive_location, t, arrived: (answer) => live.receiveSnapshot(answer) });
+}
 
 live.receiveSnapshot(config.snapshot);
 listenToCallScreen();

@@ -401,3 +401,24 @@ def test_a_service_keeps_its_wait_target_through_the_form_and_can_change_it(app,
 
         targets = queries.get_site(SITE).settings["wait_targets"]
     assert targets == {"general": 30, "blood": 12, "vaccines": 20, "nurse": 25}
+
+
+def test_the_site_form_keeps_moves_and_clears_where_the_entrance_is(app, admin):
+    """The coordinates for "I'm here" by location (README "Waiting from anywhere")."""
+    assert admin.post(f"/admin/{SITE}", data=site_form(admin)).status_code == 302
+    with app.app_context():
+        settings = queries.get_site(SITE).settings
+    assert (settings["latitude"], settings["longitude"]) == (51.5055, -0.0754)  # kept
+    moved = site_form(admin, latitude="40.4168", longitude="-3.7038", arrival_radius_m="80")
+    assert admin.post(f"/admin/{SITE}", data=moved).status_code == 302
+    with app.app_context():
+        settings = queries.get_site(SITE).settings
+    assert (settings["latitude"], settings["longitude"]) == (40.4168, -3.7038)
+    assert settings["arrival_radius_m"] == 80
+    refused = admin.post(f"/admin/{SITE}", data=site_form(admin, longitude=""))
+    assert refused.status_code == 422
+    assert "give both latitude and longitude" in html.unescape(refused.get_data(as_text=True))
+    cleared = site_form(admin, latitude="", longitude="")
+    assert admin.post(f"/admin/{SITE}", data=cleared).status_code == 302
+    with app.app_context():
+        assert queries.get_site(SITE).settings["latitude"] is None

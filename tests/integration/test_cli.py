@@ -7,6 +7,7 @@ with WAITROOM_VAR set; the database is var/waitroom.db inside tmp_path.
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -507,3 +508,43 @@ def test_vapid_keys_makes_the_push_key_once_and_prints_a_pair_for_the_environmen
     lines = dict(line.split("=", 1) for line in waitroom.ok("vapid-keys", "--print").split())
     assert set(lines) == {"VAPID_PRIVATE_KEY", "VAPID_PUBLIC_KEY"}
     assert public_key_text(vapid_key(lines["VAPID_PRIVATE_KEY"])) == lines["VAPID_PUBLIC_KEY"]
+
+
+# --- poster ------------------------------------------------------------------------
+
+
+def test_poster_writes_the_join_and_arrival_posters_and_the_qr_code_alone(waitroom):
+    waitroom.ok("load-site", str(DEMO_SITE))
+    base = ("--base-url", "http://192.168.1.20:5000")
+    said = waitroom.ok("poster", SITE, "--kind", "join", "-o", "join.html", *base)
+    assert said.strip() == f"join poster of {SITE} written to join.html"
+    join = (waitroom.root / "join.html").read_text(encoding="utf-8")
+    assert join.startswith("<!doctype html>")
+    assert "192.168.1.20:5000/join?site=riverside" in join  # the address to type
+    assert "<style>" in join and "@page" in join and "size: A4" in join  # prints alone
+    assert "<script" not in join and "/static/" not in join
+    assert join.count("<svg") == 1
+
+    waitroom.ok("poster", SITE, "--kind", "arrival", "-o", "arrival.html", *base)
+    arrival = (waitroom.root / "arrival.html").read_text(encoding="utf-8")
+    [(key,)] = waitroom.rows("SELECT poster_key FROM sites")
+    assert key and key not in arrival.split("<svg", 1)[0]  # only inside the QR code
+    assert re.search(r'id="poster-code">\d{4}<', arrival)
+    [(action, username)] = waitroom.rows(
+        "SELECT action, username FROM audit_log WHERE action LIKE 'poster_key%'"
+    )
+    assert action == "poster_key_made" and username.endswith("(command line)")
+
+    waitroom.ok("poster", SITE, "--kind", "arrival", "-o", "arrival.svg", *base)
+    assert (waitroom.root / "arrival.svg").read_text(encoding="utf-8").startswith("<svg")
+    assert waitroom.rows("SELECT poster_key FROM sites") == [(key,)]  # kept
+
+
+def test_poster_refuses_without_an_address_a_file_it_cannot_write_or_an_unknown_site(waitroom):
+    waitroom.ok("load-site", str(DEMO_SITE))
+    _refused(waitroom("poster", SITE, "-o", "join.html"), "--base-url")
+    base = ("--base-url", "http://clinic.example")
+    _refused(waitroom("poster", SITE, "-o", "join.pdf", *base), ".html or a .svg")
+    _refused(waitroom("poster", "nowhere", "-o", "join.html", *base), "nowhere")
+    _refused(waitroom("poster", SITE, "-o", "no/such/dir/join.html", *base), "cannot write")
+    assert not (waitroom.root / "join.html").exists()

@@ -94,7 +94,7 @@ def test_the_arrival_is_audited_as_from_the_kiosk(client, admin):
     arrive(client, ticket_number="G-001")
     entries = admin.get(f"/api/sites/{SITE}/audit").get_json()["entries"]
     [entry] = [e for e in entries if e["action"] == "remote_arrived"]
-    assert entry["detail"]["via"] == "kiosk" and entry["user"] is None, entry
+    assert entry["detail"]["by"] == "kiosk" and entry["user"] is None, entry
 
 
 @pytest.fixture

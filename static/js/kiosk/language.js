@@ -1,5 +1,5 @@
 // The page's language: the patient may switch at any time, and every word on screen
-// (elements marked data-text and data-text-label) changes without a request.
+// (elements marked data-text, data-text-label and data-text-alt) changes without a request.
 
 import { config, patient, t } from "./state.js";
 import { renderServices } from "./services.js";
@@ -16,6 +16,9 @@ export function applyLanguage() {
   });
   document.querySelectorAll("[data-text-label]").forEach((node) => {
     node.setAttribute("aria-label", t(node.dataset.textLabel));
+  });
+  document.querySelectorAll("[data-text-alt]").forEach((node) => {
+    node.alt = t(node.dataset.textAlt);
   });
   document.querySelectorAll("[data-language]").forEach((button) => {
     button.setAttribute("aria-pressed", String(button.dataset.language === patient.language));
