@@ -5,6 +5,7 @@ have in TOML). Nothing is checked here: the site file's schema checks it all, on
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from werkzeug.datastructures import MultiDict
@@ -24,11 +25,31 @@ SITE_PLACE = ("latitude", "longitude", "arrival_radius_m")
 _ROW_FIELD = re.compile(r"^(?P<kind>[a-z]+)-(?P<index>\d{1,3})-(?P<field>[a-z_]+(-[a-zA-Z-]+)?)$")
 
 
-def site_part(form: MultiDict[str, str]) -> dict[str, Any]:
-    """[site]: a blank number takes the site file's default; the hours of a day are
-    written "08:00-12:30, 13:30-18:00"; languages (and display languages) "en, es"; a
-    blank day start is midnight."""
-    data: dict[str, Any] = {
+# The [site] keys the site form asks for. Any other the site has (the texts' region and
+# "you are next" place, remote joining's limits, the survey text's delay: written in the
+# site file) is kept as it is when the form is saved, not reset to its default.
+SITE_FORM_KEYS = frozenset(
+    {
+        "name",
+        "timezone",
+        "languages",
+        "hours",
+        "display_languages",
+        "public_url",
+        "day_starts",
+        *SITE_NUMBERS,
+        *SITE_PLACE,
+    }
+)
+
+
+def site_part(form: MultiDict[str, str], current: Mapping[str, Any]) -> dict[str, Any]:
+    """[site] from the form, over the `current` one's settings the form does not ask
+    for: a blank number takes the site file's default; the hours of a day are written
+    "08:00-12:30, 13:30-18:00"; languages (and display languages) "en, es"; a blank day
+    start is midnight."""
+    data: dict[str, Any] = {key: v for key, v in current.items() if key not in SITE_FORM_KEYS}
+    data |= {
         "name": form.get("name", ""),
         "timezone": form.get("timezone", ""),
         "languages": _words(form.get("languages", "")),

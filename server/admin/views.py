@@ -48,7 +48,12 @@ def home() -> Any:
 
 @bp.route("/admin/<site>", methods=["GET", "POST"])
 def site_page(site: str) -> Any:
-    return _edit_page(site, "site", "site", lambda: forms.site_part(request.form))
+    return _edit_page(
+        site,
+        "site",
+        "site",
+        lambda: forms.site_part(request.form, site_admin.console_parts(site)["site"]),
+    )
 
 
 @bp.post("/admin/<site>/delay-reasons")

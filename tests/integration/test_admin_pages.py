@@ -422,3 +422,19 @@ def test_the_site_form_keeps_moves_and_clears_where_the_entrance_is(app, admin):
     assert admin.post(f"/admin/{SITE}", data=cleared).status_code == 302
     with app.app_context():
         assert queries.get_site(SITE).settings["latitude"] is None
+
+
+def test_the_site_form_keeps_the_settings_it_has_no_field_for(app, admin):
+    """The site file's [site] says more than the console's form asks (texts' region and
+    "you are next" place, remote joining's limits, the survey text's delay...): saving
+    the form changes what it shows and keeps the rest as it was."""
+    with app.app_context():
+        before = dict(queries.get_site(SITE).settings)
+    assert before["phone_region"] == "GB" and before["text_next_place"] == 3
+    data = site_form(admin, delay_notice_minutes="20")
+    assert admin.post(f"/admin/{SITE}", data=data).status_code == 302
+    with app.app_context():
+        after = dict(queries.get_site(SITE).settings)
+    assert after["delay_notice_minutes"] == 20
+    unchanged = {key: value for key, value in before.items() if key != "delay_notice_minutes"}
+    assert {key: after.get(key) for key in unchanged} == unchanged
