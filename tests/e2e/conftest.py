@@ -109,7 +109,10 @@ def _axe_source() -> str:
 
 
 def axe_violations(page: Any) -> list[dict[str, Any]]:
-    """Run axe-core's WCAG 2.2 AA rules on the page as it is now."""
+    """Run axe-core's WCAG 2.2 AA rules on the page as it is now, once it has loaded."""
+    # After a form's post the new document's elements can be found before its style
+    # sheet applies; axe then measures unstyled links (target-size, seen under load).
+    page.wait_for_load_state("load")
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         # Evaluated through the DevTools protocol, not added as a <script>: our pages'
         # Content-Security-Policy (script-src 'self') rightly blocks inline scripts.
