@@ -26,6 +26,7 @@ from statistics import NormalDist
 
 from server.domain.history import ClinicModel, minutes
 from server.domain.queue import call_order_key
+from server.domain.remote import DEFAULT_GRACE_MINUTES, DEFAULT_MOVE_BACK_PLACES
 
 HORIZON_MINUTES = 720.0  # waits beyond this are reported as this
 DEFAULT_RUNS = 200
@@ -42,6 +43,12 @@ MIN_LINE_RUNS = 20
 # a newcomer right behind the last newcomer is given that one's estimate extended by one
 # place instead (extend_line).
 LINE_SIMULATION_LIMIT = 50
+# A remote patient's travel time, as the simulation draws it: the time they said times
+# a log-normal error of this spread (about +-30%). One later than expected and still not
+# here is drawn as coming a little later still (REMOTE_LATE_SHARE of their travel time,
+# on average, from now).
+REMOTE_TRAVEL_SIGMA = 0.3
+REMOTE_LATE_SHARE = 0.25
 
 
 @dataclass(frozen=True)
@@ -60,6 +67,16 @@ class Estimate:
 
 
 @dataclass(frozen=True)
+class Coming:
+    """A remote ticket whose patient is not here yet (domain/remote.py): they cannot be
+    called before they arrive, and "call next" passes over them meanwhile."""
+
+    expected_at: datetime  # when they should be here: the time they set off + travel
+    travel_minutes: float  # the travel time they gave: the spread of their arrival
+    held_at: datetime | None = None  # their turn came before they did: held since then
+
+
+@dataclass(frozen=True)
 class WaitingTicket:
     id: int
     service: str
@@ -67,6 +84,7 @@ class WaitingTicket:
     arrived_at: datetime
     priority: int = 0
     appointment_at: datetime | None = None
+    coming: Coming | None = None  # None: here, in the room
 
 
 @dataclass(frozen=True)
@@ -129,6 +147,10 @@ class QueueSnapshot:
     # When the current session opened (a room not used since is starting late).
     session_opened_at: datetime | None = None
     on_time_grace_minutes: float = 10.0
+    # The site's rules for a remote ticket not here when its turn comes (RemoteRules):
+    # held this long, then moved back this many places.
+    remote_grace_minutes: float = DEFAULT_GRACE_MINUTES
+    remote_move_back: int = DEFAULT_MOVE_BACK_PLACES
 
     def lines(self) -> dict[str, list[WaitingTicket]]:
         """Each service's waiting tickets, in call order."""
@@ -485,6 +507,7 @@ class _Entry:
     service: str
     arrival: float  # minutes from now; <= 0 for those already here
     probe: bool = False  # a patient arriving now: noted when reached, takes no room time
+    coming: Coming | None = None  # a remote patient not here yet: arrival drawn per run
 
 
 @dataclass
@@ -515,6 +538,7 @@ class _Plan:
                     t.id,
                     t.service,
                     min(0.0, minutes(t.arrived_at, now)),
+                    coming=t.coming,
                 )
             )
         for service in sorted(services):
@@ -582,6 +606,19 @@ def _arrivals(plan: _Plan, model: ClinicModel, rng: random.Random) -> list[_Entr
     return found
 
 
+def _drawn_arrival(coming: Coming, now: datetime, rng: random.Random) -> float:
+    """When a remote patient not here yet arrives in one run, in minutes from now: when
+    expected, give or take their travel time's error. One already later than expected is
+    on the way: a little later still."""
+    travel = max(coming.travel_minutes, 1.0)
+    arrival = minutes(coming.expected_at, now) + travel * (
+        math.exp(rng.gauss(0.0, REMOTE_TRAVEL_SIGMA)) - 1.0
+    )
+    if arrival <= 0:
+        arrival = rng.expovariate(1.0 / (REMOTE_LATE_SHARE * travel))
+    return arrival
+
+
 class _Run:
     """One simulated future of the queue."""
 
@@ -597,6 +634,19 @@ class _Run:
         # does not reshuffle the dice of rooms that serve other lines (common random
         # numbers: a change in one line leaves other lines' estimates exactly as they were).
         self.room_rngs = [random.Random(rng.getrandbits(64)) for _ in plan.snapshot.rooms]  # noqa: S311
+        # Remote patients not here yet: when each arrives in this run. Until then they
+        # are passed over (held when their turn comes, moved back after the grace period).
+        now = plan.snapshot.now
+        for line in self.lines.values():
+            for position, entry in enumerate(line):
+                if entry.coming is not None:
+                    line[position] = replace(entry, arrival=_drawn_arrival(entry.coming, now, rng))
+        self.held: dict[tuple[str, int], float] = {}
+        self.let_by: dict[tuple[str, int], list[int]] = {}
+        for service, line in self.lines.items():
+            for position, entry in enumerate(line):
+                if entry.coming is not None and entry.coming.held_at is not None:
+                    self.held[service, position] = minutes(entry.coming.held_at, now)
 
     def waits(self) -> dict[int | str, float]:
         plan, model = self.plan, self.model
@@ -670,14 +720,50 @@ class _Run:
                 head += 1
             self.heads[service] = head
             for position in range(head, len(line)):
-                if not done[position] and line[position].arrival <= at:
-                    if best is None or line[position].key < self.lines[best[0]][best[1]].key:
-                        best = (service, position)
-                    break
+                if done[position]:
+                    continue
+                entry = line[position]
+                if entry.coming is not None and entry.arrival > at:
+                    self.pass_over(service, position, at)
+                    continue
+                if entry.arrival > at or self.letting_by(service, position, at):
+                    continue
+                if best is None or entry.key < self.lines[best[0]][best[1]].key:
+                    best = (service, position)
+                break
         if best is None:
             return None
         self.taken[best[0]][best[1]] = True
         return self.lines[best[0]][best[1]]
+
+    def pass_over(self, service: str, position: int, at: float) -> None:
+        """A room looked for a patient and this remote one, first in line, is not here
+        (tickets.call_next): held from now if not held yet; held past the grace period,
+        moved back behind the next `remote_move_back` in its line (domain/remote.py)."""
+        spot = (service, position)
+        line, done = self.lines[service], self.taken[service]
+        if any(not done[p] for p in self.let_by.get(spot, ())):
+            return  # moved back already, and not its turn again yet
+        held = self.held.get(spot)
+        if held is None:
+            self.held[spot] = at
+        elif at >= held + self.plan.snapshot.remote_grace_minutes:
+            behind = [
+                p
+                for p in range(position + 1, len(line))
+                if not done[p] and not line[p].probe and line[p].key[1] <= at
+            ][: self.plan.snapshot.remote_move_back]
+            if behind:  # nobody behind: it keeps its place, for the desk
+                self.let_by[spot] = behind
+                del self.held[spot]
+
+    def letting_by(self, service: str, position: int, at: float) -> bool:
+        """Whether a moved-back remote patient, here now, still has someone here it was
+        moved behind."""
+        done, line = self.taken[service], self.lines[service]
+        return any(
+            not done[p] and line[p].arrival <= at for p in self.let_by.get((service, position), ())
+        )
 
     def next_available(self, services: Sequence[str], at: float) -> float | None:
         """When someone the room could call will next be here and callable, if ever."""
@@ -711,7 +797,7 @@ class _RoomStart:
         waiting = [
             t.arrived_at
             for t in snapshot.waiting
-            if t.service in room.services and ready.get(t.service, 0.0) <= 0
+            if t.service in room.services and ready.get(t.service, 0.0) <= 0 and t.coming is None
         ]
         idle_for = None
         if occupant is None and waiting:
