@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import bisect
 import heapq
+import itertools
 import math
 import random
 from collections import defaultdict
@@ -500,9 +501,12 @@ def simulated_waits(
     return draws
 
 
+_Key = tuple[int, float, float, int]  # a patient's place in the call order, in minutes
+
+
 @dataclass
 class _Entry:
-    key: tuple[int, float, float, int]
+    key: _Key
     target: int | str | None  # ticket id, service (a patient arriving now), or None
     service: str
     arrival: float  # minutes from now; <= 0 for those already here
@@ -521,6 +525,8 @@ class _Plan:
     closures: list[list[tuple[float, float]]]  # per room: the site's and its own, in order
     last_queue_minute: float
     room_starts: list[_RoomStart]
+    coming: list[tuple[str, int]]  # the places of remote patients not here yet
+    held: dict[_Key, float]  # those held already: since when (minutes from now, <= 0)
 
     @classmethod
     def of(cls, snapshot: QueueSnapshot, model: ClinicModel) -> _Plan:
@@ -563,6 +569,18 @@ class _Plan:
             ],
             last_queue_minute=last,
             room_starts=[_RoomStart.of(snapshot, r, ready) for r in snapshot.rooms],
+            coming=[
+                (service, position)
+                for service, line in lines.items()
+                for position, entry in enumerate(line)
+                if entry.coming is not None
+            ],
+            held={
+                e.key: minutes(e.coming.held_at, now)
+                for line in lines.values()
+                for e in line
+                if e.coming is not None and e.coming.held_at is not None
+            },
         )
 
     def after_closures(self, room: int, at: float, model: ClinicModel, rng: random.Random) -> float:
@@ -625,28 +643,26 @@ class _Run:
     def __init__(self, plan: _Plan, model: ClinicModel, rng: random.Random) -> None:
         self.plan, self.model, self.rng = plan, model, rng
         self.lines = {s: list(line) for s, line in plan.lines.items()}
+        # Remote patients not here yet: when each arrives in this run. Until then they
+        # are passed over (held when their turn comes, moved back after the grace period).
+        now = plan.snapshot.now
+        for service, position in plan.coming:
+            entry = self.lines[service][position]
+            if entry.coming is not None:
+                arrival = _drawn_arrival(entry.coming, now, rng)
+                self.lines[service][position] = replace(entry, arrival=arrival)
+        self.held: dict[_Key, float] = dict(plan.held)
+        self.let_by: dict[_Key, list[int]] = {}
         for entry in _arrivals(plan, model, rng):
             bisect.insort(self.lines[entry.service], entry, key=lambda e: e.key)
         self.taken = {s: [False] * len(line) for s, line in self.lines.items()}
         self.heads = dict.fromkeys(self.lines, 0)
+        self.pending: dict[str, list[int]] = {s: [] for s in self.lines}
         self.pace = {s: math.exp(rng.gauss(0.0, model.pace_sigma)) for s in self.lines}
         # Each room draws from its own stream, so that what happens in one room's lines
         # does not reshuffle the dice of rooms that serve other lines (common random
         # numbers: a change in one line leaves other lines' estimates exactly as they were).
         self.room_rngs = [random.Random(rng.getrandbits(64)) for _ in plan.snapshot.rooms]  # noqa: S311
-        # Remote patients not here yet: when each arrives in this run. Until then they
-        # are passed over (held when their turn comes, moved back after the grace period).
-        now = plan.snapshot.now
-        for line in self.lines.values():
-            for position, entry in enumerate(line):
-                if entry.coming is not None:
-                    line[position] = replace(entry, arrival=_drawn_arrival(entry.coming, now, rng))
-        self.held: dict[tuple[str, int], float] = {}
-        self.let_by: dict[tuple[str, int], list[int]] = {}
-        for service, line in self.lines.items():
-            for position, entry in enumerate(line):
-                if entry.coming is not None and entry.coming.held_at is not None:
-                    self.held[service, position] = minutes(entry.coming.held_at, now)
 
     def waits(self) -> dict[int | str, float]:
         plan, model = self.plan, self.model
@@ -709,60 +725,93 @@ class _Run:
         return rng.random() >= math.exp(-rate * (at - max(entry.arrival, 0.0)))
 
     def pick(self, services: Sequence[str], at: float) -> _Entry | None:
-        """The first patient in call order, among the room's services, who is here now."""
+        """The first patient in call order, among the room's services, who is here now.
+
+        Remote patients not here yet are passed over (`pass_over`); once the head of a
+        line has moved past one, it waits in `pending` (a few), so that a line is not
+        scanned again from a far-off patient's place at each call.
+        """
         best: tuple[str, int] | None = None
         for service in services:
             if service not in self.lines or self.plan.service_ready.get(service, 0.0) > at:
                 continue
-            line, done = self.lines[service], self.taken[service]
-            head = self.heads[service]
-            while head < len(line) and done[head]:
-                head += 1
-            self.heads[service] = head
-            for position in range(head, len(line)):
-                if done[position]:
-                    continue
-                entry = line[position]
-                if entry.coming is not None and entry.arrival > at:
-                    self.pass_over(service, position, at)
-                    continue
-                if entry.arrival > at or self.letting_by(service, position, at):
-                    continue
-                if best is None or entry.key < self.lines[best[0]][best[1]].key:
-                    best = (service, position)
-                break
+            found = self.first_pending(service, at) if self.pending[service] else None
+            if found is None:
+                found = self.first_in_line(service, at)
+            if found is not None and (
+                best is None or self.lines[service][found].key < self.lines[best[0]][best[1]].key
+            ):
+                best = (service, found)
         if best is None:
             return None
         self.taken[best[0]][best[1]] = True
+        if best[1] in self.pending[best[0]]:
+            self.pending[best[0]].remove(best[1])
         return self.lines[best[0]][best[1]]
+
+    def first_in_line(self, service: str, at: float) -> int | None:
+        """The first patient from the head of the line on who can be called now."""
+        line, done = self.lines[service], self.taken[service]
+        head = self.heads[service]
+        while head < len(line) and (
+            done[head] or (line[head].coming is not None and line[head].arrival > at)
+        ):
+            if not done[head]:
+                self.pending[service].append(head)
+                self.pass_over(service, head, at)
+            head += 1
+        self.heads[service] = head
+        for position in range(head, len(line)):
+            if done[position]:
+                continue
+            entry = line[position]
+            if entry.arrival > at:
+                if entry.coming is not None:
+                    self.pass_over(service, position, at)
+                continue
+            if self.let_by and self.letting_by(service, position, at):
+                continue
+            return position
+        return None
+
+    def first_pending(self, service: str, at: float) -> int | None:
+        """The first remote patient the head of the line passed who can be called now."""
+        line = self.lines[service]
+        for position in self.pending[service]:
+            if line[position].arrival > at:
+                self.pass_over(service, position, at)
+            elif not self.letting_by(service, position, at):
+                return position
+        return None
 
     def pass_over(self, service: str, position: int, at: float) -> None:
         """A room looked for a patient and this remote one, first in line, is not here
         (tickets.call_next): held from now if not held yet; held past the grace period,
         moved back behind the next `remote_move_back` in its line (domain/remote.py)."""
-        spot = (service, position)
         line, done = self.lines[service], self.taken[service]
-        if any(not done[p] for p in self.let_by.get(spot, ())):
+        key = line[position].key
+        if any(not done[p] for p in self.let_by.get(key, ())):
             return  # moved back already, and not its turn again yet
-        held = self.held.get(spot)
+        held = self.held.get(key)
         if held is None:
-            self.held[spot] = at
+            self.held[key] = at
         elif at >= held + self.plan.snapshot.remote_grace_minutes:
-            behind = [
+            following = (
                 p
                 for p in range(position + 1, len(line))
                 if not done[p] and not line[p].probe and line[p].key[1] <= at
-            ][: self.plan.snapshot.remote_move_back]
+            )
+            behind = list(itertools.islice(following, self.plan.snapshot.remote_move_back))
             if behind:  # nobody behind: it keeps its place, for the desk
-                self.let_by[spot] = behind
-                del self.held[spot]
+                self.let_by[key] = behind
+                del self.held[key]
 
     def letting_by(self, service: str, position: int, at: float) -> bool:
         """Whether a moved-back remote patient, here now, still has someone here it was
         moved behind."""
         done, line = self.taken[service], self.lines[service]
         return any(
-            not done[p] and line[p].arrival <= at for p in self.let_by.get((service, position), ())
+            not done[p] and line[p].arrival <= at for p in self.let_by.get(line[position].key, ())
         )
 
     def next_available(self, services: Sequence[str], at: float) -> float | None:
