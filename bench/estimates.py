@@ -179,6 +179,9 @@ class ServerView:
     # Each booking by itself (its index in the day's book), as the server links an
     # appointment to the ticket that checked in for it: several rooms share a slot grid.
     arrived_appointments: dict[int, datetime] = field(default_factory=dict)
+    # The forecast as it was before it knew remote tickets: a remote patient not here
+    # yet counted as waiting in the room (--remote-blind, for comparison).
+    remote_blind: bool = False
 
     def __post_init__(self) -> None:
         self.rooms = {code: _Room(services) for code, services in self.log.scenario.rooms}
@@ -266,7 +269,15 @@ class ServerView:
         return QueueSnapshot(
             now=now,
             waiting=tuple(
-                WaitingTicket(i, t.service, t.queue_at, t.arrived, 0, t.appointment_at, t.coming())
+                WaitingTicket(
+                    i,
+                    t.service,
+                    t.queue_at,
+                    t.arrived,
+                    0,
+                    t.appointment_at,
+                    None if self.remote_blind else t.coming(),
+                )
                 for i, t in self.tickets.items()
                 if t.status == "waiting"
             ),
@@ -361,6 +372,7 @@ class Advisor:
     scenario: Scenario
     past: Sequence[PastDay]
     runs: int
+    remote_blind: bool = False
     view: ServerView | None = None
     applied: int = 0
     model: tuple[datetime, ClinicModel] | None = None
@@ -369,7 +381,8 @@ class Advisor:
         self, events: list[Event], book: list[tuple[str, datetime]], now: datetime
     ) -> dict[int, int]:
         if self.view is None:
-            self.view = ServerView(DayLog(self.scenario, _midnight(now), book, []))
+            day = DayLog(self.scenario, _midnight(now), book, [])
+            self.view = ServerView(day, remote_blind=self.remote_blind)
         while self.applied < len(events) and events[self.applied].at <= now:
             self.view.apply(events[self.applied])
             self.applied += 1
@@ -420,7 +433,12 @@ def score_day(
 
 
 def score_day_with_remote(
-    scenario: Scenario, seed: int, calibration: Calibration, runs: int, keep_draws: bool = False
+    scenario: Scenario,
+    seed: int,
+    calibration: Calibration,
+    runs: int,
+    keep_draws: bool = False,
+    remote_blind: bool = False,
 ) -> DayScore:
     day_index = seed % 1000
     past = [
@@ -428,14 +446,16 @@ def score_day_with_remote(
         for k in range(HISTORY_DAYS, 0, -1)
     ]
     # Remote patients go by the server's estimates: a smaller simulation for each minute.
-    advisor = Advisor(scenario, past, ADVISOR_RUNS) if scenario.remote_share > 0 else None
+    advisor = None
+    if scenario.remote_share > 0:
+        advisor = Advisor(scenario, past, ADVISOR_RUNS, remote_blind)
     log = simulate_day(scenario, day_index, seed, advisor)
     calls: dict[int, datetime] = {}
     for event in log.events:
         if event.kind == "call" and event.ticket is not None:
             calls.setdefault(event.ticket, event.at)
     typical = {s.key: s.typical_minutes for s in scenario.services}
-    view = ServerView(log)
+    view = ServerView(log, remote_blind=remote_blind)
     rows = []
     for event in log.events:
         view.apply(event)
@@ -581,13 +601,13 @@ def with_load(scenario: Scenario, factor: float) -> Scenario:
 
 
 def _score_job(
-    job: tuple[int, int, Calibration | None, int, float, float],
+    job: tuple[int, int, Calibration | None, int, float, float, bool],
 ) -> tuple[int, DayScore]:
     """One day; with no calibration it is a calibration day and keeps the draws."""
-    index, seed, calibration, runs, load, remote_share = job
+    index, seed, calibration, runs, load, remote_share, blind = job
     scenario = replace(with_load(SCENARIOS[index], load), remote_share=remote_share)
     found = score_day_with_remote(
-        scenario, seed, calibration or Calibration(), runs, not calibration
+        scenario, seed, calibration or Calibration(), runs, not calibration, blind
     )
     return index, found
 
@@ -599,8 +619,11 @@ def run_days(
     jobs: int,
     load: float = 1.0,
     remote_share: float = 0.0,
+    remote_blind: bool = False,
 ) -> dict[int, DayScore]:
-    work = [(index, seed, calibration, runs, load, remote_share) for index, seed in seeds]
+    work = [
+        (index, seed, calibration, runs, load, remote_share, remote_blind) for index, seed in seeds
+    ]
     found: dict[int, DayScore] = defaultdict(lambda: DayScore([]))
     if jobs <= 1:
         results: Iterable[tuple[int, DayScore]] = map(_score_job, work)
@@ -633,16 +656,17 @@ def run_benchmark(
     test_seed: int = 2000,
     load: float = 1.0,
     remote_share: float = 0.0,
+    remote_blind: bool = False,
 ) -> Benchmark:
     """Fit the interval on calibration days (pooled over the scenarios), then score
     every predictor on the test days with it."""
     cal_seeds = [(i, 1000 + d) for i in scenarios for d in range(calibration_days)]
-    calibrating = run_days(cal_seeds, None, runs, jobs, load, remote_share)
+    calibrating = run_days(cal_seeds, None, runs, jobs, load, remote_share, remote_blind)
     calibration = fit_calibration(
         [(r.draws, r.actual) for day in calibrating.values() for r in day.rows]
     )
     test_seeds = [(i, test_seed + d) for i in scenarios for d in range(test_days)]
-    tested = run_days(test_seeds, calibration, runs, jobs, load, remote_share)
+    tested = run_days(test_seeds, calibration, runs, jobs, load, remote_share, remote_blind)
     return Benchmark(
         calibration,
         {SCENARIOS[i].name: tested[i].rows for i in scenarios},
@@ -702,6 +726,14 @@ def remote_lines(bench: Benchmark) -> list[str]:
         f = remote_figures(day)
         if f is None:
             continue
+        joined = score([r for r in day.rows if r.remote], "simulation")
+        others = score([r for r in day.rows if not r.remote], "simulation")
+        lines.append(
+            f"{name}: the simulation's estimates at joining: remote patients MAE "
+            f"{joined.mae:.1f}, bias {joined.bias:+.1f}, coverage {joined.coverage:.0%} "
+            f"({joined.patients}); the others MAE {others.mae:.1f}, bias {others.bias:+.1f}, "
+            f"coverage {others.coverage:.0%} ({others.patients})"
+        )
         lines.append(
             f"{name}: {f.joined} remote patients; {f.in_time:.0%} arrived before their turn "
             f"and then waited {f.room_wait:.1f} min in the room (mean); {f.held:.0%} held, "
@@ -739,6 +771,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=0.0,
         help="the share of walk-ins who join from home, e.g. 0.2",
     )
+    parser.add_argument(
+        "--remote-blind",
+        action="store_true",
+        help="forecast as before remote tickets were known: not here counted as here",
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.calibration_days, args.test_days, args.runs = 2, 3, 100
@@ -756,6 +793,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         first,
         args.load,
         args.remote_share,
+        args.remote_blind,
     )
     print(
         f"{args.calibration_days} calibration days (seeds 1000+), {args.test_days} "
@@ -763,6 +801,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"{args.runs} simulation runs per estimate"
         + (f"; walk-in rates x {args.load}" if args.load != 1.0 else "")
         + (f"; {args.remote_share:.0%} of walk-ins join from home" if args.remote_share else "")
+        + ("; the forecast blind to them" if args.remote_blind else "")
     )
     print()
     print(table(bench.results))

@@ -189,4 +189,4 @@ def test_a_small_run_with_remote_patients_reports_who_came_in_time_and_their_wai
     assert figures.waited_home > 0
     assert 0 < figures.waited_home_room_wait < figures.in_person_wait
     lines = remote_lines(bench)
-    assert len(lines) == 1 and "arrived before their turn" in lines[0]
+    assert len(lines) == 2 and "arrived before their turn" in lines[1]
