@@ -175,6 +175,12 @@ def test_the_server_view_gives_the_forecast_remote_tickets_as_the_server_does():
             ticket = next(t for t in view.snapshot(event.at).waiting if t.id == event.ticket)
             assert ticket.coming is None
     assert seen_coming > 0 and seen_held > 0
+    # --remote-blind: the forecast as before it knew remote tickets, all counted as here.
+    blind = ServerView(log, remote_blind=True)
+    for event in log.events:
+        blind.apply(event)
+        if event.kind == "held":
+            assert all(t.coming is None for t in blind.snapshot(event.at).waiting)
 
 
 def test_a_small_run_with_remote_patients_reports_who_came_in_time_and_their_wait():
