@@ -289,12 +289,13 @@ class _Day:
                 self.advice = (now, self.advisor(self.events, book, self.at(now)))
             return self.advice[1].get(ticket)
         patient = next(p for p in self.waiting if p.id == ticket)
-        ahead = sum(
-            1
-            for p in self.waiting
-            if p.service == patient.service
-            and p.here
-            and call_order_key(p) < call_order_key(patient)  # type: ignore[arg-type]
+        place = call_order_key(patient)  # type: ignore[arg-type]
+        ahead = len(
+            [
+                p
+                for p in self.waiting
+                if p.service == patient.service and p.here and call_order_key(p) < place  # type: ignore[arg-type]
+            ]
         )
         rooms = sum(1 for _, services in self.s.rooms if patient.service in services)
         spec = self.s.service(patient.service)

@@ -8,8 +8,10 @@ Three predictors, measured side by side in bench/estimates.py:
   zero while a room is open and idle (not before opening, nor a room late to start);
 - `simulated_estimates`: a Monte Carlo forward simulation of the current queue with
   the site's learnt pace (history.py): time already spent in the rooms, paused and not
-  yet open rooms, appointments that will come ahead, no-shows, posted delays. Its
-  interval is calibrated so that the 80% range holds about 80% of actual waits.
+  yet open rooms, appointments that will come ahead, no-shows, posted delays, and
+  remote patients not here yet (not called before they arrive; held, then moved back,
+  as "call next" does: domain/remote.py). Its interval is calibrated so that the 80%
+  range holds about 80% of actual waits.
 """
 
 from __future__ import annotations
