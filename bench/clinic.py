@@ -1,5 +1,12 @@
 """A simulated clinic day (simpy), written out as the event log the server would keep.
 
+Remote patients (a share of the walk-ins, `Scenario.remote_share`) join from home with
+the travel time they state, set off when the server's "Leave by" (domain/remote.py
+leave_by: the low end of their 80% range, minus their travel time, minus the margin)
+comes or when told to come now, and arrive after their own real travel time. "Call next"
+passes over them until they arrive: held when their turn comes, moved back after the
+grace period (as services/tickets.py).
+
 The simulation knows the truth (every patient's patience, every visit's length, when a
 doctor will be back); the log holds only what a desk and a kiosk would have told the
 server: check-ins, calls, starts, completions, no-shows, cancellations, pauses and
@@ -20,6 +27,11 @@ from datetime import UTC, datetime, timedelta
 import simpy
 
 from server.domain.queue import call_order_key
+from server.domain.remote import (
+    DEFAULT_GRACE_MINUTES,
+    DEFAULT_LEAVE_MARGIN_MINUTES,
+    DEFAULT_MOVE_BACK_PLACES,
+)
 
 FIRST_DAY = datetime(2026, 1, 5, tzinfo=UTC)  # a Monday; day n is FIRST_DAY + n days
 
@@ -64,6 +76,15 @@ class Scenario:
     grace: float = 10.0  # an appointment patient this late keeps the slot
     disrupted: bool = False
     bursts: tuple[Burst, ...] = ()
+    # Walk-ins who join from home instead: their share, the travel time they state
+    # (log-normal: median, spread), the error of their real travel time (log-scale
+    # spread), and the site's remote rules (RemoteRules' defaults).
+    remote_share: float = 0.0
+    remote_travel: tuple[float, float] = (15.0, 0.6)
+    remote_travel_error: float = 0.3
+    remote_grace: float = DEFAULT_GRACE_MINUTES
+    remote_move_back: int = DEFAULT_MOVE_BACK_PLACES
+    remote_margin: float = DEFAULT_LEAVE_MARGIN_MINUTES
 
     def service(self, key: str) -> ServiceSpec:
         return next(s for s in self.services if s.key == key)
@@ -84,6 +105,29 @@ class Event:
     notice: int | None = None
     scope: str | None = None
     minutes: int | None = None
+    # A remote ticket: its stated travel time (check_in); its time to set off as the
+    # server showed it ("advice"), the moment it was told to leave ("leave").
+    travel_minutes: int | None = None
+    leave_at: datetime | None = None
+
+
+# What the server would show a remote patient: the low end of each waiting ticket's 80%
+# range (minutes), given the log so far and now. None: the clinic's own rough rule.
+# Given the log so far, the day's appointment book and now.
+Advisor = Callable[[list[Event], list[tuple[str, datetime]], datetime], dict[int, int]]
+
+
+@dataclass
+class RemoteOutcome:
+    """A remote patient's day, the truth: for the benchmark's figures, not the server."""
+
+    ticket: int
+    joined: float
+    set_off: float | None = None
+    arrived: float | None = None
+    held: bool = False  # their turn came before they did
+    moved_back: bool = False
+    called: float | None = None
 
 
 @dataclass
@@ -94,6 +138,7 @@ class DayLog:
     events: list[Event]
     # The truth, for the benchmark's own checks; never part of what the server is told.
     unannounced_interruptions: int = 0
+    remote: list[RemoteOutcome] = field(default_factory=list)
 
     def at(self, minute: float) -> datetime:
         return self.day + timedelta(minutes=minute)
@@ -110,6 +155,9 @@ class _Patient:
     cancels: bool
     priority: int = 0
     gone: bool = False
+    here: bool = True  # a remote patient is not, until they arrive
+    held_at: float | None = None
+    remote: RemoteOutcome | None = None
 
     # call_order_key reads these
     @property
@@ -118,8 +166,15 @@ class _Patient:
 
 
 class _Day:
-    def __init__(self, scenario: Scenario, day_index: int, seed: int) -> None:
+    def __init__(
+        self, scenario: Scenario, day_index: int, seed: int, advisor: Advisor | None = None
+    ) -> None:
         self.s = scenario
+        self.advisor = advisor
+        # Remote patients draw from their own stream: with none, the day is as before.
+        self.remote_rng = random.Random(seed * 7919 + 17)
+        self.remote: list[RemoteOutcome] = []
+        self.advice: tuple[float, dict[int, int]] | None = None
         self.seed = seed
         self.rng = random.Random(seed)
         self.env = simpy.Environment(initial_time=0)
@@ -159,7 +214,13 @@ class _Day:
 
     # --- patients ----------------------------------------------------------------
 
-    def check_in(self, service: str, appointment: float | None, booking: int | None = None) -> None:
+    def check_in(
+        self,
+        service: str,
+        appointment: float | None,
+        booking: int | None = None,
+        travel: int | None = None,
+    ) -> None:
         now = self.env.now
         on_time = appointment is not None and now <= appointment + self.s.grace
         patient = _Patient(
@@ -180,9 +241,65 @@ class _Day:
             appointment=booking,
             appointment_at=None if appointment is None else self.at(appointment),
             queue_at=self.at(patient.queue_at),
+            travel_minutes=travel,
         )
+        if travel is None:
+            self.env.process(self.patience(patient))
+        else:
+            patient.here = False
+            patient.remote = RemoteOutcome(patient.id, now)
+            self.remote.append(patient.remote)
+            self.env.process(self.trip(patient, travel))
+        self.poke()
+
+    def trip(self, patient: _Patient, travel: int) -> Iterator[simpy.Event]:
+        """A remote patient at home: they look at their page each minute and set off
+        when its "Leave by" comes (or they are told to come now: held, or no estimate),
+        then travel their own real time, which is not quite the time they stated."""
+        assert patient.remote is not None
+        while patient in self.waiting:
+            now = self.env.now
+            low = self.low_end(patient.id)
+            if patient.held_at is not None or low is None:
+                break
+            leave_at = now + low - travel - self.s.remote_margin
+            self.log("advice", ticket=patient.id, leave_at=self.at(leave_at))
+            if now >= leave_at:
+                break
+            yield self.env.timeout(math.floor(now) + 1 - now)
+        self.log("leave", ticket=patient.id)
+        patient.remote.set_off = self.env.now
+        real = travel * math.exp(self.remote_rng.gauss(0.0, self.s.remote_travel_error))
+        yield self.env.timeout(max(0.5, real))
+        patient.here, patient.held_at = True, None
+        patient.remote.arrived = self.env.now
+        patient.leaves_at = self.env.now + (patient.leaves_at - patient.arrived)
+        self.log("arrive", ticket=patient.id)
         self.env.process(self.patience(patient))
         self.poke()
+
+    def low_end(self, ticket: int) -> int | None:
+        """The low end of a waiting ticket's range as the server shows it now (the
+        advisor), or, without one, a rough rule: those here ahead of it x the visit's
+        typical length / the rooms for it, x 0.6."""
+        now = self.env.now
+        if self.advisor is not None:
+            if self.advice is None or self.advice[0] != now:
+                book = [(service, self.at(m)) for service, m in self.book]
+                self.advice = (now, self.advisor(self.events, book, self.at(now)))
+            return self.advice[1].get(ticket)
+        patient = next(p for p in self.waiting if p.id == ticket)
+        place = call_order_key(patient)  # type: ignore[arg-type]
+        ahead = len(
+            [
+                p
+                for p in self.waiting
+                if p.service == patient.service and p.here and call_order_key(p) < place  # type: ignore[arg-type]
+            ]
+        )
+        rooms = sum(1 for _, services in self.s.rooms if patient.service in services)
+        spec = self.s.service(patient.service)
+        return math.floor(0.6 * ahead * spec.typical_minutes / max(rooms, 1))
 
     def patience(self, patient: _Patient) -> Iterator[simpy.Event]:
         yield self.env.timeout(patient.leaves_at - self.env.now)
@@ -205,7 +322,12 @@ class _Day:
                 return
             now = self.env.now
             if self.open_at(now) and self.rng.random() < spec.walk_ins(now) / peak:
-                self.check_in(spec.key, None)
+                if self.s.remote_share > 0 and self.remote_rng.random() < self.s.remote_share:
+                    median, sigma = self.s.remote_travel
+                    travel = self.remote_rng.lognormvariate(math.log(median), sigma)
+                    self.check_in(spec.key, None, travel=max(1, min(120, round(travel))))
+                else:
+                    self.check_in(spec.key, None)
 
     def burst(self, burst: Burst) -> Iterator[simpy.Event]:
         rng = random.Random(zlib.crc32(f"{self.seed}:{burst}".encode()))
@@ -241,8 +363,37 @@ class _Day:
     # --- rooms -------------------------------------------------------------------
 
     def pick(self, services: tuple[str, ...]) -> _Patient | None:
-        mine = [p for p in self.waiting if p.service in services]
-        return min(mine, key=call_order_key, default=None)  # type: ignore[arg-type]
+        """ "Call next": the first here in call order. Remote patients not here ahead of
+        them are passed over: held from now, or past the grace period moved back
+        (services/tickets.py _pass_over)."""
+        mine = sorted(
+            (p for p in self.waiting if p.service in services),
+            key=call_order_key,  # type: ignore[arg-type]
+        )
+        for patient in mine:
+            if patient.here:
+                return patient
+            self.pass_over(patient)
+        return None
+
+    def pass_over(self, patient: _Patient) -> None:
+        now = self.env.now
+        assert patient.remote is not None
+        if patient.held_at is None:
+            patient.held_at, patient.remote.held = now, True
+            self.log("held", ticket=patient.id)
+            self.poke()  # told "you are next: please come now"
+        elif now >= patient.held_at + self.s.remote_grace:
+            line = sorted(
+                (p for p in self.waiting if p.service == patient.service),
+                key=call_order_key,  # type: ignore[arg-type]
+            )
+            behind = line[line.index(patient) + 1 :][: self.s.remote_move_back]
+            if not behind:
+                return  # it keeps its place, for the desk
+            patient.queue_at = max(p.queue_at for p in behind) + 1e-6
+            patient.held_at, patient.remote.moved_back = None, True
+            self.log("moved_back", ticket=patient.id, queue_at=self.at(patient.queue_at))
 
     def room(self, code: str, services: tuple[str, ...], plan: RoomPlan) -> Iterator[simpy.Event]:
         rng = self.rng
@@ -280,6 +431,8 @@ class _Day:
             if patient is None:
                 continue
             self.waiting.remove(patient)
+            if patient.remote is not None:
+                patient.remote.called = self.env.now
             self.log("call", ticket=patient.id, room=code)
             self.poke()
             if patient.gone:
@@ -308,7 +461,7 @@ class _Day:
         self.env.run(until=26 * 60)
         self.events.sort(key=lambda e: e.at)
         book = [(s, self.at(m)) for s, m in self.book]
-        return DayLog(self.s, self.day, book, self.events, unannounced)
+        return DayLog(self.s, self.day, book, self.events, unannounced, self.remote)
 
 
 @dataclass
@@ -357,5 +510,9 @@ def _poisson(rng: random.Random, mean: float) -> int:
     return count
 
 
-def simulate_day(scenario: Scenario, day_index: int, seed: int) -> DayLog:
-    return _Day(scenario, day_index, seed).run()
+def simulate_day(
+    scenario: Scenario, day_index: int, seed: int, advisor: Advisor | None = None
+) -> DayLog:
+    """One day. `advisor` gives remote patients the server's estimates (bench/estimates.py);
+    without it they go by a rough rule of their own."""
+    return _Day(scenario, day_index, seed, advisor).run()

@@ -25,9 +25,12 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from bench.clinic import DayLog, Event, Scenario, ServiceSpec, hm, simulate_day
+from bench.clinic import DayLog, Event, RemoteOutcome, Scenario, ServiceSpec, hm, simulate_day
+from server.domain import remote
 from server.domain.estimate import (
+    DEFAULT_CALIBRATION,
     Calibration,
+    Coming,
     Estimate,
     ExpectedAppointment,
     Occupant,
@@ -43,6 +46,7 @@ from server.domain.estimate import (
     summarise,
 )
 from server.domain.history import (
+    ClinicModel,
     History,
     PastAppointment,
     PastVisit,
@@ -52,6 +56,7 @@ from server.domain.history import (
 )
 
 HISTORY_DAYS = 5
+ADVISOR_RUNS = 40  # simulation runs for each minute's "Leave by" of remote patients
 PREDICTORS = ("naive", "queue length", "simulation")
 
 
@@ -137,6 +142,21 @@ class _Ticket:
     called_at: datetime | None = None
     started_at: datetime | None = None
     finished_at: datetime | None = None
+    # A remote ticket: its stated travel time, whether it has come in, since when it is
+    # held, its time to set off as shown, and when it was told to leave.
+    travel: int | None = None
+    here: bool = True
+    held_at: datetime | None = None
+    leave_at: datetime | None = None
+    told_at: datetime | None = None
+
+    def coming(self) -> Coming | None:
+        """As the server's forecast sees it (services/forecast_inputs.py _coming)."""
+        if self.here or self.travel is None:
+            return None
+        leave = self.told_at or self.leave_at
+        expected = remote.expected_arrival(self.arrived, timedelta(minutes=self.travel), leave)
+        return Coming(expected, float(self.travel), self.held_at)
 
 
 @dataclass
@@ -159,6 +179,9 @@ class ServerView:
     # Each booking by itself (its index in the day's book), as the server links an
     # appointment to the ticket that checked in for it: several rooms share a slot grid.
     arrived_appointments: dict[int, datetime] = field(default_factory=dict)
+    # The forecast as it was before it knew remote tickets: a remote patient not here
+    # yet counted as waiting in the room (--remote-blind, for comparison).
+    remote_blind: bool = False
 
     def __post_init__(self) -> None:
         self.rooms = {code: _Room(services) for code, services in self.log.scenario.rooms}
@@ -171,6 +194,9 @@ class ServerView:
             self.tickets[event.ticket] = _Ticket(
                 event.service, at, event.queue_at, event.appointment_at
             )
+            if event.travel_minutes is not None:
+                self.tickets[event.ticket].travel = event.travel_minutes
+                self.tickets[event.ticket].here = False
             if event.appointment is not None:
                 self.arrived_appointments[event.appointment] = at
         elif kind == "call" and ticket is not None:
@@ -184,6 +210,17 @@ class ServerView:
             if ticket.room is not None:
                 room = self.rooms[ticket.room]
                 room.ticket, room.free_since = None, at
+        elif kind == "advice" and ticket is not None:
+            ticket.leave_at = event.leave_at
+        elif kind == "leave" and ticket is not None:
+            ticket.told_at = at
+        elif kind == "arrive" and ticket is not None:
+            ticket.here, ticket.held_at = True, None
+        elif kind == "held" and ticket is not None:
+            ticket.held_at = at
+        elif kind == "moved_back" and ticket is not None:
+            assert event.queue_at is not None
+            ticket.queue_at, ticket.held_at = event.queue_at, None
         elif kind == "cancel" and ticket is not None:
             ticket.status, ticket.finished_at = "cancelled", at
         elif kind == "pause":
@@ -232,7 +269,15 @@ class ServerView:
         return QueueSnapshot(
             now=now,
             waiting=tuple(
-                WaitingTicket(i, t.service, t.queue_at, t.arrived, 0, t.appointment_at)
+                WaitingTicket(
+                    i,
+                    t.service,
+                    t.queue_at,
+                    t.arrived,
+                    0,
+                    t.appointment_at,
+                    None if self.remote_blind else t.coming(),
+                )
                 for i, t in self.tickets.items()
                 if t.status == "waiting"
             ),
@@ -246,6 +291,8 @@ class ServerView:
             closures=tuple((a, b) for a, b in closures if b > now),
             session_opened_at=opened,
             on_time_grace_minutes=self.log.scenario.grace,
+            remote_grace_minutes=self.log.scenario.remote_grace,
+            remote_move_back=self.log.scenario.remote_move_back,
         )
 
     def visits(self) -> list[PastVisit]:
@@ -312,6 +359,48 @@ def history_at(now: datetime, today: ServerView, past: Sequence[PastDay]) -> His
     )
 
 
+# --- What remote patients are shown ----------------------------------------------
+
+
+@dataclass
+class Advisor:
+    """The server's estimates while the day is being simulated, for remote patients'
+    "Leave by": the log so far replayed into a ServerView, and the forward simulation's
+    low end (the calibration the server ships) for every waiting ticket. The model is
+    learnt again every half hour, as a server's is kept for a while."""
+
+    scenario: Scenario
+    past: Sequence[PastDay]
+    runs: int
+    remote_blind: bool = False
+    view: ServerView | None = None
+    applied: int = 0
+    model: tuple[datetime, ClinicModel] | None = None
+
+    def __call__(
+        self, events: list[Event], book: list[tuple[str, datetime]], now: datetime
+    ) -> dict[int, int]:
+        if self.view is None:
+            day = DayLog(self.scenario, _midnight(now), book, [])
+            self.view = ServerView(day, remote_blind=self.remote_blind)
+        while self.applied < len(events) and events[self.applied].at <= now:
+            self.view.apply(events[self.applied])
+            self.applied += 1
+        if self.model is None or now - self.model[0] >= timedelta(minutes=30):
+            self.model = (now, learn(history_at(now, self.view, self.past)))
+        snapshot = self.view.snapshot(now)
+        draws = simulated_waits(snapshot, self.model[1], runs=self.runs, seed=0)
+        return {
+            key: summarise(values, DEFAULT_CALIBRATION).low
+            for key, values in draws.items()
+            if isinstance(key, int)
+        }
+
+
+def _midnight(moment: datetime) -> datetime:
+    return moment.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
 # --- One scored day --------------------------------------------------------------
 
 
@@ -322,27 +411,51 @@ class Row:
     actual: float
     estimates: dict[str, Estimate]
     draws: tuple[float, ...] = ()  # the simulated waits, kept on calibration days
+    remote: bool = False  # joined from home
     # The simulation's own expected error: the mean distance of its draws from their
     # median. Were its forecast the truth, its MAE would be this; no predictor that
     # knows what it knows can do much better.
     spread: float = 0.0
 
 
+@dataclass
+class DayScore:
+    rows: list[Row]
+    remote: list[RemoteOutcome] = field(default_factory=list)  # remote patients' days
+    # Minutes in the room before being called, of the walk-ins who came in person.
+    in_person_waits: list[float] = field(default_factory=list)
+
+
 def score_day(
     scenario: Scenario, seed: int, calibration: Calibration, runs: int, keep_draws: bool = False
 ) -> list[Row]:
+    return score_day_with_remote(scenario, seed, calibration, runs, keep_draws).rows
+
+
+def score_day_with_remote(
+    scenario: Scenario,
+    seed: int,
+    calibration: Calibration,
+    runs: int,
+    keep_draws: bool = False,
+    remote_blind: bool = False,
+) -> DayScore:
     day_index = seed % 1000
     past = [
         PastDay.of(simulate_day(scenario, day_index - k, seed * 100 + k))
         for k in range(HISTORY_DAYS, 0, -1)
     ]
-    log = simulate_day(scenario, day_index, seed)
+    # Remote patients go by the server's estimates: a smaller simulation for each minute.
+    advisor = None
+    if scenario.remote_share > 0:
+        advisor = Advisor(scenario, past, ADVISOR_RUNS, remote_blind)
+    log = simulate_day(scenario, day_index, seed, advisor)
     calls: dict[int, datetime] = {}
     for event in log.events:
         if event.kind == "call" and event.ticket is not None:
             calls.setdefault(event.ticket, event.at)
     typical = {s.key: s.typical_minutes for s in scenario.services}
-    view = ServerView(log)
+    view = ServerView(log, remote_blind=remote_blind)
     rows = []
     for event in log.events:
         view.apply(event)
@@ -364,9 +477,18 @@ def score_day(
                 },
                 draws=tuple(draws[ticket]) if keep_draws else (),
                 spread=_spread(draws[ticket]),
+                remote=event.travel_minutes is not None,
             )
         )
-    return rows
+    in_person = [
+        minutes(calls[e.ticket], e.at)
+        for e in log.events
+        if e.kind == "check_in"
+        and e.ticket in calls
+        and e.appointment_at is None
+        and e.travel_minutes is None
+    ]
+    return DayScore(rows, log.remote, in_person)
 
 
 def _spread(draws: Sequence[float]) -> float:
@@ -479,13 +601,15 @@ def with_load(scenario: Scenario, factor: float) -> Scenario:
 
 
 def _score_job(
-    job: tuple[int, int, Calibration | None, int, float],
-) -> tuple[int, list[Row]]:
+    job: tuple[int, int, Calibration | None, int, float, float, bool],
+) -> tuple[int, DayScore]:
     """One day; with no calibration it is a calibration day and keeps the draws."""
-    index, seed, calibration, runs, load = job
-    scenario = with_load(SCENARIOS[index], load)
-    rows = score_day(scenario, seed, calibration or Calibration(), runs, not calibration)
-    return index, rows
+    index, seed, calibration, runs, load, remote_share, blind = job
+    scenario = replace(with_load(SCENARIOS[index], load), remote_share=remote_share)
+    found = score_day_with_remote(
+        scenario, seed, calibration or Calibration(), runs, not calibration, blind
+    )
+    return index, found
 
 
 def run_days(
@@ -494,17 +618,24 @@ def run_days(
     runs: int,
     jobs: int,
     load: float = 1.0,
-) -> dict[int, list[Row]]:
-    work = [(index, seed, calibration, runs, load) for index, seed in seeds]
-    found: dict[int, list[Row]] = defaultdict(list)
+    remote_share: float = 0.0,
+    remote_blind: bool = False,
+) -> dict[int, DayScore]:
+    work = [
+        (index, seed, calibration, runs, load, remote_share, remote_blind) for index, seed in seeds
+    ]
+    found: dict[int, DayScore] = defaultdict(lambda: DayScore([]))
     if jobs <= 1:
-        results = map(_score_job, work)
-        for index, rows in results:
-            found[index].extend(rows)
+        results: Iterable[tuple[int, DayScore]] = map(_score_job, work)
     else:
-        with ProcessPoolExecutor(jobs) as pool:
-            for index, rows in pool.map(_score_job, work, chunksize=1):
-                found[index].extend(rows)
+        pool = ProcessPoolExecutor(jobs)
+        results = pool.map(_score_job, work, chunksize=1)
+    for index, day in results:
+        found[index].rows.extend(day.rows)
+        found[index].remote.extend(day.remote)
+        found[index].in_person_waits.extend(day.in_person_waits)
+    if jobs > 1:
+        pool.shutdown()
     return found
 
 
@@ -512,6 +643,8 @@ def run_days(
 class Benchmark:
     calibration: Calibration
     results: dict[str, list[Row]]
+    # Per scenario, on the test days: remote patients' days and in-person walk-ins' waits.
+    remote: dict[str, DayScore] = field(default_factory=dict)
 
 
 def run_benchmark(
@@ -522,17 +655,94 @@ def run_benchmark(
     scenarios: Sequence[int] = tuple(range(len(SCENARIOS))),
     test_seed: int = 2000,
     load: float = 1.0,
+    remote_share: float = 0.0,
+    remote_blind: bool = False,
 ) -> Benchmark:
     """Fit the interval on calibration days (pooled over the scenarios), then score
     every predictor on the test days with it."""
     cal_seeds = [(i, 1000 + d) for i in scenarios for d in range(calibration_days)]
-    calibrating = run_days(cal_seeds, None, runs, jobs, load)
+    calibrating = run_days(cal_seeds, None, runs, jobs, load, remote_share, remote_blind)
     calibration = fit_calibration(
-        [(r.draws, r.actual) for rows in calibrating.values() for r in rows]
+        [(r.draws, r.actual) for day in calibrating.values() for r in day.rows]
     )
     test_seeds = [(i, test_seed + d) for i in scenarios for d in range(test_days)]
-    tested = run_days(test_seeds, calibration, runs, jobs, load)
-    return Benchmark(calibration, {SCENARIOS[i].name: tested[i] for i in scenarios})
+    tested = run_days(test_seeds, calibration, runs, jobs, load, remote_share, remote_blind)
+    return Benchmark(
+        calibration,
+        {SCENARIOS[i].name: tested[i].rows for i in scenarios},
+        {SCENARIOS[i].name: tested[i] for i in scenarios},
+    )
+
+
+@dataclass(frozen=True)
+class RemoteFigures:
+    """How remote patients fared who set off when told ("Leave by")."""
+
+    joined: int  # remote patients called (their day is complete)
+    in_time: float  # share who arrived before their turn came (never held)
+    room_wait: float  # their mean minutes in the room before being called
+    held: float  # share held: their turn came before they did
+    moved_back: float  # share moved back after the grace period
+    late_room_wait: float  # the mean minutes in the room of those who came late
+    in_person_wait: float  # for comparison: walk-ins who came in person, mean wait
+    # Those whose "Leave by" was at least a minute after they joined (their wait was
+    # longer than their trip): the others were told to come at once.
+    waited_home: int
+    waited_home_in_time: float
+    waited_home_room_wait: float
+
+
+def remote_figures(day: DayScore) -> RemoteFigures | None:
+    called = [r for r in day.remote if r.called is not None and r.arrived is not None]
+    if not called:
+        return None
+    in_time = [r for r in called if not r.held]
+    late = [r for r in called if r.held]
+
+    def room_wait(rs: Sequence[RemoteOutcome]) -> float:
+        waits = [r.called - r.arrived for r in rs if r.called is not None and r.arrived is not None]
+        return statistics.fmean(waits) if waits else 0.0
+
+    n = len(called)
+    home = [r for r in called if r.set_off is not None and r.set_off - r.joined >= 1]
+    home_in_time = [r for r in home if not r.held]
+    return RemoteFigures(
+        joined=n,
+        in_time=len(in_time) / n,
+        room_wait=room_wait(in_time),
+        held=len(late) / n,
+        moved_back=sum(r.moved_back for r in called) / n,
+        late_room_wait=room_wait(late),
+        in_person_wait=statistics.fmean(day.in_person_waits) if day.in_person_waits else 0.0,
+        waited_home=len(home),
+        waited_home_in_time=len(home_in_time) / len(home) if home else 0.0,
+        waited_home_room_wait=room_wait(home_in_time),
+    )
+
+
+def remote_lines(bench: Benchmark) -> list[str]:
+    lines = []
+    for name, day in bench.remote.items():
+        f = remote_figures(day)
+        if f is None:
+            continue
+        joined = score([r for r in day.rows if r.remote], "simulation")
+        others = score([r for r in day.rows if not r.remote], "simulation")
+        lines.append(
+            f"{name}: the simulation's estimates at joining: remote patients MAE "
+            f"{joined.mae:.1f}, bias {joined.bias:+.1f}, coverage {joined.coverage:.0%} "
+            f"({joined.patients}); the others MAE {others.mae:.1f}, bias {others.bias:+.1f}, "
+            f"coverage {others.coverage:.0%} ({others.patients})"
+        )
+        lines.append(
+            f"{name}: {f.joined} remote patients; {f.in_time:.0%} arrived before their turn "
+            f"and then waited {f.room_wait:.1f} min in the room (mean); {f.held:.0%} held, "
+            f"{f.moved_back:.0%} moved back, those waited {f.late_room_wait:.1f} min; "
+            f"walk-ins in person waited {f.in_person_wait:.1f} min. "
+            f"Told to wait at home first: {f.waited_home}, of whom {f.waited_home_in_time:.0%} "
+            f"arrived before their turn and waited {f.waited_home_room_wait:.1f} min"
+        )
+    return lines
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -555,6 +765,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--load", type=float, default=1.0, help="multiply every walk-in rate, e.g. 1.3"
     )
+    parser.add_argument(
+        "--remote-share",
+        type=float,
+        default=0.0,
+        help="the share of walk-ins who join from home, e.g. 0.2",
+    )
+    parser.add_argument(
+        "--remote-blind",
+        action="store_true",
+        help="forecast as before remote tickets were known: not here counted as here",
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.calibration_days, args.test_days, args.runs = 2, 3, 100
@@ -564,13 +785,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not chosen:
         parser.error(f"--only: choose among {', '.join(s.name for s in SCENARIOS)}")
     bench = run_benchmark(
-        args.calibration_days, args.test_days, args.runs, args.jobs, chosen, first, args.load
+        args.calibration_days,
+        args.test_days,
+        args.runs,
+        args.jobs,
+        chosen,
+        first,
+        args.load,
+        args.remote_share,
+        args.remote_blind,
     )
     print(
         f"{args.calibration_days} calibration days (seeds 1000+), {args.test_days} "
         f"{'development' if args.dev else 'test'} days (seeds {first}+) per scenario; "
         f"{args.runs} simulation runs per estimate"
         + (f"; walk-in rates x {args.load}" if args.load != 1.0 else "")
+        + (f"; {args.remote_share:.0%} of walk-ins join from home" if args.remote_share else "")
+        + ("; the forecast blind to them" if args.remote_blind else "")
     )
     print()
     print(table(bench.results))
@@ -585,6 +816,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{name}: simulation MAE {score(rows, 'simulation').mae:.1f}, "
             f"its own expected MAE {own:.1f}"
         )
+    if args.remote_share:
+        print()
+        for line in remote_lines(bench):
+            print(line)
     if args.fit:
         print(f"\ncalibration fitted: {bench.calibration}")
     print(f"\n{time.perf_counter() - started:.0f} s")

@@ -8,14 +8,17 @@ Three predictors, measured side by side in bench/estimates.py:
   zero while a room is open and idle (not before opening, nor a room late to start);
 - `simulated_estimates`: a Monte Carlo forward simulation of the current queue with
   the site's learnt pace (history.py): time already spent in the rooms, paused and not
-  yet open rooms, appointments that will come ahead, no-shows, posted delays. Its
-  interval is calibrated so that the 80% range holds about 80% of actual waits.
+  yet open rooms, appointments that will come ahead, no-shows, posted delays, and
+  remote patients not here yet (not called before they arrive; held, then moved back,
+  as "call next" does: domain/remote.py). Its interval is calibrated so that the 80%
+  range holds about 80% of actual waits.
 """
 
 from __future__ import annotations
 
 import bisect
 import heapq
+import itertools
 import math
 import random
 from collections import defaultdict
@@ -26,6 +29,7 @@ from statistics import NormalDist
 
 from server.domain.history import ClinicModel, minutes
 from server.domain.queue import call_order_key
+from server.domain.remote import DEFAULT_GRACE_MINUTES, DEFAULT_MOVE_BACK_PLACES
 
 HORIZON_MINUTES = 720.0  # waits beyond this are reported as this
 DEFAULT_RUNS = 200
@@ -42,6 +46,12 @@ MIN_LINE_RUNS = 20
 # a newcomer right behind the last newcomer is given that one's estimate extended by one
 # place instead (extend_line).
 LINE_SIMULATION_LIMIT = 50
+# A remote patient's travel time, as the simulation draws it: the time they said times
+# a log-normal error of this spread (about +-30%). One later than expected and still not
+# here is drawn as coming a little later still (REMOTE_LATE_SHARE of their travel time,
+# on average, from now).
+REMOTE_TRAVEL_SIGMA = 0.3
+REMOTE_LATE_SHARE = 0.25
 
 
 @dataclass(frozen=True)
@@ -60,6 +70,16 @@ class Estimate:
 
 
 @dataclass(frozen=True)
+class Coming:
+    """A remote ticket whose patient is not here yet (domain/remote.py): they cannot be
+    called before they arrive, and "call next" passes over them meanwhile."""
+
+    expected_at: datetime  # when they should be here: the time they set off + travel
+    travel_minutes: float  # the travel time they gave: the spread of their arrival
+    held_at: datetime | None = None  # their turn came before they did: held since then
+
+
+@dataclass(frozen=True)
 class WaitingTicket:
     id: int
     service: str
@@ -67,6 +87,7 @@ class WaitingTicket:
     arrived_at: datetime
     priority: int = 0
     appointment_at: datetime | None = None
+    coming: Coming | None = None  # None: here, in the room
 
 
 @dataclass(frozen=True)
@@ -129,6 +150,10 @@ class QueueSnapshot:
     # When the current session opened (a room not used since is starting late).
     session_opened_at: datetime | None = None
     on_time_grace_minutes: float = 10.0
+    # The site's rules for a remote ticket not here when its turn comes (RemoteRules):
+    # held this long, then moved back this many places.
+    remote_grace_minutes: float = DEFAULT_GRACE_MINUTES
+    remote_move_back: int = DEFAULT_MOVE_BACK_PLACES
 
     def lines(self) -> dict[str, list[WaitingTicket]]:
         """Each service's waiting tickets, in call order."""
@@ -478,13 +503,17 @@ def simulated_waits(
     return draws
 
 
+_Key = tuple[int, float, float, int]  # a patient's place in the call order, in minutes
+
+
 @dataclass
 class _Entry:
-    key: tuple[int, float, float, int]
+    key: _Key
     target: int | str | None  # ticket id, service (a patient arriving now), or None
     service: str
     arrival: float  # minutes from now; <= 0 for those already here
     probe: bool = False  # a patient arriving now: noted when reached, takes no room time
+    coming: Coming | None = None  # a remote patient not here yet: arrival drawn per run
 
 
 @dataclass
@@ -498,6 +527,8 @@ class _Plan:
     closures: list[list[tuple[float, float]]]  # per room: the site's and its own, in order
     last_queue_minute: float
     room_starts: list[_RoomStart]
+    coming: list[tuple[str, int]]  # the places of remote patients not here yet
+    held: dict[_Key, float]  # those held already: since when (minutes from now, <= 0)
 
     @classmethod
     def of(cls, snapshot: QueueSnapshot, model: ClinicModel) -> _Plan:
@@ -515,6 +546,7 @@ class _Plan:
                     t.id,
                     t.service,
                     min(0.0, minutes(t.arrived_at, now)),
+                    coming=t.coming,
                 )
             )
         for service in sorted(services):
@@ -539,6 +571,18 @@ class _Plan:
             ],
             last_queue_minute=last,
             room_starts=[_RoomStart.of(snapshot, r, ready) for r in snapshot.rooms],
+            coming=[
+                (service, position)
+                for service, line in lines.items()
+                for position, entry in enumerate(line)
+                if entry.coming is not None
+            ],
+            held={
+                e.key: minutes(e.coming.held_at, now)
+                for line in lines.values()
+                for e in line
+                if e.coming is not None and e.coming.held_at is not None
+            },
         )
 
     def after_closures(self, room: int, at: float, model: ClinicModel, rng: random.Random) -> float:
@@ -582,16 +626,40 @@ def _arrivals(plan: _Plan, model: ClinicModel, rng: random.Random) -> list[_Entr
     return found
 
 
+def _drawn_arrival(coming: Coming, now: datetime, rng: random.Random) -> float:
+    """When a remote patient not here yet arrives in one run, in minutes from now: when
+    expected, give or take their travel time's error. One already later than expected is
+    on the way: a little later still."""
+    travel = max(coming.travel_minutes, 1.0)
+    arrival = minutes(coming.expected_at, now) + travel * (
+        math.exp(rng.gauss(0.0, REMOTE_TRAVEL_SIGMA)) - 1.0
+    )
+    if arrival <= 0:
+        arrival = rng.expovariate(1.0 / (REMOTE_LATE_SHARE * travel))
+    return arrival
+
+
 class _Run:
     """One simulated future of the queue."""
 
     def __init__(self, plan: _Plan, model: ClinicModel, rng: random.Random) -> None:
         self.plan, self.model, self.rng = plan, model, rng
         self.lines = {s: list(line) for s, line in plan.lines.items()}
+        # Remote patients not here yet: when each arrives in this run. Until then they
+        # are passed over (held when their turn comes, moved back after the grace period).
+        now = plan.snapshot.now
+        for service, position in plan.coming:
+            entry = self.lines[service][position]
+            if entry.coming is not None:
+                arrival = _drawn_arrival(entry.coming, now, rng)
+                self.lines[service][position] = replace(entry, arrival=arrival)
+        self.held: dict[_Key, float] = dict(plan.held)
+        self.let_by: dict[_Key, list[int]] = {}
         for entry in _arrivals(plan, model, rng):
             bisect.insort(self.lines[entry.service], entry, key=lambda e: e.key)
         self.taken = {s: [False] * len(line) for s, line in self.lines.items()}
         self.heads = dict.fromkeys(self.lines, 0)
+        self.pending: dict[str, list[int]] = {s: [] for s in self.lines}
         self.pace = {s: math.exp(rng.gauss(0.0, model.pace_sigma)) for s in self.lines}
         # Each room draws from its own stream, so that what happens in one room's lines
         # does not reshuffle the dice of rooms that serve other lines (common random
@@ -659,25 +727,94 @@ class _Run:
         return rng.random() >= math.exp(-rate * (at - max(entry.arrival, 0.0)))
 
     def pick(self, services: Sequence[str], at: float) -> _Entry | None:
-        """The first patient in call order, among the room's services, who is here now."""
+        """The first patient in call order, among the room's services, who is here now.
+
+        Remote patients not here yet are passed over (`pass_over`); once the head of a
+        line has moved past one, it waits in `pending` (a few), so that a line is not
+        scanned again from a far-off patient's place at each call.
+        """
         best: tuple[str, int] | None = None
         for service in services:
             if service not in self.lines or self.plan.service_ready.get(service, 0.0) > at:
                 continue
-            line, done = self.lines[service], self.taken[service]
-            head = self.heads[service]
-            while head < len(line) and done[head]:
-                head += 1
-            self.heads[service] = head
-            for position in range(head, len(line)):
-                if not done[position] and line[position].arrival <= at:
-                    if best is None or line[position].key < self.lines[best[0]][best[1]].key:
-                        best = (service, position)
-                    break
+            found = self.first_pending(service, at) if self.pending[service] else None
+            if found is None:
+                found = self.first_in_line(service, at)
+            if found is not None and (
+                best is None or self.lines[service][found].key < self.lines[best[0]][best[1]].key
+            ):
+                best = (service, found)
         if best is None:
             return None
         self.taken[best[0]][best[1]] = True
+        if best[1] in self.pending[best[0]]:
+            self.pending[best[0]].remove(best[1])
         return self.lines[best[0]][best[1]]
+
+    def first_in_line(self, service: str, at: float) -> int | None:
+        """The first patient from the head of the line on who can be called now."""
+        line, done = self.lines[service], self.taken[service]
+        head = self.heads[service]
+        while head < len(line) and (
+            done[head] or (line[head].coming is not None and line[head].arrival > at)
+        ):
+            if not done[head]:
+                self.pending[service].append(head)
+                self.pass_over(service, head, at)
+            head += 1
+        self.heads[service] = head
+        for position in range(head, len(line)):
+            if done[position]:
+                continue
+            entry = line[position]
+            if entry.arrival > at:
+                if entry.coming is not None:
+                    self.pass_over(service, position, at)
+                continue
+            if self.let_by and self.letting_by(service, position, at):
+                continue
+            return position
+        return None
+
+    def first_pending(self, service: str, at: float) -> int | None:
+        """The first remote patient the head of the line passed who can be called now."""
+        line = self.lines[service]
+        for position in self.pending[service]:
+            if line[position].arrival > at:
+                self.pass_over(service, position, at)
+            elif not self.letting_by(service, position, at):
+                return position
+        return None
+
+    def pass_over(self, service: str, position: int, at: float) -> None:
+        """A room looked for a patient and this remote one, first in line, is not here
+        (tickets.call_next): held from now if not held yet; held past the grace period,
+        moved back behind the next `remote_move_back` in its line (domain/remote.py)."""
+        line, done = self.lines[service], self.taken[service]
+        key = line[position].key
+        if any(not done[p] for p in self.let_by.get(key, ())):
+            return  # moved back already, and not its turn again yet
+        held = self.held.get(key)
+        if held is None:
+            self.held[key] = at
+        elif at >= held + self.plan.snapshot.remote_grace_minutes:
+            following = (
+                p
+                for p in range(position + 1, len(line))
+                if not done[p] and not line[p].probe and line[p].key[1] <= at
+            )
+            behind = list(itertools.islice(following, self.plan.snapshot.remote_move_back))
+            if behind:  # nobody behind: it keeps its place, for the desk
+                self.let_by[key] = behind
+                del self.held[key]
+
+    def letting_by(self, service: str, position: int, at: float) -> bool:
+        """Whether a moved-back remote patient, here now, still has someone here it was
+        moved behind."""
+        done, line = self.taken[service], self.lines[service]
+        return any(
+            not done[p] and line[p].arrival <= at for p in self.let_by.get(line[position].key, ())
+        )
 
     def next_available(self, services: Sequence[str], at: float) -> float | None:
         """When someone the room could call will next be here and callable, if ever."""
@@ -711,7 +848,7 @@ class _RoomStart:
         waiting = [
             t.arrived_at
             for t in snapshot.waiting
-            if t.service in room.services and ready.get(t.service, 0.0) <= 0
+            if t.service in room.services and ready.get(t.service, 0.0) <= 0 and t.coming is None
         ]
         idle_for = None
         if occupant is None and waiting:

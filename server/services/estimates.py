@@ -142,7 +142,7 @@ def _first_estimates(
                 found[ticket.id], waits[ticket.service_id] = extended
     rest = [t for t in tickets if t.id not in found]
     if rest:
-        snapshot = build_snapshot(site, now, held.waiting)
+        snapshot = build_snapshot(site, now, held.waiting, held.promises)
         predictions = line_estimates(snapshot, model, {t.id for t in rest}, seed=SEED)
         found.update(predictions.tickets)
         simulated = {int(sid): wait for sid, wait in predictions.services.items()}
@@ -271,7 +271,7 @@ def _load_places(site: Site, now: datetime, today: date) -> HeldPlaces:
 
 def forecast(site: Site, now: datetime) -> Forecast:
     held = lines.read(site, site.days.day_of(now))
-    snapshot = build_snapshot(site, now, held.waiting)
+    snapshot = build_snapshot(site, now, held.waiting, held.promises)
     return Forecast(site.seq, snapshot, estimate_cache.clinic_model(site, now))
 
 

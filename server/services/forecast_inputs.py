@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
+from server.domain import remote
 from server.domain.estimate import (
+    Coming,
     ExpectedAppointment,
     Occupant,
     PostedDelay,
@@ -23,7 +25,7 @@ from server.domain.history import History, PastAppointment, PastVisit, walk_in_r
 from server.domain.queue import TicketStatus
 from server.domain.schedule import MIDNIGHT, OpeningHours, closed_spans, local_to_utc, site_day
 from server.extensions import db
-from server.services.lines import Waiter
+from server.services.lines import HeldPromise, Waiter
 from server.sites.settings import SiteSettings
 from server.storage import queries
 from server.storage.models import Appointment, AuditEntry, DelayNotice, Room, Site, Ticket
@@ -31,7 +33,14 @@ from server.storage.models import Appointment, AuditEntry, DelayNotice, Room, Si
 HISTORY_DAYS = 14
 
 
-def build_snapshot(site: Site, now: datetime, waiting: Sequence[Waiter]) -> QueueSnapshot:
+def build_snapshot(
+    site: Site,
+    now: datetime,
+    waiting: Sequence[Waiter],
+    promises: Mapping[int, HeldPromise] | None = None,
+) -> QueueSnapshot:
+    """The site's queue now. `promises` (the lines' kept promises) give a remote ticket
+    not here yet its time to set off, and so when it is expected (`_coming`)."""
     line_days = site.days.line_days(site.days.day_of(now))
     today = site_day(now, site.zone)  # the calendar's: opening hours and bookings go by it
     settings = SiteSettings.of(site)
@@ -70,7 +79,13 @@ def build_snapshot(site: Site, now: datetime, waiting: Sequence[Waiter]) -> Queu
         now=now,
         waiting=tuple(
             WaitingTicket(
-                t.id, str(t.service_id), t.queue_at, t.arrived_at, t.priority, t.appointment_at
+                t.id,
+                str(t.service_id),
+                t.queue_at,
+                t.arrived_at,
+                t.priority,
+                t.appointment_at,
+                _coming(t, (promises or {}).get(t.id), now, settings.remote),
             )
             for t in waiting
         ),
@@ -89,7 +104,32 @@ def build_snapshot(site: Site, now: datetime, waiting: Sequence[Waiter]) -> Queu
         closures=tuple(closures),
         session_opened_at=opened,
         on_time_grace_minutes=settings.on_time_grace_minutes,
+        remote_grace_minutes=settings.remote.grace.total_seconds() / 60,
+        remote_move_back=settings.remote.move_back_places,
     )
+
+
+def _coming(
+    ticket: Waiter, promise: HeldPromise | None, now: datetime, rules: remote.RemoteRules
+) -> Coming | None:
+    """A remote ticket not here yet, as the forecast sees it: expected its travel time
+    after it was told to leave; not told yet, after the time to set off its page shows
+    (the low end of its promise: payloads.leave_time); with no estimate yet, after it
+    joined. None for a ticket here."""
+    if ticket.here:
+        return None
+    travel = timedelta(minutes=ticket.travel_minutes or 0)
+    leave_at = ticket.leave_told_at
+    if leave_at is None and promise is not None and _promised_for(promise, ticket):
+        low = max(0, round((promise.earliest_at - now).total_seconds() / 60))
+        leave_at = remote.leave_by(now, low, travel, rules.leave_margin)
+    expected = remote.expected_arrival(ticket.arrived_at, travel, leave_at)
+    return Coming(expected, float(ticket.travel_minutes or 0), ticket.held_at)
+
+
+def _promised_for(promise: HeldPromise, ticket: Waiter) -> bool:
+    """Whether the promise was made for the wait the ticket is in (promises.current)."""
+    return (promise.service_id, promise.queue_at) == (ticket.service_id, ticket.queue_at)
 
 
 @dataclass(frozen=True)

@@ -54,6 +54,10 @@ class Waiter:
     # A remote ticket not yet arrived is passed over by "call next" (domain/remote.py).
     here: bool = True
     held_at: datetime | None = None
+    # A remote ticket's travel time, and when it was told to leave: when the forecast
+    # expects it (forecast_inputs.py). None for the other tickets.
+    travel_minutes: int | None = None
+    leave_told_at: datetime | None = None
 
     status: ClassVar[TicketStatus] = TicketStatus.WAITING
 
@@ -70,6 +74,8 @@ class Waiter:
             ticket.room_id,
             ticket.source != REMOTE or ticket.here_at is not None,
             ticket.held_at,
+            ticket.travel_minutes,
+            ticket.leave_told_at,
         )
 
 
@@ -120,6 +126,8 @@ _WAITER_COLUMNS = (
     Ticket.source,
     Ticket.here_at,
     Ticket.held_at,
+    Ticket.travel_minutes,
+    Ticket.leave_told_at,
 )
 
 

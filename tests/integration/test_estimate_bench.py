@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
 
 from bench.clinic import Burst, Scenario, ServiceSpec, hm, simulate_day
 from bench.estimates import (
@@ -13,9 +17,12 @@ from bench.estimates import (
     MIXED,
     PREDICTORS,
     SCENARIOS,
+    URGENT_CARE,
     PastDay,
     ServerView,
     history_at,
+    remote_figures,
+    remote_lines,
     run_benchmark,
     score,
     table,
@@ -123,3 +130,69 @@ def test_a_small_run_of_the_shown_mode_scores_what_the_services_showed():
     for label in LABELS:
         assert label in printed
     assert len(shown_targets(results)) == 1 + 2 * 3 + 1
+
+
+# --- Remote patients ---------------------------------------------------------------
+
+
+def test_remote_patients_are_never_called_before_they_arrive_and_are_held_or_moved_back():
+    log = simulate_day(replace(BUSY_URGENT_CARE, remote_share=0.2), 0, 2000)
+    remote = {e.ticket for e in log.events if e.kind == "check_in" and e.travel_minutes}
+    assert 20 < len(remote) < 80  # about a fifth of the day's walk-ins
+    arrived = {e.ticket: e.at for e in log.events if e.kind == "arrive"}
+    left = {e.ticket: e.at for e in log.events if e.kind == "leave"}
+    for e in log.events:
+        if e.kind == "call" and e.ticket in remote:
+            assert left[e.ticket] < arrived[e.ticket] <= e.at
+    kinds = Counter(e.kind for e in log.events)
+    assert kinds["held"] > 0 and kinds["moved_back"] > 0 and kinds["advice"] > 0
+    # The truth kept beside the log matches it.
+    assert {r.ticket for r in log.remote} == remote
+    held = {e.ticket for e in log.events if e.kind == "held"}  # once or more each
+    assert {r.ticket for r in log.remote if r.held} == held
+    # With no remote share, the day is the day it always was.
+    plain = simulate_day(BUSY_URGENT_CARE, 0, 2000)
+    assert not any(e.travel_minutes for e in plain.events) and not plain.remote
+
+
+def test_the_server_view_gives_the_forecast_remote_tickets_as_the_server_does():
+    log = simulate_day(replace(URGENT_CARE, remote_share=0.3), 0, 2000)
+    view = ServerView(log)
+    seen_coming = seen_held = 0
+    for event in log.events:
+        view.apply(event)
+        if event.kind == "check_in" and event.travel_minutes:
+            ticket = next(t for t in view.snapshot(event.at).waiting if t.id == event.ticket)
+            assert ticket.coming is not None
+            # Not told yet and no time to set off shown yet: expected a trip after joining.
+            assert ticket.coming.expected_at == event.at + timedelta(minutes=event.travel_minutes)
+            seen_coming += 1
+        if event.kind == "held":
+            ticket = next(t for t in view.snapshot(event.at).waiting if t.id == event.ticket)
+            assert ticket.coming is not None and ticket.coming.held_at == event.at
+            seen_held += 1
+        if event.kind == "arrive":
+            ticket = next(t for t in view.snapshot(event.at).waiting if t.id == event.ticket)
+            assert ticket.coming is None
+    assert seen_coming > 0 and seen_held > 0
+    # --remote-blind: the forecast as before it knew remote tickets, all counted as here.
+    blind = ServerView(log, remote_blind=True)
+    for event in log.events:
+        blind.apply(event)
+        if event.kind == "held":
+            assert all(t.coming is None for t in blind.snapshot(event.at).waiting)
+
+
+def test_a_small_run_with_remote_patients_reports_who_came_in_time_and_their_wait():
+    bench = run_benchmark(
+        calibration_days=1, test_days=1, runs=40, jobs=1, scenarios=(3,), remote_share=0.2
+    )
+    figures = remote_figures(bench.remote[BUSY_URGENT_CARE.name])
+    assert figures is not None and figures.joined > 20
+    assert 0 < figures.in_time < 1 and figures.in_time + figures.held == pytest.approx(1)
+    # Those who waited at home and came in time waited far less in the room than those
+    # who came in person.
+    assert figures.waited_home > 0
+    assert 0 < figures.waited_home_room_wait < figures.in_person_wait
+    lines = remote_lines(bench)
+    assert len(lines) == 2 and "arrived before their turn" in lines[1]
