@@ -2,8 +2,8 @@
 ticket's "Leave by", and the kiosk's "I joined online".
 
 Starts its own demo server (as `make run` does, in a temporary folder), drives the pages
-in Chromium and writes docs/screenshots/join-*.png, phone-remote-*.png and
-kiosk-online-*.png:
+in Chromium and writes docs/screenshots/join-*.png, phone-remote-*.png,
+kiosk-online-*.png and poster-arrival.png (the poster as `waitroom poster` writes it):
 
     .venv/bin/python tools/screenshots_remote.py
 """
@@ -22,7 +22,7 @@ from playwright.sync_api import Browser, expect, sync_playwright  # noqa: E402
 
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_FLAGS  # noqa: E402
 from tests.e2e.live import SITE, Server  # noqa: E402
-from tools.screenshots_patient import KIOSK, PHONE, PUBLIC_URL, Desk, shoot, tap, type_keys  # noqa: E402
+from tools.screenshots_patient import KIOSK, OUT, PHONE, PUBLIC_URL, Desk, shoot, tap, type_keys  # noqa: E402
 
 # Walk-ins ahead: a wait longer than the travel time and the margin, so "Leave by".
 AHEAD = 8
@@ -55,6 +55,17 @@ def kiosk_arrival(browser: Browser, server: Server, number: str) -> None:
     shoot(page, "kiosk-online-here")
 
 
+def arrival_poster(browser: Browser, server: Server, folder: Path) -> None:
+    """The arrival poster as printed: an A4 page (794 by 1123 CSS pixels)."""
+    poster = folder / "arrival-poster.html"
+    server.command("poster", SITE, "--kind", "arrival", "-o", str(poster), "--base-url", PUBLIC_URL)
+    page = browser.new_context(viewport={"width": 794, "height": 1123}).new_page()
+    page.goto(poster.as_uri())
+    page.emulate_media(media="print")
+    page.screenshot(path=OUT / "poster-arrival.png", animations="disabled")
+    print("docs/screenshots/poster-arrival.png")
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         server = Server(Path(folder), None)
@@ -67,6 +78,7 @@ def main() -> None:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
             number = join_from_home(browser, server)
             kiosk_arrival(browser, server, number)
+            arrival_poster(browser, server, Path(folder))
             browser.close()
 
 
