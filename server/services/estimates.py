@@ -128,7 +128,7 @@ def _first_estimates(
         return {}
     known = estimate_cache.simulated_at(site.id)
     if known is not None and all(
-        known.covers(site.seq - 1, t.service_id) and _is_last(view, t) and t.service_id in stored
+        known.covers(site.seq - 1, t.service_id) and _joins_last(view, t) and t.service_id in stored
         for t in tickets
     ):
         return {t.id: stored[t.service_id] for t in tickets}
@@ -170,8 +170,14 @@ def _behind_the_last(
     order = heapq.nlargest(2, waiting, key=call_order_key)  # the last two, last first
     line = held.order.get(ticket.service_id, ())
     # Behind one of another line, the newcomer's place depends on how the shared rooms
-    # split between the lines: that is the simulation's to say.
-    if len(order) < 2 or order[0].id != ticket.id or line[-2:-1] != (order[1],):
+    # split between the lines: that is the simulation's to say; so is the place of one
+    # placed at a later appointment time (walk-ins coming before it go ahead).
+    if (
+        len(order) < 2
+        or order[0].id != ticket.id
+        or line[-2:-1] != (order[1],)
+        or not _placed_on_arrival(ticket)
+    ):
         return None
     last = view.estimates.get(order[1].id)
     rooms = sum(
@@ -215,6 +221,19 @@ def _keep_service_waits(
 def _is_last(view: payloads.QueueView, ticket: lines.Waiter) -> bool:
     line = view.order.get(ticket.service_id, [])
     return bool(line) and line[-1].id == ticket.id
+
+
+def _joins_last(view: payloads.QueueView, ticket: lines.Waiter) -> bool:
+    """Whether the stored wait for one joining the ticket's line now is the ticket's
+    own: it is last in line, and placed as one joining now is (at arrival, with no
+    priority). An appointment patient come early is placed at the appointment time
+    instead: the walk-ins who come before it go ahead, and the appointment patients
+    booked before it who are not here yet, so its wait is longer than a walk-in's."""
+    return _is_last(view, ticket) and _placed_on_arrival(ticket)
+
+
+def _placed_on_arrival(ticket: lines.Waiter) -> bool:
+    return ticket.priority == 0 and ticket.queue_at == ticket.arrived_at
 
 
 class _PromisedEstimates(dict[int, Estimate]):
@@ -332,7 +351,7 @@ def _first_estimate(
     view: payloads.QueueView, ticket: lines.Waiter, stored: dict[int, Estimate]
 ) -> Estimate:
     """What a ticket with no promise yet is shown, without a simulation."""
-    if _is_last(view, ticket) and ticket.service_id in stored:
+    if _joins_last(view, ticket) and ticket.service_id in stored:
         # The last simulation's wait for one joining the line now: this is that patient.
         return stored[ticket.service_id]
     position = view.position(ticket) or 1
