@@ -115,9 +115,11 @@ def _first_estimates(
 
     The stored wait for one joining a line is a newcomer's own when the newcomer's line
     was simulated at the seq just before this change (by the refresh, or by the check-in
-    before) and the newcomer is last in line: a check-in in a quiet moment costs no
-    simulation, nor does every other one of a burst. Otherwise the refresh is still
-    pending (it saw none of those who came since), and the newcomer's lines are
+    before) and the newcomer is last in line, placed on arrival (`_joins_last`): a
+    walk-in in a quiet moment costs no simulation, nor does every other one of a burst.
+    Otherwise the refresh is still pending (it saw none of those who came since), or the
+    newcomer is placed elsewhere (an appointment patient at a later slot), and the
+    newcomer's lines are
     simulated now, within a small budget (line_estimates); past LINE_SIMULATION_LIMIT
     waiting, where even that would cost too much, a newcomer right behind the previous
     newcomer of the lines sharing its rooms is given that one's estimate extended by
