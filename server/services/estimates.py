@@ -119,11 +119,11 @@ def _first_estimates(
     walk-in in a quiet moment costs no simulation, nor does every other one of a burst.
     Otherwise the refresh is still pending (it saw none of those who came since), or the
     newcomer is placed elsewhere (an appointment patient at a later slot), and the
-    newcomer's lines are
-    simulated now, within a small budget (line_estimates); past LINE_SIMULATION_LIMIT
-    waiting, where even that would cost too much, a newcomer right behind the previous
-    newcomer of the lines sharing its rooms is given that one's estimate extended by
-    one place (extend_line), and only the others are simulated. The waits for one
+    newcomer's lines are simulated now, within a small budget (line_estimates); past
+    LINE_SIMULATION_LIMIT waiting, where even that would cost too much, a newcomer placed
+    on arrival right behind the previous newcomer of the lines sharing its rooms is given
+    that one's estimate extended by one place (extend_line), and only the others are
+    simulated. The waits for one
     joining those lines next are stored too, for the display and the next to come.
     """
     if not tickets:
