@@ -123,8 +123,8 @@ def _first_estimates(
     LINE_SIMULATION_LIMIT waiting, where even that would cost too much, a newcomer placed
     on arrival right behind the previous newcomer of the lines sharing its rooms is given
     that one's estimate extended by one place (extend_line), and only the others are
-    simulated. The waits for one
-    joining those lines next are stored too, for the display and the next to come.
+    simulated. The waits for one joining those lines next are stored too, for the
+    display and the next to come.
     """
     if not tickets:
         return {}
