@@ -313,7 +313,8 @@ class Driver:
                 SITE,
                 scope=event.scope,
                 target=event.room,
-                reason="Running late",
+                reason_code=None,
+                note="Running late",
                 expected_minutes=event.minutes,
                 actor_id=staff,
             )

@@ -38,8 +38,11 @@ CALL_BUDGET = 20_000
 MIN_RUNS = 60
 # What a check-in may spend on its own patient's estimate (line_estimates): about ten
 # milliseconds. A run costs about one call per patient in the lines it simulates, and
-# as much as twenty more to set up.
-LINE_CALL_BUDGET = 1_000
+# as much as twenty more to set up; a call, about 2 microseconds of CPU (8 ms for the
+# whole budget on the shared benchmark machine). Fewer runs make a noisier estimate:
+# with 1,000 calls (28 runs with fifteen waiting in the lines) the first estimates
+# shown were further from the wait than the refresh's 200 runs (bench/shown.py).
+LINE_CALL_BUDGET = 4_000
 RUN_SETUP_CALLS = 20
 MIN_LINE_RUNS = 20
 # Past this many waiting, even MIN_LINE_RUNS would cost a check-in more than its budget:

@@ -115,20 +115,22 @@ def _first_estimates(
 
     The stored wait for one joining a line is a newcomer's own when the newcomer's line
     was simulated at the seq just before this change (by the refresh, or by the check-in
-    before) and the newcomer is last in line: a check-in in a quiet moment costs no
-    simulation, nor does every other one of a burst. Otherwise the refresh is still
-    pending (it saw none of those who came since), and the newcomer's lines are
-    simulated now, within a small budget (line_estimates); past LINE_SIMULATION_LIMIT
-    waiting, where even that would cost too much, a newcomer right behind the previous
-    newcomer of the lines sharing its rooms is given that one's estimate extended by
-    one place (extend_line), and only the others are simulated. The waits for one
-    joining those lines next are stored too, for the display and the next to come.
+    before) and the newcomer is last in line, placed on arrival (`_joins_last`): a
+    walk-in in a quiet moment costs no simulation, nor does every other one of a burst.
+    Otherwise the refresh is still pending (it saw none of those who came since), or the
+    newcomer is placed elsewhere (an appointment patient at a later slot), and the
+    newcomer's lines are simulated now, within a small budget (line_estimates); past
+    LINE_SIMULATION_LIMIT waiting, where even that would cost too much, a newcomer placed
+    on arrival right behind the previous newcomer of the lines sharing its rooms is given
+    that one's estimate extended by one place (extend_line), and only the others are
+    simulated. The waits for one joining those lines next are stored too, for the
+    display and the next to come.
     """
     if not tickets:
         return {}
     known = estimate_cache.simulated_at(site.id)
     if known is not None and all(
-        known.covers(site.seq - 1, t.service_id) and _is_last(view, t) and t.service_id in stored
+        known.covers(site.seq - 1, t.service_id) and _joins_last(view, t) and t.service_id in stored
         for t in tickets
     ):
         return {t.id: stored[t.service_id] for t in tickets}
@@ -170,8 +172,14 @@ def _behind_the_last(
     order = heapq.nlargest(2, waiting, key=call_order_key)  # the last two, last first
     line = held.order.get(ticket.service_id, ())
     # Behind one of another line, the newcomer's place depends on how the shared rooms
-    # split between the lines: that is the simulation's to say.
-    if len(order) < 2 or order[0].id != ticket.id or line[-2:-1] != (order[1],):
+    # split between the lines: that is the simulation's to say; so is the place of one
+    # placed at a later appointment time (walk-ins coming before it go ahead).
+    if (
+        len(order) < 2
+        or order[0].id != ticket.id
+        or line[-2:-1] != (order[1],)
+        or not _placed_on_arrival(ticket)
+    ):
         return None
     last = view.estimates.get(order[1].id)
     rooms = sum(
@@ -215,6 +223,19 @@ def _keep_service_waits(
 def _is_last(view: payloads.QueueView, ticket: lines.Waiter) -> bool:
     line = view.order.get(ticket.service_id, [])
     return bool(line) and line[-1].id == ticket.id
+
+
+def _joins_last(view: payloads.QueueView, ticket: lines.Waiter) -> bool:
+    """Whether the stored wait for one joining the ticket's line now is the ticket's
+    own: it is last in line, and placed as one joining now is (at arrival, with no
+    priority). An appointment patient come early is placed at the appointment time
+    instead: the walk-ins who come before it go ahead, and the appointment patients
+    booked before it who are not here yet, so its wait is longer than a walk-in's."""
+    return _is_last(view, ticket) and _placed_on_arrival(ticket)
+
+
+def _placed_on_arrival(ticket: lines.Waiter) -> bool:
+    return ticket.priority == 0 and ticket.queue_at == ticket.arrived_at
 
 
 class _PromisedEstimates(dict[int, Estimate]):
@@ -332,7 +353,7 @@ def _first_estimate(
     view: payloads.QueueView, ticket: lines.Waiter, stored: dict[int, Estimate]
 ) -> Estimate:
     """What a ticket with no promise yet is shown, without a simulation."""
-    if _is_last(view, ticket) and ticket.service_id in stored:
+    if _joins_last(view, ticket) and ticket.service_id in stored:
         # The last simulation's wait for one joining the line now: this is that patient.
         return stored[ticket.service_id]
     position = view.position(ticket) or 1

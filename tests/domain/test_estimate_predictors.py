@@ -277,6 +277,19 @@ def test_a_newcomer_is_estimated_for_their_place_and_as_the_whole_queue_would_be
     assert set(last.services) == {"G"}  # the wait for one joining that line next
 
 
+def test_an_appointment_patient_come_early_waits_longer_than_one_joining_now():
+    # Booked for 09:20 and here at 09:00: placed at 09:20, behind the walk-ins who come
+    # before then. The wait for one joining the line now (a walk-in's) is not theirs.
+    expecting = replace(MODEL, walk_ins_per_hour={"G": 12.0})
+    slot = NOW + timedelta(minutes=20)
+    early = WaitingTicket(99, "G", slot, NOW, appointment_at=slot)
+    queue = snap([*waiting("G", 6), early], [seeing("r1"), seeing("r2")])
+    own = line_estimates(queue, expecting, {99}, seed=7)
+    assert own.tickets[99].central >= own.services["G"].central + 10
+    whole = simulated_estimates(queue, expecting, seed=7)
+    assert abs(own.tickets[99].central - whole.tickets[99].central) <= 2
+
+
 def test_one_joining_behind_the_last_waits_one_place_more_with_a_range_in_proportion():
     last = Estimate(central=100, low=90, high=120)
     following = extend_line(last, 5.0)

@@ -84,10 +84,10 @@ def test_eight_walk_ins_in_a_row_are_each_told_the_wait_of_their_own_place(
         assert phone["ticket"]["estimate"] == estimate
 
     # The refresh's simulation of the whole queue agrees within its Monte Carlo noise:
-    # the check-in ran at least 20 runs (35 here) to its 200; with waits spread over
-    # about 20 minutes (26-45 for the eighth), the median of 35 draws is within about
-    # 1.3 minutes (one standard error) of the median of all; 3 minutes is two and a bit,
-    # and a promise moves only by 2 minutes or more (promises.PROMISE_MOVES).
+    # the check-in ran at least 20 runs (140 to 190 here) to its 200; with waits spread
+    # over about 20 minutes (26-45 for the eighth), the medians of two such simulations
+    # differ by about a minute (one standard error); 3 minutes is three, and a promise
+    # moves only by 2 minutes or more (promises.PROMISE_MOVES).
     whole = whole_queue_estimates(app, clock)
     for place, (i, estimate) in enumerate(zip(ids, told, strict=True), 1):
         fresh = whole[i]
@@ -153,3 +153,42 @@ def test_a_burst_behind_a_long_line_extends_it_without_simulating_again(
         fresh = whole[ticket_id(app, answer["token"])]
         assert abs(fresh.central - estimate["central"]) <= 4, (place, fresh, estimate)
         assert abs(fresh.high - estimate["high"]) <= 8, (place, fresh, estimate)
+
+
+def check_in_appointment(client, code):
+    response = client.post(f"/api/sites/{SITE}/checkins/appointment", json={"code": code})
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()
+
+
+def test_an_appointment_patient_come_early_is_told_the_wait_of_their_slot_not_a_walk_ins(
+    app, client, clock, monkeypatch
+):
+    """Placed at the appointment time (10:55), not on arrival (10:35): the walk-ins who
+    come before it go ahead, so the refresh's wait for one joining now is not theirs."""
+    clock.advance(minutes=65)  # 10:05
+    for _ in range(6):  # one every five minutes: the site expects more to come
+        walk_in(client, "G")
+        clock.advance(minutes=5)
+    refresh(app)  # 10:35
+    with app.app_context():
+        site = queries.get_site(SITE)
+        joining = site.service_waits[str(queries.get_service(site, "G").id)]
+    simulated = []
+    line_estimates = estimates.line_estimates
+
+    def counted(*args, **kwargs):
+        simulated.append(args[2])
+        return line_estimates(*args, **kwargs)
+
+    monkeypatch.setattr(estimates, "line_estimates", counted)
+    answer = check_in_appointment(client, "RV1008")  # General practice at 10:55
+    told = answer["ticket"]["estimate"]
+    assert answer["ticket"]["position"] == 7
+    whole = whole_queue_estimates(app, clock)[ticket_id(app, answer["token"])]
+    # As the refresh's simulation of the whole queue has it, within its noise (the
+    # walk-in's wait would be 29 minutes, at most 39, against 40, at most 63).
+    assert abs(whole.central - told["central"]) <= 3, (whole, told, joining)
+    assert abs(whole.high - told["high"]) <= 5, (whole, told, joining)
+    assert told["central"] > joining[0] and told["high"] > joining[2]
+    assert len(simulated) == 1  # its line, at once

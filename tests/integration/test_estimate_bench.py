@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import pytest
 
-from bench.clinic import Burst, Scenario, ServiceSpec, hm, simulate_day
+from bench.clinic import Burst, Event, Scenario, ServiceSpec, hm, simulate_day
 from bench.estimates import (
     BUSY_URGENT_CARE,
     DISRUPTED,
@@ -28,10 +28,14 @@ from bench.estimates import (
     table,
     targets,
 )
-from bench.shown import LABELS, run_day
+from bench.shown import LABELS, STAFF, Driver, SimClock, make_app, run_day, site_text
 from bench.shown import table as shown_table
 from bench.shown import targets as shown_targets
+from server import services
 from server.domain.history import learn
+from server.extensions import db
+from server.sites.schema import parse_site_text
+from server.storage import queries
 
 ORIGINAL = SCENARIOS[:3]
 
@@ -196,3 +200,25 @@ def test_a_small_run_with_remote_patients_reports_who_came_in_time_and_their_wai
     assert 0 < figures.waited_home_room_wait < figures.in_person_wait
     lines = remote_lines(bench)
     assert len(lines) == 2 and "arrived before their turn" in lines[1]
+
+
+def test_the_shown_mode_posts_and_clears_a_delay_notice_through_the_service(tmp_path):
+    # The disrupted clinic's notices: a day of it is too long for a test, its events not.
+    log = simulate_day(TINY, 0, 2000)
+    clock = SimClock(log.day + timedelta(hours=8, minutes=10))
+    app = make_app(tmp_path, clock)
+    with app.app_context():
+        db.create_all()
+        services.load_site(parse_site_text(site_text(TINY)))
+        staff = services.add_user(STAFF, "bench password, not a secret", "staff", ["bench"])
+        driver = Driver(log, clock, staff.id)
+        assert driver.apply(
+            Event(clock.now, "notice", notice=1, scope="room", room="t1", minutes=20)
+        )
+        site = queries.get_site("bench")
+        [posted] = queries.active_notices(site.id)
+        assert (posted.scope, posted.room.code, posted.expected_minutes) == ("room", "t1", 20)
+        assert driver.apply(Event(clock.now, "clear", notice=1))
+        assert queries.active_notices(queries.get_site("bench").id) == []
+        db.session.remove()
+        db.engine.dispose()
