@@ -1,15 +1,17 @@
 """Waiting from anywhere in real Chromium: join from the public page, see when to leave,
-say "I'm here" with the day's arrival code, and be called; axe on the new screens in
-English and Spanish.
+be told to come (the server's clock moved past "Leave by" through its offset file,
+WAITROOM_CLOCK_OFFSET_FILE), say "I'm here" with the day's arrival code, and be called;
+axe on the new screens in English and Spanish.
 
-The server's clock is the real one here: being held and moved back after the grace
-period is tested with the server's clock moved in tests/e2e/test_kiosk_arrival.py (and
-with the app's own clock in tests/integration/test_remote.py).
+Being held and moved back after the grace period is in tests/e2e/test_kiosk_arrival.py
+(and with the app's own clock in tests/integration/test_remote.py).
 """
 
 from __future__ import annotations
 
 import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect
@@ -17,8 +19,10 @@ from playwright.sync_api import expect
 from tests.e2e.conftest import Live, assert_accessible
 from tests.e2e.live import SITE, Server
 from tests.e2e.test_desk import _form_login
+from tests.e2e.test_kiosk_arrival import move_server_clock
 from tests.e2e.test_phone import PHONE
 
+LONDON = ZoneInfo("Europe/London")
 AHEAD = 8  # walk-ins ahead, so that the wait is longer than the margin: "Leave by"
 
 
@@ -27,10 +31,15 @@ def live_server(tmp_path_factory):
     """A server of its own. On the suite's shared server, earlier tests' visits (called
     and completed within seconds) teach it that a visit takes no time, and every wait is
     then "Please come now", never "Leave by"."""
-    server = Server(tmp_path_factory.mktemp("join"), None)
+    root = tmp_path_factory.mktemp("join")
+    server = Server(root, None)
+    # Its clock can be moved forward (server/clock.py): "Leave by" is minutes away.
+    server.env["WAITROOM_CLOCK_OFFSET_FILE"] = str(root / "clock-offset")
     password = server.demo()
     with server.running():
-        yield Live(server, password)
+        live = Live(server, password)
+        live.offset_file = root / "clock-offset"
+        yield live
 
 
 @pytest.fixture(scope="module")
@@ -45,6 +54,12 @@ def desk_login(browser, live_server):
 
 def ticket_id(desk, number):
     return next(t["id"] for t in desk.queue()["tickets"] if t["number"] == number)
+
+
+def seconds_until(hour: str, minute: str) -> float:
+    """Seconds from now to today's HH:MM on the site's clock (the demo's: London)."""
+    now = datetime.now(LONDON)
+    return max((now.replace(hour=int(hour), minute=int(minute)) - now).total_seconds(), 0)
 
 
 def test_join_from_home_leave_by_say_i_am_here_and_be_called(
@@ -67,6 +82,13 @@ def test_join_from_home_leave_by_say_i_am_here_and_be_called(
     expect(phone.locator("#leave-advice")).to_have_text(re.compile(r"^Leave by \d\d:\d\d\.$"))
     assert_accessible(phone, "remote ticket page (en)")
     number = phone.locator(".ticket-number").inner_text()
+
+    # Time passes on the server's clock to a minute past "Leave by": the patient is told
+    # to come now.
+    leave_by = re.search(r"(\d\d):(\d\d)", phone.locator("#leave-advice").inner_text())
+    move_server_clock(live_server, seconds_until(leave_by[1], leave_by[2]) + 60)
+    phone.reload()
+    expect(phone.locator("#leave-advice")).to_have_text("Please come now.")
     remote_id = ticket_id(desk, number)
 
     # The desk sees it as not here yet; "call next" would pass over it.
