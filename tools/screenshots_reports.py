@@ -1,9 +1,9 @@
 """Take the README's screenshot of the manager's reports.
 
-Starts the demo server the way the browser tests do (tests/e2e/live.py), has the desk
-see a few patients today through the API (the demo has no history yet), signs in as
-the demo's administrator and photographs /reports in Chromium into
-docs/screenshots/reports.png.
+Starts the demo server the way the browser tests do (tests/e2e/live.py), with the 60
+past days that `make run` loads, has the desk see a few patients today through the API,
+signs in as the demo's administrator and photographs the last 30 days of /reports in
+Chromium into docs/screenshots/reports.png.
 
     .venv/bin/python tools/screenshots_reports.py
 """
@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT))
 from playwright.sync_api import expect, sync_playwright  # noqa: E402
 
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_FLAGS, Live  # noqa: E402
-from tests.e2e.live import Server  # noqa: E402
+from tests.e2e.live import Server, run_waitroom  # noqa: E402
 from tests.e2e.test_reports_page import _visits  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
@@ -29,7 +29,11 @@ OUT = ROOT / "docs" / "screenshots"
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     server = Server(Path(tempfile.mkdtemp()), None)
-    password = server.demo()
+    (server.root / "var").mkdir()
+    printed = run_waitroom(server.root, server.env, "demo", "--history-days", "60")
+    password = next(
+        x for x in printed.splitlines() if x.startswith("staff login: desk / ")
+    ).removeprefix("staff login: desk / ")
     with server.running(), sync_playwright() as playwright:
         _visits(Live(server, password))
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
@@ -37,7 +41,7 @@ def main() -> None:
             viewport={"width": 1280, "height": 900}, reduced_motion="reduce", locale="en"
         )
         page = context.new_page()
-        page.goto(f"{server.base}/reports?range=today")
+        page.goto(f"{server.base}/reports?range=30")
         page.fill("#username", "desk")
         page.fill("#password", password)
         page.press("#password", "Enter")
