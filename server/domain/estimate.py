@@ -690,7 +690,7 @@ class _Run:
                     later += model.turnaround.sample(rng)
                     heapq.heappush(free, (plan.after_closures(index, later, model, rng), index))
                 continue
-            if rng.random() < model.no_show_rate:
+            if rng.random() < model.no_show_chance(at - entry.arrival):
                 busy = model.no_show_minutes.sample(rng)
             else:
                 visit = model.visit(entry.service).sample(rng) * self.pace[entry.service]

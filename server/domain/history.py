@@ -134,6 +134,44 @@ def learn_visit_length(observed: Sequence[float], typical_minutes: float) -> Log
     return LogNormal(mu, sigma)
 
 
+# Bands of the time a called patient had waited (upper bounds, in minutes; the last band
+# has none), for the share of them who were not there (NoShowByWait).
+NO_SHOW_WAIT_BANDS = (15.0, 30.0, 60.0, 120.0)
+
+
+@dataclass(frozen=True)
+class NoShowByWait:
+    """The share of called patients who do not come, by how long they had waited.
+
+    Patients who give up waiting mostly leave without a word and are no-shows when
+    called, so the longer the wait, the likelier a no-show: on the benchmark's busy
+    urgent care, twice as likely after an hour as after a quarter of one. A forecast
+    with one rate for all keeps too many of those ahead of a long wait, and promises
+    it too late. Each band is shrunk towards the site's overall rate until it has a few
+    dozen calls of its own.
+    """
+
+    bounds: tuple[float, ...]
+    rates: tuple[float, ...]  # one per band: len(bounds) + 1
+
+    def rate(self, waited: float) -> float:
+        return self.rates[bisect.bisect_left(self.bounds, waited)]
+
+
+def no_shows_by_wait(
+    waits: Iterable[tuple[float, bool]], overall: float, weight: float
+) -> NoShowByWait:
+    """The share of no-shows in each wait band, from (minutes waited, was a no-show)."""
+    calls = [0] * (len(NO_SHOW_WAIT_BANDS) + 1)
+    missed = [0] * len(calls)
+    for waited, no_show in waits:
+        band = bisect.bisect_left(NO_SHOW_WAIT_BANDS, waited)
+        calls[band] += 1
+        missed[band] += no_show
+    rates = tuple((overall * weight + k) / (weight + n) for k, n in zip(missed, calls, strict=True))
+    return NoShowByWait(NO_SHOW_WAIT_BANDS, rates)
+
+
 # --- What the site remembers ------------------------------------------------------
 
 
@@ -201,9 +239,17 @@ class ClinicModel:
     pace_sigma: float = 0.12  # day-to-day uncertainty of the pace, on the log scale
     # Waiting patients who leave before they are called (cancelled), per minute waited.
     leave_per_minute: float = 0.0
+    # The no-show share by the time waited before the call; None: no_show_rate for all.
+    no_show_by_wait: NoShowByWait | None = None
 
     def visit(self, service: str) -> LogNormal:
         return self.visits.get(service) or LogNormal.from_mean(15.0)
+
+    def no_show_chance(self, waited: float) -> float:
+        """The chance that a patient called after waiting `waited` minutes is not there."""
+        if self.no_show_by_wait is None:
+            return self.no_show_rate
+        return self.no_show_by_wait.rate(waited)
 
     def cycle_minutes(self, service: str) -> float:
         """The mean time a room gives one patient, from its call to the next call."""
@@ -214,11 +260,13 @@ def learn(history: History) -> ClinicModel:
     by_service: dict[str, list[float]] = defaultdict(list)
     walks: list[float] = []
     no_show_minutes: list[float] = []
+    waits: list[tuple[float, bool]] = []
     called = no_shows = 0
     for visit in history.visits:
         if visit.called_at is None:
             continue
         called += 1
+        waits.append((max(0.0, minutes(visit.called_at, visit.arrived_at)), visit.no_show))
         if visit.no_show:
             no_shows += 1
             if visit.finished_at is not None:
@@ -235,6 +283,9 @@ def learn(history: History) -> ClinicModel:
     )
     booked = len(history.appointments)
     came = [a for a in history.appointments if a.arrived_at is not None]
+    no_show_rate = (NO_SHOW_PRIOR * NO_SHOW_PRIOR_WEIGHT + no_shows) / (
+        NO_SHOW_PRIOR_WEIGHT + called
+    )
     return ClinicModel(
         visits={
             service: learn_visit_length(by_service.get(service, []), typical)
@@ -244,8 +295,8 @@ def learn(history: History) -> ClinicModel:
         session_start=Empirical.learnt(session_starts, SESSION_START_PRIOR),
         walk=Empirical.learnt(walks, WALK_PRIOR),
         pause=Empirical.learnt(history.pause_minutes, PAUSE_PRIOR),
-        no_show_rate=(NO_SHOW_PRIOR * NO_SHOW_PRIOR_WEIGHT + no_shows)
-        / (NO_SHOW_PRIOR_WEIGHT + called),
+        no_show_rate=no_show_rate,
+        no_show_by_wait=no_shows_by_wait(waits, no_show_rate, NO_SHOW_PRIOR_WEIGHT),
         no_show_minutes=Empirical.learnt(no_show_minutes, NO_SHOW_MINUTES_PRIOR),
         show_rate=(SHOW_PRIOR * SHOW_PRIOR_WEIGHT + len(came)) / (SHOW_PRIOR_WEIGHT + booked),
         offsets=Empirical.learnt(

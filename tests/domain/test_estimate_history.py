@@ -11,6 +11,7 @@ from server.domain.history import (
     Empirical,
     History,
     LogNormal,
+    NoShowByWait,
     PastVisit,
     learn,
     learn_visit_length,
@@ -86,3 +87,31 @@ def test_the_leaving_rate_is_patients_who_left_unseen_per_minute_waited():
     model = learn(History(typical_minutes={"G": 15}, visits=called + cancelled + still_waiting))
     assert model.leave_per_minute == pytest.approx(2 / 300)
     assert learn(History(typical_minutes={"G": 15})).leave_per_minute == 0.0
+
+
+def _called_after(waited, no_show=False):
+    if no_show:
+        return PastVisit("G", "r1", at(0), at(waited), None, at(waited + 3), no_show=True)
+    return PastVisit("G", "r1", at(0), at(waited), at(waited + 1), at(waited + 10))
+
+
+def test_a_no_show_is_likelier_the_longer_the_patient_had_waited():
+    # 2 in 100 called within a quarter of an hour did not come, 20 in 100 after an hour.
+    visits = [_called_after(10, no_show=i < 2) for i in range(100)]
+    visits += [_called_after(75, no_show=i < 20) for i in range(100)]
+    model = learn(History(typical_minutes={"G": 15}, visits=visits))
+    assert model.no_show_rate == pytest.approx((0.05 * 20 + 22) / 220)
+    assert model.no_show_chance(10) == pytest.approx((model.no_show_rate * 20 + 2) / 120)
+    assert model.no_show_chance(75) == pytest.approx((model.no_show_rate * 20 + 20) / 120)
+    # A band with no calls of its own says the site's rate.
+    assert model.no_show_chance(200) == pytest.approx(model.no_show_rate)
+
+
+def test_with_no_history_every_wait_has_the_prior_no_show_rate():
+    model = learn(History(typical_minutes={"G": 15}))
+    assert {model.no_show_chance(w) for w in (0, 20, 45, 90, 500)} == {model.no_show_rate}
+
+
+def test_the_wait_bands_include_their_upper_bound():
+    bands = NoShowByWait((15.0, 30.0), (0.1, 0.2, 0.3))
+    assert [bands.rate(w) for w in (0, 15, 15.5, 30, 31)] == [0.1, 0.1, 0.2, 0.2, 0.3]

@@ -30,7 +30,7 @@ from server.domain.estimate import (
     simulated_waits,
     summarise,
 )
-from server.domain.history import History, learn
+from server.domain.history import History, NoShowByWait, learn
 
 NOW = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
 MODEL = learn(History(typical_minutes={"G": 15, "N": 10}))
@@ -318,6 +318,24 @@ def test_calibration_widens_an_interval_that_held_too_few_waits():
     assert fitted.low < 0.1
     assert fitted.high > 0.9
     assert fitted.central == pytest.approx(0.5, abs=0.05)
+
+
+def test_those_ahead_who_have_waited_long_are_likelier_no_shows():
+    # A site where 1 in 3 called after an hour of waiting was gone, nobody sooner: twelve
+    # who came an hour and a half ago, and three who came just now.
+    rooms = [seeing("g1"), seeing("g2")]
+    flat = replace(MODEL, no_show_rate=0.0, no_show_by_wait=None)
+    by_wait = replace(flat, no_show_by_wait=NoShowByWait((60.0,), (0.0, 1 / 3)))
+    long_ago, just_now = waiting("G", 12, since=90), waiting("G", 3, since=3)
+    medians = {
+        (name, model): median(simulated_waits(snap(line, rooms), m, runs=200, seed=3)[line[-1].id])
+        for name, line in (("long ago", long_ago), ("just now", just_now))
+        for model, m in (("flat", flat), ("by wait", by_wait))
+    }
+    # Gone patients take a room minutes, not a visit: the wait behind them is shorter.
+    assert medians["long ago", "by wait"] < 0.85 * medians["long ago", "flat"]
+    # Those who came just now are called within the hour, when nobody was gone.
+    assert medians["just now", "by wait"] == pytest.approx(medians["just now", "flat"], abs=1)
 
 
 def test_patients_who_give_up_waiting_shorten_the_waits_behind_them():
