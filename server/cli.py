@@ -144,14 +144,23 @@ def _start_background_work(app: Any, socketio: Any) -> Any:
     arrivals = float(
         os.environ.get("DEMO_LIVE_ARRIVALS_PER_HOUR", str(demo_live.ARRIVALS_PER_HOUR))
     )
+    speed = float(os.environ.get("DEMO_LIVE_SPEED", str(demo_live.SPEED)))
     with app.app_context():
         live = step > 0 and bool(demo_live.live_sites())
         db.session.remove()
+    if live and speed <= 0:
+        raise click.UsageError("DEMO_LIVE_SPEED must be a number above 0, e.g. 1 or 60.")
     if live:
         with app.app_context():
             player = deployment_lease(app.config, db.engine, "demo-live", ttl=3 * step)
         socketio.start_background_task(
-            demo_live.play_forever, app, player, socketio.sleep, step, arrivals
+            demo_live.play_forever,
+            app,
+            player,
+            socketio.sleep,
+            step,
+            arrivals_per_hour=arrivals,
+            speed=speed,
         )
     if isinstance(registry, presence.SharedPresence):
         socketio.start_background_task(registry.beat_forever, socketio.sleep)

@@ -39,6 +39,9 @@ STEP_SECONDS = 10
 ARRIVALS_PER_HOUR = 40
 MOST_WAITING = 25  # no more walk-ins while this many wait: the demo stays readable
 WALK_IN_SECONDS = 60  # from the call to coming into the room
+# How many times faster than real time walks to the room and visits pass. At 1 a visit
+# lasts its typical minutes; a demo shown in a meeting may want a morning in minutes.
+SPEED = 1.0
 
 
 def set_live(site_slug: str, username: str | None) -> None:
@@ -65,10 +68,13 @@ def play(
     username: str,
     seconds: float,
     rng: random.Random,
+    *,
     arrivals_per_hour: float = ARRIVALS_PER_HOUR,
+    speed: float = SPEED,
 ) -> list[str]:
-    """One step of `seconds`: who walked in, who was called, came in, was seen. Returns
-    what happened, e.g. ["check_in", "call", "start", "complete"] (for the log)."""
+    """One step of `seconds`: who walked in, who was called, came in, was seen, with
+    walks and visits `speed` times faster than real time. Returns what happened, e.g.
+    ["check_in", "call", "start", "complete"] (for the log)."""
     actor = db.session.scalar(select(User.id).where(User.username == username))
     db.session.rollback()
     if actor is None:
@@ -93,7 +99,7 @@ def play(
     typical = {s.id: float(s.typical_minutes or 10) for s in services}
     moves: list[tuple[str, Callable[[], Any]]] = []
     for ticket in mine:
-        moves.extend(_next_step(ticket, now, typical, site_slug, actor))
+        moves.extend(_next_step(ticket, now, typical, site_slug, actor, speed=speed))
     busy = {t.room_id for t in mine if t.status != TicketStatus.WAITING}
     rooms = [r.code for r in site.rooms if r.id not in busy and not r.paused]
     arrivals = (
@@ -111,17 +117,24 @@ def play(
 
 
 def _next_step(
-    ticket: Ticket, now: datetime, typical: dict[int, float], site_slug: str, actor: int
+    ticket: Ticket,
+    now: datetime,
+    typical: dict[int, float],
+    site_slug: str,
+    actor: int,
+    *,
+    speed: float,
 ) -> list[tuple[str, Callable[[], Any]]]:
-    """A called patient comes in after WALK_IN_SECONDS; a visit ends after its length."""
+    """A called patient comes in after WALK_IN_SECONDS; a visit ends after its length
+    (both divided by `speed`)."""
     started, called = ticket.started_at, ticket.called_at
     if ticket.status == TicketStatus.IN_SERVICE and started is not None:
-        if now < started + _length(ticket.id, typical.get(ticket.service_id, 10)):
+        if now < started + _length(ticket.id, typical.get(ticket.service_id, 10)) / speed:
             return []
         return [("complete", partial(tickets.complete, site_slug, ticket.id, actor_id=actor))]
     if ticket.status != TicketStatus.CALLED or called is None:
         return []
-    if now < called + timedelta(seconds=WALK_IN_SECONDS):
+    if now < called + timedelta(seconds=WALK_IN_SECONDS / speed):
         return []
     return [("start", partial(tickets.start_service, site_slug, ticket.id, actor_id=actor))]
 
@@ -153,7 +166,9 @@ def play_forever(
     lease: Lease,
     sleep: Callable[[float], None],
     seconds: float = STEP_SECONDS,
+    *,
     arrivals_per_hour: float = ARRIVALS_PER_HOUR,
+    speed: float = SPEED,
 ) -> None:
     """The server's loop: every `seconds`, one step of each live site."""
     rng = random.Random()  # noqa: S311 - made-up arrivals, not secrets
@@ -163,7 +178,14 @@ def play_forever(
             try:
                 if lease.hold():
                     for slug, username in live_sites():
-                        play(slug, username, seconds, rng, arrivals_per_hour)
+                        play(
+                            slug,
+                            username,
+                            seconds,
+                            rng,
+                            arrivals_per_hour=arrivals_per_hour,
+                            speed=speed,
+                        )
             except Exception:  # the demo must outlive any one bad step
                 app.logger.exception("demo live step failed")
             finally:

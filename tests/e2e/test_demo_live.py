@@ -2,7 +2,10 @@
 would upset the other browser tests), the display and the desk move while nobody
 touches anything. The player steps every second with a walk-in at each step
 (DEMO_LIVE_SECONDS=1, DEMO_LIVE_ARRIVALS_PER_HOUR=3600) instead of every 10 s with 40
-an hour, so that a few seconds show what a visitor sees in a few minutes."""
+an hour, and walks and visits pass 60 times faster (DEMO_LIVE_SPEED=60), so that a few
+seconds show what a visitor sees in a few minutes. At real speed the rooms stayed busy
+for minutes once the first walk-ins were called, no more were called, and the line
+stopped at its cap: a test that ran half a minute late saw nothing move."""
 
 from __future__ import annotations
 
@@ -23,7 +26,9 @@ MOVES_WITHIN = 12_000  # ms: a few steps of one second, on a busy machine
 @pytest.fixture(scope="module")
 def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     server = Server(tmp_path_factory.mktemp("demo-live"), None)
-    server.env.update(DEMO_LIVE_SECONDS="1", DEMO_LIVE_ARRIVALS_PER_HOUR="3600")
+    server.env.update(
+        DEMO_LIVE_SECONDS="1", DEMO_LIVE_ARRIVALS_PER_HOUR="3600", DEMO_LIVE_SPEED="60"
+    )
     server.demo()
     # As an operator would: the demo marked live before the server starts.
     printed = server.command("demo", "--live")

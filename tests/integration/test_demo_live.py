@@ -49,6 +49,18 @@ def test_a_live_site_moves_on_the_servers_clock(app, clock):
         assert _statuses(app)[0] == TicketStatus.DONE
 
 
+def test_a_faster_demo_walks_and_sees_patients_faster(app, clock):
+    with app.app_context():
+        demo_live.set_live(SITE, "admin")
+        rng = Always(1)
+        demo_live.play(SITE, "admin", 1, rng, speed=60)
+        clock.advance(seconds=2)  # a minute's walk at 60 times
+        assert "start" in demo_live.play(SITE, "admin", 1, rng, speed=60)
+        clock.advance(minutes=1)  # an hour's visit: longer than any
+        assert "complete" in demo_live.play(SITE, "admin", 1, rng, speed=60)
+    assert _statuses(app)[0] == TicketStatus.DONE
+
+
 def test_stopping_and_an_unknown_account_play_nothing(app, clock):
     with app.app_context():
         demo_live.set_live(SITE, "nobody")
