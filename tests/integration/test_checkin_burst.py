@@ -52,10 +52,8 @@ def whole_queue_estimates(app, clock):
     return estimates.predict(forecast).tickets
 
 
-def test_eight_walk_ins_in_a_row_are_each_told_the_wait_of_their_own_place(
-    app, client, clock, monkeypatch
-):
-    refresh(app)  # a server that has been running has one behind it
+def count_line_simulations(monkeypatch) -> list:
+    """The tickets of each line simulation a check-in runs, as they are run."""
     simulated = []
     line_estimates = estimates.line_estimates
 
@@ -64,6 +62,14 @@ def test_eight_walk_ins_in_a_row_are_each_told_the_wait_of_their_own_place(
         return line_estimates(*args, **kwargs)
 
     monkeypatch.setattr(estimates, "line_estimates", counted)
+    return simulated
+
+
+def test_eight_walk_ins_in_a_row_are_each_told_the_wait_of_their_own_place(
+    app, client, clock, monkeypatch
+):
+    refresh(app)  # a server that has been running has one behind it
+    simulated = count_line_simulations(monkeypatch)
     burst = [walk_in(client, "V") for _ in range(BURST)]
     # The first is told the refresh's wait for one joining; each simulation tells the
     # next to come too: every other check-in simulates.
@@ -174,14 +180,7 @@ def test_an_appointment_patient_come_early_is_told_the_wait_of_their_slot_not_a_
     with app.app_context():
         site = queries.get_site(SITE)
         joining = site.service_waits[str(queries.get_service(site, "G").id)]
-    simulated = []
-    line_estimates = estimates.line_estimates
-
-    def counted(*args, **kwargs):
-        simulated.append(args[2])
-        return line_estimates(*args, **kwargs)
-
-    monkeypatch.setattr(estimates, "line_estimates", counted)
+    simulated = count_line_simulations(monkeypatch)
     answer = check_in_appointment(client, "RV1008")  # General practice at 10:55
     told = answer["ticket"]["estimate"]
     assert answer["ticket"]["position"] == 7
