@@ -252,7 +252,7 @@ class ServerView:
             if room.ticket is not None:
                 t = self.tickets[room.ticket]
                 assert t.called_at is not None
-                occupant = Occupant(t.service, t.called_at, t.started_at)
+                occupant = Occupant(t.service, t.called_at, t.started_at, t.arrived)
             free = room.free_since
             if free is None or opened is None or free < opened:
                 free = None  # not used since this session opened

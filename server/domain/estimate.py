@@ -100,6 +100,7 @@ class Occupant:
     service: str
     called_at: datetime
     started_at: datetime | None = None
+    arrived_at: datetime | None = None  # when they checked in: their wait at the call
 
 
 @dataclass(frozen=True)
@@ -841,6 +842,7 @@ class _RoomStart:
     occupant: str | None  # the service of the patient called to it or being seen
     started_for: float | None  # minutes that patient has been in the room
     called_for: float  # minutes since that patient was called
+    occupant_waited: float | None  # minutes that patient had waited when called
     idle_for: float | None  # minutes free while someone it serves waits; None: nobody
     first_of_session: bool  # not used since the session opened (a late start)
 
@@ -865,6 +867,11 @@ class _RoomStart:
                 minutes(now, occupant.started_at) if occupant and occupant.started_at else None
             ),
             called_for=minutes(now, occupant.called_at) if occupant else 0.0,
+            occupant_waited=(
+                minutes(occupant.called_at, occupant.arrived_at)
+                if occupant and occupant.arrived_at
+                else None
+            ),
             idle_for=idle_for,
             first_of_session=room.free_since is None,
         )
@@ -880,7 +887,7 @@ class _RoomStart:
             visit = model.visit(self.occupant)
             if self.started_for is not None:
                 busy = visit.remaining(rng, self.started_for) * pace.get(self.occupant, 1.0)
-            elif rng.random() < model.no_show_rate:
+            elif rng.random() < self.absent_chance(model):
                 busy = model.no_show_minutes.remaining(rng, self.called_for)
             else:
                 busy = model.walk.remaining(rng, self.called_for) + visit.sample(rng)
@@ -891,3 +898,24 @@ class _RoomStart:
             return 0.0  # it will call the next patient for it soon after they come
         gaps = model.session_start if self.first_of_session else model.turnaround
         return gaps.remaining(rng, self.idle_for)
+
+    def absent_chance(self, model: ClinicModel) -> float:
+        """The chance that the patient called and not in the room yet is not coming.
+
+        Before the call it is the no-show share for the time they had waited. Then each
+        minute without them is evidence: once they have been called for longer than
+        patients take to reach a room, they are almost surely a no-show about to be
+        marked, and the room is free in a minute or two, not after a whole visit. With
+        the prior share kept (one in five on the busy urgent care), the forecast held
+        such a room for a whole visit four times in five, and promised those waiting
+        too late.
+        """
+        if self.occupant_waited is None:
+            prior = model.no_show_rate
+        else:
+            prior = model.no_show_chance(self.occupant_waited)
+        absent = prior * model.no_show_minutes.share_above(self.called_for)
+        coming = (1.0 - prior) * model.walk.share_above(self.called_for)
+        if absent + coming <= 0:  # longer than any seen either way: no evidence left
+            return prior
+        return absent / (absent + coming)

@@ -53,7 +53,9 @@ def build_snapshot(
     occupants: dict[int, Occupant] = {}
     for t in busy:
         if t.room_id is not None and t.called_at is not None:
-            occupants[t.room_id] = Occupant(str(t.service_id), t.called_at, t.started_at)
+            occupants[t.room_id] = Occupant(
+                str(t.service_id), t.called_at, t.started_at, t.arrived_at
+            )
     own_hours = {
         room.id: _room_hours(site, settings, room, today, now)
         for room in site.rooms

@@ -192,6 +192,23 @@ def test_time_already_spent_in_the_room_shortens_the_wait():
     assert central(nearly_done, 1) < central(just_started, 1)
 
 
+def called(code, minutes_called, waited=10, service="G"):
+    """A room that called a patient `minutes_called` ago who is not in it yet."""
+    called_at = minutes_ago(minutes_called)
+    occupant = Occupant(service, called_at, None, called_at - timedelta(minutes=waited))
+    return RoomState(code, (service,), occupant=occupant)
+
+
+def test_a_patient_called_longer_ago_than_anyone_walks_is_taken_for_a_no_show():
+    # A patient called 4 minutes ago and not in the room: everyone who came took at most
+    # 2 minutes to walk in (the prior), so the room frees when the desk marks the no-show.
+    line = waiting("G", 1)
+    just_called = simulated_estimates(snap(line, [called("r1", 0.2)]), MODEL).tickets[1]
+    long_called = simulated_estimates(snap(line, [called("r1", 4)]), MODEL).tickets[1]
+    assert just_called.central >= 10  # most come: a visit first
+    assert long_called.high <= 5  # a minute or so to be marked, then the call
+
+
 def test_a_booked_patient_on_time_is_expected_to_come_ahead_of_a_walk_in():
     walk_in = (WaitingTicket(1, "G", minutes_ago(2), minutes_ago(2)),)
     rooms = [seeing("r1", started=5)]
