@@ -35,7 +35,17 @@ from server.sites.settings import SiteSettings
 from server.storage import queries
 from server.storage.models import Site, Ticket
 
-SEED = 20260310  # fixed: the same queue gives the same estimates
+SEED = 20260310
+
+
+def seed_for(day: date) -> int:
+    """The simulation's seed on the site's `day`. All day the same queue gives the same
+    estimates in every process, and a change in one line leaves the others' estimates
+    as they were (common random numbers); the next day draws afresh. With one seed for
+    all days, every estimate a site ever made reused the same few hundred simulated
+    futures, and their chance error was a bias that never averaged out (bench/README.md,
+    "What patients were shown")."""
+    return SEED + day.toordinal()
 
 
 @dataclass
@@ -53,6 +63,7 @@ class Forecast:
     seq: int
     snapshot: QueueSnapshot
     model: ClinicModel
+    day: date  # the site's day: the simulation's seed (seed_for)
 
 
 def _queue_view(site: Site, now: datetime) -> tuple[payloads.QueueView, lines.Lines]:
@@ -145,7 +156,9 @@ def _first_estimates(
     rest = [t for t in tickets if t.id not in found]
     if rest:
         snapshot = build_snapshot(site, now, held.waiting, held.promises)
-        predictions = line_estimates(snapshot, model, {t.id for t in rest}, seed=SEED)
+        predictions = line_estimates(
+            snapshot, model, {t.id for t in rest}, seed=seed_for(site.days.day_of(now))
+        )
         found.update(predictions.tickets)
         simulated = {int(sid): wait for sid, wait in predictions.services.items()}
         waits.update(simulated)
@@ -293,13 +306,15 @@ def _load_places(site: Site, now: datetime, today: date) -> HeldPlaces:
 def forecast(site: Site, now: datetime) -> Forecast:
     held = lines.read(site, site.days.day_of(now))
     snapshot = build_snapshot(site, now, held.waiting, held.promises)
-    return Forecast(site.seq, snapshot, estimate_cache.clinic_model(site, now))
+    return Forecast(
+        site.seq, snapshot, estimate_cache.clinic_model(site, now), site.days.day_of(now)
+    )
 
 
 def predict(forecast: Forecast, between_runs: Callable[[], None] | None = None) -> Predictions:
     """The forward simulation: pure CPU, the expensive part of an estimate."""
     return simulated_estimates(
-        forecast.snapshot, forecast.model, seed=SEED, between_runs=between_runs
+        forecast.snapshot, forecast.model, seed=seed_for(forecast.day), between_runs=between_runs
     )
 
 
