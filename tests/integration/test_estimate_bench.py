@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import pytest
 
+from bench import by_place
 from bench.clinic import Burst, Event, Scenario, ServiceSpec, hm, simulate_day
 from bench.estimates import (
     BUSY_URGENT_CARE,
@@ -134,6 +135,20 @@ def test_a_small_run_of_the_shown_mode_scores_what_the_services_showed():
     for label in LABELS:
         assert label in printed
     assert len(shown_targets(results)) == 1 + 2 * 3 + 1
+
+
+def test_the_place_mode_scores_every_waiting_patient_at_every_step_by_place():
+    rows = by_place.score_day(TINY, 2000, fixed_seed=None, runs=60)
+    # The burst's ten wait together: the first in line and some far behind, many times.
+    assert {by_place.place_band(r.place) for r in rows} >= {"1", "2-3", "4-8"}
+    assert all(r.actual >= 0 and r.low <= r.central <= r.high for r in rows)
+    assert len(rows) > 3 * len({r.place for r in rows})
+    printed = by_place.table(rows)
+    assert "| 1 |" in printed and "| all |" in printed
+    # One fixed seed for every estimate changes the draws, not what is scored.
+    fixed = by_place.score_day(TINY, 2000, fixed_seed=7, runs=60)
+    assert [(r.place, r.actual) for r in fixed] == [(r.place, r.actual) for r in rows]
+    assert [r.central for r in fixed] != [r.central for r in rows]
 
 
 # --- Remote patients ---------------------------------------------------------------
