@@ -1,6 +1,7 @@
 """The forecast at every moment of a wait, by place in line, and what its seed does.
 
     python -m bench.by_place --only "busy urgent care"           # seeds 2000-2001
+    python -m bench.by_place --only "busy urgent care" --first 2002 --days 4
     python -m bench.by_place --only "busy urgent care" --seed 7  # one fixed seed
 
 bench/estimates.py scores each patient's estimate at check-in; bench/shown.py every
@@ -136,7 +137,8 @@ def table(rows: Sequence[Scored]) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--only", nargs="+", metavar="NAME", help="only these scenarios")
-    parser.add_argument("--days", type=int, default=2, help="test days (seeds 2000+)")
+    parser.add_argument("--days", type=int, default=2, help="how many test days")
+    parser.add_argument("--first", type=int, default=2000, help="the first test day's seed")
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument(
         "--seed", default="moment", help="'moment': a seed per estimate; or one fixed seed"
@@ -149,9 +151,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         rows = [
             r
             for d in range(args.days)
-            for r in score_day(with_bursts(scenario), 2000 + d, fixed, args.runs)
+            for r in score_day(with_bursts(scenario), args.first + d, fixed, args.runs)
         ]
-        print(f"{scenario.name}, {args.days} test days, seed {args.seed}, every {STEP}:")
+        last = args.first + args.days - 1
+        print(f"{scenario.name}, test days {args.first}-{last}, seed {args.seed}, every {STEP}:")
         print(table(rows))
         print()
     return 0
