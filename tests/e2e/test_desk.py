@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 
 import pytest
 from playwright.sync_api import expect
@@ -29,6 +30,40 @@ BEHIND = {"en": "We are running behind", "es": "Vamos con retraso"}
 
 
 # --- Helpers ----------------------------------------------------------------------
+
+
+def fetches_in_flight(page):
+    """The page's fetch() requests not yet answered, kept up to date from now on (the
+    socket's long polls are XHRs, not counted)."""
+    unanswered = set()
+
+    def sent(request):
+        if request.resource_type == "fetch":
+            unanswered.add(request)
+
+    def ended(request):
+        unanswered.discard(request)
+
+    page.on("request", sent)
+    page.on("requestfinished", ended)
+    page.on("requestfailed", ended)
+    return unanswered
+
+
+def wait_for_quiet(page, unanswered, quiet_ms=500, seconds=10):
+    """Until no fetch has been in flight for quiet_ms: a request the page has just
+    started reaches Playwright's events a moment later. (Playwright's "networkidle"
+    would wait out the socket's long polls too.) Events arrive only while Playwright
+    waits, hence wait_for_timeout, not time.sleep."""
+    deadline = time.monotonic() + seconds
+    quiet_since = None
+    while quiet_since is None or time.monotonic() - quiet_since < quiet_ms / 1000:
+        assert time.monotonic() < deadline, f"the page's fetches still in flight: {unanswered}"
+        if unanswered:
+            quiet_since = None
+        elif quiet_since is None:
+            quiet_since = time.monotonic()
+        page.wait_for_timeout(50)
 
 
 @pytest.fixture(scope="module")
@@ -178,13 +213,19 @@ def test_the_desk_goes_to_the_login_page_when_its_login_ends(open_desk, own_desk
     expect(desk).to_have_url(re.compile(r"/desk/login\?next=%2Fdesk"))
 
 
-def test_an_action_refused_for_want_of_a_login_goes_to_the_login_page(open_desk):
-    desk = open_desk()
+def test_an_action_refused_for_want_of_a_login_goes_to_the_login_page(
+    new_page, live_server, desk_login
+):
+    desk = new_page(storage_state=desk_login)
+    unanswered = fetches_in_flight(desk)
+    desk.goto(live_server.url(f"/desk?room={ROOM}"))
     # The form needs the services the staff socket brings; then the login expires.
     expect(desk.locator("#add-service option").first).to_be_attached()
-    # The page's own first request (today's accuracy) must be answered first: its
-    # answer refreshes the session cookie, and would put back the one cleared here.
+    # Every answer to the page's own requests (today's accuracy, the interpreters' day
+    # totals when someone needs one) refreshes the session cookie, and one that came in
+    # after the cookie is cleared would put it back: they must all be in first.
     expect(desk.locator("#accuracy-text")).not_to_have_text("")
+    wait_for_quiet(desk, unanswered)
     # As when the session has expired. (By name: with Chromium 156, Playwright 1.65's
     # clear_cookies() without a filter leaves the cookie in place.)
     desk.context.clear_cookies(name="session")
